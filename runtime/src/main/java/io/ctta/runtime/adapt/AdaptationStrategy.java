@@ -1,0 +1,55 @@
+package io.ctta.runtime.adapt;
+
+import io.ctta.runtime.data.InputBatch;
+import io.ctta.runtime.data.ModelOutput;
+
+/**
+ * An online adaptation method bound to one model it alone owns.
+ *
+ * <p>Lifecycle: created by a {@link StrategyProvider} with a model it takes ownership of, then
+ * {@code predict}* (test-time strategies adapt inside it) and {@code learn}* (labelled feedback)
+ * interleaved, {@code snapshot}/{@code restore} at any point between calls, {@code reset} to
+ * return to the state it was created with, and finally {@code close}, which frees the model's
+ * native memory.
+ *
+ * <p>Threading: not thread-safe. One instance is confined to one model actor and called by one
+ * thread at a time; never share an instance between streams.
+ *
+ * <p>Native memory: every NDArray created for a call is released before the call returns;
+ * arguments and results live on the Java heap.
+ */
+public interface AdaptationStrategy extends AutoCloseable {
+
+    /** The registered name of this strategy ({@code source}, {@code tent}, ...). */
+    String name();
+
+    /**
+     * Predicts the batch with the current model and then, for test-time strategies, adapts on it.
+     * The returned probabilities come from the forward pass made before this batch's update.
+     */
+    ModelOutput predict(InputBatch batch);
+
+    /**
+     * Learns from labelled examples (continual strategies). {@code labels[i]} belongs to sample i.
+     * The default ignores feedback: test-time strategies do not use labels.
+     */
+    default io.ctta.runtime.data.StepOutcome learn(InputBatch batch, int[] labels) {
+        return io.ctta.runtime.data.StepOutcome.none();
+    }
+
+    /** The number of parameter updates applied so far; published with each prediction. */
+    long modelVersion();
+
+    /** Captures the whole adaptation state (parameters and strategy state) on the heap. */
+    StrategyState snapshot();
+
+    /** Restores a state captured by {@link #snapshot()} of a strategy of the same name and model. */
+    void restore(StrategyState state);
+
+    /** Returns to the state the strategy was created with (source weights, fresh optimizer). */
+    void reset();
+
+    /** Frees the model and every native resource this strategy owns. Idempotent. */
+    @Override
+    void close();
+}
