@@ -1,0 +1,184 @@
+package io.ctta.actors;
+
+import com.typesafe.config.Config;
+import io.ctta.actors.config.CttaSettings;
+import io.ctta.actors.config.CttaSettings.PipelineConf;
+import io.ctta.actors.http.HttpEndpoint;
+import io.ctta.actors.metrics.PipelineMetrics;
+import io.ctta.actors.model.ModelSource;
+import io.ctta.actors.pipeline.PipelineSupervisor;
+import io.ctta.runtime.adapt.AdaptationStrategy;
+import io.ctta.runtime.adapt.StrategyContext;
+import io.ctta.runtime.adapt.StrategyRegistry;
+import io.ctta.runtime.model.AdaptiveModel;
+import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.streams.kafka.KafkaSettings;
+import io.ctta.streams.record.Topics;
+import io.ctta.streams.serde.RecordCodec;
+import io.ctta.streams.serde.RecordLimits;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running ctta process: the Kafka connection (an embedded broker when none is configured), the
+ * actor system with one pipeline per config entry, and the HTTP endpoint. Closing it drains every
+ * pipeline, then stops the system, the endpoint and the embedded broker, in that order.
+ */
+public final class CttaRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CttaRuntime.class);
+
+    private final EmbeddedKafka embedded;
+    private final Properties kafka;
+    private final ActorSystem<RuntimeGuardian.Command> system;
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, PipelineMetrics> metrics;
+    private final ServerBinding binding;
+    private boolean closed;
+
+    private CttaRuntime(EmbeddedKafka embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
+            PrometheusMeterRegistry registry, Map<String, PipelineMetrics> metrics, ServerBinding binding) {
+        this.embedded = embedded;
+        this.kafka = kafka;
+        this.system = system;
+        this.registry = registry;
+        this.metrics = metrics;
+        this.binding = binding;
+    }
+
+    /**
+     * Starts everything the settings describe.
+     *
+     * @param systemConfig the full config (Pekko settings and dispatchers included)
+     * @param embeddedOrNull a broker the caller already started (the demo); null to follow settings
+     */
+    public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, EmbeddedKafka embeddedOrNull) {
+        EmbeddedKafka embedded = embeddedOrNull;
+        boolean ownsBroker = false;
+        if (embedded == null && settings.kafka().embedded()) {
+            embedded = EmbeddedKafka.start(settings.kafka().embeddedDataDir());
+            ownsBroker = true;
+        }
+        String bootstrap = embedded != null ? embedded.bootstrapServers() : settings.kafka().bootstrapServers();
+        Properties kafka = new KafkaSettings(bootstrap, settings.kafka().clientProperties()).common();
+        try {
+            Set<String> topics = new LinkedHashSet<>();
+            for (PipelineConf p : settings.pipelines()) {
+                topics.add(p.inputTopic());
+                topics.add(Topics.predictions(p.name()));
+                topics.add(Topics.deadLetters(p.name()));
+            }
+            TopicAdmin.ensure(kafka, topics, settings.kafka().embeddedPartitions());
+
+            ModelSource models = new ModelSource(settings.model());
+            int[] shape = models.spec().inputShape();
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+            Map<String, PipelineMetrics> metrics = new LinkedHashMap<>();
+            List<RuntimeGuardian.Pipeline> pipelines = new ArrayList<>();
+            for (PipelineConf p : settings.pipelines()) {
+                PipelineMetrics m = new PipelineMetrics(registry, p.name(), p.strategy());
+                metrics.put(p.name(), m);
+                RecordCodec codec = new RecordCodec(new RecordLimits(p.maxRecordBytes(), 8, io.ctta.runtime.data.InputBatch.sampleLength(shape), shape));
+                Supplier<AdaptationStrategy> factory = () -> {
+                    AdaptiveModel model = models.newModel();
+                    try {
+                        return strategies.create(p.strategy(), new StrategyContext(model, p.strategySettings(), settings.model().seed()));
+                    } catch (RuntimeException e) {
+                        model.close();
+                        throw e;
+                    }
+                };
+                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m)));
+            }
+            ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
+            ServerBinding binding = null;
+            if (settings.http().enabled()) {
+                binding = HttpEndpoint.bind(system, settings.http().host(), settings.http().port(), registry)
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                LOG.info("metrics at http://{}:{}/metrics", settings.http().host(), binding.localAddress().getPort());
+            }
+            return new CttaRuntime(ownsBroker ? embedded : null, kafka, system, registry, metrics, binding);
+        } catch (Exception e) {
+            if (ownsBroker) {
+                embedded.close();
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("cannot start ctta: " + e.getMessage(), e);
+        }
+    }
+
+    /** The Kafka client settings every pipeline uses. */
+    public Properties kafkaProperties() {
+        Properties copy = new Properties();
+        copy.putAll(kafka);
+        return copy;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Meters per pipeline name. */
+    public Map<String, PipelineMetrics> metrics() {
+        return metrics;
+    }
+
+    /** The bound HTTP port, or -1 when HTTP is disabled. */
+    public int httpPort() {
+        return binding == null ? -1 : binding.localAddress().getPort();
+    }
+
+    public ActorSystem<RuntimeGuardian.Command> system() {
+        return system;
+    }
+
+    /** Drains every pipeline, then stops the system, the endpoint and an embedded broker. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Duration timeout = Duration.ofSeconds(30);
+        try {
+            AskPattern.<RuntimeGuardian.Command, org.apache.pekko.Done>ask(system, r -> new RuntimeGuardian.StopAll(timeout, r), timeout, system.scheduler())
+                    .toCompletableFuture().get(timeout.toSeconds() + 5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("pipelines did not drain cleanly: {}", e.toString());
+        }
+        if (binding != null) {
+            try {
+                binding.terminate(Duration.ofSeconds(2)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("HTTP endpoint did not stop cleanly: {}", e.toString());
+            }
+        }
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("actor system did not terminate in time: {}", e.toString());
+        }
+        registry.close();
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.ctta.actors;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** Creates the topics a pipeline reads and writes when they do not exist yet. */
+final class TopicAdmin {
+
+    private TopicAdmin() {}
+
+    static void ensure(Properties kafka, Collection<String> topics, int partitions) {
+        try (Admin admin = Admin.create(kafka)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String t : topics) {
+                if (!existing.contains(t)) {
+                    missing.add(new NewTopic(t, partitions, (short) 1));
+                }
+            }
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create topics " + topics + " on " + kafka.getProperty("bootstrap.servers") + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.ctta.actors.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.ctta.actors.CttaRuntime;
+import io.ctta.actors.config.CttaSettings;
+import io.ctta.actors.config.InvalidConfigException;
+import io.ctta.runtime.adapt.StrategyRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ctta run}: the pipelines of a HOCON file, until interrupted. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the pipelines of a HOCON config until Ctrl-C, then drains them.",
+            "Without ctta.kafka.bootstrap-servers (or --bootstrap) an embedded broker is started."
+        })
+public final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "HOCON file with a ctta { pipelines = [...] } block.")
+    Path config;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT[,...]", description = "Kafka bootstrap servers (overrides ctta.kafka.bootstrap-servers).")
+    String bootstrap;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client setting, e.g. security.protocol=SASL_SSL (repeatable).")
+    Map<String, String> kafkaProperties;
+
+    @Override
+    public Integer call() throws Exception {
+        CttaRuntime runtime = start(config, bootstrap, kafkaProperties);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runtime.close();
+            stopped.countDown();
+        }, "ctta-shutdown"));
+        System.out.println("ctta running; Ctrl-C drains the pipelines and stops.");
+        stopped.await();
+        return 0;
+    }
+
+    /** Loads, validates and starts; shared with tests. */
+    public static CttaRuntime start(Path config, String bootstrap, Map<String, String> kafkaProperties) {
+        if (!Files.isRegularFile(config)) {
+            throw new IllegalArgumentException("--config " + config + ": no such file");
+        }
+        Config user = ConfigFactory.parseFile(config.toFile());
+        if (bootstrap != null) {
+            user = user.withValue("ctta.kafka.bootstrap-servers", ConfigValueFactory.fromAnyRef(bootstrap));
+        }
+        if (kafkaProperties != null) {
+            for (var e : kafkaProperties.entrySet()) {
+                user = user.withValue("ctta.kafka.client-properties.\"" + e.getKey() + "\"", ConfigValueFactory.fromAnyRef(e.getValue()));
+            }
+        }
+        Config full = user.withFallback(ConfigFactory.load()).resolve();
+        StrategyRegistry registry = StrategyRegistry.load();
+        CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
+        if (settings.pipelines().isEmpty()) {
+            throw new InvalidConfigException("ctta.pipelines", "[]", "at least one pipeline { name = ..., input-topic = ..., strategy = ... }");
+        }
+        return CttaRuntime.start(settings, full, registry, null);
+    }
+}

@@ -1,0 +1,164 @@
+package io.ctta.actors.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Every setting of a ctta process, read from the {@code ctta} block and validated once at startup.
+ *
+ * @param kafka where the brokers are
+ * @param http the metrics endpoint
+ * @param model which model every pipeline starts from
+ * @param strategies each strategy's settings block, by name
+ * @param pipelines the pipelines to run, in order
+ */
+public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines) {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
+
+    /** Kafka connection: empty bootstrap servers means the embedded broker. */
+    public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPartitions) {
+        public boolean embedded() {
+            return bootstrapServers.isBlank();
+        }
+    }
+
+    /** The HTTP endpoint. */
+    public record HttpConf(boolean enabled, String host, int port) {}
+
+    /** The model every pipeline starts from. */
+    public record ModelConf(String kind, Path path, Path weights, String device, long seed) {}
+
+    /** One pipeline: an input topic, a strategy, batching and limits. */
+    public record PipelineConf(
+            String name,
+            String inputTopic,
+            String strategy,
+            String groupId,
+            int batchSize,
+            Duration maxLatency,
+            int maxRecordBytes,
+            Duration askTimeout,
+            String autoOffsetReset,
+            Config strategySettings) {}
+
+    /** Loads {@code reference.conf} defaults under the given user config and validates it. */
+    public static CttaSettings load(Config user, Predicate<String> knownStrategy, Set<String> strategyNames) {
+        Config full = user.withFallback(ConfigFactory.defaultReference()).resolve();
+        return fromConfig(full.getConfig("ctta"), knownStrategy, strategyNames);
+    }
+
+    /**
+     * Validates a resolved {@code ctta} block.
+     *
+     * @param knownStrategy tells whether a strategy name is registered
+     * @param strategyNames the registered names, for the error message
+     * @throws InvalidConfigException naming the first bad key
+     */
+    public static CttaSettings fromConfig(Config c, Predicate<String> knownStrategy, Set<String> strategyNames) {
+        Settings s = new Settings(c, "ctta");
+
+        Settings k = new Settings(s.sub("kafka"), "ctta.kafka");
+        String bootstrap = k.string("bootstrap-servers").trim();
+        if (!bootstrap.isEmpty()) {
+            for (String hp : bootstrap.split(",")) {
+                if (!hp.trim().matches("[^:\\s]+:\\d{1,5}")) {
+                    throw new InvalidConfigException("ctta.kafka.bootstrap-servers", bootstrap, "host:port[,host:port...]");
+                }
+            }
+        }
+        Map<String, String> clientProps = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : k.sub("client-properties").entrySet()) {
+            clientProps.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+        }
+        Settings emb = new Settings(k.sub("embedded"), "ctta.kafka.embedded");
+        String dataDir = emb.string("data-dir");
+        KafkaConf kafka = new KafkaConf(bootstrap, Map.copyOf(clientProps),
+                dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("partitions", 1, 1024));
+
+        Settings h = new Settings(s.sub("http"), "ctta.http");
+        HttpConf http = new HttpConf(h.bool("enabled"), h.string("host"), h.intBetween("port", 0, 65535));
+
+        Settings m = new Settings(s.sub("model"), "ctta.model");
+        String kind = m.oneOf("kind", "builtin-cnn", "torchscript");
+        String path = m.string("path");
+        if (kind.equals("torchscript") && path.isBlank()) {
+            throw new InvalidConfigException("ctta.model.path", path, "the TorchScript file to load when ctta.model.kind = torchscript");
+        }
+        String device = m.string("device");
+        if (!device.matches("cpu|auto|gpu:\\d+")) {
+            throw new InvalidConfigException("ctta.model.device", device, "cpu, gpu:N or auto");
+        }
+        String weights = m.string("weights");
+        ModelConf model = new ModelConf(kind, path.isBlank() ? null : Path.of(path),
+                weights.isBlank() ? null : Path.of(weights), device, m.longValue("seed"));
+
+        Config strategies = s.sub("strategies");
+        for (String name : strategies.root().keySet()) {
+            if (!knownStrategy.test(name)) {
+                throw new InvalidConfigException("ctta.strategies." + name, name, "a registered strategy: " + String.join(", ", strategyNames));
+            }
+        }
+
+        Config defaults = s.sub("pipeline-defaults");
+        List<PipelineConf> pipelines = new ArrayList<>();
+        List<? extends Config> list;
+        try {
+            list = c.getConfigList("pipelines");
+        } catch (ConfigException e) {
+            throw new InvalidConfigException("ctta.pipelines", "expected a list of { name = ..., input-topic = ..., strategy = ... }", e);
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String prefix = "ctta.pipelines[" + i + "]";
+            Config pc = list.get(i).withFallback(defaults);
+            PipelineConf p = pipeline(new Settings(pc, prefix), prefix, strategies, knownStrategy, strategyNames);
+            if (!names.add(p.name())) {
+                throw new InvalidConfigException(prefix + ".name", p.name(), "a name no other pipeline uses");
+            }
+            pipelines.add(p);
+        }
+        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines));
+    }
+
+    private static PipelineConf pipeline(Settings p, String prefix, Config strategies, Predicate<String> known, Set<String> strategyNames) {
+        String name = p.string("name");
+        if (!NAME.matcher(name).matches()) {
+            throw new InvalidConfigException(prefix + ".name", name, "letters, digits, '.', '_' or '-' (it prefixes topic names)");
+        }
+        String input = p.string("input-topic");
+        if (!NAME.matcher(input).matches()) {
+            throw new InvalidConfigException(prefix + ".input-topic", input, "a Kafka topic name (letters, digits, '.', '_', '-')");
+        }
+        String strategy = p.string("strategy");
+        if (!known.test(strategy)) {
+            throw new InvalidConfigException(prefix + ".strategy", strategy, "one of " + String.join(", ", strategyNames));
+        }
+        String group = p.string("group-id");
+        Config own = p.sub("strategy-settings");
+        Config base = strategies.hasPath(strategy) ? strategies.getConfig(strategy) : ConfigFactory.empty();
+        return new PipelineConf(
+                name,
+                input,
+                strategy,
+                group.isBlank() ? "ctta-" + name : group,
+                p.intBetween("batch-size", 1, 65536),
+                p.positiveDuration("max-latency"),
+                p.intBetween("max-record-bytes", 64, 256 * 1024 * 1024),
+                p.positiveDuration("ask-timeout"),
+                p.oneOf("auto-offset-reset", "earliest", "latest"),
+                own.withFallback(base));
+    }
+}

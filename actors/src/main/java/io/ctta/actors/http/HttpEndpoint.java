@@ -1,0 +1,46 @@
+package io.ctta.actors.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The runtime's HTTP surface: {@code /metrics} in the Prometheus text format and {@code /health}.
+ * It binds to loopback unless configured otherwise.
+ */
+public final class HttpEndpoint {
+
+    private static final ContentType PROMETHEUS_TEXT =
+            MediaTypes.TEXT_PLAIN.toContentType(HttpCharsets.UTF_8);
+
+    private HttpEndpoint() {}
+
+    /** The routes, separate from binding so tests can exercise them. */
+    public static Route routes(PrometheusMeterRegistry registry) {
+        return Directives.concat(
+                Directives.path("metrics", () -> Directives.get(() ->
+                        Directives.complete(HttpEntities.create(PROMETHEUS_TEXT, registry.scrape())))),
+                Directives.path("health", () -> Directives.get(() ->
+                        Directives.complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":\"up\"}")))));
+    }
+
+    /** Binds the routes; the stage completes once the port is open. */
+    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, PrometheusMeterRegistry registry) {
+        return Http.get(system).newServerAt(host, port).bind(routes(registry));
+    }
+
+    /** Unbinds and waits for open requests up to {@code grace}. */
+    public static CompletionStage<?> unbind(ServerBinding binding, Duration grace) {
+        return binding.terminate(grace);
+    }
+}

@@ -1,0 +1,129 @@
+package io.ctta.actors.metrics;
+
+import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.data.StepOutcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The meters of one pipeline. Tags carry only the configured pipeline and strategy names, never
+ * anything read from a record, so the number of time series is bounded by the config.
+ * docs/metrics.md lists every name.
+ */
+public final class PipelineMetrics {
+
+    private final Counter consumed;
+    private final Counter predictions;
+    private final Counter deadLetters;
+    private final Counter labelled;
+    private final Counter errors;
+    private final Timer batchLatency;
+    private final Timer serviceTime;
+    private final DistributionSummary batchSize;
+    private final Map<StepOutcome.Kind, Counter> steps = new EnumMap<>(StepOutcome.Kind.class);
+    private final AtomicLong modelVersion = new AtomicLong();
+    private final AtomicDouble meanEntropy = new AtomicDouble();
+    private final AtomicDouble meanConfidence = new AtomicDouble();
+    private final AtomicDouble windowError = new AtomicDouble(Double.NaN);
+
+    public PipelineMetrics(MeterRegistry registry, String pipeline, String strategy) {
+        Tags tags = Tags.of("pipeline", pipeline, "strategy", strategy);
+        consumed = Counter.builder("ctta.records.consumed").description("Records read from the input topic").tags(tags).register(registry);
+        predictions = Counter.builder("ctta.predictions").description("Predictions produced").tags(tags).register(registry);
+        deadLetters = Counter.builder("ctta.dead.letters").description("Records sent to the dead-letter topic").tags(tags).register(registry);
+        labelled = Counter.builder("ctta.labelled.predictions").description("Predictions whose record carried a label").tags(tags).register(registry);
+        errors = Counter.builder("ctta.prediction.errors").description("Labelled predictions that were wrong").tags(tags).register(registry);
+        batchLatency = Timer.builder("ctta.batch.latency")
+                .description("From the batch being formed to its predictions being ready")
+                .tags(tags)
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .distributionStatisticExpiry(Duration.ofMinutes(10))
+                .register(registry);
+        serviceTime = Timer.builder("ctta.adaptation.duration")
+                .description("Time the strategy spent on a batch (forward, loss, backward, update)")
+                .tags(tags)
+                .publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofMinutes(10))
+                .register(registry);
+        batchSize = DistributionSummary.builder("ctta.batch.size").description("Records per micro-batch").tags(tags).register(registry);
+        for (StepOutcome.Kind k : StepOutcome.Kind.values()) {
+            steps.put(k, Counter.builder("ctta.adaptation.steps").description("Adaptation steps by outcome")
+                    .tags(tags.and("outcome", k.name().toLowerCase())).register(registry));
+        }
+        Gauge.builder("ctta.model.version", modelVersion, AtomicLong::get).description("Parameter updates applied so far").tags(tags).register(registry);
+        Gauge.builder("ctta.prediction.entropy", meanEntropy, AtomicDouble::get).description("Mean prediction entropy of the last batch (nats)").tags(tags).register(registry);
+        Gauge.builder("ctta.prediction.confidence", meanConfidence, AtomicDouble::get).description("Mean top-class probability of the last batch").tags(tags).register(registry);
+        Gauge.builder("ctta.prequential.error", windowError, AtomicDouble::get).description("Error over the sliding window of labelled predictions").tags(tags).register(registry);
+    }
+
+    public void consumed(int n) {
+        consumed.increment(n);
+    }
+
+    public void deadLettered(int n) {
+        deadLetters.increment(n);
+    }
+
+    /** Records one served batch. */
+    public void served(ModelOutput out, long latencyNanos, long serviceNanos) {
+        predictions.increment(out.size());
+        batchSize.record(out.size());
+        batchLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
+        serviceTime.record(serviceNanos, TimeUnit.NANOSECONDS);
+        steps.get(out.step().kind()).increment();
+        modelVersion.set(out.modelVersion());
+        double h = 0;
+        double conf = 0;
+        for (int i = 0; i < out.size(); i++) {
+            h += out.entropy(i);
+            conf += out.confidence(i);
+        }
+        meanEntropy.set(h / out.size());
+        meanConfidence.set(conf / out.size());
+    }
+
+    /** Records one labelled prediction and the current window error. */
+    public void scored(boolean correct, double currentWindowError) {
+        labelled.increment();
+        if (!correct) {
+            errors.increment();
+        }
+        windowError.set(currentWindowError);
+    }
+
+    /** The batch latency timer (percentiles for reports). */
+    public Timer batchLatency() {
+        return batchLatency;
+    }
+
+    /** A double holder for gauges; Micrometer reads it from its own thread. */
+    static final class AtomicDouble {
+        private volatile double value;
+
+        AtomicDouble() {
+            this(0);
+        }
+
+        AtomicDouble(double initial) {
+            value = initial;
+        }
+
+        void set(double v) {
+            value = v;
+        }
+
+        double get() {
+            return value;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.ctta.actors.model;
+
+import io.ctta.actors.config.CttaSettings.ModelConf;
+import io.ctta.actors.config.InvalidConfigException;
+import io.ctta.runtime.model.AdaptiveModel;
+import io.ctta.runtime.model.Device;
+import io.ctta.runtime.model.ModelSpec;
+import java.nio.file.Files;
+
+/**
+ * Builds fresh copies of the configured source model: one per strategy instance, since a strategy
+ * owns and changes its model. The spec (input shape, preprocessing, version) is resolved once.
+ */
+public final class ModelSource {
+
+    private final ModelConf conf;
+    private final ModelSpec spec;
+    private final Device device;
+
+    public ModelSource(ModelConf conf) {
+        this.conf = conf;
+        this.device = Device.parse(conf.device());
+        if (conf.kind().equals("torchscript")) {
+            if (!Files.isRegularFile(conf.path())) {
+                throw new InvalidConfigException("ctta.model.path", conf.path().toString(), "an existing TorchScript file");
+            }
+            this.spec = ModelSpec.torchScript(conf.path());
+        } else {
+            this.spec = ModelSpec.builtinCnn();
+        }
+        if (conf.weights() != null && !Files.isRegularFile(conf.weights())) {
+            throw new InvalidConfigException("ctta.model.weights", conf.weights().toString(), "an existing parameters file (or empty)");
+        }
+    }
+
+    /** The spec every copy shares. */
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** A new model with the source weights; the caller owns (and closes) it. */
+    public AdaptiveModel newModel() {
+        AdaptiveModel model = AdaptiveModel.create(spec, device, conf.seed());
+        if (conf.weights() != null) {
+            try {
+                model.loadParameters(conf.weights());
+            } catch (RuntimeException | java.io.IOException e) {
+                model.close();
+                throw new IllegalStateException("cannot load source weights from " + conf.weights() + ": " + e.getMessage(), e);
+            }
+        }
+        return model;
+    }
+}

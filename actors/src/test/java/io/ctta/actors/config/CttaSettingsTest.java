@@ -1,0 +1,86 @@
+package io.ctta.actors.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CttaSettingsTest {
+
+    private static final Set<String> STRATEGIES = Set.of("source", "norm", "tent");
+
+    private static CttaSettings load(String hocon) {
+        Config full = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference()).resolve();
+        return CttaSettings.fromConfig(full.getConfig("ctta"), STRATEGIES::contains, STRATEGIES);
+    }
+
+    private static InvalidConfigException rejects(String hocon) {
+        return assertThrows(InvalidConfigException.class, () -> load(hocon));
+    }
+
+    @Test
+    void validPipelineInheritsDefaultsAndStrategySettings() {
+        CttaSettings s = load("ctta.pipelines = [{ name = cam, input-topic = frames, strategy = tent, strategy-settings { lr = 0.01 } }]");
+        var p = s.pipelines().get(0);
+        assertEquals("ctta-cam", p.groupId());
+        assertEquals(64, p.batchSize());
+        assertEquals(Duration.ofMillis(50), p.maxLatency());
+        assertEquals(0.01, p.strategySettings().getDouble("lr"));
+        assertEquals(0.9, p.strategySettings().getDouble("beta1"), "falls back to ctta.strategies.tent");
+        assertTrue(s.kafka().embedded());
+    }
+
+    @Test
+    void badBatchSizeNamesTheKeyTheValueAndTheRange() {
+        var e = rejects("ctta.pipelines = [{ name = a, input-topic = t, batch-size = 0 }]");
+        assertEquals("ctta.pipelines[0].batch-size", e.key());
+        assertTrue(e.getMessage().contains("= 0") && e.getMessage().contains("[1, 65536]"), e.getMessage());
+    }
+
+    @Test
+    void unknownStrategyListsTheKnownOnes() {
+        var e = rejects("ctta.pipelines = [{ name = a, input-topic = t, strategy = tnet }]");
+        assertEquals("ctta.pipelines[0].strategy", e.key());
+        assertTrue(e.getMessage().contains("tnet") && e.getMessage().contains("tent"), e.getMessage());
+    }
+
+    @Test
+    void missingInputTopicIsNamed() {
+        var e = rejects("ctta.pipelines = [{ name = a }]");
+        assertEquals("ctta.pipelines[0].input-topic", e.key());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
+    void wrongTypeSaysWhatIsExpected() {
+        var e = rejects("ctta.pipelines = [{ name = a, input-topic = t, max-latency = soon }]");
+        assertEquals("ctta.pipelines[0].max-latency", e.key());
+        assertTrue(e.getMessage().contains("duration"), e.getMessage());
+    }
+
+    @Test
+    void badDeviceBootstrapAndModelKind() {
+        assertEquals("ctta.model.device", rejects("ctta.model.device = tpu").key());
+        assertEquals("ctta.kafka.bootstrap-servers", rejects("ctta.kafka.bootstrap-servers = \"localhost\"").key());
+        assertEquals("ctta.model.kind", rejects("ctta.model.kind = onnx").key());
+        assertEquals("ctta.model.path", rejects("ctta.model.kind = torchscript").key());
+        assertEquals("ctta.http.port", rejects("ctta.http.port = 70000").key());
+    }
+
+    @Test
+    void duplicatePipelineNamesAndBadNamesAreRejected() {
+        assertEquals("ctta.pipelines[1].name",
+                rejects("ctta.pipelines = [{ name = a, input-topic = t }, { name = a, input-topic = u }]").key());
+        assertEquals("ctta.pipelines[0].name", rejects("ctta.pipelines = [{ name = \"a b\", input-topic = t }]").key());
+    }
+
+    @Test
+    void settingsOfAnUnknownStrategyAreRejected() {
+        assertEquals("ctta.strategies.tnet", rejects("ctta.strategies.tnet { lr = 1 }").key());
+    }
+}
