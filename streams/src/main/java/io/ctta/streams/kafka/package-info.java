@@ -1,0 +1,10 @@
+/**
+ * Kafka plumbing that is not a stream stage: client settings with pass-through security
+ * ({@link io.ctta.streams.kafka.KafkaSettings}), a replay producer for benchmark streams
+ * ({@link io.ctta.streams.kafka.ReplayProducer}), and an in-process single-node KRaft broker for the
+ * default no-cluster mode and for tests ({@link io.ctta.streams.kafka.EmbeddedKafka}).
+ *
+ * <p>Consumers in project code are pekko-connectors-kafka sources (STYLE.md P19); the raw
+ * {@code KafkaConsumer} appears only in tests.
+ */
+package io.ctta.streams.kafka;
