@@ -74,7 +74,7 @@ public final class CttaRuntime implements AutoCloseable {
             ownsBroker = true;
         }
         String bootstrap = embedded != null ? embedded.bootstrapServers() : settings.kafka().bootstrapServers();
-        Properties kafka = new KafkaSettings(bootstrap, settings.kafka().clientProperties()).common();
+        Properties kafka = new KafkaSettings(bootstrap, settings.kafka().clientProperties()).admin();
         try {
             Set<String> topics = new LinkedHashSet<>();
             for (PipelineConf p : settings.pipelines()) {

@@ -40,7 +40,7 @@ public final class PipelineVsLoop {
         long seed = 1;
         DemoRun.Options d = DemoRun.Options.defaults(false);
         Path weights = new SourceModelCache(d.cacheDir(), System.out)
-                .weights(d.fashionMnistDir(), new TrainSettings(d.trainEpochs(), 128, 1e-3, seed), d.trainSamples());
+                .weights(d.fashionMnistDir(), new TrainSettings(d.trainEpochs(), 128, 1e-3f, seed), d.trainSamples());
         LabeledImages test = FashionMnist.load(d.fashionMnistDir(), FashionMnist.Split.TEST);
         List<Domain> domains = CorruptionStream.continual(test, CorruptionStream.DEFAULT_ORDER, 5, seed, perDomain);
 

@@ -69,13 +69,13 @@ public final class ReplayCommand implements Callable<Integer> {
                     order.addAll(CorruptionStream.DEFAULT_ORDER);
                 } else {
                     for (String c : corruptions) {
-                        order.add(Corruption.byId(c));
+                        order.add(Corruption.fromId(c));
                     }
                 }
                 domains = CorruptionStream.continual(test, order, severity, seed, samplesPerDomain);
             }
         }
-        var props = new KafkaSettings(bootstrap, kafkaProperties == null ? Map.of() : kafkaProperties).common();
+        var props = new KafkaSettings(bootstrap, kafkaProperties == null ? Map.of() : kafkaProperties).producer();
         long n;
         try (ReplayProducer producer = new ReplayProducer(props)) {
             n = producer.replay(new DomainRecords(domains, key, System.currentTimeMillis()), topic, null);

@@ -159,7 +159,7 @@ public final class DemoRun {
                     .withValue("ctta.model.path", ConfigValueFactory.fromAnyRef(o.modelFile().toString()));
         }
         Path weights = new SourceModelCache(o.cacheDir(), out)
-                .weights(o.fashionMnistDir(), new TrainSettings(o.trainEpochs(), 128, 1e-3, o.seed()), o.trainSamples());
+                .weights(o.fashionMnistDir(), new TrainSettings(o.trainEpochs(), 128, 1e-3f, o.seed()), o.trainSamples());
         return ConfigFactory.empty().withValue("ctta.model.weights", ConfigValueFactory.fromAnyRef(weights.toString()));
     }
 

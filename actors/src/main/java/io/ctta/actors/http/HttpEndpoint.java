@@ -20,7 +20,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class HttpEndpoint {
 
-    private static final ContentType PROMETHEUS_TEXT =
+    private static final ContentType.WithCharset PROMETHEUS_TEXT =
             MediaTypes.TEXT_PLAIN.toContentType(HttpCharsets.UTF_8);
 
     private HttpEndpoint() {}

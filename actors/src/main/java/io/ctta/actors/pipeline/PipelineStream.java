@@ -76,7 +76,7 @@ public final class PipelineStream {
         CommitterSettings committerSettings = CommitterSettings.create(system);
 
         BatchAssembler assembler = new BatchAssembler(conf.name(), conf.strategy(), Topics.predictions(conf.name()), Topics.deadLetters(conf.name()));
-        PrequentialEvaluator evaluator = new PrequentialEvaluator(1000);
+        PrequentialEvaluator evaluator = PrequentialEvaluator.withDefaults();
 
         return Consumer.committableSource(consumerSettings, Subscriptions.topics(conf.inputTopic()))
                 .map(msg -> {
@@ -86,6 +86,7 @@ public final class PipelineStream {
                 })
                 .groupedWithin(conf.batchSize(), conf.maxLatency())
                 .mapAsync(1, batch -> serve(system, conf, model, assembler, evaluator, metrics, batch))
+                .mapConcat(envelopes -> envelopes)
                 .toMat(Producer.committableSink(producerSettings, committerSettings), Keep.both())
                 .mapMaterializedValue(Consumer::createDrainingControl)
                 .run(system);
@@ -93,7 +94,14 @@ public final class PipelineStream {
 
     private record Tracked(ConsumerMessage.CommittableMessage<byte[], byte[]> msg, BatchAssembler.Incoming incoming) {}
 
-    private static CompletionStage<ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.Committable>> serve(
+    /**
+     * Serves one micro-batch and returns one envelope per consumed record, in consumption order,
+     * each carrying that record's own offset. One envelope per record (rather than one
+     * {@code multi} envelope with an offset batch) matters: pekko-connectors-kafka 1.2.0's
+     * committing sink counts outstanding commits per envelope but subtracts per offset, so a
+     * batched pass-through drives its counter negative and {@code drainAndShutdown} never completes.
+     */
+    private static CompletionStage<List<ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.Committable>>> serve(
             ActorSystem<?> system,
             PipelineConf conf,
             ActorRef<ModelActor.Command> model,
@@ -103,14 +111,11 @@ public final class PipelineStream {
             List<Tracked> tracked) {
         long formed = System.nanoTime();
         List<BatchAssembler.Incoming> batch = tracked.stream().map(Tracked::incoming).toList();
-        ConsumerMessage.CommittableOffsetBatch offsets = ConsumerMessage.createCommittableOffsetBatch(
-                tracked.stream().map(t -> t.msg().committableOffset()).toList());
         int rejected = (int) batch.stream().filter(i -> !i.ok()).count();
         InputBatch input = assembler.inputOf(batch);
         if (input == null) {
             metrics.deadLettered(rejected);
-            List<ProducerRecord<byte[], byte[]>> out = assembler.outputs(batch, null, evaluator, metrics::scored);
-            return CompletableFuture.completedFuture(ProducerMessage.multi(out, offsets));
+            return CompletableFuture.completedFuture(envelopes(tracked, assembler.outputs(batch, null, evaluator, metrics::scored)));
         }
         CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, replyTo), conf.askTimeout(), system.scheduler());
         return reply.thenApply(result -> {
@@ -121,9 +126,17 @@ public final class PipelineStream {
             ModelActor.Predicted predicted = (ModelActor.Predicted) result;
             metrics.deadLettered(rejected);
             metrics.served(predicted.output(), System.nanoTime() - formed, predicted.serviceNanos());
-            List<ProducerRecord<byte[], byte[]>> out = assembler.outputs(batch, predicted.output(), evaluator, metrics::scored);
-            return ProducerMessage.multi(out, (ConsumerMessage.Committable) offsets);
+            return envelopes(tracked, assembler.outputs(batch, predicted.output(), evaluator, metrics::scored));
         });
+    }
+
+    private static List<ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.Committable>> envelopes(
+            List<Tracked> tracked, List<ProducerRecord<byte[], byte[]>> records) {
+        List<ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.Committable>> out = new java.util.ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            out.add(ProducerMessage.single(records.get(i), (ConsumerMessage.Committable) tracked.get(i).msg().committableOffset()));
+        }
+        return out;
     }
 
     private static java.util.Map<String, String> asMap(Properties p) {

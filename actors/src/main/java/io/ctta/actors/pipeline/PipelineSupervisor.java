@@ -92,6 +92,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 })
                 .onMessage(Stop.class, this::onStop)
                 .onMessage(Stopped.class, s -> {
+                    getContext().getLog().info("pipeline {} drained and stopped", conf.name());
                     s.replyTo().tell(Done.getInstance());
                     return Behaviors.stopped();
                 })
@@ -121,6 +122,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private Behavior<Command> onStop(Stop stop) {
         stopping = true;
         timers.cancelAll();
+        getContext().getLog().info("pipeline {} draining", conf.name());
         getContext().pipeToSelf(control.drainAndShutdown(getContext().getExecutionContext()), (d, f) -> new Stopped(stop.replyTo()));
         return this;
     }

@@ -83,7 +83,7 @@ class PipelineKafkaTest {
                     px[j] = rnd.nextInt(256);
                 }
                 InferenceRecord r = new InferenceRecord("id-" + i, key, 1000L + i, "d" + (i / 150), i % 10, new Tensor(DType.UINT8, new int[] {1, 28, 28}, px));
-                ProducerRecord<byte[], byte[]> pr = new ProducerRecord<>(input, null, key.getBytes(StandardCharsets.UTF_8), codec.encode(r), RecordCodec.headersFor(r));
+                ProducerRecord<byte[], byte[]> pr = new ProducerRecord<>(input, null, key.getBytes(StandardCharsets.UTF_8), codec.encode(r), RecordCodec.headersFor());
                 RecordMetadata md = producer.send(pr).get();
                 producedIds.computeIfAbsent(md.partition(), p -> new ArrayList<>()).add(r.id());
                 if (i == 100 || i == 101 || i == 300) {

@@ -1,0 +1,87 @@
+package io.ctta.adapters.norm;
+
+import io.ctta.runtime.adapt.AdaptationStrategy;
+import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.data.InputBatch;
+import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.data.StepOutcome;
+import io.ctta.runtime.memory.StepScope;
+import io.ctta.runtime.model.AdaptiveModel;
+import io.ctta.runtime.model.ForwardMode;
+import java.util.Map;
+
+/**
+ * Normalisation-only adaptation (ALGORITHMS.md 8.2): BN normalises with the test batch's
+ * statistics (BN-1) or a mix with the source statistics (BN-α); nothing is learned and the running
+ * statistics are never modified, so the strategy has no state.
+ *
+ * <p>A batch of one sample has no usable statistics; it is predicted in eval mode instead.
+ */
+public final class NormStrategy implements AdaptationStrategy {
+
+    /** The registered name. */
+    public static final String NAME = "norm";
+
+    private final AdaptiveModel model;
+    private final NormSettings settings;
+    private boolean closed;
+
+    /** Takes ownership of {@code model}. */
+    public NormStrategy(AdaptiveModel model, NormSettings settings) {
+        this.model = model;
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ModelOutput predict(InputBatch batch) {
+        ensureOpen();
+        if (batch.size() < 2) {
+            return model.predict(batch).withStep(StepOutcome.skipped(Double.NaN, "batch of 1: eval-mode prediction"));
+        }
+        try (StepScope step = model.newStep()) {
+            var logits = model.forward(step.manager(), batch, ForwardMode.BATCH_STATS, (float) settings.alpha()).head();
+            return AdaptiveModel.toOutput(logits, 0, StepOutcome.none());
+        }
+    }
+
+    @Override
+    public long modelVersion() {
+        return 0;
+    }
+
+    @Override
+    public StrategyState snapshot() {
+        return new StrategyState(NAME, 0, Map.of(), Map.of("alpha", settings.alpha()));
+    }
+
+    @Override
+    public void restore(StrategyState state) {
+        if (!NAME.equals(state.strategy())) {
+            throw new IllegalArgumentException("cannot restore a '" + state.strategy() + "' state into " + NAME);
+        }
+    }
+
+    @Override
+    public void reset() {
+        // stateless
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            model.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("strategy " + NAME + " is closed");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.ctta.adapters.source;
+
+import io.ctta.runtime.adapt.AdaptationStrategy;
+import io.ctta.runtime.adapt.StrategyContext;
+import io.ctta.runtime.adapt.StrategyProvider;
+
+/** Registers {@link SourceStrategy} as {@code source}. It has no settings. */
+public final class SourceProvider implements StrategyProvider {
+    @Override
+    public String name() {
+        return SourceStrategy.NAME;
+    }
+
+    @Override
+    public String description() {
+        return "no adaptation: the source model in eval mode";
+    }
+
+    @Override
+    public AdaptationStrategy create(StrategyContext context) {
+        return new SourceStrategy(context.model());
+    }
+}

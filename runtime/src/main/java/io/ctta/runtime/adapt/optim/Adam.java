@@ -1,0 +1,102 @@
+package io.ctta.runtime.adapt.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.ctta.runtime.adapt.StrategyState;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam as in PyTorch ({@code torch.optim.Adam}, no weight decay, no amsgrad):
+ * {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
+ * {@code w ← w − lr · (m / (1−β1^t)) / (sqrt(v / (1−β2^t)) + ε)}.
+ */
+public final class Adam implements ParameterOptimizer {
+
+    private final float lr;
+    private final float beta1;
+    private final float beta2;
+    private final float epsilon;
+    private final NDManager manager;
+    private final StateArrays means;
+    private final StateArrays variances;
+    private long steps;
+    private boolean closed;
+
+    /**
+     * @param parent the manager to hang this optimizer's state manager under
+     * @param shapes the parameters it will update, by name
+     */
+    public Adam(NDManager parent, Map<String, Shape> shapes, float lr, float beta1, float beta2, float epsilon) {
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.manager = parent.newSubManager();
+        this.means = new StateArrays("adam.m", manager, shapes);
+        this.variances = new StateArrays("adam.v", manager, shapes);
+    }
+
+    @Override
+    public void step(List<String> names, List<NDArray> weights, List<NDArray> gradients) {
+        ensureOpen();
+        steps++;
+        float bc1 = (float) (1 - Math.pow(beta1, steps));
+        float bc2 = (float) (1 - Math.pow(beta2, steps));
+        for (int i = 0; i < names.size(); i++) {
+            NDArray g = gradients.get(i);
+            NDArray m = means.get(names.get(i));
+            NDArray v = variances.get(names.get(i));
+            m.muli(beta1).addi(g.mul(1 - beta1));
+            v.muli(beta2).addi(g.square().mul(1 - beta2));
+            NDArray denom = v.div(bc2).sqrt().add(epsilon);
+            weights.get(i).subi(m.div(bc1).div(denom).mul(lr));
+        }
+    }
+
+    @Override
+    public long stepCount() {
+        return steps;
+    }
+
+    @Override
+    public Map<String, StrategyState.Tensor> exportState() {
+        ensureOpen();
+        Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
+        means.export(out);
+        variances.export(out);
+        return out;
+    }
+
+    @Override
+    public void importState(Map<String, StrategyState.Tensor> state, long stepCount) {
+        ensureOpen();
+        means.load(state);
+        variances.load(state);
+        steps = stepCount;
+    }
+
+    @Override
+    public void reset() {
+        ensureOpen();
+        means.zero();
+        variances.zero();
+        steps = 0;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            manager.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("optimizer is closed");
+        }
+    }
+}

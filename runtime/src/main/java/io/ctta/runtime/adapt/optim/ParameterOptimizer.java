@@ -1,0 +1,37 @@
+package io.ctta.runtime.adapt.optim;
+
+import ai.djl.ndarray.NDArray;
+import io.ctta.runtime.adapt.StrategyState;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A first-order optimizer over a fixed set of named parameters whose whole state (moments, step
+ * count) can be exported to the heap and imported again; DJL's built-in optimizers keep theirs
+ * private, which rules out exact checkpoints.
+ *
+ * <p>State arrays live in the optimizer's own manager (a sub-manager of the model's, the
+ * "strategy manager"), created eagerly at construction, never inside a step. {@link #step} must
+ * run with grad mode off inside a {@code StepScope}: its temporaries die with the step.
+ */
+public interface ParameterOptimizer extends AutoCloseable {
+
+    /** Applies one update to every listed parameter, in place; counts as one step. */
+    void step(List<String> names, List<NDArray> weights, List<NDArray> gradients);
+
+    /** Completed steps. */
+    long stepCount();
+
+    /** The state tensors by {@code "<kind>/<parameter>"} name, on the heap. */
+    Map<String, StrategyState.Tensor> exportState();
+
+    /** Restores state exported by the same optimizer kind over the same parameters. */
+    void importState(Map<String, StrategyState.Tensor> state, long stepCount);
+
+    /** Zeroes all state (fresh optimizer). */
+    void reset();
+
+    /** Frees the state arrays. Idempotent. */
+    @Override
+    void close();
+}

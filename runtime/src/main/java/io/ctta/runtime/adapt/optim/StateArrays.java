@@ -1,0 +1,58 @@
+package io.ctta.runtime.adapt.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import io.ctta.runtime.adapt.StrategyState;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Named zero-initialised state arrays of one kind (e.g. Adam's first moments), in one manager. */
+final class StateArrays {
+
+    private final String kind;
+    private final Map<String, NDArray> arrays = new LinkedHashMap<>();
+
+    StateArrays(String kind, NDManager manager, Map<String, Shape> shapes) {
+        this.kind = kind;
+        shapes.forEach((name, shape) -> {
+            NDArray a = manager.zeros(shape);
+            // Never let an enclosing step scope take optimizer state with it.
+            NDScope.unregister(a);
+            arrays.put(name, a);
+        });
+    }
+
+    NDArray get(String name) {
+        NDArray a = arrays.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("optimizer has no state for parameter '" + name + "'");
+        }
+        return a;
+    }
+
+    void export(Map<String, StrategyState.Tensor> out) {
+        arrays.forEach((n, a) -> out.put(kind + "/" + n, new StrategyState.Tensor(a.getShape().getShape(),
+                a.toFloatArray())));
+    }
+
+    void load(Map<String, StrategyState.Tensor> in) {
+        arrays.forEach((n, a) -> {
+            StrategyState.Tensor t = in.get(kind + "/" + n);
+            if (t == null) {
+                throw new IllegalArgumentException("optimizer state lacks '" + kind + "/" + n + "'");
+            }
+            if (!Arrays.equals(t.shape(), a.getShape().getShape())) {
+                throw new IllegalArgumentException("optimizer state '" + kind + "/" + n + "' has shape "
+                        + Arrays.toString(t.shape()) + ", expected " + a.getShape());
+            }
+            a.set(t.data());
+        });
+    }
+
+    void zero() {
+        arrays.values().forEach(a -> a.set(new float[Math.toIntExact(a.size())]));
+    }
+}

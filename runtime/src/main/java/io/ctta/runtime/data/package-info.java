@@ -1,0 +1,2 @@
+/** Heap-only values that cross actor boundaries: batches, model outputs, step outcomes. */
+package io.ctta.runtime.data;

@@ -1,0 +1,2 @@
+/** Online (prequential) evaluation; pure Java. */
+package io.ctta.runtime.eval;

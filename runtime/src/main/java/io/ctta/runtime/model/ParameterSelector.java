@@ -1,0 +1,133 @@
+package io.ctta.runtime.model;
+
+import ai.djl.nn.Parameter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Picks a subset of a model's parameters by name and DJL {@link Parameter}. Names are the
+ * model's own: {@code 03BatchNormBlock_gamma} in the built-in CNN, {@code layer1.0.bn1.weight}
+ * in a TorchScript module.
+ */
+@FunctionalInterface
+public interface ParameterSelector {
+
+    /** Whether the parameter belongs to the selection. */
+    boolean test(String name, Parameter parameter);
+
+    /**
+     * The selected names, in model order. Selectors that need the whole list (such as
+     * {@link #lastLayer()}) override this.
+     */
+    default List<String> select(Map<String, Parameter> ordered) {
+        List<String> out = new ArrayList<>();
+        ordered.forEach((n, p) -> {
+            if (test(n, p)) {
+                out.add(n);
+            }
+        });
+        return out;
+    }
+
+    /** Every parameter, including BN running statistics. */
+    static ParameterSelector all() {
+        return (n, p) -> true;
+    }
+
+    /**
+     * The affine scale and shift of normalisation layers: DJL {@code GAMMA}/{@code BETA} parameters,
+     * and, for TorchScript modules, {@code weight}/{@code bias} of modules whose name contains
+     * {@code bn}, {@code norm}, {@code ln} or {@code gn} (e.g. {@code bn1.weight},
+     * {@code layer1.0.norm.bias}). Name matching is a heuristic: check {@code parameters(..)}.
+     */
+    static ParameterSelector batchNormAffine() {
+        return (n, p) -> {
+            if (p.getType() == Parameter.Type.GAMMA || p.getType() == Parameter.Type.BETA) {
+                return true;
+            }
+            String lower = n.toLowerCase(Locale.ROOT);
+            int dot = lower.lastIndexOf('.');
+            if (dot < 0) {
+                return false;
+            }
+            String leaf = lower.substring(dot + 1);
+            if (!leaf.equals("weight") && !leaf.equals("bias")) {
+                return false;
+            }
+            String module = lower.substring(0, dot);
+            int last = module.lastIndexOf('.');
+            String local = module.substring(last + 1);
+            return local.contains("bn") || local.contains("norm") || local.startsWith("ln") || local.startsWith("gn");
+        };
+    }
+
+    /** BN running mean/variance buffers (DJL types, or TorchScript {@code running_*} names). */
+    static boolean isRunningStatistic(String name, Parameter p) {
+        return p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR
+                || name.contains("running_mean") || name.contains("running_var");
+    }
+
+    /** Parameters whose name starts with {@code prefix}. */
+    static ParameterSelector namePrefix(String prefix) {
+        return (n, p) -> n.startsWith(prefix);
+    }
+
+    /**
+     * The parameters of the last layer that has a weight (the classifier head): every parameter
+     * sharing the module prefix of the last {@code WEIGHT}/{@code weight} parameter.
+     */
+    static ParameterSelector lastLayer() {
+        return new ParameterSelector() {
+            @Override
+            public boolean test(String name, Parameter parameter) {
+                throw new UnsupportedOperationException("lastLayer() needs the whole parameter list; use select");
+            }
+
+            @Override
+            public List<String> select(Map<String, Parameter> ordered) {
+                String lastWeight = null;
+                for (Map.Entry<String, Parameter> e : ordered.entrySet()) {
+                    if (e.getValue().getType() == Parameter.Type.WEIGHT || e.getKey().endsWith(".weight")) {
+                        lastWeight = e.getKey();
+                    }
+                }
+                List<String> out = new ArrayList<>();
+                if (lastWeight == null) {
+                    return out;
+                }
+                String prefix = modulePrefix(lastWeight);
+                for (String n : ordered.keySet()) {
+                    if (modulePrefix(n).equals(prefix)) {
+                        out.add(n);
+                    }
+                }
+                return out;
+            }
+
+            private String modulePrefix(String name) {
+                int cut = Math.max(name.lastIndexOf('.'), name.lastIndexOf('_'));
+                return cut < 0 ? "" : name.substring(0, cut);
+            }
+        };
+    }
+
+    /** Parameters selected by this selector but not by {@code other}. */
+    default ParameterSelector except(ParameterSelector other) {
+        ParameterSelector self = this;
+        return new ParameterSelector() {
+            @Override
+            public boolean test(String name, Parameter parameter) {
+                return self.test(name, parameter) && !other.test(name, parameter);
+            }
+
+            @Override
+            public List<String> select(Map<String, Parameter> ordered) {
+                List<String> out = self.select(ordered);
+                out.removeAll(other.select(ordered));
+                return out;
+            }
+        };
+    }
+}
