@@ -249,6 +249,54 @@ public final class AdaptiveModel implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Forward pass that also returns the penultimate features: {@code NDList(features, logits)},
+     * where {@code features} (B x d) is the input of the last layer (the classifier head) and
+     * {@code logits} (B x C) its output, from one pass. Inputs and modes as in
+     * {@link #forward(NDManager, InputBatch, ForwardMode)}; gradients flow through both outputs
+     * when the caller opened a gradient session. For strategies that work on features (RMT's
+     * source prototypes and projector).
+     *
+     * @throws UnsupportedOperationException for TorchScript models: a scripted module cannot be
+     *     split at its last layer from Java
+     */
+    public NDList forwardWithFeatures(NDManager scope, InputBatch batch, ForwardMode mode) {
+        ensureOpen();
+        if (spec.kind() != ModelSpec.Kind.BUILTIN_CNN) {
+            throw new UnsupportedOperationException("features are only available for the built-in CNN; a TorchScript"
+                    + " module cannot be split at its last layer (model " + spec.version() + ")");
+        }
+        NDArray in = spec.preprocessing().apply(inputArray(scope, batch));
+        List<Block> layers = new ArrayList<>(block.getChildren().values());
+        bnMode.mode = mode;
+        bnMode.alpha = 1f;
+        try {
+            NDList current = new NDList(in);
+            for (int i = 0; i < layers.size() - 1; i++) {
+                current = layers.get(i).forward(store, current, mode == ForwardMode.TRAIN, null);
+            }
+            NDArray features = current.singletonOrThrow();
+            NDList logits = layers.get(layers.size() - 1).forward(store, current, mode == ForwardMode.TRAIN, null);
+            return new NDList(features, logits.singletonOrThrow());
+        } finally {
+            bnMode.mode = ForwardMode.EVAL;
+            bnMode.alpha = 1f;
+        }
+    }
+
+    /** The raw input batch as an array in {@code scope}, checked against the spec's sample shape. */
+    private NDArray inputArray(NDManager scope, InputBatch batch) {
+        int per = InputBatch.sampleLength(spec.inputShape());
+        if (batch.sampleLength() != per) {
+            throw new IllegalArgumentException("model expects samples of shape " + Arrays.toString(spec.inputShape())
+                    + " but the batch has " + Arrays.toString(batch.sampleShape()));
+        }
+        long[] dims = new long[inputShape.dimension() + 1];
+        dims[0] = batch.size();
+        System.arraycopy(inputShape.getShape(), 0, dims, 1, inputShape.dimension());
+        return scope.create(batch.features(), new Shape(dims));
+    }
+
     /** The parameters selected, in model order. */
     public List<Parameter> parameters(ParameterSelector selector) {
         ensureOpen();
