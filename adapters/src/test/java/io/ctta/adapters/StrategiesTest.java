@@ -44,7 +44,8 @@ class StrategiesTest {
         try (AdaptiveModel m = model()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> REGISTRY.create("x", new StrategyContext(m, ConfigFactory.empty(), 1)));
-            assertEquals("unknown strategy 'x'; known: norm, source, tent", e.getMessage());
+            // Other strategies register too; the message lists every known name, sorted.
+            assertTrue(e.getMessage().startsWith("unknown strategy 'x'; known: norm, "), e.getMessage());
         }
     }
 
