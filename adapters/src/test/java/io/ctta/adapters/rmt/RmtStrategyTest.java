@@ -91,9 +91,11 @@ class RmtStrategyTest {
         assertEquals(0, free.lambdaSrc());
         assertEquals(0, free.warmupSamples());
         assertEquals(781, RmtSettings.defaults().warmupSteps());
+        assertEquals("sgd", RmtSettings.defaults().optimizer());
+        assertEquals(0.01, RmtSettings.defaults().lr());
         for (String[] c : new String[][] {
                 {"lr = -1", "strategies.rmt.lr must be > 0, got -1.0"},
-                {"optimizer = rmsprop", "strategies.rmt.optimizer must be one of adam, sgd, got 'rmsprop'"},
+                {"optimizer = rmsprop", "strategies.rmt.optimizer must be one of sgd, adam, got 'rmsprop'"},
                 {"ema-momentum = 1.5", "strategies.rmt.ema-momentum must be in [0, 1], got 1.5"},
                 {"temperature = 0", "strategies.rmt.temperature must be > 0, got 0.0"},
                 {"lambda-cont = -1", "strategies.rmt.lambda-cont must be >= 0, got -1.0"},
