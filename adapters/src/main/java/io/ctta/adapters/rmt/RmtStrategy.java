@@ -148,7 +148,11 @@ public final class RmtStrategy implements AdaptationStrategy {
             s.setUp();
             return s;
         } catch (RuntimeException e) {
-            s.closeOwned();
+            try {
+                s.closeOwned();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -194,7 +198,11 @@ public final class RmtStrategy implements AdaptationStrategy {
             this.studentOptimizer = so;
             this.projectorOptimizer = po;
         } catch (RuntimeException e) {
-            closeQuietly(po, p, so, t);
+            try {
+                closeAll(po, p, so, t);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
         this.sampler = source == null ? null : new SourceSampler(source.size(), Seeds.mix(seed, Seeds.WARMUP_SOURCE));
@@ -720,10 +728,11 @@ public final class RmtStrategy implements AdaptationStrategy {
 
     /** Frees what this strategy created (not the student model). */
     private void closeOwned() {
-        closeQuietly(projectorOptimizer, projector, studentOptimizer, teacher);
+        closeAll(projectorOptimizer, projector, studentOptimizer, teacher);
     }
 
-    private static void closeQuietly(AutoCloseable... resources) {
+    /** Closes every resource, even after a failure; rethrows the first failure. */
+    private static void closeAll(AutoCloseable... resources) {
         RuntimeException first = null;
         for (AutoCloseable r : resources) {
             if (r == null) {
