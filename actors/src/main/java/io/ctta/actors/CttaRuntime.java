@@ -97,7 +97,7 @@ public final class CttaRuntime implements AutoCloseable {
                 Supplier<AdaptationStrategy> factory = () -> {
                     AdaptiveModel model = models.newModel();
                     try {
-                        return strategies.create(p.strategy(), new StrategyContext(model, p.strategySettings(), settings.model().seed()));
+                        return strategies.create(p.strategy(), new StrategyContext(model, p.strategySettings(), settings.model().seed(), models.sourceData()));
                     } catch (RuntimeException e) {
                         model.close();
                         throw e;

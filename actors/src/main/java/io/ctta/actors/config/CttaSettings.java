@@ -39,7 +39,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
     public record HttpConf(boolean enabled, String host, int port) {}
 
     /** The model every pipeline starts from. */
-    public record ModelConf(String kind, Path path, Path weights, String device, long seed) {}
+    public record ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples) {}
 
     /** One pipeline: an input topic, a strategy, batching and limits. */
     public record PipelineConf(
@@ -103,7 +103,8 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         String weights = m.string("weights");
         ModelConf model = new ModelConf(kind, path.isBlank() ? null : Path.of(path),
-                weights.isBlank() ? null : Path.of(weights), device, m.longValue("seed"));
+                weights.isBlank() ? null : Path.of(weights), device, m.longValue("seed"),
+                m.string("source-data").trim(), m.intBetween("source-samples", 1, 10_000_000));
 
         Config strategies = s.sub("strategies");
         for (String name : strategies.root().keySet()) {

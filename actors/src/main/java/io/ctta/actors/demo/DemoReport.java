@@ -18,11 +18,11 @@ public record DemoReport(List<String> domains, Map<String, PredictionTally> tall
     public String toMarkdown() {
         StringBuilder sb = new StringBuilder();
         List<String> strategies = List.copyOf(tallies.keySet());
-        sb.append(String.format(Locale.ROOT, "| %-22s |", "error % (lower is better)"));
+        sb.append(String.format(Locale.ROOT, "| %-26s |", "error % (lower is better)"));
         for (String s : strategies) {
             sb.append(String.format(Locale.ROOT, " %10s |", s));
         }
-        sb.append('\n').append("|").append("-".repeat(24)).append("|");
+        sb.append('\n').append("|").append("-".repeat(28)).append("|");
         for (int i = 0; i < strategies.size(); i++) {
             sb.append("-----------:|");
         }
@@ -43,7 +43,7 @@ public record DemoReport(List<String> domains, Map<String, PredictionTally> tall
     }
 
     private static void row(StringBuilder sb, String label, List<String> strategies, java.util.function.Function<String, String> cell) {
-        sb.append(String.format(Locale.ROOT, "| %-22s |", label));
+        sb.append(String.format(Locale.ROOT, "| %-26s |", label));
         for (String s : strategies) {
             sb.append(String.format(Locale.ROOT, " %10s |", cell.apply(s)));
         }

@@ -62,6 +62,9 @@ public final class DemoRun {
         }
     }
 
+    /** Strategies that warm up on source data and can cache the result. */
+    private static final java.util.Set<String> WARMING_UP = java.util.Set.of("ecotta", "rmt");
+
     private final Options o;
     private final PrintStream out;
 
@@ -102,6 +105,14 @@ public final class DemoRun {
             }
             Config user = ConfigFactory.empty()
                     .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(pipelines))
+                    .withValue("ctta.model.source-data", ConfigValueFactory.fromAnyRef(o.fashionMnistDir().toString()));
+            for (String s : o.strategies()) {
+                if (WARMING_UP.contains(s)) {
+                    // Warm-ups on source data are cached beside the source model.
+                    user = user.withValue("ctta.strategies." + s + ".cache-dir", ConfigValueFactory.fromAnyRef(o.cacheDir().toString()));
+                }
+            }
+            user = user
                     .withValue("ctta.http.port", ConfigValueFactory.fromAnyRef(o.httpPort()))
                     .withFallback(modelConf);
             Config full = user.withFallback(ConfigFactory.load()).resolve();

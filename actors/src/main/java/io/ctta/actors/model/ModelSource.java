@@ -5,7 +5,11 @@ import io.ctta.actors.config.InvalidConfigException;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.Device;
 import io.ctta.runtime.model.ModelSpec;
+import io.ctta.runtime.data.SourceData;
+import io.ctta.streams.data.FashionMnist;
+import io.ctta.streams.data.LabeledImages;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Builds fresh copies of the configured source model: one per strategy instance, since a strategy
@@ -30,6 +34,37 @@ public final class ModelSource {
         }
         if (conf.weights() != null && !Files.isRegularFile(conf.weights())) {
             throw new InvalidConfigException("ctta.model.weights", conf.weights().toString(), "an existing parameters file (or empty)");
+        }
+    }
+
+    private SourceData source;
+    private boolean sourceLoaded;
+
+    /**
+     * The configured labelled source samples, loaded on first use and shared read-only by every
+     * strategy of this process; null when none are configured.
+     */
+    public synchronized SourceData sourceData() {
+        if (!sourceLoaded) {
+            source = loadSource();
+            sourceLoaded = true;
+        }
+        return source;
+    }
+
+    private SourceData loadSource() {
+        String where = conf.sourceData();
+        if (where.isEmpty()) {
+            return null;
+        }
+        Path dir = where.equals("fashion-mnist") ? FashionMnist.defaultDirectory() : Path.of(where);
+        try {
+            LabeledImages all = FashionMnist.load(dir, FashionMnist.Split.TRAIN);
+            LabeledImages s = all.slice(0, Math.min(conf.sourceSamples(), all.count()));
+            return new SourceData(s.allFeatures(), new int[] {1, s.rows(), s.cols()}, s.labels());
+        } catch (java.io.IOException e) {
+            throw new InvalidConfigException("ctta.model.source-data", where + ": " + e.getMessage()
+                    + "; expected \"fashion-mnist\" or a directory with train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]", e);
         }
     }
 
