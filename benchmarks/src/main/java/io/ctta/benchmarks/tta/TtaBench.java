@@ -89,17 +89,20 @@ public final class TtaBench {
                 o.samplesPerDomain(), o.batchSize(), o.rounds(), o.seed(), Runtime.getRuntime().availableProcessors()));
         TtaWorkerResult source = results.get("source");
         sb.append("## Summary\n\n| strategy | mean error round 1 % | mean error round ").append(o.rounds())
-                .append(" % | change (points) | adapted samples/s | peak RSS MiB | RSS over source MiB | adaptation state KiB | steps applied/skipped/diverged |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                .append(" % | change (points) | adapted samples/s | peak RSS MiB | peak RSS over source MiB | peak over setup MiB | adaptation state KiB | steps applied/skipped/diverged |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (TtaWorkerResult r : results.values()) {
             double first = 100 * mean(r.errors().get(0));
             double last = 100 * mean(r.errors().get(r.errors().size() - 1));
-            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %+.1f | %.0f | %.0f | %s | %.1f | %d/%d/%d |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %+.1f | %.0f | %.0f | %s | %.0f | %.1f | %d/%d/%d |%n",
                     r.strategy(), first, last, last - first, r.adaptedSamplesPerSecond(), r.peakRssMiB(),
                     source == null ? "-" : String.format(Locale.ROOT, "%+.0f", r.peakRssMiB() - source.peakRssMiB()),
+                    r.peakRssMiB() - r.setupRssMiB(),
                     r.stateBytes() / 1024.0, r.steps().get(1), r.steps().get(2), r.steps().get(3)));
         }
-        sb.append("\nRSS over source: the worker's peak resident memory minus that of the `source` worker, which runs the same model, data and loop without adapting.\n");
+        sb.append("\nPeak RSS over source: the worker's peak resident memory minus that of the `source` worker, which runs the same model, data and loop without adapting. "
+                + "Peak over setup: the worker's peak minus its resident memory once model, strategy (after any warm-up) and data were ready, i.e. what the adaptation loop itself added. "
+                + "Adaptation state: the bytes of the strategy's snapshot (adapted parameters, optimizer moments, teacher, prototypes...).\n");
         sb.append("\n## Error % per corruption, per strategy and round\n\n| strategy | round |");
         List<String> domains = results.values().iterator().next().domains();
         for (String d : domains) {
