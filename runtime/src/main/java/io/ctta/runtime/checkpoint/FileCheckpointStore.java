@@ -196,6 +196,7 @@ public final class FileCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    @SuppressWarnings("try") // the lock is held for the block's extent, not used in it
     public long claimEpoch() throws IOException {
         try (DirLock l = lock()) {
             long next = Math.addExact(currentEpoch(), 1);
@@ -212,6 +213,7 @@ public final class FileCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    @SuppressWarnings("try") // the lock is held for the block's extent, not used in it
     public CheckpointEntry write(Checkpoint c) throws IOException, StaleOwnerException {
         Objects.requireNonNull(c, "checkpoint");
         if (!c.pipeline().equals(pipeline)) {
