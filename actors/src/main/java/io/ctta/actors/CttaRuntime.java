@@ -5,6 +5,7 @@ import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.CttaSettings.PipelineConf;
 import io.ctta.actors.http.HttpEndpoint;
 import io.ctta.actors.metrics.PipelineMetrics;
+import io.ctta.actors.model.CheckpointAgent;
 import io.ctta.actors.model.ModelSource;
 import io.ctta.actors.pipeline.PipelineSupervisor;
 import io.ctta.runtime.adapt.AdaptationStrategy;
@@ -103,7 +104,10 @@ public final class CttaRuntime implements AutoCloseable {
                         throw e;
                     }
                 };
-                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m)));
+                Supplier<CheckpointAgent> checkpoints = settings.checkpoints().enabled()
+                        ? () -> CheckpointAgent.open(settings.checkpoints(), p.name(), configHash(p))
+                        : null;
+                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards())));
             }
             ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
             ServerBinding binding = null;
@@ -121,6 +125,18 @@ public final class CttaRuntime implements AutoCloseable {
                 throw re;
             }
             throw new IllegalStateException("cannot start ctta: " + e.getMessage(), e);
+        }
+    }
+
+    /** Identifies the strategy configuration a checkpoint was written under. */
+    static String configHash(PipelineConf p) {
+        try {
+            var md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update((p.strategy() + "\n" + p.strategySettings().root().render(com.typesafe.config.ConfigRenderOptions.concise()))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.ctta.actors.model.Guards;
+import io.ctta.runtime.checkpoint.CheckpointSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +26,8 @@ import java.util.regex.Pattern;
  * @param strategies each strategy's settings block, by name
  * @param pipelines the pipelines to run, in order
  */
-public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines) {
+public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines,
+        CheckpointSettings checkpoints, Guards.Settings guards) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
 
@@ -131,7 +134,22 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             }
             pipelines.add(p);
         }
-        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines));
+        CheckpointSettings checkpoints;
+        try {
+            checkpoints = CheckpointSettings.fromConfig(c.atPath("ctta"), "ctta.checkpoints");
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("ctta.checkpoints", e.getMessage(), e);
+        }
+        Settings g = new Settings(s.sub("guards"), "ctta.guards");
+        Settings col = new Settings(g.sub("collapse"), "ctta.guards.collapse");
+        double threshold = col.positiveDouble("entropy-ema-threshold");
+        double momentum = col.positiveDouble("ema-momentum");
+        if (momentum >= 1) {
+            throw new InvalidConfigException("ctta.guards.collapse.ema-momentum", momentum, "a number in (0, 1)");
+        }
+        Guards.Settings guards = new Guards.Settings(g.intBetween("max-diverged-in-a-row", 1, 1_000_000), col.bool("enabled"),
+                threshold, momentum, col.intBetween("cooldown-batches", 0, 1_000_000_000));
+        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards);
     }
 
     private static PipelineConf pipeline(Settings p, String prefix, Config strategies, Predicate<String> known, Set<String> strategyNames) {

@@ -30,13 +30,21 @@ public final class PipelineMetrics {
     private final Timer serviceTime;
     private final DistributionSummary batchSize;
     private final Map<StepOutcome.Kind, Counter> steps = new EnumMap<>(StepOutcome.Kind.class);
+    private final Map<String, Counter> actions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+    private final Tags tags;
     private final AtomicLong modelVersion = new AtomicLong();
     private final AtomicDouble meanEntropy = new AtomicDouble();
     private final AtomicDouble meanConfidence = new AtomicDouble();
     private final AtomicDouble windowError = new AtomicDouble(Double.NaN);
 
     public PipelineMetrics(MeterRegistry registry, String pipeline, String strategy) {
+        this.registry = registry;
         Tags tags = Tags.of("pipeline", pipeline, "strategy", strategy);
+        this.tags = tags;
+        for (String a : GUARD_ACTIONS) {
+            guardCounter(a);
+        }
         consumed = Counter.builder("ctta.records.consumed").description("Records read from the input topic").tags(tags).register(registry);
         predictions = Counter.builder("ctta.predictions").description("Predictions produced").tags(tags).register(registry);
         deadLetters = Counter.builder("ctta.dead.letters").description("Records sent to the dead-letter topic").tags(tags).register(registry);
@@ -99,6 +107,21 @@ public final class PipelineMetrics {
             errors.increment();
         }
         windowError.set(currentWindowError);
+    }
+
+    /** Guard and drift actions; the tag takes only these values. */
+    public static final java.util.List<String> GUARD_ACTIONS = java.util.List.of(
+            "rollback", "rollback-non-finite", "reset-collapse", "skip-checkpoint-non-finite");
+
+    /** Counts one guard action by name (an unknown name is counted as "other"). */
+    public void guardAction(String action) {
+        guardCounter(GUARD_ACTIONS.contains(action) ? action : "other").increment();
+    }
+
+    private Counter guardCounter(String action) {
+        return actions.computeIfAbsent(action, a -> Counter.builder("ctta.guard.actions")
+                .description("Guard actions taken: rollbacks, collapse resets, skipped checkpoints")
+                .tags(tags.and("action", a)).register(registry));
     }
 
     /** The batch latency timer (percentiles for reports). */

@@ -1,8 +1,14 @@
 package io.ctta.actors.model;
 
 import io.ctta.runtime.adapt.AdaptationStrategy;
+import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.checkpoint.Checkpoint;
+import io.ctta.runtime.checkpoint.StaleOwnerException;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -19,13 +25,20 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * The only owner of one pipeline's model and adaptation strategy.
  *
  * <p>It runs on {@link #DISPATCHER}, a dedicated thread pool, because every message does native,
- * blocking work (forward and backward passes); on the default dispatcher it would starve the
- * Kafka stages and the HTTP server. Batches arrive and predictions leave as heap values: no
- * NDArray crosses the actor boundary, and every array made for a batch is freed inside the
- * strategy call that made it.
+ * blocking work (forward and backward passes, checkpoint IO); on the default dispatcher it would
+ * starve the Kafka stages and the HTTP server. Batches arrive and predictions leave as heap
+ * values: no NDArray crosses the actor boundary, and every array made for a batch is freed inside
+ * the strategy call that made it.
  *
  * <p>The strategy is built inside the actor (so on its dispatcher thread) and closed both on stop
- * and before a supervised restart, so a crash never leaks the model's native memory.
+ * and before a supervised restart, so a crash never leaks the model's native memory. With
+ * checkpoints on, the actor restores the newest valid checkpoint at start, writes one when due
+ * (its state plus the next offset of every partition it applied), and tells the stream which
+ * offsets that checkpoint covers: only those may be committed to Kafka.
+ *
+ * <p>Guards: a non-finite output is never published (the model is rolled back and the batch
+ * served again), K diverged steps in a row roll back to the last checkpoint, and a collapse
+ * (entropy EMA under a threshold) resets to the source weights, with a cooldown.
  */
 public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
@@ -33,10 +46,23 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public static final String DISPATCHER = "ctta-model-dispatcher";
 
     /** What a model actor accepts. */
-    public sealed interface Command permits Predict {}
+    public sealed interface Command permits Predict, Rewind, Flush {}
 
-    /** Predict a batch, then let the strategy adapt on it; the reply carries the predictions. */
-    public record Predict(InputBatch batch, ActorRef<Result> replyTo) implements Command {}
+    /**
+     * Predict a batch, then let the strategy adapt on it.
+     *
+     * @param nextOffsets per topic and partition, the offset after the batch's last record
+     */
+    public record Predict(InputBatch batch, Map<String, Map<Integer, Long>> nextOffsets, ActorRef<Result> replyTo) implements Command {}
+
+    /**
+     * Return to the last checkpoint (or the source weights when there is none) before a stream
+     * (re)starts, and reply with the offsets to seek to: records after them are applied again.
+     */
+    public record Rewind(ActorRef<Rewound> replyTo) implements Command {}
+
+    /** Write a checkpoint now (drain, shutdown, partition revoke). */
+    public record Flush(ActorRef<Rewound> replyTo) implements Command {}
 
     /** The reply to {@link Predict}. */
     public sealed interface Result permits Predicted, Failed {}
@@ -46,36 +72,57 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      *
      * @param output probabilities, model version and what adaptation did
      * @param serviceNanos time spent in the strategy for this batch
+     * @param checkpointed offsets covered by a checkpoint written after this batch, or null
+     * @param actions guard actions taken after this batch (e.g. "rollback", "reset-collapse")
      */
-    public record Predicted(ModelOutput output, long serviceNanos) implements Result {}
+    public record Predicted(ModelOutput output, long serviceNanos, Map<String, Map<Integer, Long>> checkpointed, List<String> actions) implements Result {}
 
     /** The batch could not be served; the actor restarts with a fresh strategy after replying. */
     public record Failed(String reason) implements Result {}
+
+    /** Offsets the state reflects (empty: none; the stream starts from the group's position). */
+    public record Rewound(Map<String, Map<Integer, Long>> offsets) {}
 
     /** Props that put an actor on the model dispatcher. */
     public static DispatcherSelector dispatcher() {
         return DispatcherSelector.fromConfig(DISPATCHER);
     }
 
+    /** Without checkpoints and with default guards. */
+    public static Behavior<Command> create(Supplier<AdaptationStrategy> strategyFactory) {
+        return create(strategyFactory, null, Guards.Settings.defaults());
+    }
+
     /**
      * @param strategyFactory builds the model and strategy; called on the actor's own thread at
      *     start and after every restart
+     * @param checkpoints opens the checkpoint agent (claims an epoch, loads the newest checkpoint);
+     *     null when checkpoints are off
      */
-    public static Behavior<Command> create(Supplier<AdaptationStrategy> strategyFactory) {
-        return Behaviors.setup(ctx -> new ModelActor(ctx, strategyFactory.get()));
+    public static Behavior<Command> create(Supplier<AdaptationStrategy> strategyFactory, Supplier<CheckpointAgent> checkpoints, Guards.Settings guards) {
+        return Behaviors.setup(ctx -> new ModelActor(ctx, strategyFactory, checkpoints == null ? null : checkpoints.get(), guards));
     }
 
-    private final AdaptationStrategy strategy;
+    private final CheckpointAgent agent;
+    private final Guards guards;
+    private AdaptationStrategy strategy;
 
-    private ModelActor(ActorContext<Command> context, AdaptationStrategy strategy) {
+    private ModelActor(ActorContext<Command> context, Supplier<AdaptationStrategy> factory, CheckpointAgent agent, Guards.Settings guards) {
         super(context);
-        this.strategy = strategy;
+        this.agent = agent;
+        this.guards = new Guards(guards);
+        this.strategy = factory.get();
+        if (agent != null) {
+            agent.last().ifPresent(this::restore);
+        }
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Predict.class, this::onPredict)
+                .onMessage(Rewind.class, this::onRewind)
+                .onMessage(Flush.class, this::onFlush)
                 .onSignal(PostStop.class, this::release)
                 .onSignal(PreRestart.class, this::release)
                 .build();
@@ -83,16 +130,111 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
     private Behavior<Command> onPredict(Predict msg) {
         long start = System.nanoTime();
+        List<String> actions = new ArrayList<>(1);
         ModelOutput out;
         try {
             out = strategy.predict(msg.batch());
+            if (!Guards.finite(out)) {
+                // Never publish NaN: undo adaptation and serve the batch again from the restored state.
+                actions.add("rollback-non-finite");
+                rollback();
+                out = strategy.predict(msg.batch());
+                if (!Guards.finite(out)) {
+                    throw new IllegalStateException("non-finite predictions even after rolling back");
+                }
+            }
         } catch (RuntimeException e) {
             msg.replyTo().tell(new Failed(strategy.name() + " failed on a batch of " + msg.batch().size() + ": " + e));
             // Let the supervisor restart us: the strategy's state may be half-updated.
             throw e;
         }
-        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start));
+        switch (guards.observe(out)) {
+            case ROLLBACK -> {
+                actions.add("rollback");
+                rollback();
+            }
+            case RESET_COLLAPSE -> {
+                actions.add("reset-collapse");
+                strategy.reset();
+            }
+            case NONE -> { }
+        }
+        Map<String, Map<Integer, Long>> checkpointed = null;
+        if (agent != null) {
+            agent.applied(msg.nextOffsets(), msg.batch().size());
+            if (agent.due(System.currentTimeMillis())) {
+                checkpointed = checkpoint(actions);
+                if (checkpointed == STALE) {
+                    msg.replyTo().tell(new Failed("a newer owner claimed this pipeline's checkpoints; this one stops"));
+                    return Behaviors.stopped();
+                }
+            }
+        }
+        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, checkpointed, List.copyOf(actions)));
         return this;
+    }
+
+    private static final Map<String, Map<Integer, Long>> STALE = Map.of("", Map.of());
+
+    private Map<String, Map<Integer, Long>> checkpoint(List<String> actions) {
+        StrategyState state = strategy.snapshot();
+        if (!Guards.finite(state)) {
+            actions.add("skip-checkpoint-non-finite");
+            return null;
+        }
+        try {
+            return agent.write(state);
+        } catch (StaleOwnerException e) {
+            getContext().getLog().error("pipeline stopped: {}", e.getMessage());
+            return STALE;
+        }
+    }
+
+    private Behavior<Command> onRewind(Rewind msg) {
+        if (agent == null) {
+            msg.replyTo().tell(new Rewound(Map.of()));
+            return this;
+        }
+        rollback();
+        msg.replyTo().tell(new Rewound(agent.checkpointedOffsets()));
+        return this;
+    }
+
+    private Behavior<Command> onFlush(Flush msg) {
+        if (agent == null) {
+            msg.replyTo().tell(new Rewound(Map.of()));
+            return this;
+        }
+        Map<String, Map<Integer, Long>> offsets = checkpoint(new ArrayList<>());
+        if (offsets == STALE) {
+            msg.replyTo().tell(new Rewound(Map.of()));
+            return Behaviors.stopped();
+        }
+        msg.replyTo().tell(new Rewound(offsets == null ? agent.checkpointedOffsets() : offsets));
+        return this;
+    }
+
+    /** Back to the last checkpoint, or to a fresh strategy (source weights) without one. */
+    private void rollback() {
+        if (agent != null && agent.last().isPresent()) {
+            restore(agent.last().get());
+            agent.rewind();
+        } else {
+            strategy.reset();
+            if (agent != null) {
+                agent.rewind();
+            }
+        }
+    }
+
+    private void restore(Checkpoint c) {
+        if (!c.strategy().equals(strategy.name())) {
+            getContext().getLog().warn("checkpoint {} was written by strategy {}, not {}: starting from the source weights",
+                    c.sequence(), c.strategy(), strategy.name());
+            strategy.reset();
+            return;
+        }
+        strategy.restore(c.state());
     }
 
     private Behavior<Command> release(Signal signal) {

@@ -7,13 +7,20 @@ import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.eval.PrequentialEvaluator;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.RecordCodec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.pekko.Done;
@@ -25,8 +32,11 @@ import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.ProducerMessage;
 import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.RestrictedConsumer;
 import org.apache.pekko.kafka.Subscriptions;
+import org.apache.pekko.kafka.javadsl.Committer;
 import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.kafka.javadsl.PartitionAssignmentHandler;
 import org.apache.pekko.kafka.javadsl.Producer;
 import org.apache.pekko.stream.javadsl.Keep;
 
@@ -34,14 +44,16 @@ import org.apache.pekko.stream.javadsl.Keep;
  * The Kafka graph of one pipeline:
  *
  * <pre>
- * committableSource(input) -> decode -> groupedWithin(size, latency) -> ask model actor
- *   -> predictions + dead letters -> committableSink (offsets committed after the produce)
+ * committableSource(input, seek to the checkpoint on assignment) -> decode -> groupedWithin(size, latency)
+ *   -> ask model actor -> predictions + dead letters -> produce -> commit released offsets
  * </pre>
  *
  * One source keeps the order of every partition; {@code mapAsync(1)} keeps one batch in the model
  * at a time, so a slow model backpressures the consumer (it stops polling) instead of queueing.
- * An offset is committed only after every record produced for it was acknowledged, so a crash
- * replays records (at-least-once) but never skips one.
+ * An offset is committed only after every record produced for it was acknowledged and, with
+ * checkpoints on, only once a checkpoint reflecting it was written: a crash replays records
+ * (at-least-once output) but the model never skips one and, resumed from its checkpoint, never
+ * applies one twice.
  */
 public final class PipelineStream {
 
@@ -50,8 +62,9 @@ public final class PipelineStream {
     /**
      * Starts the graph.
      *
-     * @param kafkaProperties bootstrap servers and client security settings
-     * @param codec decodes and validates input records
+     * @param seekTo next offset per topic and partition to start from (the model's checkpoint);
+     *     partitions not in it start from the group's committed position
+     * @param checkpointsOn whether commits wait for checkpoints
      * @return the control that drains and stops the stream
      */
     public static Consumer.DrainingControl<Done> start(
@@ -60,7 +73,9 @@ public final class PipelineStream {
             Properties kafkaProperties,
             RecordCodec codec,
             ActorRef<ModelActor.Command> model,
-            PipelineMetrics metrics) {
+            PipelineMetrics metrics,
+            Map<String, Map<Integer, Long>> seekTo,
+            boolean checkpointsOn) {
         ConsumerSettings<byte[], byte[]> consumerSettings = ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withProperties(asMap(kafkaProperties))
                 .withGroupId(conf.groupId())
@@ -77,17 +92,21 @@ public final class PipelineStream {
 
         BatchAssembler assembler = new BatchAssembler(conf.name(), conf.strategy(), Topics.predictions(conf.name()), Topics.deadLetters(conf.name()));
         PrequentialEvaluator evaluator = PrequentialEvaluator.withDefaults();
+        var subscription = Subscriptions.topics(conf.inputTopic()).withPartitionAssignmentHandler(new SeekToCheckpoint(seekTo));
 
-        return Consumer.committableSource(consumerSettings, Subscriptions.topics(conf.inputTopic()))
+        return Consumer.committableSource(consumerSettings, subscription)
                 .map(msg -> {
                     metrics.consumed(1);
                     var raw = msg.record();
                     return new Tracked(msg, new BatchAssembler.Incoming(raw, codec.decode(raw.key(), raw.value(), raw.headers())));
                 })
                 .groupedWithin(conf.batchSize(), conf.maxLatency())
-                .mapAsync(1, batch -> serve(system, conf, model, assembler, evaluator, metrics, batch))
+                .mapAsync(1, batch -> serve(system, conf, model, assembler, evaluator, metrics, batch, checkpointsOn))
                 .mapConcat(envelopes -> envelopes)
-                .toMat(Producer.committableSink(producerSettings, committerSettings), Keep.both())
+                .via(Producer.flexiFlow(producerSettings))
+                .map(ProducerMessage.Results::passThrough)
+                .statefulMapConcat(ReleaseCommits::new)
+                .toMat(Committer.sink(committerSettings), Keep.both())
                 .mapMaterializedValue(Consumer::createDrainingControl)
                 .run(system);
     }
@@ -95,29 +114,84 @@ public final class PipelineStream {
     private record Tracked(ConsumerMessage.CommittableMessage<byte[], byte[]> msg, BatchAssembler.Incoming incoming) {}
 
     /**
+     * What rides with each produced record: its input's offset, and whether the offsets produced
+     * so far may be committed once it is acknowledged (every record without checkpoints; the last
+     * record of a batch after which a checkpoint was written, with them).
+     */
+    private record Progress(ConsumerMessage.CommittableOffset offset, boolean release) {}
+
+    /** Collects acknowledged offsets and lets them through to the committer when released. */
+    private static final class ReleaseCommits implements org.apache.pekko.japi.function.Function<Progress, Iterable<ConsumerMessage.Committable>> {
+        private static final long serialVersionUID = 1L;
+        private final List<ConsumerMessage.CommittableOffset> pending = new ArrayList<>();
+
+        @Override
+        public Iterable<ConsumerMessage.Committable> apply(Progress p) {
+            pending.add(p.offset());
+            if (!p.release()) {
+                return List.of();
+            }
+            ConsumerMessage.CommittableOffsetBatch batch = ConsumerMessage.createCommittableOffsetBatch(pending);
+            pending.clear();
+            return List.of(batch);
+        }
+    }
+
+    /** Seeks every assigned partition the checkpoint knows to the checkpoint's next offset. */
+    private static final class SeekToCheckpoint implements PartitionAssignmentHandler {
+        private final Map<String, Map<Integer, Long>> seekTo;
+
+        SeekToCheckpoint(Map<String, Map<Integer, Long>> seekTo) {
+            this.seekTo = seekTo;
+        }
+
+        @Override
+        public void onAssign(Set<TopicPartition> assigned, RestrictedConsumer consumer) {
+            for (TopicPartition tp : assigned) {
+                Long next = seekTo.getOrDefault(tp.topic(), Map.of()).get(tp.partition());
+                if (next != null) {
+                    consumer.seek(tp, next);
+                }
+            }
+        }
+
+        @Override
+        public void onRevoke(Set<TopicPartition> revoked, RestrictedConsumer consumer) {}
+
+        @Override
+        public void onLost(Set<TopicPartition> lost, RestrictedConsumer consumer) {}
+
+        @Override
+        public void onStop(Set<TopicPartition> stopped, RestrictedConsumer consumer) {}
+    }
+
+    /**
      * Serves one micro-batch and returns one envelope per consumed record, in consumption order,
      * each carrying that record's own offset. One envelope per record (rather than one
-     * {@code multi} envelope with an offset batch) matters: pekko-connectors-kafka 1.2.0's
-     * committing sink counts outstanding commits per envelope but subtracts per offset, so a
-     * batched pass-through drives its counter negative and {@code drainAndShutdown} never completes.
+     * {@code multi} envelope with an offset batch) keeps commit accounting per offset, which
+     * pekko-connectors-kafka 1.2.0's committing stages need to drain cleanly.
      */
-    private static CompletionStage<List<ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.Committable>>> serve(
+    private static CompletionStage<List<ProducerMessage.Envelope<byte[], byte[], Progress>>> serve(
             ActorSystem<?> system,
             PipelineConf conf,
             ActorRef<ModelActor.Command> model,
             BatchAssembler assembler,
             PrequentialEvaluator evaluator,
             PipelineMetrics metrics,
-            List<Tracked> tracked) {
+            List<Tracked> tracked,
+            boolean checkpointsOn) {
         long formed = System.nanoTime();
         List<BatchAssembler.Incoming> batch = tracked.stream().map(Tracked::incoming).toList();
         int rejected = (int) batch.stream().filter(i -> !i.ok()).count();
         InputBatch input = assembler.inputOf(batch);
         if (input == null) {
             metrics.deadLettered(rejected);
-            return CompletableFuture.completedFuture(envelopes(tracked, assembler.outputs(batch, null, evaluator, metrics::scored)));
+            // Nothing reached the model. Without checkpoints these offsets are committed once the
+            // dead letters are acknowledged; with them they ride with the next released batch.
+            return CompletableFuture.completedFuture(envelopes(tracked, assembler.outputs(batch, null, evaluator, metrics::scored), !checkpointsOn));
         }
-        CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, replyTo), conf.askTimeout(), system.scheduler());
+        Map<String, Map<Integer, Long>> next = nextOffsets(tracked);
+        CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, next, replyTo), conf.askTimeout(), system.scheduler());
         return reply.thenApply(result -> {
             if (result instanceof ModelActor.Failed failed) {
                 // Failing the stream leaves these offsets uncommitted: the restarted stream serves them again.
@@ -126,21 +200,33 @@ public final class PipelineStream {
             ModelActor.Predicted predicted = (ModelActor.Predicted) result;
             metrics.deadLettered(rejected);
             metrics.served(predicted.output(), System.nanoTime() - formed, predicted.serviceNanos());
-            return envelopes(tracked, assembler.outputs(batch, predicted.output(), evaluator, metrics::scored));
+            predicted.actions().forEach(metrics::guardAction);
+            boolean release = !checkpointsOn || predicted.checkpointed() != null;
+            return envelopes(tracked, assembler.outputs(batch, predicted.output(), evaluator, metrics::scored), release);
         });
     }
 
-    private static List<ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.Committable>> envelopes(
-            List<Tracked> tracked, List<ProducerRecord<byte[], byte[]>> records) {
-        List<ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.Committable>> out = new java.util.ArrayList<>(records.size());
+    private static Map<String, Map<Integer, Long>> nextOffsets(List<Tracked> tracked) {
+        Map<String, Map<Integer, Long>> next = new HashMap<>();
+        for (Tracked t : tracked) {
+            var r = t.msg().record();
+            next.computeIfAbsent(r.topic(), k -> new TreeMap<>()).merge(r.partition(), r.offset() + 1, Math::max);
+        }
+        return next;
+    }
+
+    private static List<ProducerMessage.Envelope<byte[], byte[], Progress>> envelopes(
+            List<Tracked> tracked, List<ProducerRecord<byte[], byte[]>> records, boolean releaseAtEnd) {
+        List<ProducerMessage.Envelope<byte[], byte[], Progress>> out = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-            out.add(ProducerMessage.single(records.get(i), (ConsumerMessage.Committable) tracked.get(i).msg().committableOffset()));
+            boolean last = i == records.size() - 1;
+            out.add(ProducerMessage.single(records.get(i), new Progress(tracked.get(i).msg().committableOffset(), last && releaseAtEnd)));
         }
         return out;
     }
 
-    private static java.util.Map<String, String> asMap(Properties p) {
-        java.util.Map<String, String> m = new java.util.HashMap<>();
+    private static Map<String, String> asMap(Properties p) {
+        Map<String, String> m = new LinkedHashMap<>();
         p.forEach((k, v) -> m.put(String.valueOf(k), String.valueOf(v)));
         return m;
     }

@@ -2,6 +2,8 @@ package io.ctta.actors.pipeline;
 
 import io.ctta.actors.config.CttaSettings.PipelineConf;
 import io.ctta.actors.metrics.PipelineMetrics;
+import io.ctta.actors.model.CheckpointAgent;
+import io.ctta.actors.model.Guards;
 import io.ctta.actors.model.ModelActor;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.streams.serde.RecordCodec;
@@ -13,6 +15,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -21,17 +24,21 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.kafka.javadsl.Consumer;
 
 /**
- * Runs one pipeline: spawns its model actor on the model dispatcher, starts the Kafka graph, and
- * restarts the graph with exponential backoff when it fails (uncommitted records are then served
- * again). {@link Stop} drains the graph: batches in flight are produced and committed first.
+ * Runs one pipeline: spawns its model actor on the model dispatcher, rewinds it to its last
+ * checkpoint, starts the Kafka graph from that checkpoint's offsets, and restarts the whole with
+ * exponential backoff when the graph fails (uncommitted records are then served again from the
+ * rewound model, so none is applied twice). {@link Stop} drains the graph (batches in flight are
+ * produced first) and writes a final checkpoint.
  */
 public final class PipelineSupervisor extends AbstractBehavior<PipelineSupervisor.Command> {
 
     /** What a pipeline supervisor accepts. */
-    public sealed interface Command permits Stop, StreamEnded, Restart, Stopped {}
+    public sealed interface Command permits Stop, Rewound, StreamEnded, Restart, Drained, Stopped {}
 
     /** Drain and stop the pipeline; {@code replyTo} gets {@link Done} when it has. */
     public record Stop(ActorRef<Done> replyTo) implements Command {}
+
+    private record Rewound(int generation, ModelActor.Rewound rewound, Throwable failure) implements Command {}
 
     private record StreamEnded(int generation, Throwable failure) implements Command {}
 
@@ -39,10 +46,22 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         INSTANCE
     }
 
+    private record Drained(ActorRef<Done> replyTo) implements Command {}
+
     private record Stopped(ActorRef<Done> replyTo) implements Command {}
 
-    /** Everything a pipeline needs that is not in its config. */
-    public record Deps(Properties kafkaProperties, RecordCodec codec, Supplier<AdaptationStrategy> strategyFactory, PipelineMetrics metrics) {}
+    /**
+     * Everything a pipeline needs that is not in its config.
+     *
+     * @param checkpoints opens the model actor's checkpoint agent; null when checkpoints are off
+     */
+    public record Deps(Properties kafkaProperties, RecordCodec codec, Supplier<AdaptationStrategy> strategyFactory, PipelineMetrics metrics,
+            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards) {
+        /** Without checkpoints, default guards. */
+        public Deps(Properties kafkaProperties, RecordCodec codec, Supplier<AdaptationStrategy> strategyFactory, PipelineMetrics metrics) {
+            this(kafkaProperties, codec, strategyFactory, metrics, null, Guards.Settings.defaults());
+        }
+    }
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
@@ -66,23 +85,24 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.conf = conf;
         this.deps = deps;
         this.model = ctx.spawn(
-                Behaviors.supervise(ModelActor.create(deps.strategyFactory())).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(ModelActor.create(deps.strategyFactory(), deps.checkpoints(), deps.guards())).onFailure(SupervisorStrategy.restart()),
                 "model",
                 ModelActor.dispatcher());
+        ctx.watch(model);
         startStream();
     }
 
+    /** Rewinds the model to its checkpoint, then starts the graph from the checkpoint's offsets. */
     private void startStream() {
         generation++;
         int gen = generation;
-        control = PipelineStream.start(getContext().getSystem(), conf, deps.kafkaProperties(), deps.codec(), model, deps.metrics());
-        getContext().pipeToSelf(control.streamCompletion(), (done, failure) -> new StreamEnded(gen, failure));
-        getContext().getLog().info("pipeline {} started (strategy {}, input {})", conf.name(), conf.strategy(), conf.inputTopic());
+        getContext().ask(ModelActor.Rewound.class, model, conf.askTimeout(), ModelActor.Rewind::new, (r, f) -> new Rewound(gen, r, f));
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Rewound.class, this::onRewound)
                 .onMessage(StreamEnded.class, this::onStreamEnded)
                 .onMessage(Restart.class, r -> {
                     if (!stopping) {
@@ -91,9 +111,19 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return this;
                 })
                 .onMessage(Stop.class, this::onStop)
+                .onMessage(Drained.class, this::onDrained)
                 .onMessage(Stopped.class, s -> {
                     getContext().getLog().info("pipeline {} drained and stopped", conf.name());
                     s.replyTo().tell(Done.getInstance());
+                    return Behaviors.stopped();
+                })
+                .onSignal(Terminated.class, t -> {
+                    // The model actor stops itself only when a newer owner took over its checkpoints.
+                    getContext().getLog().error("pipeline {}: model actor stopped; the pipeline stops", conf.name());
+                    stopping = true;
+                    if (control != null) {
+                        control.drainAndShutdown(getContext().getExecutionContext());
+                    }
                     return Behaviors.stopped();
                 })
                 .onSignal(PostStop.class, s -> {
@@ -105,6 +135,23 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .build();
     }
 
+    private Behavior<Command> onRewound(Rewound r) {
+        if (r.generation() != generation || stopping) {
+            return this;
+        }
+        if (r.failure() != null) {
+            scheduleRestart(r.failure());
+            return this;
+        }
+        int gen = generation;
+        control = PipelineStream.start(getContext().getSystem(), conf, deps.kafkaProperties(), deps.codec(), model, deps.metrics(),
+                r.rewound().offsets(), deps.checkpoints() != null);
+        getContext().pipeToSelf(control.streamCompletion(), (done, failure) -> new StreamEnded(gen, failure));
+        getContext().getLog().info("pipeline {} started (strategy {}, input {}, resuming at {})", conf.name(), conf.strategy(), conf.inputTopic(),
+                r.rewound().offsets().isEmpty() ? "the group's position" : r.rewound().offsets());
+        return this;
+    }
+
     private Behavior<Command> onStreamEnded(StreamEnded ended) {
         if (ended.generation() != generation || stopping) {
             return this;
@@ -113,17 +160,31 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             getContext().getLog().info("pipeline {}: input stream completed", conf.name());
             return this;
         }
-        getContext().getLog().warn("pipeline {} failed, restarting in {} ms: {}", conf.name(), backoff.toMillis(), ended.failure().toString());
+        scheduleRestart(ended.failure());
+        return this;
+    }
+
+    private void scheduleRestart(Throwable failure) {
+        getContext().getLog().warn("pipeline {} failed, restarting in {} ms: {}", conf.name(), backoff.toMillis(), failure.toString());
         timers.startSingleTimer(Restart.INSTANCE, backoff);
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        return this;
     }
 
     private Behavior<Command> onStop(Stop stop) {
         stopping = true;
         timers.cancelAll();
         getContext().getLog().info("pipeline {} draining", conf.name());
-        getContext().pipeToSelf(control.drainAndShutdown(getContext().getExecutionContext()), (d, f) -> new Stopped(stop.replyTo()));
+        if (control == null) {
+            getContext().getSelf().tell(new Drained(stop.replyTo()));
+        } else {
+            getContext().pipeToSelf(control.drainAndShutdown(getContext().getExecutionContext()), (d, f) -> new Drained(stop.replyTo()));
+        }
+        return this;
+    }
+
+    /** After the drain, the final checkpoint: everything served is in it. */
+    private Behavior<Command> onDrained(Drained d) {
+        getContext().ask(ModelActor.Rewound.class, model, conf.askTimeout(), ModelActor.Flush::new, (r, f) -> new Stopped(d.replyTo()));
         return this;
     }
 }

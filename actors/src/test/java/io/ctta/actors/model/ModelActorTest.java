@@ -89,7 +89,7 @@ class ModelActorTest {
         Probe[] made = new Probe[1];
         ActorRef<ModelActor.Command> actor = KIT.spawn(ModelActor.create(() -> made[0] = new Probe(closed, false)), "m1", ModelActor.dispatcher());
         TestProbe<ModelActor.Result> reply = KIT.createTestProbe();
-        actor.tell(new ModelActor.Predict(batch(), reply.getRef()));
+        actor.tell(new ModelActor.Predict(batch(), Map.of(), reply.getRef()));
         ModelActor.Predicted p = reply.expectMessageClass(ModelActor.Predicted.class);
         assertEquals(2, p.output().size());
         assertTrue(made[0].thread.contains(ModelActor.DISPATCHER), "ran on " + made[0].thread);
@@ -108,9 +108,9 @@ class ModelActorTest {
                 })).onFailure(SupervisorStrategy.restart()),
                 "m2", ModelActor.dispatcher());
         TestProbe<ModelActor.Result> reply = KIT.createTestProbe();
-        actor.tell(new ModelActor.Predict(batch(), reply.getRef()));
+        actor.tell(new ModelActor.Predict(batch(), Map.of(), reply.getRef()));
         assertInstanceOf(ModelActor.Failed.class, reply.receiveMessage());
-        actor.tell(new ModelActor.Predict(batch(), reply.getRef()));
+        actor.tell(new ModelActor.Predict(batch(), Map.of(), reply.getRef()));
         assertInstanceOf(ModelActor.Predicted.class, reply.receiveMessage());
         assertEquals(2, built.get());
         assertEquals(1, closed.get(), "the failed strategy must be closed before the restart");
@@ -119,6 +119,6 @@ class ModelActorTest {
     @Test
     void everyCommandIsHandled() {
         // Java 17 has no exhaustive switch: this stands in for it.
-        assertEquals(1, ModelActor.Command.class.getPermittedSubclasses().length);
+        assertEquals(3, ModelActor.Command.class.getPermittedSubclasses().length);
     }
 }
