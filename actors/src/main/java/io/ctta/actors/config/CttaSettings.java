@@ -55,6 +55,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             int maxRecordBytes,
             Duration askTimeout,
             String autoOffsetReset,
+            Duration sessionTimeout,
             Config strategySettings) {}
 
     /** Loads {@code reference.conf} defaults under the given user config and validates it. */
@@ -178,6 +179,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
                 p.intBetween("max-record-bytes", 64, 256 * 1024 * 1024),
                 p.positiveDuration("ask-timeout"),
                 p.oneOf("auto-offset-reset", "earliest", "latest"),
+                p.positiveDuration("session-timeout"),
                 own.withFallback(base));
     }
 }

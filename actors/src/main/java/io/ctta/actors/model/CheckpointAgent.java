@@ -104,16 +104,26 @@ public final class CheckpointAgent {
         return byCount || byTime;
     }
 
+    /** What a checkpoint will hold, captured when it fell due and written once its outputs are acknowledged. */
+    public record Pending(long token, StrategyState state, Map<String, Map<Integer, Long>> offsets, long recordsApplied) {}
+
+    /** Captures the state with the offsets applied so far; nothing is written yet. */
+    Pending capture(long token, StrategyState state) {
+        Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
+        applied.forEach((t, m) -> offsets.put(t, new TreeMap<>(m)));
+        sinceLast = 0;
+        lastWriteMs = System.currentTimeMillis();
+        return new Pending(token, state, offsets, recordsApplied);
+    }
+
     /**
-     * Writes the state with the offsets applied so far.
+     * Writes a captured state.
      *
      * @return the offsets the new checkpoint reflects, safe to commit to Kafka now
      * @throws StaleOwnerException when a newer owner claimed the pipeline: this owner must stop
      */
-    Map<String, Map<Integer, Long>> write(StrategyState state) throws StaleOwnerException {
-        Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
-        applied.forEach((t, m) -> offsets.put(t, new TreeMap<>(m)));
-        Checkpoint c = Checkpoint.of(pipeline, epoch, sequence + 1, offsets, state, Map.of(), recordsApplied, configHash, System.currentTimeMillis());
+    Map<String, Map<Integer, Long>> write(Pending p) throws StaleOwnerException {
+        Checkpoint c = Checkpoint.of(pipeline, epoch, sequence + 1, p.offsets(), p.state(), Map.of(), p.recordsApplied(), configHash, System.currentTimeMillis());
         try {
             store.write(c);
         } catch (IOException e) {
@@ -123,9 +133,7 @@ public final class CheckpointAgent {
         }
         sequence = c.sequence();
         last = c;
-        sinceLast = 0;
-        lastWriteMs = System.currentTimeMillis();
-        return offsets;
+        return p.offsets();
     }
 
     long recordsApplied() {

@@ -46,7 +46,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public static final String DISPATCHER = "ctta-model-dispatcher";
 
     /** What a model actor accepts. */
-    public sealed interface Command permits Predict, Rewind, Flush {}
+    public sealed interface Command permits Predict, Persist, Rewind, Flush {}
 
     /**
      * Predict a batch, then let the strategy adapt on it.
@@ -61,6 +61,16 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      */
     public record Rewind(ActorRef<Rewound> replyTo) implements Command {}
 
+    /**
+     * The predictions of the batch that captured checkpoint {@code token} were acknowledged by
+     * Kafka: write that checkpoint now. The reply carries the offsets it covers (null when it was
+     * dropped), which may then be committed.
+     */
+    public record Persist(long token, ActorRef<Persisted> replyTo) implements Command {}
+
+    /** The reply to {@link Persist}. */
+    public record Persisted(Map<String, Map<Integer, Long>> offsets) {}
+
     /** Write a checkpoint now (drain, shutdown, partition revoke). */
     public record Flush(ActorRef<Rewound> replyTo) implements Command {}
 
@@ -72,10 +82,11 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      *
      * @param output probabilities, model version and what adaptation did
      * @param serviceNanos time spent in the strategy for this batch
-     * @param checkpointed offsets covered by a checkpoint written after this batch, or null
+     * @param checkpointToken non-zero when a checkpoint was captured after this batch: send
+     *     {@link Persist} with it once the batch's outputs are acknowledged
      * @param actions guard actions taken after this batch (e.g. "rollback", "reset-collapse")
      */
-    public record Predicted(ModelOutput output, long serviceNanos, Map<String, Map<Integer, Long>> checkpointed, List<String> actions) implements Result {}
+    public record Predicted(ModelOutput output, long serviceNanos, long checkpointToken, List<String> actions) implements Result {}
 
     /** The batch could not be served; the actor restarts with a fresh strategy after replying. */
     public record Failed(String reason) implements Result {}
@@ -103,8 +114,13 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         return Behaviors.setup(ctx -> new ModelActor(ctx, strategyFactory, checkpoints == null ? null : checkpoints.get(), guards));
     }
 
+    /** Captured checkpoints waiting for their outputs to be acknowledged, oldest first. */
+    private static final int MAX_PENDING = 8;
+
     private final CheckpointAgent agent;
     private final Guards guards;
+    private final java.util.ArrayDeque<CheckpointAgent.Pending> pending = new java.util.ArrayDeque<>();
+    private long nextToken;
     private AdaptationStrategy strategy;
 
     private ModelActor(ActorContext<Command> context, Supplier<AdaptationStrategy> factory, CheckpointAgent agent, Guards.Settings guards) {
@@ -121,6 +137,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Predict.class, this::onPredict)
+                .onMessage(Persist.class, this::onPersist)
                 .onMessage(Rewind.class, this::onRewind)
                 .onMessage(Flush.class, this::onFlush)
                 .onSignal(PostStop.class, this::release)
@@ -159,34 +176,52 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             }
             case NONE -> { }
         }
-        Map<String, Map<Integer, Long>> checkpointed = null;
+        long token = 0;
         if (agent != null) {
             agent.applied(msg.nextOffsets(), msg.batch().size());
             if (agent.due(System.currentTimeMillis())) {
-                checkpointed = checkpoint(actions);
-                if (checkpointed == STALE) {
-                    msg.replyTo().tell(new Failed("a newer owner claimed this pipeline's checkpoints; this one stops"));
-                    return Behaviors.stopped();
-                }
+                token = capture(actions);
             }
         }
-        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, checkpointed, List.copyOf(actions)));
+        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, token, List.copyOf(actions)));
         return this;
     }
 
-    private static final Map<String, Map<Integer, Long>> STALE = Map.of("", Map.of());
-
-    private Map<String, Map<Integer, Long>> checkpoint(List<String> actions) {
+    /**
+     * Snapshots the state now, while it matches the offsets applied so far; it is written only
+     * once the outputs of every record it covers are acknowledged, so resuming from it can never
+     * skip a prediction.
+     */
+    private long capture(List<String> actions) {
         StrategyState state = strategy.snapshot();
         if (!Guards.finite(state)) {
             actions.add("skip-checkpoint-non-finite");
-            return null;
+            return 0;
+        }
+        if (pending.size() == MAX_PENDING) {
+            pending.removeFirst();
+        }
+        CheckpointAgent.Pending p = agent.capture(++nextToken, state);
+        pending.addLast(p);
+        return p.token();
+    }
+
+    private Behavior<Command> onPersist(Persist msg) {
+        CheckpointAgent.Pending p = null;
+        while (!pending.isEmpty() && pending.peekFirst().token() <= msg.token()) {
+            p = pending.removeFirst();
+        }
+        if (p == null || p.token() != msg.token()) {
+            msg.replyTo().tell(new Persisted(null));
+            return this;
         }
         try {
-            return agent.write(state);
+            msg.replyTo().tell(new Persisted(agent.write(p)));
+            return this;
         } catch (StaleOwnerException e) {
             getContext().getLog().error("pipeline stopped: {}", e.getMessage());
-            return STALE;
+            msg.replyTo().tell(new Persisted(null));
+            return Behaviors.stopped();
         }
     }
 
@@ -205,17 +240,25 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             msg.replyTo().tell(new Rewound(Map.of()));
             return this;
         }
-        Map<String, Map<Integer, Long>> offsets = checkpoint(new ArrayList<>());
-        if (offsets == STALE) {
+        pending.clear();
+        long token = capture(new ArrayList<>());
+        if (token == 0) {
+            msg.replyTo().tell(new Rewound(agent.checkpointedOffsets()));
+            return this;
+        }
+        try {
+            msg.replyTo().tell(new Rewound(agent.write(pending.removeLast())));
+            return this;
+        } catch (StaleOwnerException e) {
+            getContext().getLog().error("pipeline stopped: {}", e.getMessage());
             msg.replyTo().tell(new Rewound(Map.of()));
             return Behaviors.stopped();
         }
-        msg.replyTo().tell(new Rewound(offsets == null ? agent.checkpointedOffsets() : offsets));
-        return this;
     }
 
     /** Back to the last checkpoint, or to a fresh strategy (source weights) without one. */
     private void rollback() {
+        pending.clear();
         if (agent != null && agent.last().isPresent()) {
             restore(agent.last().get());
             agent.rewind();

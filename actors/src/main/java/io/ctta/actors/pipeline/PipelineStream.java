@@ -81,6 +81,7 @@ public final class PipelineStream {
                 .withGroupId(conf.groupId())
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, conf.autoOffsetReset())
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+                .withProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(conf.sessionTimeout().toMillis()))
                 // Bounds what one poll can buffer: with the batch size it caps memory per pipeline.
                 .withProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(conf.batchSize(), 64)));
         ProducerSettings<byte[], byte[]> producerSettings = ProducerSettings.create(system, new ByteArraySerializer(), new ByteArraySerializer())
@@ -105,6 +106,7 @@ public final class PipelineStream {
                 .mapConcat(envelopes -> envelopes)
                 .via(Producer.flexiFlow(producerSettings))
                 .map(ProducerMessage.Results::passThrough)
+                .mapAsync(1, progress -> persist(system, conf, model, progress))
                 .statefulMapConcat(ReleaseCommits::new)
                 .toMat(Committer.sink(committerSettings), Keep.both())
                 .mapMaterializedValue(Consumer::createDrainingControl)
@@ -114,11 +116,29 @@ public final class PipelineStream {
     private record Tracked(ConsumerMessage.CommittableMessage<byte[], byte[]> msg, BatchAssembler.Incoming incoming) {}
 
     /**
-     * What rides with each produced record: its input's offset, and whether the offsets produced
-     * so far may be committed once it is acknowledged (every record without checkpoints; the last
-     * record of a batch after which a checkpoint was written, with them).
+     * What rides with each produced record: its input's offset, whether the offsets produced so
+     * far may be committed once it is acknowledged (the last record of each batch, without
+     * checkpoints), and the token of a checkpoint captured after its batch (0: none).
      */
-    private record Progress(ConsumerMessage.CommittableOffset offset, boolean release) {}
+    private record Progress(ConsumerMessage.CommittableOffset offset, boolean release, long checkpointToken) {
+        Progress released() {
+            return new Progress(offset, true, checkpointToken);
+        }
+    }
+
+    /**
+     * Once a batch's outputs are acknowledged, has the model actor write the checkpoint it
+     * captured after that batch; the offsets produced so far are released for commit only if the
+     * write succeeded. With no checkpoint token the progress passes through unchanged.
+     */
+    private static CompletionStage<Progress> persist(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model, Progress p) {
+        if (p.checkpointToken() == 0) {
+            return CompletableFuture.completedFuture(p);
+        }
+        return AskPattern.<ModelActor.Command, ModelActor.Persisted>ask(model, replyTo -> new ModelActor.Persist(p.checkpointToken(), replyTo),
+                        conf.askTimeout(), system.scheduler())
+                .thenApply(persisted -> persisted.offsets() == null ? p : p.released());
+    }
 
     /** Collects acknowledged offsets and lets them through to the committer when released. */
     private static final class ReleaseCommits implements org.apache.pekko.japi.function.Function<Progress, Iterable<ConsumerMessage.Committable>> {
@@ -188,7 +208,7 @@ public final class PipelineStream {
             metrics.deadLettered(rejected);
             // Nothing reached the model. Without checkpoints these offsets are committed once the
             // dead letters are acknowledged; with them they ride with the next released batch.
-            return CompletableFuture.completedFuture(envelopes(tracked, assembler.outputs(batch, null, evaluator, metrics::scored), !checkpointsOn));
+            return CompletableFuture.completedFuture(envelopes(tracked, assembler.outputs(batch, null, evaluator, metrics::scored), !checkpointsOn, 0));
         }
         Map<String, Map<Integer, Long>> next = nextOffsets(tracked);
         CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, next, replyTo), conf.askTimeout(), system.scheduler());
@@ -201,8 +221,8 @@ public final class PipelineStream {
             metrics.deadLettered(rejected);
             metrics.served(predicted.output(), System.nanoTime() - formed, predicted.serviceNanos());
             predicted.actions().forEach(metrics::guardAction);
-            boolean release = !checkpointsOn || predicted.checkpointed() != null;
-            return envelopes(tracked, assembler.outputs(batch, predicted.output(), evaluator, metrics::scored), release);
+            return envelopes(tracked, assembler.outputs(batch, predicted.output(), evaluator, metrics::scored),
+                    !checkpointsOn, predicted.checkpointToken());
         });
     }
 
@@ -216,11 +236,12 @@ public final class PipelineStream {
     }
 
     private static List<ProducerMessage.Envelope<byte[], byte[], Progress>> envelopes(
-            List<Tracked> tracked, List<ProducerRecord<byte[], byte[]>> records, boolean releaseAtEnd) {
+            List<Tracked> tracked, List<ProducerRecord<byte[], byte[]>> records, boolean releaseAtEnd, long checkpointToken) {
         List<ProducerMessage.Envelope<byte[], byte[], Progress>> out = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             boolean last = i == records.size() - 1;
-            out.add(ProducerMessage.single(records.get(i), new Progress(tracked.get(i).msg().committableOffset(), last && releaseAtEnd)));
+            out.add(ProducerMessage.single(records.get(i),
+                    new Progress(tracked.get(i).msg().committableOffset(), last && releaseAtEnd, last ? checkpointToken : 0)));
         }
         return out;
     }
