@@ -84,8 +84,8 @@ class AdwinDetectorTest {
      * inputs. Theorem 3.1(2) of the paper: once the window holds a split W0·W1 with
      * |μ0 − μ1| &gt; 2 ε_cut, ADWIN cuts (with probability 1 − δ). {@link #delayBound} turns that
      * into a count of post-change inputs, using σ² ≤ 1/4 (the largest variance of values in
-     * [0, 1]), the bucket straddling the change and the clock. Measured over 30 seeds: 55 to 150
-     * inputs; the bound is about 415.
+     * [0, 1]), the bucket straddling the change and the clock. Measured over 30 seeds: 56 to 120
+     * inputs; the bound is 443.
      */
     @Test
     void detectionDelayWithinTheoremBound() {
