@@ -119,25 +119,28 @@ class MmdDriftDetectorTest {
             SplittableRandom r = new SplittableRandom(seed);
             MmdDriftDetector d = new MmdDriftDetector(s, seed);
             MmdDriftDetector twin = new MmdDriftDetector(s, seed);
-            MmdDriftDetector other = new MmdDriftDetector(s, seed + 1000);
+            // one stream suffices to see that another seed draws other permutations
+            MmdDriftDetector other = seed == 0 ? new MmdDriftDetector(s, seed + 1000) : null;
             boolean differs = false;
             for (int i = 0; i < 3100; i++) {
                 double[] v = Streams.gaussianVector(r, 4, 0);
                 long before = d.testsRun();
                 DriftLevel l = d.update(v);
                 assertEquals(l, twin.update(v));
-                other.update(v);
+                if (other != null) {
+                    other.update(v);
+                }
                 if (d.testsRun() > before) {
                     assertEquals(d.pValue(), twin.pValue());
                     assertEquals(d.threshold(), twin.threshold());
                     assertEquals(d.statistic() > d.threshold(), d.pValue() < s.pValue(), "test " + d.testsRun());
-                    differs |= other.testsRun() == d.testsRun() && other.threshold() != d.threshold();
+                    differs |= other != null && other.testsRun() == d.testsRun() && other.threshold() != d.threshold();
                 }
                 if (l == DriftLevel.DRIFT) {
                     alarms++;
                 }
             }
-            assertTrue(differs, "another seed draws other permutations");
+            assertTrue(other == null || differs, "another seed draws other permutations");
             tests += d.testsRun();
         }
         double bound = Streams.upper3Sigma(tests * s.pValue());
