@@ -3,6 +3,10 @@ package io.ctta.actors;
 import com.typesafe.config.Config;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.CttaSettings.PipelineConf;
+import io.ctta.actors.dashboard.Dashboard;
+import io.ctta.actors.dashboard.SeriesRecorder;
+import io.ctta.actors.drift.DriftActions;
+import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.http.HttpEndpoint;
 import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.actors.model.CheckpointAgent;
@@ -28,6 +32,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -82,6 +87,7 @@ public final class CttaRuntime implements AutoCloseable {
                 topics.add(p.inputTopic());
                 topics.add(Topics.predictions(p.name()));
                 topics.add(Topics.deadLetters(p.name()));
+                topics.add(Topics.drift(p.name()));
             }
             TopicAdmin.ensure(kafka, topics, settings.kafka().embeddedPartitions());
 
@@ -90,31 +96,38 @@ public final class CttaRuntime implements AutoCloseable {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
             Map<String, PipelineMetrics> metrics = new LinkedHashMap<>();
+            Dashboard dashboard = new Dashboard();
             List<RuntimeGuardian.Pipeline> pipelines = new ArrayList<>();
             for (PipelineConf p : settings.pipelines()) {
                 PipelineMetrics m = new PipelineMetrics(registry, p.name(), p.strategy());
                 metrics.put(p.name(), m);
                 RecordCodec codec = new RecordCodec(new RecordLimits(p.maxRecordBytes(), 8, io.ctta.runtime.data.InputBatch.sampleLength(shape), shape));
-                Supplier<AdaptationStrategy> factory = () -> {
+                Function<String, AdaptationStrategy> factory = name -> {
+                    // The pipeline's own settings for its configured strategy; ctta.strategies.<name> for one it switches to.
+                    Config strategySettings = name.equals(p.strategy()) ? p.strategySettings()
+                            : settings.strategies().hasPath(name) ? settings.strategies().getConfig(name) : com.typesafe.config.ConfigFactory.empty();
                     AdaptiveModel model = models.newModel();
                     try {
-                        return strategies.create(p.strategy(), new StrategyContext(model, p.strategySettings(), settings.model().seed(), models.sourceData()));
+                        return strategies.create(name, new StrategyContext(model, strategySettings, settings.model().seed(), models.sourceData()));
                     } catch (RuntimeException e) {
                         model.close();
                         throw e;
                     }
                 };
+                DriftMonitor drift = new DriftMonitor(p.name(), p.strategy(), p.drift().detectors(), settings.model().seed(), registry);
+                DriftActions actions = new DriftActions(p.drift().action(), p.drift().switchTo(), p.drift().cooldown(), System::currentTimeMillis);
+                SeriesRecorder series = dashboard.register(p.name(), p.strategy());
                 Supplier<CheckpointAgent> checkpoints = settings.checkpoints().enabled()
                         ? () -> CheckpointAgent.open(settings.checkpoints(), p.name(), configHash(p))
                         : null;
-                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards())));
+                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series)));
             }
             ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
             ServerBinding binding = null;
             if (settings.http().enabled()) {
-                binding = HttpEndpoint.bind(system, settings.http().host(), settings.http().port(), registry)
+                binding = HttpEndpoint.bind(system, settings.http().host(), settings.http().port(), registry, dashboard)
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
-                LOG.info("metrics at http://{}:{}/metrics", settings.http().host(), binding.localAddress().getPort());
+                LOG.info("dashboard at http://{}:{}/ and metrics at /metrics", settings.http().host(), binding.localAddress().getPort());
             }
             return new CttaRuntime(ownsBroker ? embedded : null, kafka, system, registry, metrics, binding);
         } catch (Exception e) {

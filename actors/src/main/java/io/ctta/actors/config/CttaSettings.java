@@ -4,7 +4,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.ctta.actors.drift.DriftActions;
+import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.model.Guards;
+import io.ctta.runtime.drift.DriftDetectors;
+import io.ctta.runtime.drift.DriftSignal;
 import io.ctta.runtime.checkpoint.CheckpointSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +60,11 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Duration askTimeout,
             String autoOffsetReset,
             Duration sessionTimeout,
-            Config strategySettings) {}
+            Config strategySettings,
+            DriftConf drift) {}
+
+    /** A pipeline's drift detectors and what a drift triggers. */
+    public record DriftConf(List<DriftMonitor.Spec> detectors, DriftActions.Kind action, String switchTo, Duration cooldown) {}
 
     /** Loads {@code reference.conf} defaults under the given user config and validates it. */
     public static CttaSettings load(Config user, Predicate<String> knownStrategy, Set<String> strategyNames) {
@@ -153,6 +161,48 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards);
     }
 
+    private static DriftConf drift(Settings d, String prefix, Predicate<String> known, Set<String> strategyNames) {
+        List<DriftMonitor.Spec> specs = new ArrayList<>();
+        List<? extends Config> list;
+        try {
+            list = d.sub("").hasPath("detectors") ? d.list("detectors") : List.of();
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + ".detectors", "expected a list of { detector = ..., signal = ... }", e);
+        }
+        for (int j = 0; j < list.size(); j++) {
+            String key = prefix + ".detectors[" + j + "]";
+            Settings one = new Settings(list.get(j), key);
+            String detector = one.oneOf("detector", DriftDetectors.NAMES.toArray(String[]::new));
+            DriftSignal signal;
+            try {
+                signal = DriftSignal.fromWireName(one.string("signal"));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException(key + ".signal", one.string("signal"), "one of entropy, confidence, error, input");
+            }
+            Config settings = one.has("settings") ? one.sub("settings") : ConfigFactory.empty();
+            try {
+                DriftDetectors.create(detector, settings, 0, key + ".settings");
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException(key + ".settings", e.getMessage(), e);
+            }
+            boolean vector = signal == DriftSignal.INPUT || signal == DriftSignal.EMBEDDING;
+            boolean multivariate = detector.equals("ks") || detector.equals("mmd");
+            if (vector != multivariate || signal == DriftSignal.EMBEDDING) {
+                throw new InvalidConfigException(key + ".signal", signal.wireName(),
+                        multivariate ? "input (ks and mmd test vectors)" : "entropy, confidence or error (" + detector + " watches a number)");
+            }
+            specs.add(new DriftMonitor.Spec(detector, signal, settings));
+        }
+        DriftActions.Kind action;
+        String a = d.oneOf("action", "none", "reset", "switch-strategy", "snapshot");
+        action = DriftActions.Kind.valueOf(a.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        String switchTo = d.string("switch-to");
+        if (action == DriftActions.Kind.SWITCH_STRATEGY && !known.test(switchTo)) {
+            throw new InvalidConfigException(prefix + ".switch-to", switchTo, "one of " + String.join(", ", strategyNames));
+        }
+        return new DriftConf(List.copyOf(specs), action, switchTo, d.positiveDuration("cooldown"));
+    }
+
     private static PipelineConf pipeline(Settings p, String prefix, Config strategies, Predicate<String> known, Set<String> strategyNames) {
         String name = p.string("name");
         if (!NAME.matcher(name).matches()) {
@@ -180,6 +230,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
                 p.positiveDuration("ask-timeout"),
                 p.oneOf("auto-offset-reset", "earliest", "latest"),
                 p.positiveDuration("session-timeout"),
-                own.withFallback(base));
+                own.withFallback(base),
+                drift(new Settings(p.sub("drift"), prefix + ".drift"), prefix + ".drift", known, strategyNames));
     }
 }

@@ -98,7 +98,18 @@ final class Settings {
         throw new InvalidConfigException(key(k), v, "one of " + String.join(", ", allowed));
     }
 
+    java.util.List<? extends Config> list(String k) {
+        try {
+            return config.getConfigList(k);
+        } catch (ConfigException e) {
+            throw wrap(k, "a list of objects", e);
+        }
+    }
+
     Config sub(String k) {
+        if (k.isEmpty()) {
+            return config;
+        }
         try {
             return config.getConfig(k);
         } catch (ConfigException e) {

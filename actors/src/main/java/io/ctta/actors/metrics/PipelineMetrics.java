@@ -37,13 +37,15 @@ public final class PipelineMetrics {
     private final AtomicDouble meanEntropy = new AtomicDouble();
     private final AtomicDouble meanConfidence = new AtomicDouble();
     private final AtomicDouble windowError = new AtomicDouble(Double.NaN);
+    private final AtomicDouble nativeBytes = new AtomicDouble(Double.NaN);
+    private final AtomicDouble lag = new AtomicDouble(Double.NaN);
 
     public PipelineMetrics(MeterRegistry registry, String pipeline, String strategy) {
         this.registry = registry;
         Tags tags = Tags.of("pipeline", pipeline, "strategy", strategy);
         this.tags = tags;
-        for (String a : GUARD_ACTIONS) {
-            guardCounter(a);
+        for (String a : ACTIONS) {
+            actionCounter(a);
         }
         consumed = Counter.builder("ctta.records.consumed").description("Records read from the input topic").tags(tags).register(registry);
         predictions = Counter.builder("ctta.predictions").description("Predictions produced").tags(tags).register(registry);
@@ -54,7 +56,6 @@ public final class PipelineMetrics {
                 .description("From the batch being formed to its predictions being ready")
                 .tags(tags)
                 .publishPercentiles(0.5, 0.99)
-                .publishPercentileHistogram()
                 .distributionStatisticExpiry(Duration.ofMinutes(10))
                 .register(registry);
         serviceTime = Timer.builder("ctta.adaptation.duration")
@@ -71,6 +72,10 @@ public final class PipelineMetrics {
         Gauge.builder("ctta.model.version", modelVersion, AtomicLong::get).description("Parameter updates applied so far").tags(tags).register(registry);
         Gauge.builder("ctta.prediction.entropy", meanEntropy, AtomicDouble::get).description("Mean prediction entropy of the last batch (nats)").tags(tags).register(registry);
         Gauge.builder("ctta.prediction.confidence", meanConfidence, AtomicDouble::get).description("Mean top-class probability of the last batch").tags(tags).register(registry);
+        Gauge.builder("ctta.native.memory", nativeBytes, AtomicDouble::get).baseUnit("bytes")
+                .description("Native memory the strategy holds between batches (parameters, optimizer state, teachers)").tags(tags).register(registry);
+        Gauge.builder("ctta.consumer.lag", lag, AtomicDouble::get)
+                .description("Records the pipeline's consumer is behind the end of its input (max over partitions)").tags(tags).register(registry);
         Gauge.builder("ctta.prequential.error", windowError, AtomicDouble::get).description("Error over the sliding window of labelled predictions").tags(tags).register(registry);
     }
 
@@ -100,6 +105,18 @@ public final class PipelineMetrics {
         meanConfidence.set(conf / out.size());
     }
 
+    /** The strategy's native memory, when sampled. */
+    public void nativeBytes(long bytes) {
+        if (bytes >= 0) {
+            nativeBytes.set(bytes);
+        }
+    }
+
+    /** The consumer's lag as Kafka's client reports it. */
+    public void lag(double records) {
+        lag.set(records);
+    }
+
     /** Records one labelled prediction and the current window error. */
     public void scored(boolean correct, double currentWindowError) {
         labelled.increment();
@@ -110,17 +127,18 @@ public final class PipelineMetrics {
     }
 
     /** Guard and drift actions; the tag takes only these values. */
-    public static final java.util.List<String> GUARD_ACTIONS = java.util.List.of(
-            "rollback", "rollback-non-finite", "reset-collapse", "skip-checkpoint-non-finite");
+    public static final java.util.List<String> ACTIONS = java.util.List.of(
+            "rollback", "rollback-non-finite", "reset-collapse", "skip-checkpoint-non-finite",
+            "drift-reset", "drift-switch-strategy", "drift-snapshot");
 
-    /** Counts one guard action by name (an unknown name is counted as "other"). */
-    public void guardAction(String action) {
-        guardCounter(GUARD_ACTIONS.contains(action) ? action : "other").increment();
+    /** Counts one guard or drift action by name (an unknown name is counted as "other"). */
+    public void action(String action) {
+        actionCounter(ACTIONS.contains(action) ? action : "other").increment();
     }
 
-    private Counter guardCounter(String action) {
-        return actions.computeIfAbsent(action, a -> Counter.builder("ctta.guard.actions")
-                .description("Guard actions taken: rollbacks, collapse resets, skipped checkpoints")
+    private Counter actionCounter(String action) {
+        return actions.computeIfAbsent(action, a -> Counter.builder("ctta.actions")
+                .description("Actions taken: guard rollbacks and resets, skipped checkpoints, drift-triggered actions")
                 .tags(tags.and("action", a)).register(registry));
     }
 

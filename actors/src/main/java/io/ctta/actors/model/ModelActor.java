@@ -9,6 +9,7 @@ import io.ctta.runtime.data.ModelOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -46,7 +47,18 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public static final String DISPATCHER = "ctta-model-dispatcher";
 
     /** What a model actor accepts. */
-    public sealed interface Command permits Predict, Persist, Rewind, Flush {}
+    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow {}
+
+    /** Reset the strategy to the state it was created with (the source weights). */
+    public record Reset(String cause) implements Command {}
+
+    /** Replace the strategy by a fresh one of another name (same source model). */
+    public record SwitchStrategy(String name) implements Command {}
+
+    /** Capture a checkpoint after the next batch, whatever the triggers say. */
+    public enum CheckpointNow implements Command {
+        INSTANCE
+    }
 
     /**
      * Predict a batch, then let the strategy adapt on it.
@@ -85,8 +97,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      * @param checkpointToken non-zero when a checkpoint was captured after this batch: send
      *     {@link Persist} with it once the batch's outputs are acknowledged
      * @param actions guard actions taken after this batch (e.g. "rollback", "reset-collapse")
+     * @param strategy the strategy that served the batch
+     * @param nativeBytes the strategy's native memory, sampled every {@value #MEMORY_SAMPLE_EVERY} batches; -1 otherwise
      */
-    public record Predicted(ModelOutput output, long serviceNanos, long checkpointToken, List<String> actions) implements Result {}
+    public record Predicted(ModelOutput output, long serviceNanos, long checkpointToken, List<String> actions, String strategy, long nativeBytes) implements Result {}
 
     /** The batch could not be served; the actor restarts with a fresh strategy after replying. */
     public record Failed(String reason) implements Result {}
@@ -99,35 +113,45 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         return DispatcherSelector.fromConfig(DISPATCHER);
     }
 
-    /** Without checkpoints and with default guards. */
+    /** Without checkpoints and with default guards, always the same strategy. */
     public static Behavior<Command> create(Supplier<AdaptationStrategy> strategyFactory) {
-        return create(strategyFactory, null, Guards.Settings.defaults());
+        return create(name -> strategyFactory.get(), null, null, Guards.Settings.defaults());
     }
 
     /**
-     * @param strategyFactory builds the model and strategy; called on the actor's own thread at
-     *     start and after every restart
+     * @param strategies builds the model and a strategy of the given name; called on the actor's
+     *     own thread at start, after every restart and on {@link SwitchStrategy}
+     * @param initial the strategy to start with
      * @param checkpoints opens the checkpoint agent (claims an epoch, loads the newest checkpoint);
      *     null when checkpoints are off
      */
-    public static Behavior<Command> create(Supplier<AdaptationStrategy> strategyFactory, Supplier<CheckpointAgent> checkpoints, Guards.Settings guards) {
-        return Behaviors.setup(ctx -> new ModelActor(ctx, strategyFactory, checkpoints == null ? null : checkpoints.get(), guards));
+    public static Behavior<Command> create(Function<String, AdaptationStrategy> strategies, String initial,
+            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards) {
+        return Behaviors.setup(ctx -> new ModelActor(ctx, strategies, initial, checkpoints == null ? null : checkpoints.get(), guards));
     }
 
     /** Captured checkpoints waiting for their outputs to be acknowledged, oldest first. */
     private static final int MAX_PENDING = 8;
 
+    private final Function<String, AdaptationStrategy> strategies;
     private final CheckpointAgent agent;
     private final Guards guards;
+    private boolean forceCapture;
+    private long batches;
+
+    /** How often the native memory gauge is sampled, in batches. */
+    static final int MEMORY_SAMPLE_EVERY = 20;
     private final java.util.ArrayDeque<CheckpointAgent.Pending> pending = new java.util.ArrayDeque<>();
     private long nextToken;
     private AdaptationStrategy strategy;
 
-    private ModelActor(ActorContext<Command> context, Supplier<AdaptationStrategy> factory, CheckpointAgent agent, Guards.Settings guards) {
+    private ModelActor(ActorContext<Command> context, Function<String, AdaptationStrategy> strategies, String initial,
+            CheckpointAgent agent, Guards.Settings guards) {
         super(context);
+        this.strategies = strategies;
         this.agent = agent;
         this.guards = new Guards(guards);
-        this.strategy = factory.get();
+        this.strategy = strategies.apply(initial);
         if (agent != null) {
             agent.last().ifPresent(this::restore);
         }
@@ -140,6 +164,16 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
                 .onMessage(Persist.class, this::onPersist)
                 .onMessage(Rewind.class, this::onRewind)
                 .onMessage(Flush.class, this::onFlush)
+                .onMessage(Reset.class, r -> {
+                    getContext().getLog().info("resetting {} to its initial state ({})", strategy.name(), r.cause());
+                    strategy.reset();
+                    return this;
+                })
+                .onMessage(SwitchStrategy.class, this::onSwitch)
+                .onMessage(CheckpointNow.class, c -> {
+                    forceCapture = true;
+                    return this;
+                })
                 .onSignal(PostStop.class, this::release)
                 .onSignal(PreRestart.class, this::release)
                 .build();
@@ -179,11 +213,13 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         long token = 0;
         if (agent != null) {
             agent.applied(msg.nextOffsets(), msg.batch().size());
-            if (agent.due(System.currentTimeMillis())) {
+            if (forceCapture || agent.due(System.currentTimeMillis())) {
+                forceCapture = false;
                 token = capture(actions);
             }
         }
-        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, token, List.copyOf(actions)));
+        long bytes = batches++ % MEMORY_SAMPLE_EVERY == 0 ? strategy.nativeBytes() : -1;
+        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, token, List.copyOf(actions), strategy.name(), bytes));
         return this;
     }
 
@@ -254,6 +290,18 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             msg.replyTo().tell(new Rewound(Map.of()));
             return Behaviors.stopped();
         }
+    }
+
+    private Behavior<Command> onSwitch(SwitchStrategy msg) {
+        if (msg.name().equals(strategy.name())) {
+            return this;
+        }
+        AdaptationStrategy next = strategies.apply(msg.name());
+        getContext().getLog().info("switching strategy {} -> {}", strategy.name(), next.name());
+        strategy.close();
+        strategy = next;
+        pending.clear();
+        return this;
     }
 
     /** Back to the last checkpoint, or to a fresh strategy (source weights) without one. */

@@ -1,6 +1,9 @@
 package io.ctta.actors.pipeline;
 
 import io.ctta.actors.config.CttaSettings.PipelineConf;
+import io.ctta.actors.drift.DriftEvent;
+import io.ctta.actors.drift.DriftEventCodec;
+import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.actors.model.ModelActor;
 import io.ctta.runtime.data.InputBatch;
@@ -70,12 +73,14 @@ public final class PipelineStream {
     public static Consumer.DrainingControl<Done> start(
             ActorSystem<?> system,
             PipelineConf conf,
-            Properties kafkaProperties,
-            RecordCodec codec,
+            PipelineSupervisor.Deps deps,
             ActorRef<ModelActor.Command> model,
-            PipelineMetrics metrics,
-            Map<String, Map<Integer, Long>> seekTo,
-            boolean checkpointsOn) {
+            Map<String, Map<Integer, Long>> seekTo) {
+        Properties kafkaProperties = deps.kafkaProperties();
+        RecordCodec codec = deps.codec();
+        PipelineMetrics metrics = deps.metrics();
+        boolean checkpointsOn = deps.checkpoints() != null;
+        Outputs outputs = new Outputs(conf, deps);
         ConsumerSettings<byte[], byte[]> consumerSettings = ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withProperties(asMap(kafkaProperties))
                 .withGroupId(conf.groupId())
@@ -91,8 +96,6 @@ public final class PipelineStream {
                 .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
         CommitterSettings committerSettings = CommitterSettings.create(system);
 
-        BatchAssembler assembler = new BatchAssembler(conf.name(), conf.strategy(), Topics.predictions(conf.name()), Topics.deadLetters(conf.name()));
-        PrequentialEvaluator evaluator = PrequentialEvaluator.withDefaults();
         var subscription = Subscriptions.topics(conf.inputTopic()).withPartitionAssignmentHandler(new SeekToCheckpoint(seekTo));
 
         return Consumer.committableSource(consumerSettings, subscription)
@@ -102,7 +105,7 @@ public final class PipelineStream {
                     return new Tracked(msg, new BatchAssembler.Incoming(raw, codec.decode(raw.key(), raw.value(), raw.headers())));
                 })
                 .groupedWithin(conf.batchSize(), conf.maxLatency())
-                .mapAsync(1, batch -> serve(system, conf, model, assembler, evaluator, metrics, batch, checkpointsOn))
+                .mapAsync(1, batch -> serve(system, conf, model, outputs, batch, checkpointsOn))
                 .mapConcat(envelopes -> envelopes)
                 .via(Producer.flexiFlow(producerSettings))
                 .map(ProducerMessage.Results::passThrough)
@@ -195,20 +198,20 @@ public final class PipelineStream {
             ActorSystem<?> system,
             PipelineConf conf,
             ActorRef<ModelActor.Command> model,
-            BatchAssembler assembler,
-            PrequentialEvaluator evaluator,
-            PipelineMetrics metrics,
+            Outputs outputs,
             List<Tracked> tracked,
             boolean checkpointsOn) {
         long formed = System.nanoTime();
         List<BatchAssembler.Incoming> batch = tracked.stream().map(Tracked::incoming).toList();
         int rejected = (int) batch.stream().filter(i -> !i.ok()).count();
-        InputBatch input = assembler.inputOf(batch);
+        InputBatch input = outputs.assembler.inputOf(batch);
+        PipelineMetrics metrics = outputs.deps.metrics();
         if (input == null) {
             metrics.deadLettered(rejected);
             // Nothing reached the model. Without checkpoints these offsets are committed once the
             // dead letters are acknowledged; with them they ride with the next released batch.
-            return CompletableFuture.completedFuture(envelopes(tracked, assembler.outputs(batch, null, evaluator, metrics::scored), !checkpointsOn, 0));
+            List<ProducerRecord<byte[], byte[]>> records = outputs.assembler.outputs(batch, null, outputs.evaluator, metrics::scored, conf.strategy());
+            return CompletableFuture.completedFuture(envelopes(tracked, records, List.of(), !checkpointsOn, 0));
         }
         Map<String, Map<Integer, Long>> next = nextOffsets(tracked);
         CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, next, replyTo), conf.askTimeout(), system.scheduler());
@@ -220,10 +223,73 @@ public final class PipelineStream {
             ModelActor.Predicted predicted = (ModelActor.Predicted) result;
             metrics.deadLettered(rejected);
             metrics.served(predicted.output(), System.nanoTime() - formed, predicted.serviceNanos());
-            predicted.actions().forEach(metrics::guardAction);
-            return envelopes(tracked, assembler.outputs(batch, predicted.output(), evaluator, metrics::scored),
-                    !checkpointsOn, predicted.checkpointToken());
+            predicted.actions().forEach(metrics::action);
+            metrics.nativeBytes(predicted.nativeBytes());
+            List<ProducerRecord<byte[], byte[]>> records = outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy());
+            List<ProducerRecord<byte[], byte[]>> events = outputs.events(tracked, predicted, model);
+            return envelopes(tracked, records, events, !checkpointsOn, predicted.checkpointToken());
         });
+    }
+
+    /** What the stream writes besides predictions: drift and action events, the dashboard's series. */
+    private static final class Outputs {
+        final PipelineConf conf;
+        final PipelineSupervisor.Deps deps;
+        final BatchAssembler assembler;
+        final PrequentialEvaluator evaluator = PrequentialEvaluator.withDefaults();
+        final DriftEventCodec driftCodec = new DriftEventCodec();
+        final String driftTopic;
+
+        Outputs(PipelineConf conf, PipelineSupervisor.Deps deps) {
+            this.conf = conf;
+            this.deps = deps;
+            this.assembler = new BatchAssembler(conf.name(), Topics.predictions(conf.name()), Topics.deadLetters(conf.name()));
+            this.driftTopic = Topics.drift(conf.name());
+        }
+
+        /** Feeds the drift monitor and the dashboard; returns the event records to produce. */
+        List<ProducerRecord<byte[], byte[]>> events(List<Tracked> tracked, ModelActor.Predicted predicted, ActorRef<ModelActor.Command> model) {
+            List<DriftMonitor.Observation> observations = new ArrayList<>();
+            String lastDomain = null;
+            int lastPartition = 0;
+            long lastOffset = 0;
+            for (Tracked t : tracked) {
+                var raw = t.msg().record();
+                lastPartition = raw.partition();
+                lastOffset = raw.offset();
+                if (t.incoming().ok()) {
+                    var r = t.incoming().record();
+                    observations.add(new DriftMonitor.Observation(raw.partition(), raw.offset(), r.features().values(), r.label()));
+                    if (r.domain() != null) {
+                        lastDomain = r.domain();
+                    }
+                }
+            }
+            List<DriftEvent> events = new ArrayList<>(deps.drift().observe(observations, predicted.output()));
+            long now = System.currentTimeMillis();
+            for (String action : predicted.actions()) {
+                events.add(DriftEvent.action(conf.name(), predicted.strategy(), action, "guard", lastPartition, lastOffset, now));
+            }
+            List<DriftEvent> triggered = new ArrayList<>();
+            for (DriftEvent e : events) {
+                if (!"action".equals(e.level())) {
+                    deps.series().drift(e);
+                    deps.actions().onEvent(e).ifPresent(cmd -> {
+                        model.tell(cmd);
+                        String name = deps.actions().kind().wireName();
+                        deps.metrics().action(name);
+                        triggered.add(DriftEvent.action(conf.name(), predicted.strategy(), name, e.detector() + "/" + e.signal(), e.lastPartition(), e.lastOffset(), now));
+                    });
+                }
+            }
+            events.addAll(triggered);
+            deps.series().batch(predicted.output(), evaluator.windowCount() > 0 ? 1 - evaluator.windowError() : null, lastDomain);
+            List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(events.size());
+            for (DriftEvent e : events) {
+                out.add(driftCodec.record(driftTopic, e));
+            }
+            return out;
+        }
     }
 
     private static Map<String, Map<Integer, Long>> nextOffsets(List<Tracked> tracked) {
@@ -235,14 +301,23 @@ public final class PipelineStream {
         return next;
     }
 
-    private static List<ProducerMessage.Envelope<byte[], byte[], Progress>> envelopes(
-            List<Tracked> tracked, List<ProducerRecord<byte[], byte[]>> records, boolean releaseAtEnd, long checkpointToken) {
-        List<ProducerMessage.Envelope<byte[], byte[], Progress>> out = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
-            boolean last = i == records.size() - 1;
-            out.add(ProducerMessage.single(records.get(i),
-                    new Progress(tracked.get(i).msg().committableOffset(), last && releaseAtEnd, last ? checkpointToken : 0)));
+    /**
+     * One envelope per consumed record (its prediction or dead letter), with the batch's events
+     * before the last one: the last envelope carries the release flag and the checkpoint token, so
+     * the events, too, are acknowledged before anything is committed.
+     */
+    private static List<ProducerMessage.Envelope<byte[], byte[], Progress>> envelopes(List<Tracked> tracked,
+            List<ProducerRecord<byte[], byte[]>> records, List<ProducerRecord<byte[], byte[]>> events, boolean releaseAtEnd, long checkpointToken) {
+        List<ProducerMessage.Envelope<byte[], byte[], Progress>> out = new ArrayList<>(records.size() + events.size());
+        int last = records.size() - 1;
+        for (int i = 0; i < last; i++) {
+            out.add(ProducerMessage.single(records.get(i), new Progress(tracked.get(i).msg().committableOffset(), false, 0)));
         }
+        ConsumerMessage.CommittableOffset lastOffset = tracked.get(last).msg().committableOffset();
+        for (ProducerRecord<byte[], byte[]> e : events) {
+            out.add(ProducerMessage.single(e, new Progress(lastOffset, false, 0)));
+        }
+        out.add(ProducerMessage.single(records.get(last), new Progress(lastOffset, releaseAtEnd, checkpointToken)));
         return out;
     }
 

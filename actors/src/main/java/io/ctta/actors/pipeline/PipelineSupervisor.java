@@ -1,6 +1,9 @@
 package io.ctta.actors.pipeline;
 
 import io.ctta.actors.config.CttaSettings.PipelineConf;
+import io.ctta.actors.dashboard.SeriesRecorder;
+import io.ctta.actors.drift.DriftActions;
+import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.actors.model.CheckpointAgent;
 import io.ctta.actors.model.Guards;
@@ -9,6 +12,7 @@ import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.streams.serde.RecordCodec;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -33,7 +37,13 @@ import org.apache.pekko.kafka.javadsl.Consumer;
 public final class PipelineSupervisor extends AbstractBehavior<PipelineSupervisor.Command> {
 
     /** What a pipeline supervisor accepts. */
-    public sealed interface Command permits Stop, Rewound, StreamEnded, Restart, Drained, Stopped {}
+    public sealed interface Command permits Stop, Rewound, StreamEnded, Restart, Drained, Stopped, PollLag, Lag {}
+
+    private enum PollLag implements Command {
+        INSTANCE
+    }
+
+    private record Lag(double records) implements Command {}
 
     /** Drain and stop the pipeline; {@code replyTo} gets {@link Done} when it has. */
     public record Stop(ActorRef<Done> replyTo) implements Command {}
@@ -55,13 +65,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
      *
      * @param checkpoints opens the model actor's checkpoint agent; null when checkpoints are off
      */
-    public record Deps(Properties kafkaProperties, RecordCodec codec, Supplier<AdaptationStrategy> strategyFactory, PipelineMetrics metrics,
-            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards) {
-        /** Without checkpoints, default guards. */
-        public Deps(Properties kafkaProperties, RecordCodec codec, Supplier<AdaptationStrategy> strategyFactory, PipelineMetrics metrics) {
-            this(kafkaProperties, codec, strategyFactory, metrics, null, Guards.Settings.defaults());
-        }
-    }
+    public record Deps(Properties kafkaProperties, RecordCodec codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
+            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series) {}
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
@@ -85,10 +90,12 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.conf = conf;
         this.deps = deps;
         this.model = ctx.spawn(
-                Behaviors.supervise(ModelActor.create(deps.strategyFactory(), deps.checkpoints(), deps.guards())).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(ModelActor.create(deps.strategies(), conf.strategy(), deps.checkpoints(), deps.guards()))
+                        .onFailure(SupervisorStrategy.restart()),
                 "model",
                 ModelActor.dispatcher());
         ctx.watch(model);
+        timers.startTimerWithFixedDelay(PollLag.INSTANCE, Duration.ofSeconds(2));
         startStream();
     }
 
@@ -111,6 +118,22 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return this;
                 })
                 .onMessage(Stop.class, this::onStop)
+                .onMessage(PollLag.class, p -> {
+                    if (control != null && !stopping) {
+                        try {
+                            getContext().pipeToSelf(control.getMetrics(), (m, f) -> new Lag(f == null ? lagOf(m) : Double.NaN));
+                        } catch (IllegalStateException notYetRunning) {
+                            // The source stage is still materialising; the next poll will find it.
+                        }
+                    }
+                    return this;
+                })
+                .onMessage(Lag.class, l -> {
+                    if (!Double.isNaN(l.records())) {
+                        deps.metrics().lag(l.records());
+                    }
+                    return this;
+                })
                 .onMessage(Drained.class, this::onDrained)
                 .onMessage(Stopped.class, s -> {
                     getContext().getLog().info("pipeline {} drained and stopped", conf.name());
@@ -135,6 +158,20 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .build();
     }
 
+    /** Kafka's own {@code records-lag-max} of the consumer (fetch manager metrics). */
+    private static double lagOf(java.util.Map<org.apache.kafka.common.MetricName, org.apache.kafka.common.Metric> metrics) {
+        for (var e : metrics.entrySet()) {
+            if (e.getKey().name().equals("records-lag-max") && e.getKey().group().equals("consumer-fetch-manager-metrics")
+                    && !e.getKey().tags().containsKey("topic")) {
+                Object v = e.getValue().metricValue();
+                if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+                    return n.doubleValue();
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
     private Behavior<Command> onRewound(Rewound r) {
         if (r.generation() != generation || stopping) {
             return this;
@@ -144,8 +181,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             return this;
         }
         int gen = generation;
-        control = PipelineStream.start(getContext().getSystem(), conf, deps.kafkaProperties(), deps.codec(), model, deps.metrics(),
-                r.rewound().offsets(), deps.checkpoints() != null);
+        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets());
         getContext().pipeToSelf(control.streamCompletion(), (done, failure) -> new StreamEnded(gen, failure));
         getContext().getLog().info("pipeline {} started (strategy {}, input {}, resuming at {})", conf.name(), conf.strategy(), conf.inputTopic(),
                 r.rewound().offsets().isEmpty() ? "the group's position" : r.rewound().offsets());

@@ -41,6 +41,11 @@ public final class SourceStrategy implements AdaptationStrategy {
     }
 
     @Override
+    public long nativeBytes() {
+        return model.isClosed() ? 0 : model.liveBytes();
+    }
+
+    @Override
     public StrategyState snapshot() {
         return new StrategyState(NAME, 0, Map.of(), Map.of());
     }

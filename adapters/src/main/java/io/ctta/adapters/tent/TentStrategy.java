@@ -143,6 +143,11 @@ public final class TentStrategy implements AdaptationStrategy {
      * optimizer step count.
      */
     @Override
+    public long nativeBytes() {
+        return model.isClosed() ? 0 : model.liveBytes();
+    }
+
+    @Override
     public StrategyState snapshot() {
         ensureOpen();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();

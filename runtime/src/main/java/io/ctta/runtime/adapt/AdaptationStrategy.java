@@ -40,6 +40,14 @@ public interface AdaptationStrategy extends AutoCloseable {
     /** The number of parameter updates applied so far; published with each prediction. */
     long modelVersion();
 
+    /**
+     * Bytes of native memory this strategy holds between calls (its models' parameters, optimizer
+     * state, teachers), or -1 when it does not say. A gauge for operators, sampled now and then.
+     */
+    default long nativeBytes() {
+        return -1;
+    }
+
     /** Captures the whole adaptation state (parameters and strategy state) on the heap. */
     StrategyState snapshot();
 

@@ -11,7 +11,12 @@ public enum DriftSignal {
     /** 0/1 prediction error once the label is known (prequential). */
     ERROR,
     /** Embedding (penultimate features) vectors, for two-sample tests. */
-    EMBEDDING;
+    EMBEDDING,
+    /**
+     * Statistics of the raw input of each record (mean and standard deviation of its features,
+     * scaled to [0, 1] for 8-bit images), for two-sample tests; needs nothing from the model.
+     */
+    INPUT;
 
     /** The lower-case name used on the wire. */
     public String wireName() {
@@ -25,6 +30,6 @@ public enum DriftSignal {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown drift signal '" + name + "'; known: entropy, confidence, error, embedding");
+        throw new IllegalArgumentException("unknown drift signal '" + name + "'; known: entropy, confidence, error, embedding, input");
     }
 }

@@ -170,7 +170,13 @@ public final class AdaptiveModel implements AutoCloseable {
         return new StepScope(manager);
     }
 
-    /** The number of open NDArrays under this model's manager (parameters plus anything leaked). */
+    /** Bytes of the open NDArrays under this model's manager (parameters, optimizer state, leaks). */
+    public long liveBytes() {
+        ensureOpen();
+        return NativeMemory.liveBytes(manager);
+    }
+
+    /** The number of open NDArrays under the model's manager (parameters, optimizer state, leaks). */
     public long liveArrayCount() {
         ensureOpen();
         return NativeMemory.liveArrays(manager);
