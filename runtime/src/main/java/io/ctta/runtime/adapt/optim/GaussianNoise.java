@@ -1,5 +1,6 @@
 package io.ctta.runtime.adapt.optim;
 
+import io.ctta.runtime.adapt.StrategyState;
 import java.util.SplittableRandom;
 
 /**
@@ -26,6 +27,39 @@ public final class GaussianNoise {
             out[k] = (float) (rng.nextGaussian() * sigma);
         }
         return out;
+    }
+
+    /**
+     * A 64-bit seed as a state tensor of four 16-bit chunks (each exact in float32), so that an
+     * optimizer's exported state names its noise completely.
+     */
+    public static StrategyState.Tensor seedTensor(long seed) {
+        float[] chunks = new float[4];
+        for (int i = 0; i < 4; i++) {
+            chunks[i] = (seed >>> (16 * i)) & 0xFFFF;
+        }
+        return new StrategyState.Tensor(new long[] {4}, chunks);
+    }
+
+    /**
+     * The seed held by a {@link #seedTensor(long)} tensor.
+     *
+     * @throws IllegalArgumentException when the tensor is not four 16-bit chunks
+     */
+    public static long seedOf(StrategyState.Tensor tensor) {
+        float[] chunks = tensor.data();
+        if (chunks.length != 4) {
+            throw new IllegalArgumentException("a noise seed is 4 chunks, got " + chunks.length);
+        }
+        long seed = 0;
+        for (int i = 0; i < 4; i++) {
+            float c = chunks[i];
+            if (c != Math.rint(c) || c < 0 || c > 0xFFFF) {
+                throw new IllegalArgumentException("noise seed chunk " + i + " is not a 16-bit value: " + c);
+            }
+            seed |= ((long) c) << (16 * i);
+        }
+        return seed;
     }
 
     /** The generator seed of one (step, tensor) pair. */

@@ -17,10 +17,13 @@ import java.util.Map;
  */
 public final class SgdW implements ParameterOptimizer {
 
+    private static final String SEED = "sgdw.noise-seed";
+
     private final float lr;
     private final float weightDecay;
     private final float sigma;
-    private final long seed;
+    private final long initialSeed;
+    private long seed;
     private long steps;
     private boolean closed;
 
@@ -44,6 +47,7 @@ public final class SgdW implements ParameterOptimizer {
         this.lr = lr;
         this.weightDecay = weightDecay;
         this.sigma = sigma;
+        this.initialSeed = seed;
         this.seed = seed;
     }
 
@@ -71,23 +75,35 @@ public final class SgdW implements ParameterOptimizer {
         return steps;
     }
 
-    /** None: the noise is a function of (seed, step), and the step count is passed separately. */
+    /**
+     * The noise seed ({@code sgdw.noise-seed}); the noise is a function of (seed, step), and the
+     * step count is passed separately.
+     */
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
         ensureOpen();
-        return new LinkedHashMap<>();
+        Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
+        out.put(SEED, GaussianNoise.seedTensor(seed));
+        return out;
     }
 
+    /** Takes the step count and, when present, the noise seed. */
     @Override
     public void importState(Map<String, StrategyState.Tensor> state, long stepCount) {
         ensureOpen();
+        StrategyState.Tensor s = state.get(SEED);
+        if (s != null) {
+            seed = GaussianNoise.seedOf(s);
+        }
         steps = stepCount;
     }
 
+    /** Step count 0 and the seed it was built with. */
     @Override
     public void reset() {
         ensureOpen();
         steps = 0;
+        seed = initialSeed;
     }
 
     @Override

@@ -28,8 +28,8 @@ import java.util.Objects;
  * Steps 1–4's reductions finish for every tensor before any tensor is updated (two passes),
  * because {@code η} is global. The step is {@code α}, not the README's {@code 2α} (3.6.2).
  *
- * <p>State: one utility trace per parameter (+1× model size) and the step count; the noise is a
- * function of (seed, step), so restoring the step count replays it bit for bit.
+ * <p>State: one utility trace per parameter (+1× model size), the noise seed and the step count;
+ * the noise is a function of (seed, step), so restoring them replays it bit for bit.
  */
 public final class Upgd implements ParameterOptimizer {
 
@@ -104,7 +104,10 @@ public final class Upgd implements ParameterOptimizer {
         }
     }
 
+    private static final String SEED = "upgd.noise-seed";
+
     private final Options options;
+    private long seed;
     private final NDManager manager;
     private final StateArrays traces;
     private long steps;
@@ -119,6 +122,7 @@ public final class Upgd implements ParameterOptimizer {
      */
     public Upgd(NDManager parent, Map<String, Shape> shapes, Options options) {
         this.options = Objects.requireNonNull(options, "options");
+        this.seed = options.seed();
         this.manager = parent.newSubManager();
         this.traces = new StateArrays("upgd.utility", manager, shapes);
     }
@@ -169,7 +173,7 @@ public final class Upgd implements ParameterOptimizer {
             NDArray update;
             if (options.sigma() > 0) {
                 NDArray xi = g.getManager().create(
-                        GaussianNoise.sample(options.seed(), steps, i, Math.toIntExact(w.size()), options.sigma()),
+                        GaussianNoise.sample(seed, steps, i, Math.toIntExact(w.size()), options.sigma()),
                         w.getShape());
                 update = options.form() == Form.PROTECTING ? g.add(xi).mul(gate) : g.add(xi.mul(gate));
             } else {
@@ -211,6 +215,7 @@ public final class Upgd implements ParameterOptimizer {
         ensureOpen();
         Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
         traces.export(out);
+        out.put(SEED, GaussianNoise.seedTensor(seed));
         return out;
     }
 
@@ -218,6 +223,10 @@ public final class Upgd implements ParameterOptimizer {
     public void importState(Map<String, StrategyState.Tensor> state, long stepCount) {
         ensureOpen();
         traces.load(state);
+        StrategyState.Tensor s = state.get(SEED);
+        if (s != null) {
+            seed = GaussianNoise.seedOf(s);
+        }
         steps = stepCount;
     }
 
@@ -225,6 +234,7 @@ public final class Upgd implements ParameterOptimizer {
     public void reset() {
         ensureOpen();
         traces.zero();
+        seed = options.seed();
         steps = 0;
         etaGuards = 0;
         lastEta = Float.NaN;

@@ -207,6 +207,15 @@ class UpgdTest {
     }
 
     @Test
+    void seedsRoundTripThroughStateTensors() {
+        for (long seed : new long[] {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, 0x1234_5678_9ABC_DEF0L}) {
+            assertEquals(seed, GaussianNoise.seedOf(GaussianNoise.seedTensor(seed)));
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> GaussianNoise.seedOf(new StrategyState.Tensor(new long[] {4}, new float[] {0.5f, 0, 0, 0})));
+    }
+
+    @Test
     void localScalingNormalisesEachRow() {
         double[][] w = {{1, 2}, {3, -1}};
         double[][] g = {{0.5, -0.5}, {0.1, 0.2}};
@@ -262,9 +271,12 @@ class UpgdTest {
     void exportedStateAndStepCountReplayTheSameUpdatesIncludingNoise() {
         Upgd.Options o = opts(0.05f, 0.01f, 0.9f, 0.2f, Upgd.Scaling.GLOBAL, Upgd.Form.PROTECTING,
                 Upgd.UtilityMax.BIAS_CORRECTED);
+        Upgd.Options otherSeed = new Upgd.Options(o.lr(), o.weightDecay(), o.betaUtility(), o.sigma(), o.scaling(),
+                o.form(), o.utilityMax(), -123456789012345L);
         Params a = new Params().add("w", new float[] {1f, -2f, 3f}, 3);
         Params b = new Params().add("w", new float[] {9f, 9f, 9f}, 3);
-        try (Upgd ua = new Upgd(root, a.shapes, o); Upgd ub = new Upgd(root, b.shapes, o)) {
+        // b was built with another seed: the exported state carries a's noise seed.
+        try (Upgd ua = new Upgd(root, a.shapes, o); Upgd ub = new Upgd(root, b.shapes, otherSeed)) {
             a.step(ua, new float[] {0.1f, 0.2f, -0.3f});
             a.step(ua, new float[] {0.3f, -0.1f, 0.2f});
             ub.importState(ua.exportState(), ua.stepCount());
@@ -272,6 +284,16 @@ class UpgdTest {
             a.step(ua, new float[] {-0.2f, 0.4f, 0.1f});
             b.step(ub, new float[] {-0.2f, 0.4f, 0.1f});
             assertArrayEquals(a.get(0), b.get(0), 0f);
+            ub.reset(); // back to its own seed: the same step now draws other noise
+            ub.importState(Map.of("upgd.utility/w", ua.exportState().get("upgd.utility/w")), ua.stepCount() - 1);
+            b.weights.get(0).set(a.get(0));
+            Params c = new Params().add("w", a.get(0), 3);
+            try (Upgd uc = new Upgd(root, c.shapes, o)) {
+                uc.importState(ua.exportState(), ua.stepCount() - 1);
+                b.step(ub, new float[] {-0.2f, 0.4f, 0.1f});
+                c.step(uc, new float[] {-0.2f, 0.4f, 0.1f});
+                assertFalse(Arrays.equals(b.get(0), c.get(0)));
+            }
             ua.reset();
             assertEquals(0, ua.stepCount());
             assertArrayEquals(new float[3], ua.exportState().get("upgd.utility/w").data(), 0f);
