@@ -51,7 +51,8 @@ class RegularizersTest {
 
     /** The penalty value, and the gradients of {@code ws} it produces. */
     private float penalty(Regularizer r, List<NDArray> ws, float[][] gradsOut) {
-        try (StepScope step = new StepScope(root)) {
+        StepScope step = new StepScope(root);
+        try {
             float value;
             try (GradientGate.Session s = GATE.open()) {
                 NDArray p = r.penalty(ws);
@@ -66,6 +67,8 @@ class RegularizersTest {
                 g.subi(g);
             }
             return value;
+        } finally {
+            step.close();
         }
     }
 
@@ -137,8 +140,7 @@ class RegularizersTest {
             assertArrayEquals(new float[] {0, -12}, g[1], 1e-4f);
         }
         try (SpectralRegularizer off = new SpectralRegularizer(root, List.of("b"), List.of(new Shape(2)),
-                List.of(SpectralRegularizer.Role.BIAS), new SpectralSettings(1, 2, false, true), 1);
-                StepScope step = new StepScope(root)) {
+                List.of(SpectralRegularizer.Role.BIAS), new SpectralSettings(1, 2, false, true), 1)) {
             assertNull(off.penalty(List.of(b)));
         }
     }

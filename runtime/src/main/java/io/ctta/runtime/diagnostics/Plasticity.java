@@ -192,12 +192,15 @@ public final class Plasticity {
         double sum = 0;
         long count = 0;
         // The reductions' temporaries would otherwise join the parameters' manager for good.
-        try (StepScope step = model.newStep()) {
+        StepScope step = model.newStep();
+        try {
             for (Parameter p : weights) {
                 NDArray a = p.getArray();
                 sum += a.abs().sum().getFloat();
                 count += a.size();
             }
+        } finally {
+            step.close();
         }
         return count == 0 ? Double.NaN : sum / count;
     }
