@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.ctta.runtime.adapt.StrategyState;
@@ -253,6 +254,45 @@ public final class AdaptiveModel implements AutoCloseable {
         NDList out = block.forward(store, new NDList(in), true, null);
         restoreParameters(running);
         return out;
+    }
+
+    /**
+     * As {@link #forward(NDManager, InputBatch, ForwardMode)}, returning
+     * {@code NDList(features, logits)}: the penultimate activations (the input of the last layer,
+     * B x D; for the built-in CNN the 64 ReLU outputs) and the logits (B x C). For plasticity
+     * diagnostics (dead units, effective rank) and feature-based strategies.
+     *
+     * @throws UnsupportedOperationException for a TorchScript model, whose module exposes only its output
+     */
+    public NDList forwardWithFeatures(NDManager scope, InputBatch batch, ForwardMode mode) {
+        ensureOpen();
+        if (spec.kind() != ModelSpec.Kind.BUILTIN_CNN || !(block instanceof SequentialBlock)) {
+            throw new UnsupportedOperationException("penultimate features are only available for the built-in CNN;"
+                    + " a TorchScript module exposes only its output");
+        }
+        int per = InputBatch.sampleLength(spec.inputShape());
+        if (batch.sampleLength() != per) {
+            throw new IllegalArgumentException("model expects samples of shape " + Arrays.toString(spec.inputShape())
+                    + " but the batch has " + Arrays.toString(batch.sampleShape()));
+        }
+        long[] dims = new long[inputShape.dimension() + 1];
+        dims[0] = batch.size();
+        System.arraycopy(inputShape.getShape(), 0, dims, 1, inputShape.dimension());
+        NDList x = new NDList(spec.preprocessing().apply(scope.create(batch.features(), new Shape(dims))));
+        List<Block> layers = block.getChildren().values();
+        boolean training = mode == ForwardMode.TRAIN;
+        bnMode.mode = mode;
+        bnMode.alpha = 1f;
+        try {
+            for (int i = 0; i < layers.size() - 1; i++) {
+                x = layers.get(i).forward(store, x, training, null);
+            }
+            NDList logits = layers.get(layers.size() - 1).forward(store, x, training, null);
+            return new NDList(x.singletonOrThrow(), logits.singletonOrThrow());
+        } finally {
+            bnMode.mode = ForwardMode.EVAL;
+            bnMode.alpha = 1f;
+        }
     }
 
     /** The parameters selected, in model order. */
