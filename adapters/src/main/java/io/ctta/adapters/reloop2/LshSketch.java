@@ -128,10 +128,43 @@ public final class LshSketch implements ErrorMemory {
         return out;
     }
 
+    /**
+     * The hash planes, row-major {@code (K·L) x d}: row {@code a·L + j} is plane j of array a.
+     * For callers that compute all projections of a batch at once (one matrix product) and pass
+     * them to {@link #buckets(float[], int)}. A copy.
+     */
+    public float[] planes() {
+        return planes.clone();
+    }
+
+    /**
+     * The buckets from precomputed projections {@code proj[offset + a·L + j] = w_{a,j} · h}
+     * (the same bits as {@link #buckets(float[])} up to rounding of dot products near zero).
+     */
+    public int[] buckets(float[] proj, int offset) {
+        int[] out = new int[k];
+        for (int a = 0; a < k; a++) {
+            int idx = 0;
+            int base = offset + a * bits;
+            for (int j = 0; j < bits; j++) {
+                if (proj[base + j] >= 0) {
+                    idx |= 1 << j;
+                }
+            }
+            out[a] = idx;
+        }
+        return out;
+    }
+
     @Override
     public void write(float[] key, float[] label, float[] basePrediction) {
+        write(buckets(key), key, label, basePrediction);
+    }
+
+    /** {@link #write(float[], float[], float[])} with the key's buckets already computed. */
+    public void write(int[] b, float[] key, float[] label, float[] basePrediction) {
         checkValues(label, basePrediction);
-        int[] b = buckets(key);
+        checkKey(key);
         float w = (float) weight;
         for (int a = 0; a < k; a++) {
             float[] s = sums[a];
@@ -153,7 +186,12 @@ public final class LshSketch implements ErrorMemory {
 
     @Override
     public Neighbours read(float[] key) {
-        int[] b = buckets(key);
+        return read(buckets(key), key);
+    }
+
+    /** {@link #read(float[])} with the key's buckets already computed. */
+    public Neighbours read(int[] b, float[] key) {
+        checkKey(key);
         float[] sim = new float[k];
         float[] y = new float[k * v];
         float[] yb = new float[k * v];

@@ -1,6 +1,9 @@
 package io.ctta.adapters.reloop2;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
@@ -9,6 +12,7 @@ import io.ctta.runtime.data.StepOutcome;
 import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.ForwardMode;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -73,6 +77,10 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
     private final int classes;
     private final int valueDim;
     private final ErrorMemory memory;
+    /** The sketch's planes transposed (d x K·L) in native memory, for one matrix product per batch; null for knn. */
+    private final NDManager own;
+    private final NDArray planesT;
+    private final int projWidth;
     private long anchor;
     private long candidates;
     private long writes;
@@ -110,6 +118,25 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
             }
             this.memory = new LshSketch(keyDim, valueDim, settings.k(), settings.sketchBits(),
                     settings.sketchSimilarity(), mix(seed, 0x5EED_1A5BL));
+        }
+        if (memory instanceof LshSketch sketch) {
+            // Hashing is K·L·d multiply-adds per key: one native matrix product per batch instead
+            // of a Java loop per sample. Created once, before any step, in the strategy's own manager.
+            int rows = sketch.arrays() * sketch.bits();
+            float[] p = sketch.planes();
+            float[] t = new float[p.length];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < keyDim; c++) {
+                    t[c * rows + r] = p[r * keyDim + c];
+                }
+            }
+            this.own = model.manager().newSubManager();
+            this.planesT = own.create(t, new Shape(keyDim, rows));
+            this.projWidth = rows;
+        } else {
+            this.own = null;
+            this.planesT = null;
+            this.projWidth = 0;
         }
         this.anchor = base.modelVersion();
     }
@@ -180,17 +207,16 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
             return out;
         }
         float[] probs = out.probabilities();
+        if (keys == null) {
+            keys = probs; // key = output: the base's own probabilities (d = C)
+        }
+        float[] proj = projections(keys, batch.size());
         float[] corrected = probs.clone();
         int d = memory.keyDim();
         for (int i = 0; i < batch.size(); i++) {
-            float[] key = new float[d];
-            if (keys != null) {
-                System.arraycopy(keys, i * d, key, 0, d);
-            } else {
-                System.arraycopy(probs, i * classes, key, 0, d);
-            }
+            float[] key = Arrays.copyOfRange(keys, i * d, (i + 1) * d);
             float[] yBase = value(probs, i);
-            Neighbours nb = memory.read(key);
+            Neighbours nb = read(proj, i, key);
             if (nb.count() == 0) {
                 uncompensated++;
                 continue;
@@ -220,6 +246,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
         }
         refresh();
         Keys k = keys(batch, true);
+        float[] proj = projections(k.keys, batch.size());
         int d = memory.keyDim();
         for (int i = 0; i < batch.size(); i++) {
             if (settings.resetPeriod() > 0 && memory.size() >= settings.resetPeriod()) {
@@ -238,13 +265,34 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
                 filtered++;
                 continue;
             }
-            float[] key = new float[d];
-            System.arraycopy(k.keys, i * d, key, 0, d);
-            memory.write(key, y, yBase);
+            float[] key = Arrays.copyOfRange(k.keys, i * d, (i + 1) * d);
+            if (memory instanceof LshSketch sketch) {
+                sketch.write(sketch.buckets(proj, i * projWidth), key, y, yBase);
+            } else {
+                memory.write(key, y, yBase);
+            }
             writes++;
         }
         memory.endEpoch(settings.decay());
         return base.learn(batch, labels);
+    }
+
+    /** All sketch projections of the batch's keys (B x K·L) in one native product; null for knn. */
+    private float[] projections(float[] keys, int size) {
+        if (planesT == null) {
+            return null;
+        }
+        try (StepScope step = model.newStep()) {
+            NDArray h = step.manager().create(keys, new Shape(size, memory.keyDim()));
+            return h.matMul(planesT).toFloatArray();
+        }
+    }
+
+    private Neighbours read(float[] proj, int i, float[] key) {
+        if (memory instanceof LshSketch sketch) {
+            return sketch.read(sketch.buckets(proj, i * projWidth), key);
+        }
+        return memory.read(key);
     }
 
     /** 7.4 filtering: the error must exceed σ (when σ > 0), then random down-sampling. */
@@ -402,6 +450,9 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
         if (!closed) {
             closed = true;
             try {
+                if (own != null) {
+                    own.close();
+                }
                 base.close();
             } finally {
                 model.close(); // idempotent; the base should already have closed it
