@@ -58,9 +58,11 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * <p>Writes {@code reloop-bench.md} and {@code reloop-bench.png} into {@code --out}.
  *
  * <p>Usage: {@code ReloopBench [--data movielens|synthetic] [--label click|rating]
- * [--bases source,sgd,adam] [--variants "lambda = 0.4;memory = knn"] [--train-fraction 0.5]
+ * [--bases source,sgd,adam] [--variants ";memory = knn;lambda = 0.9"] [--train-fraction 0.5]
  * [--epochs 5] [--lr 0.003] [--batch 64] [--delay-sec 0] [--window 5000] [--buckets 16384] [--seed 1]
- * [--out reloop-bench]}. Bases that are not registered are skipped with a note.
+ * [--out reloop-bench]}. Each base runs alone and then once per variant (semicolon-separated
+ * reloop2 settings in HOCON; the empty variant is reloop2's defaults). Bases that are not
+ * registered are skipped with a note.
  */
 public final class ReloopBench {
 
@@ -108,7 +110,7 @@ public final class ReloopBench {
         long seed = Long.parseLong(opt("seed", "1"));
         Path out = Path.of(opt("out", "reloop-bench"));
         List<String> bases = List.of(opt("bases", "source,sgd,adam").split(","));
-        List<String> variants = List.of(opt("variants", "").split(";", -1));
+        List<String> variants = List.of(opt("variants", ";memory = knn;lambda = 0.9").split(";", -1));
 
         List<Rating> ratings = data.equals("synthetic")
                 ? SyntheticRatings.generate(500, 400, 60_000, new int[] {30_000, 45_000}, 0.3, 8, seed).ratings()
