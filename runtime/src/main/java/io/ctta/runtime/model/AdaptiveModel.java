@@ -103,9 +103,18 @@ public final class AdaptiveModel implements AutoCloseable {
     public static AdaptiveModel create(ModelSpec spec, Device device, long seed) {
         ai.djl.Device djl = device.toDjl();
         Model model = Model.newInstance(spec.kind() == ModelSpec.Kind.BUILTIN_CNN ? "builtin-cnn"
+                : spec.kind() == ModelSpec.Kind.TABULAR_MLP ? "tabular-mlp"
                 : spec.path().getFileName().toString(), djl, ENGINE);
         try {
             EngineGrad.setGradMode(false);
+            if (spec.kind() == ModelSpec.Kind.TABULAR_MLP) {
+                Block block = TabularMlp.create(spec.tabular(), spec.numClasses());
+                model.setBlock(block);
+                block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, spec.tabular().inputLength()));
+                AdaptiveModel m = new AdaptiveModel(spec, device, seed, model, null);
+                m.initialiseSeeded(seed);
+                return m;
+            }
             if (spec.kind() == ModelSpec.Kind.BUILTIN_CNN) {
                 BatchNormBlock.Mode mode = new BatchNormBlock.Mode();
                 Block block = BuiltinCnn.create(spec.numClasses(), mode);
@@ -218,6 +227,28 @@ public final class AdaptiveModel implements AutoCloseable {
      * @throws UnsupportedOperationException for BN-α on a TorchScript model
      */
     public NDList forward(NDManager scope, InputBatch batch, ForwardMode mode, float batchStatsWeight) {
+        return run(scope, batch, mode, batchStatsWeight, false);
+    }
+
+    /**
+     * Forward pass that also returns the input of the last layer: {@code NDList(features, logits)}
+     * with features (B x F) and logits (B x C), both created in {@code scope}. Used by strategies
+     * that key a memory on the model's last hidden representation (ReLoop2). Available for the
+     * built-in models (a sequence of blocks whose last block is the classifier head); a
+     * TorchScript module is opaque.
+     *
+     * @throws UnsupportedOperationException for a TorchScript model
+     */
+    public NDList forwardWithFeatures(NDManager scope, InputBatch batch, ForwardMode mode) {
+        if (spec.kind() == ModelSpec.Kind.TORCHSCRIPT) {
+            throw new UnsupportedOperationException("forwardWithFeatures needs a built-in model; a TorchScript"
+                    + " module does not expose its last hidden layer");
+        }
+        return run(scope, batch, mode, 1f, true);
+    }
+
+    private NDList run(NDManager scope, InputBatch batch, ForwardMode mode, float batchStatsWeight,
+            boolean withFeatures) {
         ensureOpen();
         if (!(batchStatsWeight > 0f && batchStatsWeight <= 1f)) {
             throw new IllegalArgumentException("batch-statistics weight must be in (0, 1], got " + batchStatsWeight);
@@ -232,6 +263,29 @@ public final class AdaptiveModel implements AutoCloseable {
         System.arraycopy(inputShape.getShape(), 0, dims, 1, inputShape.dimension());
         NDArray x = scope.create(batch.features(), new Shape(dims));
         NDArray in = spec.preprocessing().apply(x);
+        if (withFeatures) {
+            // Built-in models only (checked by the caller): run the children one by one and keep
+            // the input of the last one, the classifier head.
+            if (bnMode != null) {
+                bnMode.mode = mode;
+                bnMode.alpha = batchStatsWeight;
+            }
+            try {
+                NDList current = new NDList(in);
+                List<Block> children = block.getChildren().values();
+                for (int i = 0; i < children.size() - 1; i++) {
+                    current = children.get(i).forward(store, current, mode == ForwardMode.TRAIN, null);
+                }
+                NDArray features = current.singletonOrThrow();
+                NDList logits = children.get(children.size() - 1).forward(store, current, mode == ForwardMode.TRAIN, null);
+                return new NDList(features, logits.singletonOrThrow());
+            } finally {
+                if (bnMode != null) {
+                    bnMode.mode = ForwardMode.EVAL;
+                    bnMode.alpha = 1f;
+                }
+            }
+        }
         if (spec.kind() == ModelSpec.Kind.BUILTIN_CNN) {
             bnMode.mode = mode;
             bnMode.alpha = batchStatsWeight;
@@ -241,6 +295,10 @@ public final class AdaptiveModel implements AutoCloseable {
                 bnMode.mode = ForwardMode.EVAL;
                 bnMode.alpha = 1f;
             }
+        }
+        if (spec.kind() == ModelSpec.Kind.TABULAR_MLP) {
+            // No normalisation and no dropout: every mode computes the same function.
+            return block.forward(store, new NDList(in), mode == ForwardMode.TRAIN, null);
         }
         if (mode != ForwardMode.BATCH_STATS) {
             return block.forward(store, new NDList(in), mode == ForwardMode.TRAIN, null);
@@ -254,45 +312,6 @@ public final class AdaptiveModel implements AutoCloseable {
         NDList out = block.forward(store, new NDList(in), true, null);
         restoreParameters(running);
         return out;
-    }
-
-    /**
-     * As {@link #forward(NDManager, InputBatch, ForwardMode)}, returning
-     * {@code NDList(features, logits)}: the penultimate activations (the input of the last layer,
-     * B x D; for the built-in CNN the 64 ReLU outputs) and the logits (B x C). For plasticity
-     * diagnostics (dead units, effective rank) and feature-based strategies.
-     *
-     * @throws UnsupportedOperationException for a TorchScript model, whose module exposes only its output
-     */
-    public NDList forwardWithFeatures(NDManager scope, InputBatch batch, ForwardMode mode) {
-        ensureOpen();
-        if (spec.kind() != ModelSpec.Kind.BUILTIN_CNN || !(block instanceof SequentialBlock)) {
-            throw new UnsupportedOperationException("penultimate features are only available for the built-in CNN;"
-                    + " a TorchScript module exposes only its output");
-        }
-        int per = InputBatch.sampleLength(spec.inputShape());
-        if (batch.sampleLength() != per) {
-            throw new IllegalArgumentException("model expects samples of shape " + Arrays.toString(spec.inputShape())
-                    + " but the batch has " + Arrays.toString(batch.sampleShape()));
-        }
-        long[] dims = new long[inputShape.dimension() + 1];
-        dims[0] = batch.size();
-        System.arraycopy(inputShape.getShape(), 0, dims, 1, inputShape.dimension());
-        NDList x = new NDList(spec.preprocessing().apply(scope.create(batch.features(), new Shape(dims))));
-        List<Block> layers = block.getChildren().values();
-        boolean training = mode == ForwardMode.TRAIN;
-        bnMode.mode = mode;
-        bnMode.alpha = 1f;
-        try {
-            for (int i = 0; i < layers.size() - 1; i++) {
-                x = layers.get(i).forward(store, x, training, null);
-            }
-            NDList logits = layers.get(layers.size() - 1).forward(store, x, training, null);
-            return new NDList(x.singletonOrThrow(), logits.singletonOrThrow());
-        } finally {
-            bnMode.mode = ForwardMode.EVAL;
-            bnMode.alpha = 1f;
-        }
     }
 
     /** The parameters selected, in model order. */
