@@ -88,6 +88,9 @@ public final class CttaRuntime implements AutoCloseable {
                 topics.add(Topics.predictions(p.name()));
                 topics.add(Topics.deadLetters(p.name()));
                 topics.add(Topics.drift(p.name()));
+                if (p.feedback().enabled()) {
+                    topics.add(p.feedback().topic());
+                }
             }
             TopicAdmin.ensure(kafka, topics, settings.kafka().embeddedPartitions());
 
@@ -105,7 +108,8 @@ public final class CttaRuntime implements AutoCloseable {
                 Function<String, AdaptationStrategy> factory = name -> {
                     // The pipeline's own settings for its configured strategy; ctta.strategies.<name> for one it switches to.
                     Config strategySettings = name.equals(p.strategy()) ? p.strategySettings()
-                            : settings.strategies().hasPath(name) ? settings.strategies().getConfig(name) : com.typesafe.config.ConfigFactory.empty();
+                            : settings.strategies().hasPath(com.typesafe.config.ConfigUtil.joinPath(name))
+                            ? settings.strategies().getConfig(com.typesafe.config.ConfigUtil.joinPath(name)) : com.typesafe.config.ConfigFactory.empty();
                     AdaptiveModel model = models.newModel();
                     try {
                         return strategies.create(name, new StrategyContext(model, strategySettings, settings.model().seed(), models.sourceData()));

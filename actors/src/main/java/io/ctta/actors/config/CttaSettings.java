@@ -8,6 +8,7 @@ import io.ctta.actors.drift.DriftActions;
 import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.model.Guards;
 import io.ctta.runtime.drift.DriftDetectors;
+import io.ctta.runtime.feedback.JoinerSettings;
 import io.ctta.runtime.drift.DriftSignal;
 import io.ctta.runtime.checkpoint.CheckpointSettings;
 import java.nio.file.Path;
@@ -61,7 +62,16 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             String autoOffsetReset,
             Duration sessionTimeout,
             Config strategySettings,
-            DriftConf drift) {}
+            DriftConf drift,
+            FeedbackConf feedback) {}
+
+    /**
+     * How a pipeline uses labels.
+     *
+     * @param learnInline learn from labels inline in input records (else only score them)
+     * @param enabled consume delayed labels from {@code topic}
+     */
+    public record FeedbackConf(boolean learnInline, boolean enabled, String topic, JoinerSettings joiner, int batchSize, Duration maxLatency) {}
 
     /** A pipeline's drift detectors and what a drift triggers. */
     public record DriftConf(List<DriftMonitor.Spec> detectors, DriftActions.Kind action, String switchTo, Duration cooldown) {}
@@ -161,6 +171,23 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards);
     }
 
+    private static FeedbackConf feedback(Settings f, String prefix, String pipeline) {
+        String topic = f.string("topic").trim();
+        if (topic.isEmpty()) {
+            topic = io.ctta.streams.record.Topics.feedback(pipeline);
+        } else if (!NAME.matcher(topic).matches()) {
+            throw new InvalidConfigException(prefix + ".topic", topic, "a Kafka topic name");
+        }
+        JoinerSettings joiner;
+        try {
+            joiner = JoinerSettings.fromConfig(f.sub(""), prefix);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(prefix, e.getMessage(), e);
+        }
+        return new FeedbackConf(f.oneOf("inline-labels", "learn", "score").equals("learn"), f.bool("enabled"), topic, joiner,
+                f.intBetween("batch-size", 1, 65536), f.positiveDuration("max-latency"));
+    }
+
     private static DriftConf drift(Settings d, String prefix, Predicate<String> known, Set<String> strategyNames) {
         List<DriftMonitor.Spec> specs = new ArrayList<>();
         List<? extends Config> list;
@@ -218,7 +245,9 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         String group = p.string("group-id");
         Config own = p.sub("strategy-settings");
-        Config base = strategies.hasPath(strategy) ? strategies.getConfig(strategy) : ConfigFactory.empty();
+        // Quoted: strategy names such as sgd+spectral are not valid HOCON path expressions.
+        String path = com.typesafe.config.ConfigUtil.joinPath(strategy);
+        Config base = strategies.hasPath(path) ? strategies.getConfig(path) : ConfigFactory.empty();
         return new PipelineConf(
                 name,
                 input,
@@ -231,6 +260,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
                 p.oneOf("auto-offset-reset", "earliest", "latest"),
                 p.positiveDuration("session-timeout"),
                 own.withFallback(base),
-                drift(new Settings(p.sub("drift"), prefix + ".drift"), prefix + ".drift", known, strategyNames));
+                drift(new Settings(p.sub("drift"), prefix + ".drift"), prefix + ".drift", known, strategyNames),
+                feedback(new Settings(p.sub("feedback"), prefix + ".feedback"), prefix + ".feedback", name));
     }
 }

@@ -39,6 +39,8 @@ public final class PipelineMetrics {
     private final AtomicDouble windowError = new AtomicDouble(Double.NaN);
     private final AtomicDouble nativeBytes = new AtomicDouble(Double.NaN);
     private final AtomicDouble lag = new AtomicDouble(Double.NaN);
+    private final Map<String, Counter> feedbackCounters = new java.util.LinkedHashMap<>();
+    private final AtomicDouble feedbackPending = new AtomicDouble(0);
 
     public PipelineMetrics(MeterRegistry registry, String pipeline, String strategy) {
         this.registry = registry;
@@ -74,6 +76,12 @@ public final class PipelineMetrics {
         Gauge.builder("ctta.prediction.confidence", meanConfidence, AtomicDouble::get).description("Mean top-class probability of the last batch").tags(tags).register(registry);
         Gauge.builder("ctta.native.memory", nativeBytes, AtomicDouble::get).baseUnit("bytes")
                 .description("Native memory the strategy holds between batches (parameters, optimizer state, teachers)").tags(tags).register(registry);
+        for (String outcome : java.util.List.of("matched", "late", "unknown", "duplicate")) {
+            feedbackCounters.put(outcome, Counter.builder("ctta.feedback.labels").description("Delayed labels by what became of them")
+                    .tags(tags.and("outcome", outcome)).register(registry));
+        }
+        Gauge.builder("ctta.feedback.pending", feedbackPending, AtomicDouble::get)
+                .description("Predictions waiting for their delayed label").tags(tags).register(registry);
         Gauge.builder("ctta.consumer.lag", lag, AtomicDouble::get)
                 .description("Records the pipeline's consumer is behind the end of its input (max over partitions)").tags(tags).register(registry);
         Gauge.builder("ctta.prequential.error", windowError, AtomicDouble::get).description("Error over the sliding window of labelled predictions").tags(tags).register(registry);
@@ -103,6 +111,22 @@ public final class PipelineMetrics {
         }
         meanEntropy.set(h / out.size());
         meanConfidence.set(conf / out.size());
+    }
+
+    /** Counts a learn step (labelled feedback); a step that did nothing is not counted. */
+    public void step(StepOutcome outcome) {
+        if (outcome.kind() != StepOutcome.Kind.NONE) {
+            steps.get(outcome.kind()).increment();
+        }
+    }
+
+    /** Counts delayed labels by what became of them. */
+    public void feedback(int matched, int late, int unknown, int duplicate, int pending) {
+        feedbackCounters.get("matched").increment(matched);
+        feedbackCounters.get("late").increment(late);
+        feedbackCounters.get("unknown").increment(unknown);
+        feedbackCounters.get("duplicate").increment(duplicate);
+        feedbackPending.set(pending);
     }
 
     /** The strategy's native memory, when sampled. */

@@ -6,6 +6,10 @@ import io.ctta.runtime.checkpoint.Checkpoint;
 import io.ctta.runtime.checkpoint.StaleOwnerException;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.data.StepOutcome;
+import io.ctta.runtime.feedback.FeedbackJoiner;
+import io.ctta.runtime.feedback.JoinerSettings;
+import io.ctta.runtime.feedback.LabelledBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +51,38 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public static final String DISPATCHER = "ctta-model-dispatcher";
 
     /** What a model actor accepts. */
-    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow {}
+    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow, Feedback {}
+
+    /** One delayed label: the id of the record it belongs to. */
+    public record Label(String id, int label, long eventTimeMs) {}
+
+    /** Delayed labels to join with the predictions made for them and learn from. */
+    public record Feedback(List<Label> labels, ActorRef<FeedbackResult> replyTo) implements Command {}
+
+    /**
+     * What became of a batch of delayed labels.
+     *
+     * @param matched labels joined to a waiting prediction
+     * @param late labels whose prediction had expired or been evicted
+     * @param unknown labels for ids never predicted (or long forgotten)
+     * @param duplicate labels for predictions that already had one
+     * @param scored (predicted class, label) of every example released to the learner
+     * @param steps learn steps by outcome kind name
+     */
+    public record FeedbackResult(int matched, int late, int unknown, int duplicate, List<int[]> scored, List<StepOutcome> steps, int pending) {}
+
+    /**
+     * How the actor uses labels.
+     *
+     * @param learnInline learn from labels inline in input records right after their prediction
+     * @param joiner settings of the delayed-label joiner, or null when there is no feedback topic
+     */
+    public record LabelPolicy(boolean learnInline, JoinerSettings joiner) {
+        /** Inline labels learned, no feedback topic. */
+        public static LabelPolicy inlineOnly() {
+            return new LabelPolicy(true, null);
+        }
+    }
 
     /** Reset the strategy to the state it was created with (the source weights). */
     public record Reset(String cause) implements Command {}
@@ -65,7 +100,12 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      *
      * @param nextOffsets per topic and partition, the offset after the batch's last record
      */
-    public record Predict(InputBatch batch, Map<String, Map<Integer, Long>> nextOffsets, ActorRef<Result> replyTo) implements Command {}
+    public record Predict(InputBatch batch, List<String> ids, int[] labels, Map<String, Map<Integer, Long>> nextOffsets, ActorRef<Result> replyTo) implements Command {
+        /** A batch without ids or labels. */
+        public Predict(InputBatch batch, Map<String, Map<Integer, Long>> nextOffsets, ActorRef<Result> replyTo) {
+            this(batch, null, null, nextOffsets, replyTo);
+        }
+    }
 
     /**
      * Return to the last checkpoint (or the source weights when there is none) before a stream
@@ -99,8 +139,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      * @param actions guard actions taken after this batch (e.g. "rollback", "reset-collapse")
      * @param strategy the strategy that served the batch
      * @param nativeBytes the strategy's native memory, sampled every {@value #MEMORY_SAMPLE_EVERY} batches; -1 otherwise
+     * @param learned what learning from the batch's inline labels did (none without labels)
      */
-    public record Predicted(ModelOutput output, long serviceNanos, long checkpointToken, List<String> actions, String strategy, long nativeBytes) implements Result {}
+    public record Predicted(ModelOutput output, long serviceNanos, long checkpointToken, List<String> actions, String strategy, long nativeBytes,
+            StepOutcome learned) implements Result {}
 
     /** The batch could not be served; the actor restarts with a fresh strategy after replying. */
     public record Failed(String reason) implements Result {}
@@ -115,7 +157,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
     /** Without checkpoints and with default guards, always the same strategy. */
     public static Behavior<Command> create(Supplier<AdaptationStrategy> strategyFactory) {
-        return create(name -> strategyFactory.get(), null, null, Guards.Settings.defaults());
+        return create(name -> strategyFactory.get(), null, null, Guards.Settings.defaults(), LabelPolicy.inlineOnly());
     }
 
     /**
@@ -126,14 +168,16 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      *     null when checkpoints are off
      */
     public static Behavior<Command> create(Function<String, AdaptationStrategy> strategies, String initial,
-            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards) {
-        return Behaviors.setup(ctx -> new ModelActor(ctx, strategies, initial, checkpoints == null ? null : checkpoints.get(), guards));
+            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, LabelPolicy labels) {
+        return Behaviors.setup(ctx -> new ModelActor(ctx, strategies, initial, checkpoints == null ? null : checkpoints.get(), guards, labels));
     }
 
     /** Captured checkpoints waiting for their outputs to be acknowledged, oldest first. */
     private static final int MAX_PENDING = 8;
 
     private final Function<String, AdaptationStrategy> strategies;
+    private final LabelPolicy labels;
+    private final FeedbackJoiner<float[]> joiner;
     private final CheckpointAgent agent;
     private final Guards guards;
     private boolean forceCapture;
@@ -146,8 +190,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     private AdaptationStrategy strategy;
 
     private ModelActor(ActorContext<Command> context, Function<String, AdaptationStrategy> strategies, String initial,
-            CheckpointAgent agent, Guards.Settings guards) {
+            CheckpointAgent agent, Guards.Settings guards, LabelPolicy labels) {
         super(context);
+        this.labels = labels;
+        this.joiner = labels.joiner() == null ? null : new FeedbackJoiner<>(labels.joiner(), System::currentTimeMillis);
         this.strategies = strategies;
         this.agent = agent;
         this.guards = new Guards(guards);
@@ -170,6 +216,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
                     return this;
                 })
                 .onMessage(SwitchStrategy.class, this::onSwitch)
+                .onMessage(Feedback.class, this::onFeedback)
                 .onMessage(CheckpointNow.class, c -> {
                     forceCapture = true;
                     return this;
@@ -181,6 +228,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
     private Behavior<Command> onPredict(Predict msg) {
         long start = System.nanoTime();
+        lastShape = msg.batch().sampleShape();
         List<String> actions = new ArrayList<>(1);
         ModelOutput out;
         try {
@@ -210,6 +258,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             }
             case NONE -> { }
         }
+        StepOutcome learned = useLabels(msg, out);
         long token = 0;
         if (agent != null) {
             agent.applied(msg.nextOffsets(), msg.batch().size());
@@ -219,7 +268,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             }
         }
         long bytes = batches++ % MEMORY_SAMPLE_EVERY == 0 ? strategy.nativeBytes() : -1;
-        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, token, List.copyOf(actions), strategy.name(), bytes));
+        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, token, List.copyOf(actions), strategy.name(), bytes, learned));
         return this;
     }
 
@@ -290,6 +339,85 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             msg.replyTo().tell(new Rewound(Map.of()));
             return Behaviors.stopped();
         }
+    }
+
+    /**
+     * Learns from the batch's inline labels (in the same message as the prediction, so a resumed
+     * run learns them exactly as often), and remembers unlabelled records for delayed labels.
+     */
+    private StepOutcome useLabels(Predict msg, ModelOutput out) {
+        int[] y = msg.labels();
+        InputBatch b = msg.batch();
+        StepOutcome learned = StepOutcome.none();
+        if (y != null && labels.learnInline()) {
+            int n = 0;
+            for (int v : y) {
+                n += v >= 0 ? 1 : 0;
+            }
+            if (n > 0) {
+                int per = b.sampleLength();
+                float[] f = new float[n * per];
+                int[] l = new int[n];
+                int j = 0;
+                for (int i = 0; i < y.length; i++) {
+                    if (y[i] >= 0) {
+                        System.arraycopy(b.features(), i * per, f, j * per, per);
+                        l[j++] = y[i];
+                    }
+                }
+                learned = strategy.learn(new InputBatch(n, b.sampleShape(), f), l);
+            }
+        }
+        if (joiner != null && msg.ids() != null) {
+            int per = b.sampleLength();
+            for (int i = 0; i < b.size(); i++) {
+                if (y == null || y[i] < 0) {
+                    float[] f = new float[per];
+                    System.arraycopy(b.features(), i * per, f, 0, per);
+                    joiner.predicted(msg.ids().get(i), f, out.predictedClass(i));
+                }
+            }
+        }
+        return learned;
+    }
+
+    private Behavior<Command> onFeedback(Feedback msg) {
+        if (joiner == null) {
+            msg.replyTo().tell(new FeedbackResult(0, 0, msg.labels().size(), 0, List.of(), List.of(), 0));
+            return this;
+        }
+        int matched = 0;
+        int late = 0;
+        int unknown = 0;
+        int duplicate = 0;
+        for (Label l : msg.labels()) {
+            switch (joiner.labelled(l.id(), l.label(), l.eventTimeMs())) {
+                case MATCHED -> matched++;
+                case LATE -> late++;
+                case UNKNOWN -> unknown++;
+                case DUPLICATE -> duplicate++;
+            }
+        }
+        List<FeedbackJoiner.Joined<float[]>> released = joiner.drain();
+        List<int[]> scored = new ArrayList<>(released.size());
+        for (FeedbackJoiner.Joined<float[]> j : released) {
+            scored.add(new int[] {j.predictedClass(), j.label()});
+        }
+        List<StepOutcome> steps = new ArrayList<>();
+        int[] shape = msg.labels().isEmpty() || released.isEmpty() ? null : sampleShapeOf(released.get(0).payload().length);
+        if (shape != null) {
+            for (LabelledBatch lb : LabelledBatch.of(released, shape, 64)) {
+                steps.add(strategy.learn(lb.batch(), lb.labels()));
+            }
+        }
+        msg.replyTo().tell(new FeedbackResult(matched, late, unknown, duplicate, scored, steps, joiner.pending()));
+        return this;
+    }
+
+    private int[] lastShape;
+
+    private int[] sampleShapeOf(int length) {
+        return lastShape != null && InputBatch.sampleLength(lastShape) == length ? lastShape : new int[] {length};
     }
 
     private Behavior<Command> onSwitch(SwitchStrategy msg) {

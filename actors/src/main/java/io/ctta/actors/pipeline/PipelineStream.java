@@ -214,7 +214,17 @@ public final class PipelineStream {
             return CompletableFuture.completedFuture(envelopes(tracked, records, List.of(), !checkpointsOn, 0));
         }
         Map<String, Map<Integer, Long>> next = nextOffsets(tracked);
-        CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, next, replyTo), conf.askTimeout(), system.scheduler());
+        List<String> ids = new ArrayList<>(input.size());
+        int[] labels = new int[input.size()];
+        int k = 0;
+        for (BatchAssembler.Incoming in : batch) {
+            if (in.ok()) {
+                ids.add(in.record().id());
+                labels[k++] = in.record().label() == null ? -1 : in.record().label();
+            }
+        }
+        CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, ids, labels, next, replyTo),
+                conf.askTimeout(), system.scheduler());
         return reply.thenApply(result -> {
             if (result instanceof ModelActor.Failed failed) {
                 // Failing the stream leaves these offsets uncommitted: the restarted stream serves them again.
@@ -224,6 +234,7 @@ public final class PipelineStream {
             metrics.deadLettered(rejected);
             metrics.served(predicted.output(), System.nanoTime() - formed, predicted.serviceNanos());
             predicted.actions().forEach(metrics::action);
+            metrics.step(predicted.learned());
             metrics.nativeBytes(predicted.nativeBytes());
             List<ProducerRecord<byte[], byte[]>> records = outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy());
             List<ProducerRecord<byte[], byte[]>> events = outputs.events(tracked, predicted, model);

@@ -37,7 +37,13 @@ import org.apache.pekko.kafka.javadsl.Consumer;
 public final class PipelineSupervisor extends AbstractBehavior<PipelineSupervisor.Command> {
 
     /** What a pipeline supervisor accepts. */
-    public sealed interface Command permits Stop, Rewound, StreamEnded, Restart, Drained, Stopped, PollLag, Lag {}
+    public sealed interface Command permits Stop, Rewound, StreamEnded, Restart, Drained, Stopped, PollLag, Lag, FeedbackEnded, RestartFeedback {}
+
+    private record FeedbackEnded(Throwable failure) implements Command {}
+
+    private enum RestartFeedback implements Command {
+        INSTANCE
+    }
 
     private enum PollLag implements Command {
         INSTANCE
@@ -90,13 +96,26 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.conf = conf;
         this.deps = deps;
         this.model = ctx.spawn(
-                Behaviors.supervise(ModelActor.create(deps.strategies(), conf.strategy(), deps.checkpoints(), deps.guards()))
+                Behaviors.supervise(ModelActor.create(deps.strategies(), conf.strategy(), deps.checkpoints(), deps.guards(),
+                                new ModelActor.LabelPolicy(conf.feedback().learnInline(), conf.feedback().enabled() ? conf.feedback().joiner() : null)))
                         .onFailure(SupervisorStrategy.restart()),
                 "model",
                 ModelActor.dispatcher());
         ctx.watch(model);
         timers.startTimerWithFixedDelay(PollLag.INSTANCE, Duration.ofSeconds(2));
         startStream();
+        startFeedback();
+    }
+
+    private Consumer.DrainingControl<Done> feedback;
+
+    /** The delayed-label graph, when the pipeline consumes a feedback topic. */
+    private void startFeedback() {
+        if (!conf.feedback().enabled() || stopping) {
+            return;
+        }
+        feedback = FeedbackStream.start(getContext().getSystem(), conf, deps, model);
+        getContext().pipeToSelf(feedback.streamCompletion(), (d, f) -> new FeedbackEnded(f));
     }
 
     /** Rewinds the model to its checkpoint, then starts the graph from the checkpoint's offsets. */
@@ -118,6 +137,17 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return this;
                 })
                 .onMessage(Stop.class, this::onStop)
+                .onMessage(FeedbackEnded.class, f -> {
+                    if (f.failure() != null && !stopping) {
+                        getContext().getLog().warn("pipeline {}: feedback stream failed, restarting in 1 s: {}", conf.name(), f.failure().toString());
+                        timers.startSingleTimer(RestartFeedback.INSTANCE, Duration.ofSeconds(1));
+                    }
+                    return this;
+                })
+                .onMessage(RestartFeedback.class, r -> {
+                    startFeedback();
+                    return this;
+                })
                 .onMessage(PollLag.class, p -> {
                     if (control != null && !stopping) {
                         try {
@@ -210,6 +240,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         stopping = true;
         timers.cancelAll();
         getContext().getLog().info("pipeline {} draining", conf.name());
+        if (feedback != null) {
+            feedback.drainAndShutdown(getContext().getExecutionContext());
+        }
         if (control == null) {
             getContext().getSelf().tell(new Drained(stop.replyTo()));
         } else {
