@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
-        subcommands = {BenchCommand.Tta.class, BenchCommand.Pipeline.class})
+        subcommands = {BenchCommand.Tta.class, BenchCommand.Continual.class, BenchCommand.Reloop.class, BenchCommand.Pipeline.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -53,6 +53,38 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             new TtaBench(new TtaBench.Options(strategies, rounds, samplesPerDomain, batchSize, seed, sourceSamples, out,
                     data == null ? FashionMnist.defaultDirectory() : data, 3), System.out).run();
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench continual}: options as in docs/continual-benchmark.md. */
+    @Command(name = "continual", mixinStandardHelpOptions = true,
+            description = "sgd, adam, upgd and sgd+spectral over many task switches of label-permuted (or input-permuted) Fashion-MNIST, "
+                    + "prequential, in-process; writes report.md, accuracy.png and diagnostics.png. Options: see docs/continual-benchmark.md "
+                    + "(--strategies, --stream label|input, --tasks, --task-length, --batch, --seed, --settings, --out, ...).")
+    public static final class Continual implements Callable<Integer> {
+        @picocli.CommandLine.Unmatched
+        List<String> args = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            io.ctta.benchmarks.continual.ContinualBench.main(args.toArray(String[]::new));
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench reloop}: options as in docs/strategies/reloop2.md. */
+    @Command(name = "reloop", mixinStandardHelpOptions = true,
+            description = "A base strategy against base+reloop2 on the MovieLens ratings stream (Debian package r-cran-dslabs), "
+                    + "prequential with an optional label delay; writes a Markdown table and a PNG of AUC/RMSE over time. "
+                    + "Options: see docs/strategies/reloop2.md.")
+    public static final class Reloop implements Callable<Integer> {
+        @picocli.CommandLine.Unmatched
+        List<String> args = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            io.ctta.benchmarks.reloop.ReloopBench.main(args.toArray(String[]::new));
             return 0;
         }
     }

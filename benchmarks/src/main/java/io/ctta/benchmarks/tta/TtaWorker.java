@@ -74,7 +74,8 @@ public final class TtaWorker {
             source = new SourceData(s.allFeatures(), new int[] {1, s.rows(), s.cols()}, s.labels());
         }
         Config all = ConfigFactory.load();
-        Config settings = all.hasPath("ctta.strategies." + name) ? all.getConfig("ctta.strategies." + name) : ConfigFactory.empty();
+        String path = "ctta.strategies." + com.typesafe.config.ConfigUtil.joinPath(name);
+        Config settings = all.hasPath(path) ? all.getConfig(path) : ConfigFactory.empty();
         AdaptiveModel model = AdaptiveModel.create(ModelSpec.builtinCnn(), Device.parse("cpu"), seed);
         model.loadParameters(weights);
         long[] steps = new long[StepOutcome.Kind.values().length];
