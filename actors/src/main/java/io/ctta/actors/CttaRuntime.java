@@ -94,12 +94,14 @@ public final class CttaRuntime implements AutoCloseable {
             }
             TopicAdmin.ensure(kafka, topics, settings.kafka().embeddedPartitions());
 
-            ModelSource models = new ModelSource(settings.model());
-            int[] shape = models.spec().inputShape();
+            ModelSource modelSource = new ModelSource(settings.model());
+            int[] shape = modelSource.spec().inputShape();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
             Map<String, PipelineMetrics> metrics = new LinkedHashMap<>();
             Dashboard dashboard = new Dashboard();
+            Map<String, org.apache.pekko.actor.typed.ActorRef<io.ctta.actors.model.ModelActor.Command>> models =
+                    new java.util.concurrent.ConcurrentHashMap<>();
             List<RuntimeGuardian.Pipeline> pipelines = new ArrayList<>();
             for (PipelineConf p : settings.pipelines()) {
                 PipelineMetrics m = new PipelineMetrics(registry, p.name(), p.strategy());
@@ -110,9 +112,9 @@ public final class CttaRuntime implements AutoCloseable {
                     Config strategySettings = name.equals(p.strategy()) ? p.strategySettings()
                             : settings.strategies().hasPath(com.typesafe.config.ConfigUtil.joinPath(name))
                             ? settings.strategies().getConfig(com.typesafe.config.ConfigUtil.joinPath(name)) : com.typesafe.config.ConfigFactory.empty();
-                    AdaptiveModel model = models.newModel();
+                    AdaptiveModel model = modelSource.newModel();
                     try {
-                        return strategies.create(name, new StrategyContext(model, strategySettings, settings.model().seed(), models.sourceData()));
+                        return strategies.create(name, new StrategyContext(model, strategySettings, settings.model().seed(), modelSource.sourceData()));
                     } catch (RuntimeException e) {
                         model.close();
                         throw e;
@@ -124,12 +126,13 @@ public final class CttaRuntime implements AutoCloseable {
                 Supplier<CheckpointAgent> checkpoints = settings.checkpoints().enabled()
                         ? () -> CheckpointAgent.open(settings.checkpoints(), p.name(), configHash(p))
                         : null;
-                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series)));
+                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models)));
             }
             ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
             ServerBinding binding = null;
             if (settings.http().enabled()) {
-                binding = HttpEndpoint.bind(system, settings.http().host(), settings.http().port(), registry, dashboard)
+                binding = HttpEndpoint.bind(system, settings.http().host(), settings.http().port(), registry, dashboard,
+                                new HttpEndpoint.Admin(settings.http().adminToken(), models, strategies.names()::contains))
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
                 LOG.info("dashboard at http://{}:{}/ and metrics at /metrics", settings.http().host(), binding.localAddress().getPort());
             }

@@ -44,10 +44,17 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
     }
 
     /** The HTTP endpoint. */
-    public record HttpConf(boolean enabled, String host, int port) {}
+    public record HttpConf(boolean enabled, String host, int port, String adminToken) {
+        @Override
+        public String toString() {
+            // Never print the token.
+            return "HttpConf[enabled=" + enabled + ", host=" + host + ", port=" + port + ", adminToken=" + (adminToken.isEmpty() ? "" : "***") + "]";
+        }
+    }
 
     /** The model every pipeline starts from. */
-    public record ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples) {}
+    public record ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples,
+            Path root, String sha256) {}
 
     /** One pipeline: an input topic, a strategy, batching and limits. */
     public record PipelineConf(
@@ -111,7 +118,11 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
                 dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("partitions", 1, 1024));
 
         Settings h = new Settings(s.sub("http"), "ctta.http");
-        HttpConf http = new HttpConf(h.bool("enabled"), h.string("host"), h.intBetween("port", 0, 65535));
+        String token = h.string("admin-token");
+        if (!token.isEmpty() && token.length() < 16) {
+            throw new InvalidConfigException("ctta.http.admin-token", "(hidden, " + token.length() + " characters)", "at least 16 characters, or empty to refuse admin actions");
+        }
+        HttpConf http = new HttpConf(h.bool("enabled"), h.string("host"), h.intBetween("port", 0, 65535), token);
 
         Settings m = new Settings(s.sub("model"), "ctta.model");
         String kind = m.oneOf("kind", "builtin-cnn", "torchscript");
@@ -126,7 +137,11 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         String weights = m.string("weights");
         ModelConf model = new ModelConf(kind, path.isBlank() ? null : Path.of(path),
                 weights.isBlank() ? null : Path.of(weights), device, m.longValue("seed"),
-                m.string("source-data").trim(), m.intBetween("source-samples", 1, 10_000_000));
+                m.string("source-data").trim(), m.intBetween("source-samples", 1, 10_000_000),
+                m.string("root").isBlank() ? null : Path.of(m.string("root")), m.string("sha256").trim());
+        if (!model.sha256().isEmpty() && !model.sha256().matches("[0-9a-fA-F]{64}")) {
+            throw new InvalidConfigException("ctta.model.sha256", model.sha256(), "64 hexadecimal digits (the SHA-256 of the model file), or empty");
+        }
 
         Config strategies = s.sub("strategies");
         for (String name : strategies.root().keySet()) {

@@ -29,8 +29,9 @@ public final class HttpEndpoint {
     private HttpEndpoint() {}
 
     /** The routes, separate from binding so tests can exercise them. */
-    public static Route routes(PrometheusMeterRegistry registry, Dashboard dashboard) {
+    public static Route routes(PrometheusMeterRegistry registry, Dashboard dashboard, Admin admin) {
         return Directives.concat(
+                AdminRoutes.routes(admin.token(), admin.models(), admin.knownStrategy()),
                 Directives.pathSingleSlash(() -> Directives.getFromResource("dashboard/index.html")),
                 Directives.path("dashboard.js", () -> Directives.getFromResource("dashboard/dashboard.js")),
                 Directives.path("dashboard.css", () -> Directives.getFromResource("dashboard/dashboard.css")),
@@ -53,9 +54,19 @@ public final class HttpEndpoint {
     }
 
     /** Binds the routes; the stage completes once the port is open. */
-    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, PrometheusMeterRegistry registry, Dashboard dashboard) {
-        return Http.get(system).newServerAt(host, port).bind(routes(registry, dashboard));
+    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, PrometheusMeterRegistry registry,
+            Dashboard dashboard, Admin admin) {
+        return Http.get(system).newServerAt(host, port).bind(routes(registry, dashboard, admin));
     }
+
+    /**
+     * What the admin routes act on.
+     *
+     * @param token the bearer token; empty refuses every admin request
+     * @param models each pipeline's model actor by name, filled as pipelines start
+     */
+    public record Admin(String token, java.util.Map<String, org.apache.pekko.actor.typed.ActorRef<io.ctta.actors.model.ModelActor.Command>> models,
+            java.util.function.Predicate<String> knownStrategy) {}
 
     /** Unbinds and waits for open requests up to {@code grace}. */
     public static CompletionStage<?> unbind(ServerBinding binding, Duration grace) {

@@ -72,7 +72,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
      * @param checkpoints opens the model actor's checkpoint agent; null when checkpoints are off
      */
     public record Deps(Properties kafkaProperties, RecordCodec codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
-            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series) {}
+            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series,
+            java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry) {}
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
@@ -102,6 +103,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 "model",
                 ModelActor.dispatcher());
         ctx.watch(model);
+        deps.modelRegistry().put(conf.name(), model);
         timers.startTimerWithFixedDelay(PollLag.INSTANCE, Duration.ofSeconds(2));
         startStream();
         startFeedback();
