@@ -120,7 +120,8 @@ public final class DemoRun {
 
             try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
                 if (runtime.httpPort() > 0) {
-                    out.printf("Metrics: http://%s:%d/metrics%n", settings.http().host(), runtime.httpPort());
+                    out.printf("Live dashboard: http://%s:%d/   metrics: http://%s:%d/metrics%n",
+                            settings.http().host(), runtime.httpPort(), settings.http().host(), runtime.httpPort());
                 }
                 Map<String, PredictionTally> tallies;
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("predict").setInitialMax(perPipeline * o.strategies().size())
