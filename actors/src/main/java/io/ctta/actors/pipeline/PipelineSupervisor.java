@@ -77,6 +77,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(20);
 
     public static Behavior<Command> create(PipelineConf conf, Deps deps) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PipelineSupervisor(ctx, timers, conf, deps)));
@@ -248,13 +249,26 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         if (control == null) {
             getContext().getSelf().tell(new Drained(stop.replyTo()));
         } else {
-            getContext().pipeToSelf(control.drainAndShutdown(getContext().getExecutionContext()), (d, f) -> new Drained(stop.replyTo()));
+            // The drain is done when the graph has completed: every batch in flight produced and
+            // its offsets committed. The consumer's own shutdown follows in the background; it can
+            // outlive the graph (seen with pekko-connectors-kafka 1.2.0 outside the tests), so the
+            // pipeline does not wait for it, and waits at most DRAIN_LIMIT for the graph.
+            control.drainAndShutdown(getContext().getExecutionContext());
+            getContext().pipeToSelf(control.streamCompletion().toCompletableFuture().thenApply(d -> true)
+                            .completeOnTimeout(false, DRAIN_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+                    (completed, f) -> {
+                        if (!Boolean.TRUE.equals(completed)) {
+                            getContext().getLog().warn("pipeline {}: input graph did not complete within {} s; stopping anyway", conf.name(), DRAIN_LIMIT.toSeconds());
+                        }
+                        return new Drained(stop.replyTo());
+                    });
         }
         return this;
     }
 
     /** After the drain, the final checkpoint: everything served is in it. */
     private Behavior<Command> onDrained(Drained d) {
+        getContext().getLog().info("pipeline {}: input graph drained; writing the final checkpoint", conf.name());
         getContext().ask(ModelActor.Rewound.class, model, conf.askTimeout(), ModelActor.Flush::new, (r, f) -> new Stopped(d.replyTo()));
         return this;
     }
