@@ -313,6 +313,19 @@ public final class AdaptiveModel implements AutoCloseable {
         return out;
     }
 
+    /** The raw input batch as an array in {@code scope}, checked against the spec's sample shape. */
+    private NDArray inputArray(NDManager scope, InputBatch batch) {
+        int per = InputBatch.sampleLength(spec.inputShape());
+        if (batch.sampleLength() != per) {
+            throw new IllegalArgumentException("model expects samples of shape " + Arrays.toString(spec.inputShape())
+                    + " but the batch has " + Arrays.toString(batch.sampleShape()));
+        }
+        long[] dims = new long[inputShape.dimension() + 1];
+        dims[0] = batch.size();
+        System.arraycopy(inputShape.getShape(), 0, dims, 1, inputShape.dimension());
+        return scope.create(batch.features(), new Shape(dims));
+    }
+
     /** The parameters selected, in model order. */
     public List<Parameter> parameters(ParameterSelector selector) {
         ensureOpen();

@@ -1,0 +1,126 @@
+package io.ctta.adapters.rmt;
+
+import com.typesafe.config.Config;
+import io.ctta.adapters.support.Settings;
+import java.util.Locale;
+
+/**
+ * Settings of {@code rmt} ({@code strategies.rmt}); defaults follow the reference CIFAR setup
+ * (ALGORITHMS.md 5.5: {@code conf.py}, {@code cfgs/cifar10_c/rmt.yaml}). See docs/strategies/rmt.md.
+ *
+ * @param sourceReplay the with-source variant (default): warm-up on source images and a labelled
+ *     source batch replayed with every test batch. {@code false} is the source-free variant: no
+ *     replay, no warm-up unless {@code warmup-samples} is set explicitly
+ * @param optimizer {@code adam} (default) or {@code sgd}
+ * @param lr learning rate of student and projector, default 1e-3
+ * @param beta1 Adam β1, default 0.9
+ * @param beta2 Adam β2, default 0.999
+ * @param epsilon Adam ε, default 1e-8
+ * @param momentum SGD momentum, default 0.9
+ * @param nesterov SGD Nesterov momentum, default true (reference ImageNet setup)
+ * @param emaMomentum teacher EMA momentum m in {@code θ_t ← m·θ_t + (1−m)·θ_s}, default 0.999
+ * @param lambdaSt weight of the self-training (symmetric cross-entropy) loss, default 1
+ * @param lambdaCont weight of the contrastive loss, default 1; 0 switches off projector and
+ *     prototypes (then the source-free variant needs no source data at all)
+ * @param lambdaSrc weight of the source-replay cross-entropy: default 1 with source replay, always
+ *     0 without
+ * @param temperature contrastive temperature τ, default 0.1
+ * @param projectionDim hidden and output width of the projector MLP, default 128
+ * @param warmupSamples source samples seen by the warm-up ({@code ⌊samples / source-batch-size⌋}
+ *     steps); default 50 000 with source replay, 0 without
+ * @param sourceBatchSize batch size of warm-up and prototype batches, default 64 (the reference
+ *     uses the test batch size; replay batches always have the test batch's size)
+ * @param prototypeSamples at most this many source samples form the class prototypes, default
+ *     100 000
+ * @param cacheDir directory for the cached warm-up result (student, teacher, projector,
+ *     prototypes, optimizer state); empty (default) = no cache
+ */
+public record RmtSettings(boolean sourceReplay, String optimizer, double lr, double beta1, double beta2,
+        double epsilon, double momentum, boolean nesterov, double emaMomentum, double lambdaSt,
+        double lambdaCont, double lambdaSrc, double temperature, int projectionDim, int warmupSamples,
+        int sourceBatchSize, int prototypeSamples, String cacheDir) {
+
+    /** The settings prefix users write. */
+    public static final String PREFIX = "strategies.rmt";
+
+    /** The defaults (the with-source variant). */
+    public static RmtSettings defaults() {
+        return new RmtSettings(true, "adam", 1e-3, 0.9, 0.999, 1e-8, 0.9, true, 0.999, 1.0, 1.0, 1.0, 0.1, 128,
+                50_000, 64, 100_000, "");
+    }
+
+    /** Reads and validates {@code c}; missing keys take the defaults; messages name the key. */
+    public static RmtSettings fromConfig(Config c) {
+        Settings s = new Settings(c, PREFIX);
+        RmtSettings d = defaults();
+        boolean replay = s.getBoolean("source-replay", d.sourceReplay());
+        String opt = s.getString("optimizer", d.optimizer()).toLowerCase(Locale.ROOT);
+        s.require(opt.equals("adam") || opt.equals("sgd"), "optimizer", "one of adam, sgd", "'" + opt + "'");
+        double lr = s.getDouble("lr", d.lr());
+        s.require(lr > 0 && Double.isFinite(lr), "lr", "> 0", lr);
+        double beta1 = s.getDouble("beta1", d.beta1());
+        s.require(beta1 >= 0 && beta1 < 1, "beta1", "in [0, 1)", beta1);
+        double beta2 = s.getDouble("beta2", d.beta2());
+        s.require(beta2 >= 0 && beta2 < 1, "beta2", "in [0, 1)", beta2);
+        double eps = s.getDouble("epsilon", d.epsilon());
+        s.require(eps > 0 && Double.isFinite(eps), "epsilon", "> 0", eps);
+        double momentum = s.getDouble("momentum", d.momentum());
+        s.require(momentum >= 0 && momentum < 1, "momentum", "in [0, 1)", momentum);
+        boolean nesterov = s.getBoolean("nesterov", d.nesterov());
+        s.require(!(nesterov && opt.equals("sgd") && momentum == 0), "nesterov",
+                "false when " + PREFIX + ".momentum is 0", nesterov);
+        double ema = s.getDouble("ema-momentum", d.emaMomentum());
+        s.require(ema >= 0 && ema <= 1, "ema-momentum", "in [0, 1]", ema);
+        double lambdaSt = s.getDouble("lambda-st", d.lambdaSt());
+        s.require(lambdaSt >= 0 && Double.isFinite(lambdaSt), "lambda-st", ">= 0", lambdaSt);
+        double lambdaCont = s.getDouble("lambda-cont", d.lambdaCont());
+        s.require(lambdaCont >= 0 && Double.isFinite(lambdaCont), "lambda-cont", ">= 0", lambdaCont);
+        double lambdaSrc;
+        if (replay) {
+            lambdaSrc = s.getDouble("lambda-src", d.lambdaSrc());
+            s.require(lambdaSrc > 0 && Double.isFinite(lambdaSrc), "lambda-src",
+                    "> 0 when " + PREFIX + ".source-replay is true (set source-replay = false for the source-free"
+                            + " variant)", lambdaSrc);
+        } else {
+            lambdaSrc = s.getDouble("lambda-src", 0);
+            s.require(lambdaSrc == 0, "lambda-src", "0 when " + PREFIX + ".source-replay is false", lambdaSrc);
+        }
+        double temperature = s.getDouble("temperature", d.temperature());
+        s.require(temperature > 0 && Double.isFinite(temperature), "temperature", "> 0", temperature);
+        int projectionDim = intValue(s, "projection-dim", d.projectionDim(), 1);
+        int warmup = intValue(s, "warmup-samples", replay ? d.warmupSamples() : 0, 0);
+        int sourceBatch = intValue(s, "source-batch-size", d.sourceBatchSize(), 2);
+        int protoSamples = intValue(s, "prototype-samples", d.prototypeSamples(), 1);
+        String cacheDir = s.getString("cache-dir", d.cacheDir()).trim();
+        return new RmtSettings(replay, opt, lr, beta1, beta2, eps, momentum, nesterov, ema, lambdaSt, lambdaCont,
+                lambdaSrc, temperature, projectionDim, warmup, sourceBatch, protoSamples, cacheDir);
+    }
+
+    /** Number of warm-up steps: {@code ⌊warmupSamples / sourceBatchSize⌋} (reference). */
+    public int warmupSteps() {
+        return warmupSamples / sourceBatchSize;
+    }
+
+    /** Whether the contrastive term (projector and source prototypes) is in use. */
+    public boolean usesPrototypes() {
+        return lambdaCont > 0;
+    }
+
+    /**
+     * The settings that determine the warm-up result, in a fixed textual form (part of the cache
+     * key). Loss weights and the temperature are not in it: they do not act during the warm-up.
+     */
+    String warmupIdentity() {
+        return "optimizer=" + optimizer + ",lr=" + lr + ",beta1=" + beta1 + ",beta2=" + beta2 + ",epsilon=" + epsilon
+                + ",momentum=" + momentum + ",nesterov=" + nesterov + ",ema=" + emaMomentum + ",projection-dim="
+                + projectionDim + ",warmup-samples=" + warmupSamples + ",source-batch-size=" + sourceBatchSize
+                + ",prototype-samples=" + prototypeSamples + ",prototypes=" + usesPrototypes();
+    }
+
+    private static int intValue(Settings s, String key, int def, int min) {
+        double v = s.getDouble(key, def);
+        s.require(v == Math.rint(v) && v >= min && v <= Integer.MAX_VALUE, key, "an integer >= " + min,
+                v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v));
+        return (int) v;
+    }
+}

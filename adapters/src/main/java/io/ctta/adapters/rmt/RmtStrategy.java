@@ -1,0 +1,750 @@
+package io.ctta.adapters.rmt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import io.ctta.runtime.adapt.AdaptationStrategy;
+import io.ctta.runtime.adapt.GradientGate;
+import io.ctta.runtime.adapt.Gradients;
+import io.ctta.runtime.adapt.Objectives;
+import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.adapt.optim.Adam;
+import io.ctta.runtime.adapt.optim.ParameterOptimizer;
+import io.ctta.runtime.adapt.optim.Sgd;
+import io.ctta.runtime.data.InputBatch;
+import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.data.SourceData;
+import io.ctta.runtime.data.StepOutcome;
+import io.ctta.runtime.memory.StepScope;
+import io.ctta.runtime.model.AdaptiveModel;
+import io.ctta.runtime.model.ForwardMode;
+import io.ctta.runtime.model.ModelSpec;
+import io.ctta.runtime.model.ParameterSelector;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RMT, Robust Mean Teacher (Döbler, Marsden, Yang, CVPR 2023; ALGORITHMS.md 5): a student trained
+ * on every test batch and an EMA teacher, with symmetric cross-entropy between them, a contrastive
+ * loss that pulls test features towards source class prototypes through a projector, optionally
+ * replayed labelled source batches, and a warm-up on source images before the stream.
+ *
+ * <p>Per batch of B ≥ 2 samples (BatchNorm always normalises with batch statistics; ALGORITHMS.md
+ * 5.3): student features and logits of the test batch and of its augmentation
+ * ({@link CottaAugmentation}), teacher logits of the test batch, nearest source prototype of each
+ * test feature by cosine similarity, the contrastive loss over {@code [prototype, feature,
+ * augmented feature]} through the projector, the self-training loss, the source cross-entropy on
+ * the next source batch (with-source variant), one backward pass inside the {@link GradientGate},
+ * one optimizer step on the student and the projector, then the EMA update of the teacher. The
+ * published probabilities are {@code softmax(z_s + z_t)} of the test batch, computed before the
+ * update.
+ *
+ * <p>Set-up (in {@link #create}): source prototypes from the unadapted model, then the warm-up;
+ * both are cached under {@code strategies.rmt.cache-dir} when it is set. A non-finite loss or
+ * gradient returns {@link StepOutcome.Kind#DIVERGED} with everything unchanged; a batch of one
+ * sample is predicted in eval mode and skipped.
+ *
+ * <p>The strategy owns the student (the model it was given), the teacher (a copy), the projector,
+ * both optimizers and the prototypes (heap); {@link #close()} frees them all.
+ */
+public final class RmtStrategy implements AdaptationStrategy {
+
+    /** The registered name. */
+    public static final String NAME = "rmt";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RmtStrategy.class);
+
+    private static final String STUDENT = "student/";
+    private static final String TEACHER = "teacher/";
+    private static final String PROJECTOR = "projector/";
+    private static final String OPT_STUDENT = "opt/student/";
+    private static final String OPT_PROJECTOR = "opt/projector/";
+    private static final String PROTOTYPES = "prototypes";
+    private static final String PROTOTYPES_PRESENT = "prototypes.present";
+    private static final String STEPS_STUDENT = "optimizer.student.steps";
+    private static final String STEPS_PROJECTOR = "optimizer.projector.steps";
+    private static final String AUGMENT_STEP = "augment.step";
+    private static final String SOURCE_EPOCH = "source.epoch";
+    private static final String SOURCE_POSITION = "source.position";
+
+    /** Every parameter except BN running statistics (those are never used: batch statistics). */
+    private static final ParameterSelector TRAINABLE = (n, p) -> !ParameterSelector.isRunningStatistic(n, p);
+
+    /**
+     * How the set-up was obtained.
+     *
+     * @param origin {@code computed} (from source data), {@code cache} (read from the cache file) or
+     *     {@code none} (nothing needed: source-free without prototypes)
+     * @param warmupSteps warm-up steps the state reflects
+     * @param cacheFile the cache file used or written, or null
+     * @param seconds wall time of the set-up
+     */
+    public record Setup(String origin, int warmupSteps, Path cacheFile, double seconds) {}
+
+    /**
+     * The loss parts of the last adaptation step and the fraction of test samples on which student
+     * and teacher agree (a collapse indicator worth publishing, ALGORITHMS.md 5.7).
+     */
+    public record Diagnostics(double selfTraining, double contrastive, double source, double agreement) {
+        static final Diagnostics NONE = new Diagnostics(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    private final AdaptiveModel student;
+    private final AdaptiveModel teacher;
+    private final RmtSettings settings;
+    private final GradientGate gate;
+    private final long seed;
+    private final SourceData source;
+    private final SourceSampler sampler;
+    private final List<String> names;
+    private final List<Parameter> studentParams;
+    private final List<NDArray> teacherArrays;
+    private final Projector projector;
+    private final ParameterOptimizer studentOptimizer;
+    private final ParameterOptimizer projectorOptimizer;
+    private final int numClasses;
+    private final int featureDim;
+    private float[] prototypes;
+    private boolean[] present;
+    private long version;
+    private long augmentStep;
+    private Setup setup;
+    private StrategyState initial;
+    private Diagnostics last = Diagnostics.NONE;
+    private boolean closed;
+
+    /**
+     * Builds the strategy, computes or loads the source prototypes and the warm-up, and takes
+     * ownership of {@code model} (closed by {@link #close()}). If this throws, everything it
+     * created is freed and {@code model} stays the caller's.
+     *
+     * @param source labelled source samples, or null when the deployment has none
+     * @throws IllegalArgumentException when the model exposes no features (TorchScript), the source
+     *     data does not fit the model, or the configured variant needs source data that is neither
+     *     given nor cached; the message names the key to change
+     * @throws IllegalStateException when the warm-up diverges
+     * @throws UncheckedIOException when the cache directory cannot be written or holds a corrupt file
+     */
+    public static RmtStrategy create(AdaptiveModel model, RmtSettings settings, long seed, SourceData source,
+            GradientGate gate) {
+        checkModelAndSource(model, settings, source);
+        RmtStrategy s = new RmtStrategy(model, settings, seed, source, gate);
+        try {
+            s.setUp();
+            return s;
+        } catch (RuntimeException e) {
+            s.closeOwned();
+            throw e;
+        }
+    }
+
+    private RmtStrategy(AdaptiveModel model, RmtSettings settings, long seed, SourceData source, GradientGate gate) {
+        this.student = model;
+        this.settings = settings;
+        this.gate = gate;
+        this.seed = seed;
+        this.source = source;
+        this.numClasses = model.spec().numClasses();
+        List<Parameter> head = model.parameters(ParameterSelector.lastLayer());
+        Parameter headWeight = head.stream().filter(p -> p.getType() == Parameter.Type.WEIGHT).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("model " + model.spec().version()
+                        + " has no classifier weight"));
+        this.featureDim = Math.toIntExact(headWeight.getArray().getShape().get(1));
+        model.trainOnly(TRAINABLE);
+        this.names = List.copyOf(model.parameterNames(TRAINABLE));
+        this.studentParams = List.copyOf(model.parameters(TRAINABLE));
+        AdaptiveModel t = null;
+        Projector p = null;
+        ParameterOptimizer so = null;
+        ParameterOptimizer po = null;
+        try {
+            t = model.copy();
+            t.setTrainable(ParameterSelector.all(), false);
+            List<NDArray> ta = new ArrayList<>();
+            for (String n : names) {
+                ta.add(t.namedParameters().get(n).getArray());
+            }
+            Map<String, Shape> shapes = new LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                shapes.put(names.get(i), studentParams.get(i).getArray().getShape());
+            }
+            so = optimizer(model.manager(), shapes);
+            if (settings.usesPrototypes()) {
+                p = new Projector(model.manager(), featureDim, settings.projectionDim(), Seeds.mix(seed, Seeds.PROJECTOR));
+                po = optimizer(model.manager(), p.shapes());
+            }
+            this.teacher = t;
+            this.teacherArrays = List.copyOf(ta);
+            this.projector = p;
+            this.studentOptimizer = so;
+            this.projectorOptimizer = po;
+        } catch (RuntimeException e) {
+            closeQuietly(po, p, so, t);
+            throw e;
+        }
+        this.sampler = source == null ? null : new SourceSampler(source.size(), Seeds.mix(seed, Seeds.WARMUP_SOURCE));
+        this.prototypes = new float[numClasses * featureDim];
+        this.present = new boolean[numClasses];
+    }
+
+    private ParameterOptimizer optimizer(NDManager parent, Map<String, Shape> shapes) {
+        return settings.optimizer().equals("sgd")
+                ? new Sgd(parent, shapes, (float) settings.lr(), (float) settings.momentum(), settings.nesterov())
+                : new Adam(parent, shapes, (float) settings.lr(), (float) settings.beta1(), (float) settings.beta2(),
+                        (float) settings.epsilon());
+    }
+
+    private static void checkModelAndSource(AdaptiveModel model, RmtSettings settings, SourceData source) {
+        String p = RmtSettings.PREFIX;
+        if (model.spec().kind() != ModelSpec.Kind.BUILTIN_CNN) {
+            throw new IllegalArgumentException("rmt needs the model's penultimate features"
+                    + " (AdaptiveModel.forwardWithFeatures), which only the built-in CNN provides; model "
+                    + model.spec().version() + " is a TorchScript module");
+        }
+        if (settings.sourceReplay() && source == null) {
+            throw new IllegalArgumentException(p + ".source-replay = true (the with-source variant, the default)"
+                    + " replays labelled source batches, but this deployment provides no source data; provide source"
+                    + " data or set " + p + ".source-replay = false (the source-free variant)");
+        }
+        if (source == null) {
+            return;
+        }
+        if (!Arrays.equals(source.sampleShape(), model.spec().inputShape())) {
+            throw new IllegalArgumentException("source samples have shape " + Arrays.toString(source.sampleShape())
+                    + " but the model expects " + Arrays.toString(model.spec().inputShape()));
+        }
+        if (source.size() < 2) {
+            throw new IllegalArgumentException("rmt needs at least 2 source samples (batch statistics), got "
+                    + source.size());
+        }
+        for (int y : source.labels()) {
+            if (y < 0 || y >= model.spec().numClasses()) {
+                throw new IllegalArgumentException("source label " + y + " is outside 0.."
+                        + (model.spec().numClasses() - 1));
+            }
+        }
+    }
+
+    /** Prototypes and warm-up: from the cache, or computed from source data (and cached). */
+    private void setUp() {
+        long started = System.nanoTime();
+        boolean needsSource = settings.usesPrototypes() || settings.warmupSteps() > 0;
+        Path cacheFile = null;
+        String identity = null;
+        Long sourceFingerprint = null;
+        if (needsSource && !settings.cacheDir().isEmpty()) {
+            sourceFingerprint = source == null ? null : WarmupCache.fingerprint(source);
+            identity = WarmupCache.identity(student.spec().version(),
+                    WarmupCache.fingerprint(student.snapshotParameters(ParameterSelector.all())), seed, settings);
+            cacheFile = WarmupCache.file(Path.of(settings.cacheDir()), identity);
+            Optional<StrategyState> cached;
+            try {
+                cached = WarmupCache.load(cacheFile, identity, sourceFingerprint);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the rmt warm-up cache " + cacheFile
+                        + "; delete it to recompute (" + RmtSettings.PREFIX + ".cache-dir)", e);
+            }
+            if (cached.isPresent()) {
+                restore(cached.get());
+                finishSetUp(new Setup("cache", settings.warmupSteps(), cacheFile, seconds(started)));
+                return;
+            }
+        }
+        if (!needsSource) {
+            finishSetUp(new Setup("none", 0, null, seconds(started)));
+            return;
+        }
+        if (source == null) {
+            String p = RmtSettings.PREFIX;
+            String why = settings.usesPrototypes()
+                    ? "source class prototypes (" + p + ".lambda-cont = " + settings.lambdaCont() + " > 0)"
+                    : "a warm-up on source images (" + p + ".warmup-samples = " + settings.warmupSamples() + ")";
+            String where = cacheFile == null ? p + ".cache-dir is not set"
+                    : p + ".cache-dir holds no set-up for this model, seed and settings (looked for " + cacheFile + ")";
+            throw new IllegalArgumentException("rmt needs " + why + ", but this deployment provides no source data and "
+                    + where + "; run once with source data and " + p + ".cache-dir set, then ship that directory"
+                    + (settings.usesPrototypes() ? ", or set " + p + ".lambda-cont = 0" : ", or set " + p
+                            + ".warmup-samples = 0"));
+        }
+        if (settings.usesPrototypes()) {
+            computePrototypes();
+        }
+        warmUp();
+        Setup done = new Setup("computed", settings.warmupSteps(), cacheFile, seconds(started));
+        finishSetUp(done);
+        if (cacheFile != null) {
+            try {
+                WarmupCache.save(cacheFile, identity, sourceFingerprint, initial);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the rmt warm-up cache " + cacheFile + " ("
+                        + RmtSettings.PREFIX + ".cache-dir)", e);
+            }
+        }
+    }
+
+    private void finishSetUp(Setup s) {
+        version = 0;
+        augmentStep = 0;
+        initial = snapshot();
+        setup = s;
+        LOG.info("rmt set-up {}: {} warm-up steps in {} s{}", s.origin(), s.warmupSteps(),
+                String.format("%.2f", s.seconds()), s.cacheFile() == null ? "" : " (cache " + s.cacheFile() + ")");
+    }
+
+    private static double seconds(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+
+    /**
+     * Class-mean penultimate features of the unadapted model over up to {@code prototype-samples}
+     * source samples in a seeded order, in batches of {@code source-batch-size} with batch
+     * statistics (as the reference). Classes without samples are never chosen as nearest.
+     */
+    private void computePrototypes() {
+        SourceSampler order = new SourceSampler(source.size(), Seeds.mix(seed, Seeds.PROTOTYPES));
+        int total = Math.min(settings.prototypeSamples(), source.size());
+        double[] sums = new double[numClasses * featureDim];
+        int[] counts = new int[numClasses];
+        for (int done = 0; done < total; ) {
+            int b = Math.min(settings.sourceBatchSize(), total - done);
+            if (b < 2) {
+                break; // batch statistics of one sample are degenerate
+            }
+            int[] labels = new int[b];
+            InputBatch batch = source.batch(order.next(b), labels);
+            float[] f;
+            try (StepScope step = student.newStep()) {
+                f = student.forwardWithFeatures(step.manager(), batch, ForwardMode.BATCH_STATS).get(0).toFloatArray();
+            }
+            for (int i = 0; i < b; i++) {
+                counts[labels[i]]++;
+                for (int k = 0; k < featureDim; k++) {
+                    sums[labels[i] * featureDim + k] += f[i * featureDim + k];
+                }
+            }
+            done += b;
+        }
+        for (int c = 0; c < numClasses; c++) {
+            present[c] = counts[c] > 0;
+            for (int k = 0; k < featureDim; k++) {
+                prototypes[c * featureDim + k] = present[c] ? (float) (sums[c * featureDim + k] / counts[c]) : 0f;
+            }
+        }
+    }
+
+    /**
+     * The reference warm-up (ALGORITHMS.md 5.4): {@code ⌊warmup-samples / source-batch-size⌋} steps on
+     * source images only, loss {@code mean SCE(f_s(x), f_t(x))}, learning rate ramped linearly from
+     * {@code lr/steps} to {@code lr}, EMA after each step. The projector gets no gradient here.
+     */
+    private void warmUp() {
+        int steps = settings.warmupSteps();
+        for (int i = 0; i < steps; i++) {
+            float scale = (i + 1) / (float) steps;
+            int[] labels = new int[settings.sourceBatchSize()];
+            InputBatch batch = source.batch(sampler.next(settings.sourceBatchSize()), labels);
+            try (StepScope step = student.newStep()) {
+                NDArray zt = teacher.forward(step.manager(), batch, ForwardMode.BATCH_STATS).head();
+                float loss;
+                try (GradientGate.Session session = gate.open()) {
+                    NDArray zs = student.forward(step.manager(), batch, ForwardMode.BATCH_STATS).head();
+                    NDArray l = RmtLosses.symmetricCrossEntropy(zs, zt, RmtLosses.SCE_ALPHA).mean();
+                    loss = l.getFloat();
+                    if (Float.isFinite(loss)) {
+                        session.backward(l);
+                    }
+                }
+                List<NDArray> grads = Gradients.of(studentParams);
+                double mass = Float.isFinite(loss) ? Gradients.absSum(grads) : Double.NaN;
+                if (!Double.isFinite(mass)) {
+                    Gradients.zero(grads);
+                    throw new IllegalStateException("rmt warm-up diverged at step " + (i + 1) + " of " + steps
+                            + " (loss " + loss + "); lower " + RmtSettings.PREFIX + ".lr or check the source data");
+                }
+                if (mass > 0) {
+                    stepScaled(studentOptimizer, names, weights(), grads, scale, step.manager());
+                    RmtLosses.emaUpdate(teacherArrays, weights(), (float) settings.emaMomentum());
+                }
+                Gradients.zero(grads);
+            }
+        }
+    }
+
+    /**
+     * One optimizer step with the learning rate multiplied by {@code scale}: the optimizer writes
+     * its update into zero buffers, which are then applied scaled. Exact for Adam and SGD (their
+     * update does not depend on the weight), and it leaves the shared optimizer classes untouched.
+     */
+    static void stepScaled(ParameterOptimizer optimizer, List<String> names, List<NDArray> weights,
+            List<NDArray> grads, float scale, NDManager scope) {
+        if (scale == 1f) {
+            optimizer.step(names, weights, grads);
+            return;
+        }
+        List<NDArray> deltas = new ArrayList<>(weights.size());
+        for (NDArray w : weights) {
+            deltas.add(scope.zeros(w.getShape()));
+        }
+        optimizer.step(names, deltas, grads);
+        for (int i = 0; i < weights.size(); i++) {
+            weights.get(i).addi(deltas.get(i).mul(scale));
+        }
+    }
+
+    private List<NDArray> weights() {
+        List<NDArray> out = new ArrayList<>(studentParams.size());
+        for (Parameter p : studentParams) {
+            out.add(p.getArray());
+        }
+        return out;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ModelOutput predict(InputBatch batch) {
+        ensureOpen();
+        if (batch.size() < 2) {
+            try (StepScope step = student.newStep()) {
+                NDArray zs = student.forward(step.manager(), batch, ForwardMode.EVAL).head();
+                NDArray zt = teacher.forward(step.manager(), batch, ForwardMode.EVAL).head();
+                return AdaptiveModel.toOutput(zs.add(zt), version, StepOutcome.skipped(Double.NaN,
+                        "batch of 1: eval-mode prediction"));
+            }
+        }
+        long producedBy = version;
+        int b = batch.size();
+        InputBatch augmented = CottaAugmentation.apply(batch, student.spec().preprocessing().scale(),
+                new SplittableRandom(Seeds.mix(Seeds.mix(seed, Seeds.AUGMENT), augmentStep++)));
+        InputBatch replay = null;
+        NDArray replayLabels = null;
+        int[] labels = new int[b];
+        if (settings.lambdaSrc() > 0) {
+            replay = source.batch(sampler.next(b), labels);
+        }
+        try (StepScope step = student.newStep()) {
+            NDManager sm = step.manager();
+            NDArray zt = teacher.forward(sm, batch, ForwardMode.BATCH_STATS).head();
+            if (replay != null) {
+                replayLabels = sm.create(labels);
+            }
+            float loss;
+            double lossSt;
+            double lossCl = 0;
+            double lossSrc = 0;
+            NDArray zs;
+            try (GradientGate.Session session = gate.open()) {
+                NDList test = student.forwardWithFeatures(sm, batch, ForwardMode.BATCH_STATS);
+                NDList aug = student.forwardWithFeatures(sm, augmented, ForwardMode.BATCH_STATS);
+                zs = test.get(1);
+                NDArray st = RmtLosses.selfTraining(zs, aug.get(1), zt);
+                NDArray total = st.mul((float) settings.lambdaSt());
+                lossSt = st.getFloat();
+                if (settings.usesPrototypes()) {
+                    NDArray u = test.get(0);
+                    NDArray nearest = sm.create(nearestPrototypes(u.stopGradient().toFloatArray(), b),
+                            new Shape(b, featureDim));
+                    NDArray views = NDArrays.concat(new NDList(nearest, u, aug.get(0)), 0);
+                    NDArray cl = RmtLosses.contrastive(RmtLosses.l2Normalize(projector.forward(views)), b,
+                            (float) settings.temperature());
+                    lossCl = cl.getFloat();
+                    total = total.add(cl.mul((float) settings.lambdaCont()));
+                }
+                if (replay != null) {
+                    NDArray ce = Objectives.softmaxCrossEntropy(student.forward(sm, replay, ForwardMode.BATCH_STATS)
+                            .head(), replayLabels);
+                    lossSrc = ce.getFloat();
+                    total = total.add(ce.mul((float) settings.lambdaSrc()));
+                }
+                loss = total.getFloat();
+                if (Float.isFinite(loss)) {
+                    session.backward(total);
+                }
+            }
+            ModelOutput out = AdaptiveModel.toOutput(zs.add(zt), producedBy, StepOutcome.none());
+            last = new Diagnostics(lossSt, lossCl, lossSrc, agreement(zs, zt));
+            if (!Float.isFinite(loss)) {
+                return out.withStep(StepOutcome.diverged(loss, "non-finite loss; parameters unchanged"));
+            }
+            List<NDArray> grads = Gradients.of(studentParams);
+            List<NDArray> projectorGrads = new ArrayList<>();
+            if (projector != null) {
+                for (NDArray w : projector.weights()) {
+                    projectorGrads.add(w.getGradient());
+                }
+            }
+            double mass = Gradients.absSum(grads) + Gradients.absSum(projectorGrads);
+            if (!Double.isFinite(mass)) {
+                Gradients.zero(grads);
+                Gradients.zero(projectorGrads);
+                return out.withStep(StepOutcome.diverged(loss, "non-finite gradient; parameters unchanged"));
+            }
+            if (mass == 0) {
+                Gradients.zero(grads);
+                Gradients.zero(projectorGrads);
+                return out.withStep(StepOutcome.skipped(loss, "zero gradient"));
+            }
+            studentOptimizer.step(names, weights(), grads);
+            if (projector != null) {
+                projectorOptimizer.step(Projector.NAMES, projector.weights(), projectorGrads);
+            }
+            Gradients.zero(grads);
+            Gradients.zero(projectorGrads);
+            RmtLosses.emaUpdate(teacherArrays, weights(), (float) settings.emaMomentum());
+            version++;
+            return out.withStep(StepOutcome.applied(loss));
+        }
+    }
+
+    /** For each feature row, the prototype with the largest cosine similarity (heap, no gradient). */
+    private float[] nearestPrototypes(float[] features, int b) {
+        float[] out = new float[b * featureDim];
+        double[] protoNorm = new double[numClasses];
+        for (int c = 0; c < numClasses; c++) {
+            double s = 0;
+            for (int k = 0; k < featureDim; k++) {
+                s += (double) prototypes[c * featureDim + k] * prototypes[c * featureDim + k];
+            }
+            protoNorm[c] = Math.sqrt(s);
+        }
+        for (int i = 0; i < b; i++) {
+            int best = -1;
+            double bestSim = Double.NEGATIVE_INFINITY;
+            double un = 0;
+            for (int k = 0; k < featureDim; k++) {
+                un += (double) features[i * featureDim + k] * features[i * featureDim + k];
+            }
+            un = Math.sqrt(un);
+            for (int c = 0; c < numClasses; c++) {
+                if (!present[c]) {
+                    continue;
+                }
+                double dot = 0;
+                for (int k = 0; k < featureDim; k++) {
+                    dot += (double) prototypes[c * featureDim + k] * features[i * featureDim + k];
+                }
+                // PyTorch cosine_similarity: x·y / max(‖x‖·‖y‖, 1e-8)
+                double sim = dot / Math.max(protoNorm[c] * un, 1e-8);
+                if (sim > bestSim) {
+                    bestSim = sim;
+                    best = c;
+                }
+            }
+            if (best < 0) {
+                // Non-finite features (a corrupt input): any prototype will do, the loss is non-finite
+                // anyway and the step is reported as diverged.
+                best = firstPresent();
+            }
+            System.arraycopy(prototypes, best * featureDim, out, i * featureDim, featureDim);
+        }
+        return out;
+    }
+
+    private int firstPresent() {
+        for (int c = 0; c < numClasses; c++) {
+            if (present[c]) {
+                return c;
+            }
+        }
+        throw new IllegalStateException("rmt has no source prototype of any class");
+    }
+
+    private static double agreement(NDArray zs, NDArray zt) {
+        int[] a = zs.stopGradient().argMax(1).toType(DataType.INT32, false).toIntArray();
+        int[] t = zt.argMax(1).toType(DataType.INT32, false).toIntArray();
+        int same = 0;
+        for (int i = 0; i < a.length; i++) {
+            same += a[i] == t[i] ? 1 : 0;
+        }
+        return same / (double) a.length;
+    }
+
+    @Override
+    public long modelVersion() {
+        return version;
+    }
+
+    /** How the prototypes and warm-up were obtained at creation. */
+    public Setup setup() {
+        return setup;
+    }
+
+    /** Loss parts and student-teacher agreement of the last batch of two or more samples. */
+    public Diagnostics lastStep() {
+        return last;
+    }
+
+    /** Open NDArrays of student and teacher together (projector and optimizers live under the student). */
+    public long liveArrayCount() {
+        ensureOpen();
+        return student.liveArrayCount() + teacher.liveArrayCount();
+    }
+
+    /**
+     * Everything that determines the next predictions and updates: student and teacher parameters
+     * ({@code student/<name>}, {@code teacher/<name>}; BN running statistics excluded, they never
+     * change), projector ({@code projector/w1,b1,w2,b2}), optimizer moments
+     * ({@code opt/student/...}, {@code opt/projector/...}), prototypes ({@code prototypes} C x d and
+     * {@code prototypes.present} C), and the scalars {@code optimizer.student.steps},
+     * {@code optimizer.projector.steps}, {@code augment.step}, {@code source.epoch},
+     * {@code source.position}.
+     */
+    @Override
+    public StrategyState snapshot() {
+        ensureOpen();
+        Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();
+        student.snapshotParameters(TRAINABLE).forEach((k, v) -> tensors.put(STUDENT + k, v));
+        teacher.snapshotParameters(TRAINABLE).forEach((k, v) -> tensors.put(TEACHER + k, v));
+        studentOptimizer.exportState().forEach((k, v) -> tensors.put(OPT_STUDENT + k, v));
+        Map<String, Double> scalars = new LinkedHashMap<>();
+        scalars.put(STEPS_STUDENT, (double) studentOptimizer.stepCount());
+        if (projector != null) {
+            projector.export().forEach((k, v) -> tensors.put(PROJECTOR + k, v));
+            projectorOptimizer.exportState().forEach((k, v) -> tensors.put(OPT_PROJECTOR + k, v));
+            scalars.put(STEPS_PROJECTOR, (double) projectorOptimizer.stepCount());
+            tensors.put(PROTOTYPES, new StrategyState.Tensor(new long[] {numClasses, featureDim}, prototypes));
+            float[] p = new float[numClasses];
+            for (int c = 0; c < numClasses; c++) {
+                p[c] = present[c] ? 1f : 0f;
+            }
+            tensors.put(PROTOTYPES_PRESENT, new StrategyState.Tensor(new long[] {numClasses}, p));
+        }
+        scalars.put(AUGMENT_STEP, (double) augmentStep);
+        if (sampler != null) {
+            scalars.put(SOURCE_EPOCH, (double) sampler.epoch());
+            scalars.put(SOURCE_POSITION, (double) sampler.position());
+        }
+        return new StrategyState(NAME, version, tensors, scalars);
+    }
+
+    @Override
+    public void restore(StrategyState state) {
+        ensureOpen();
+        if (!NAME.equals(state.strategy())) {
+            throw new IllegalArgumentException("cannot restore a '" + state.strategy() + "' state into " + NAME);
+        }
+        Map<String, Map<String, StrategyState.Tensor>> parts = new HashMap<>();
+        for (String prefix : List.of(STUDENT, TEACHER, PROJECTOR, OPT_STUDENT, OPT_PROJECTOR)) {
+            parts.put(prefix, new HashMap<>());
+        }
+        state.tensors().forEach((k, v) -> {
+            for (String prefix : parts.keySet()) {
+                if (k.startsWith(prefix)) {
+                    parts.get(prefix).put(k.substring(prefix.length()), v);
+                }
+            }
+        });
+        if (!parts.get(STUDENT).keySet().containsAll(names) || !parts.get(TEACHER).keySet().containsAll(names)) {
+            throw new IllegalArgumentException("rmt state lacks student or teacher parameters; expected " + names);
+        }
+        StrategyState.Tensor protos = state.tensors().get(PROTOTYPES);
+        StrategyState.Tensor flags = state.tensors().get(PROTOTYPES_PRESENT);
+        if (projector != null) {
+            if (protos == null || flags == null || protos.data().length != prototypes.length
+                    || flags.data().length != numClasses) {
+                throw new IllegalArgumentException("rmt state lacks prototypes of shape " + numClasses + " x "
+                        + featureDim + " (was it taken with " + RmtSettings.PREFIX + ".lambda-cont = 0?)");
+            }
+        }
+        Double augment = state.scalars().get(AUGMENT_STEP);
+        Double steps = state.scalars().get(STEPS_STUDENT);
+        if (augment == null || steps == null) {
+            throw new IllegalArgumentException("rmt state lacks the scalars " + AUGMENT_STEP + " and " + STEPS_STUDENT);
+        }
+        if (sampler != null) {
+            Double epoch = state.scalars().get(SOURCE_EPOCH);
+            Double position = state.scalars().get(SOURCE_POSITION);
+            if (epoch != null && position != null) {
+                sampler.seek(epoch.longValue(), position.intValue());
+            }
+        }
+        student.restoreParameters(parts.get(STUDENT));
+        teacher.restoreParameters(parts.get(TEACHER));
+        studentOptimizer.importState(parts.get(OPT_STUDENT), steps.longValue());
+        if (projector != null) {
+            try (StepScope step = student.newStep()) {
+                projector.load(parts.get(PROJECTOR), step);
+            }
+            Double ps = state.scalars().get(STEPS_PROJECTOR);
+            projectorOptimizer.importState(parts.get(OPT_PROJECTOR), ps == null ? 0 : ps.longValue());
+            prototypes = protos.data();
+            float[] f = flags.data();
+            for (int c = 0; c < numClasses; c++) {
+                present[c] = f[c] != 0f;
+            }
+        }
+        augmentStep = augment.longValue();
+        version = state.modelVersion();
+    }
+
+    /**
+     * Back to the state right after creation (after prototypes and warm-up, as the reference's
+     * reset): student, teacher, projector, optimizers, source position, version 0.
+     */
+    @Override
+    public void reset() {
+        ensureOpen();
+        restore(initial);
+        last = Diagnostics.NONE;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                closeOwned();
+            } finally {
+                student.close();
+            }
+        }
+    }
+
+    /** Frees what this strategy created (not the student model). */
+    private void closeOwned() {
+        closeQuietly(projectorOptimizer, projector, studentOptimizer, teacher);
+    }
+
+    private static void closeQuietly(AutoCloseable... resources) {
+        RuntimeException first = null;
+        for (AutoCloseable r : resources) {
+            if (r == null) {
+                continue;
+            }
+            try {
+                r.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("strategy " + NAME + " is closed");
+        }
+    }
+}
