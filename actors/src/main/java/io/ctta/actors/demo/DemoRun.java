@@ -138,8 +138,10 @@ public final class DemoRun {
                 out.println();
                 out.println(md);
                 if (o.reportFile() != null) {
-                    Files.writeString(o.reportFile(), "# ctta demo\n\n" + describe(domains) + "\n\n" + md);
-                    out.println("Report written to " + o.reportFile().toAbsolutePath());
+                    java.nio.file.Path png = o.reportFile().resolveSibling(o.reportFile().getFileName().toString().replaceFirst("\\.md$", "") + ".png");
+                    report.writePng(png);
+                    Files.writeString(o.reportFile(), "# ctta demo\n\n" + describe(domains) + "\n\n" + md + "\n![error per corruption](" + png.getFileName() + ")\n");
+                    out.println("Report written to " + o.reportFile().toAbsolutePath() + " (plot: " + png.getFileName() + ")");
                 }
                 return report;
             }

@@ -40,6 +40,13 @@ public final class PipelineMetrics {
     private final AtomicDouble nativeBytes = new AtomicDouble(Double.NaN);
     private final AtomicDouble lag = new AtomicDouble(Double.NaN);
     private final Map<String, Counter> feedbackCounters = new java.util.LinkedHashMap<>();
+    private final AtomicDouble deadUnits = new AtomicDouble(Double.NaN);
+    private final AtomicDouble effectiveRank = new AtomicDouble(Double.NaN);
+    private final AtomicDouble weightMagnitude = new AtomicDouble(Double.NaN);
+    private final AtomicDouble taskAccuracy = new AtomicDouble(Double.NaN);
+    private String task;
+    private long taskSeen;
+    private long taskCorrect;
     private final AtomicDouble feedbackPending = new AtomicDouble(0);
 
     public PipelineMetrics(MeterRegistry registry, String pipeline, String strategy) {
@@ -82,6 +89,14 @@ public final class PipelineMetrics {
         }
         Gauge.builder("ctta.feedback.pending", feedbackPending, AtomicDouble::get)
                 .description("Predictions waiting for their delayed label").tags(tags).register(registry);
+        Gauge.builder("ctta.plasticity.dead.units", deadUnits, AtomicDouble::get)
+                .description("Fraction of penultimate ReLU units never active on a probe batch").tags(tags).register(registry);
+        Gauge.builder("ctta.plasticity.effective.rank", effectiveRank, AtomicDouble::get)
+                .description("Effective rank (Roy-Vetterli) of the penultimate features on a probe batch").tags(tags).register(registry);
+        Gauge.builder("ctta.plasticity.weight.magnitude", weightMagnitude, AtomicDouble::get)
+                .description("Mean absolute weight of the model's matrices and kernels").tags(tags).register(registry);
+        Gauge.builder("ctta.task.accuracy", taskAccuracy, AtomicDouble::get)
+                .description("Online (prequential) accuracy since the current task began (a change of the records' domain tag)").tags(tags).register(registry);
         Gauge.builder("ctta.consumer.lag", lag, AtomicDouble::get)
                 .description("Records the pipeline's consumer is behind the end of its input (max over partitions)").tags(tags).register(registry);
         Gauge.builder("ctta.prequential.error", windowError, AtomicDouble::get).description("Error over the sliding window of labelled predictions").tags(tags).register(registry);
@@ -120,6 +135,28 @@ public final class PipelineMetrics {
         }
     }
 
+    /** Plasticity diagnostics, when the model actor measured them. */
+    public void plasticity(io.ctta.runtime.diagnostics.Plasticity.Probe p) {
+        if (p != null) {
+            deadUnits.set(p.deadUnitFraction());
+            effectiveRank.set(p.effectiveRank());
+            weightMagnitude.set(p.meanWeightMagnitude());
+        }
+    }
+
+    /** Scores one labelled record against its task (domain); a new domain starts a new task. */
+    public synchronized void taskScored(String domain, boolean correct) {
+        String d = domain == null ? "" : domain;
+        if (!d.equals(task)) {
+            task = d;
+            taskSeen = 0;
+            taskCorrect = 0;
+        }
+        taskSeen++;
+        taskCorrect += correct ? 1 : 0;
+        taskAccuracy.set((double) taskCorrect / taskSeen);
+    }
+
     /** Counts delayed labels by what became of them. */
     public void feedback(int matched, int late, int unknown, int duplicate, int pending) {
         feedbackCounters.get("matched").increment(matched);
@@ -139,6 +176,12 @@ public final class PipelineMetrics {
     /** The consumer's lag as Kafka's client reports it. */
     public void lag(double records) {
         lag.set(records);
+    }
+
+    /** Records one labelled prediction of a task (domain) and the current window error. */
+    public void scored(boolean correct, double currentWindowError, String domain) {
+        taskScored(domain, correct);
+        scored(correct, currentWindowError);
     }
 
     /** Records one labelled prediction and the current window error. */

@@ -7,6 +7,7 @@ import io.ctta.runtime.checkpoint.StaleOwnerException;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
 import io.ctta.runtime.data.StepOutcome;
+import io.ctta.runtime.diagnostics.Plasticity;
 import io.ctta.runtime.feedback.FeedbackJoiner;
 import io.ctta.runtime.feedback.JoinerSettings;
 import io.ctta.runtime.feedback.LabelledBatch;
@@ -140,9 +141,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      * @param strategy the strategy that served the batch
      * @param nativeBytes the strategy's native memory, sampled every {@value #MEMORY_SAMPLE_EVERY} batches; -1 otherwise
      * @param learned what learning from the batch's inline labels did (none without labels)
+     * @param plasticity plasticity diagnostics measured on this batch every {@value #MEMORY_SAMPLE_EVERY} batches, or null
      */
     public record Predicted(ModelOutput output, long serviceNanos, long checkpointToken, List<String> actions, String strategy, long nativeBytes,
-            StepOutcome learned) implements Result {}
+            StepOutcome learned, Plasticity.Probe plasticity) implements Result {}
 
     /** The batch could not be served; the actor restarts with a fresh strategy after replying. */
     public record Failed(String reason) implements Result {}
@@ -267,8 +269,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
                 token = capture(actions);
             }
         }
-        long bytes = batches++ % MEMORY_SAMPLE_EVERY == 0 ? strategy.nativeBytes() : -1;
-        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, token, List.copyOf(actions), strategy.name(), bytes, learned));
+        boolean sample = batches++ % MEMORY_SAMPLE_EVERY == 0;
+        long bytes = sample ? strategy.nativeBytes() : -1;
+        Plasticity.Probe plasticity = sample ? strategy.plasticity(msg.batch()).orElse(null) : null;
+        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, token, List.copyOf(actions), strategy.name(), bytes, learned, plasticity));
         return this;
     }
 

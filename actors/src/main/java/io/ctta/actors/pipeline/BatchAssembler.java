@@ -94,7 +94,7 @@ final class BatchAssembler {
             out.add(new ProducerRecord<>(predictionsTopic, raw.key(), predictionCodec.encode(p)));
             if (r.label() != null) {
                 evaluator.record(predicted, r.label(), r.domain());
-                scored.accept(predicted == r.label(), evaluator.windowError());
+                scored.accept(predicted == r.label(), evaluator.windowError(), r.domain());
             }
             j++;
         }
@@ -103,6 +103,6 @@ final class BatchAssembler {
 
     /** Receives the score of each labelled prediction. */
     interface Scored {
-        void accept(boolean correct, double windowError);
+        void accept(boolean correct, double windowError, String domain);
     }
 }

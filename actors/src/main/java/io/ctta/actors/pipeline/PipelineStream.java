@@ -235,6 +235,7 @@ public final class PipelineStream {
             metrics.served(predicted.output(), System.nanoTime() - formed, predicted.serviceNanos());
             predicted.actions().forEach(metrics::action);
             metrics.step(predicted.learned());
+            metrics.plasticity(predicted.plasticity());
             metrics.nativeBytes(predicted.nativeBytes());
             List<ProducerRecord<byte[], byte[]>> records = outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy());
             List<ProducerRecord<byte[], byte[]>> events = outputs.events(tracked, predicted, model);

@@ -238,6 +238,11 @@ public final class ContinualStrategy implements AdaptationStrategy {
      * state ({@code opt/...}), the regularizer state ({@code reg/...}) and the optimizer step count.
      */
     @Override
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+    }
+
+    @Override
     public StrategyState snapshot() {
         ensureOpen();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();

@@ -60,6 +60,11 @@ public final class NormStrategy implements AdaptationStrategy {
     }
 
     @Override
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+    }
+
+    @Override
     public StrategyState snapshot() {
         return new StrategyState(NAME, 0, Map.of(), Map.of("alpha", settings.alpha()));
     }

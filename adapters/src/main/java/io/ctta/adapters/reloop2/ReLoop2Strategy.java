@@ -371,6 +371,11 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
      * ({@code memory/...}, {@code memory.}) and ReLoop2's counters ({@code reloop2.}).
      */
     @Override
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+    }
+
+    @Override
     public StrategyState snapshot() {
         ensureOpen();
         StrategyState b = base.snapshot();

@@ -148,6 +148,11 @@ public final class TentStrategy implements AdaptationStrategy {
     }
 
     @Override
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+    }
+
+    @Override
     public StrategyState snapshot() {
         ensureOpen();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();

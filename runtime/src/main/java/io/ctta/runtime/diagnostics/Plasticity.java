@@ -52,6 +52,18 @@ public final class Plasticity {
 
     private Plasticity() {}
 
+    /** As {@link #probe}, or empty when the model cannot expose its penultimate features. */
+    public static java.util.Optional<Probe> tryProbe(AdaptiveModel model, InputBatch probe) {
+        if (model.isClosed() || probe.size() < 2) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(probe(model, probe));
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /**
      * Forwards {@code probe} in eval mode, takes the penultimate features and measures them and
      * the weights. Changes nothing in the model; all native memory is released before it returns.
