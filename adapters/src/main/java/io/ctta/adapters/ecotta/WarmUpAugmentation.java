@@ -68,6 +68,9 @@ final class WarmUpAugmentation {
                 for (int c = 0; c < channels; c++) {
                     blur(x, off + c * h * w, h, w, sigma);
                 }
+                for (int k = off; k < off + per; k++) {
+                    x[k] = clamp(x[k]); // float rounding can overshoot the range by an ulp
+                }
             }
             if (rnd.nextDouble() < GRAY_P && channels == 3) {
                 float[] lum = luminance(x, off, h * w);

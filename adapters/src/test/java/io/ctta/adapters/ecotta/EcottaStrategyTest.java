@@ -110,7 +110,7 @@ class EcottaStrategyTest {
         }
         EcottaSettings d = EcottaSettings.fromConfig(ConfigFactory.empty());
         assertEquals(EcottaSettings.defaults(), d);
-        assertEquals(1e-3, d.lr());
+        assertEquals(5e-4, d.lr());
         assertEquals(0.5, d.lambda());
         assertEquals(List.of(0, 4, 8, 11), d.partitions());
         assertEquals(10, d.warmupEpochs());
