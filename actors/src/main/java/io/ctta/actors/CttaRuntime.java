@@ -3,8 +3,13 @@ package io.ctta.actors;
 import com.typesafe.config.Config;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.CttaSettings.PipelineConf;
+import io.ctta.actors.dashboard.Dashboard;
+import io.ctta.actors.dashboard.SeriesRecorder;
+import io.ctta.actors.drift.DriftActions;
+import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.http.HttpEndpoint;
 import io.ctta.actors.metrics.PipelineMetrics;
+import io.ctta.actors.model.CheckpointAgent;
 import io.ctta.actors.model.ModelSource;
 import io.ctta.actors.pipeline.PipelineSupervisor;
 import io.ctta.runtime.adapt.AdaptationStrategy;
@@ -27,6 +32,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -81,36 +87,54 @@ public final class CttaRuntime implements AutoCloseable {
                 topics.add(p.inputTopic());
                 topics.add(Topics.predictions(p.name()));
                 topics.add(Topics.deadLetters(p.name()));
+                topics.add(Topics.drift(p.name()));
+                if (p.feedback().enabled()) {
+                    topics.add(p.feedback().topic());
+                }
             }
             TopicAdmin.ensure(kafka, topics, settings.kafka().embeddedPartitions());
 
-            ModelSource models = new ModelSource(settings.model());
-            int[] shape = models.spec().inputShape();
+            ModelSource modelSource = new ModelSource(settings.model());
+            int[] shape = modelSource.spec().inputShape();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
             Map<String, PipelineMetrics> metrics = new LinkedHashMap<>();
+            Dashboard dashboard = new Dashboard();
+            Map<String, org.apache.pekko.actor.typed.ActorRef<io.ctta.actors.model.ModelActor.Command>> models =
+                    new java.util.concurrent.ConcurrentHashMap<>();
             List<RuntimeGuardian.Pipeline> pipelines = new ArrayList<>();
             for (PipelineConf p : settings.pipelines()) {
                 PipelineMetrics m = new PipelineMetrics(registry, p.name(), p.strategy());
                 metrics.put(p.name(), m);
                 RecordCodec codec = new RecordCodec(new RecordLimits(p.maxRecordBytes(), 8, io.ctta.runtime.data.InputBatch.sampleLength(shape), shape));
-                Supplier<AdaptationStrategy> factory = () -> {
-                    AdaptiveModel model = models.newModel();
+                Function<String, AdaptationStrategy> factory = name -> {
+                    // The pipeline's own settings for its configured strategy; ctta.strategies.<name> for one it switches to.
+                    Config strategySettings = name.equals(p.strategy()) ? p.strategySettings()
+                            : settings.strategies().hasPath(com.typesafe.config.ConfigUtil.joinPath(name))
+                            ? settings.strategies().getConfig(com.typesafe.config.ConfigUtil.joinPath(name)) : com.typesafe.config.ConfigFactory.empty();
+                    AdaptiveModel model = modelSource.newModel();
                     try {
-                        return strategies.create(p.strategy(), new StrategyContext(model, p.strategySettings(), settings.model().seed()));
+                        return strategies.create(name, new StrategyContext(model, strategySettings, settings.model().seed(), modelSource.sourceData()));
                     } catch (RuntimeException e) {
                         model.close();
                         throw e;
                     }
                 };
-                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m)));
+                DriftMonitor drift = new DriftMonitor(p.name(), p.strategy(), p.drift().detectors(), settings.model().seed(), registry);
+                DriftActions actions = new DriftActions(p.drift().action(), p.drift().switchTo(), p.drift().cooldown(), System::currentTimeMillis);
+                SeriesRecorder series = dashboard.register(p.name(), p.strategy());
+                Supplier<CheckpointAgent> checkpoints = settings.checkpoints().enabled()
+                        ? () -> CheckpointAgent.open(settings.checkpoints(), p.name(), configHash(p))
+                        : null;
+                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models)));
             }
             ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
             ServerBinding binding = null;
             if (settings.http().enabled()) {
-                binding = HttpEndpoint.bind(system, settings.http().host(), settings.http().port(), registry)
+                binding = HttpEndpoint.bind(system, settings.http().host(), settings.http().port(), registry, dashboard,
+                                new HttpEndpoint.Admin(settings.http().adminToken(), models, strategies.names()::contains))
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
-                LOG.info("metrics at http://{}:{}/metrics", settings.http().host(), binding.localAddress().getPort());
+                LOG.info("dashboard at http://{}:{}/ and metrics at /metrics", settings.http().host(), binding.localAddress().getPort());
             }
             return new CttaRuntime(ownsBroker ? embedded : null, kafka, system, registry, metrics, binding);
         } catch (Exception e) {
@@ -121,6 +145,18 @@ public final class CttaRuntime implements AutoCloseable {
                 throw re;
             }
             throw new IllegalStateException("cannot start ctta: " + e.getMessage(), e);
+        }
+    }
+
+    /** Identifies the strategy configuration a checkpoint was written under. */
+    static String configHash(PipelineConf p) {
+        try {
+            var md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update((p.strategy() + "\n" + p.strategySettings().root().render(com.typesafe.config.ConfigRenderOptions.concise()))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

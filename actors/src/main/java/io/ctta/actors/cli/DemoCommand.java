@@ -11,11 +11,9 @@ import picocli.CommandLine.Option;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description = {
-            "Trains (once, then cached) the built-in CNN on clean Fashion-MNIST, starts an embedded Kafka broker,",
-            "replays the corrupted test stream and serves it through one pipeline per strategy side by side,",
-            "then prints the error per corruption, samples/s and batch latency of each strategy."
-        })
+        description = "Trains (once, then cached) the built-in CNN on clean Fashion-MNIST, starts an embedded Kafka broker, "
+                + "replays the corrupted test stream and serves it through one pipeline per strategy side by side, "
+                + "then prints the error per corruption, samples/s and batch latency of each strategy.")
 public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "Small run (about a minute): fewer training images and samples per corruption.")

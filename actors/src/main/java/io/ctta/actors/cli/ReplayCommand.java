@@ -33,6 +33,25 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--stream", paramLabel = "DIR", description = "A stream directory (manifest.json + IDX pairs).")
     Path stream;
 
+    @Option(names = "--kind", defaultValue = "corruptions",
+            description = "What to replay when no --stream is given: corruptions (Fashion-MNIST-C test stream), "
+                    + "label-permuted or input-permuted (Fashion-MNIST training set, permuted every --task-length samples). Default ${DEFAULT-VALUE}.")
+    String kind;
+
+    @Option(names = "--tasks", defaultValue = "100", description = "Tasks of a permuted stream (default ${DEFAULT-VALUE}).")
+    int tasks;
+
+    @Option(names = "--task-length", defaultValue = "256", description = "Samples per task of a permuted stream (default ${DEFAULT-VALUE}).")
+    int taskLength;
+
+    @Option(names = "--label-delay", defaultValue = "-1",
+            description = "Records between a record and its label: labels go to --feedback-topic as feedback records instead of inline. "
+                    + "-1 (default) keeps labels inline.")
+    int labelDelay;
+
+    @Option(names = "--feedback-topic", description = "Where delayed labels go (the pipeline's <pipeline>.feedback).")
+    String feedbackTopic;
+
     @Option(names = "--corruptions", split = ",", description = "Corruptions in order (default: all, the standard order); 'none' replays the clean test set.")
     List<String> corruptions;
 
@@ -57,8 +76,18 @@ public final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Domain> domains;
+        if (labelDelay >= 0 && feedbackTopic == null) {
+            throw new IllegalArgumentException("--label-delay needs --feedback-topic (the pipeline's <pipeline>.feedback topic)");
+        }
         if (stream != null) {
             domains = StreamDirectory.read(stream);
+        } else if (kind.equals("label-permuted") || kind.equals("input-permuted")) {
+            LabeledImages train = FashionMnist.load(data == null ? FashionMnist.defaultDirectory() : data, FashionMnist.Split.TRAIN);
+            domains = kind.equals("label-permuted")
+                    ? io.ctta.streams.data.PermutedStreams.labelPermuted(train, tasks, taskLength, 10, seed)
+                    : io.ctta.streams.data.PermutedStreams.inputPermuted(train, tasks, taskLength, seed);
+        } else if (!kind.equals("corruptions")) {
+            throw new IllegalArgumentException("--kind must be corruptions, label-permuted or input-permuted, got " + kind);
         } else {
             LabeledImages test = FashionMnist.load(data == null ? FashionMnist.defaultDirectory() : data, FashionMnist.Split.TEST);
             if (corruptions != null && corruptions.equals(List.of("none"))) {
@@ -78,7 +107,9 @@ public final class ReplayCommand implements Callable<Integer> {
         var props = new KafkaSettings(bootstrap, kafkaProperties == null ? Map.of() : kafkaProperties).producer();
         long n;
         try (ReplayProducer producer = new ReplayProducer(props)) {
-            n = producer.replay(new DomainRecords(domains, key, System.currentTimeMillis()), topic, null);
+            var records = new DomainRecords(domains, key, System.currentTimeMillis());
+            n = labelDelay >= 0 ? producer.replayWithDelayedLabels(records, topic, feedbackTopic, labelDelay, null)
+                    : producer.replay(records, topic, null);
         }
         System.out.printf("replayed %d records (%d domains) to %s%n", n, domains.size(), topic);
         return 0;

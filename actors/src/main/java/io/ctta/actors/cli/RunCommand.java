@@ -19,10 +19,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = {
-            "Runs the pipelines of a HOCON config until Ctrl-C, then drains them.",
-            "Without ctta.kafka.bootstrap-servers (or --bootstrap) an embedded broker is started."
-        })
+        description = "Runs the pipelines of a HOCON config until Ctrl-C, then drains them. "
+                + "Without ctta.kafka.bootstrap-servers (or --bootstrap) an embedded broker is started.")
 public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "HOCON file with a ctta { pipelines = [...] } block.")

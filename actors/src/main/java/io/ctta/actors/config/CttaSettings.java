@@ -4,6 +4,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.ctta.actors.drift.DriftActions;
+import io.ctta.actors.drift.DriftMonitor;
+import io.ctta.actors.model.Guards;
+import io.ctta.runtime.drift.DriftDetectors;
+import io.ctta.runtime.feedback.JoinerSettings;
+import io.ctta.runtime.drift.DriftSignal;
+import io.ctta.runtime.checkpoint.CheckpointSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +31,8 @@ import java.util.regex.Pattern;
  * @param strategies each strategy's settings block, by name
  * @param pipelines the pipelines to run, in order
  */
-public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines) {
+public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines,
+        CheckpointSettings checkpoints, Guards.Settings guards) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
 
@@ -36,10 +44,17 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
     }
 
     /** The HTTP endpoint. */
-    public record HttpConf(boolean enabled, String host, int port) {}
+    public record HttpConf(boolean enabled, String host, int port, String adminToken) {
+        @Override
+        public String toString() {
+            // Never print the token.
+            return "HttpConf[enabled=" + enabled + ", host=" + host + ", port=" + port + ", adminToken=" + (adminToken.isEmpty() ? "" : "***") + "]";
+        }
+    }
 
     /** The model every pipeline starts from. */
-    public record ModelConf(String kind, Path path, Path weights, String device, long seed) {}
+    public record ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples,
+            Path root, String sha256) {}
 
     /** One pipeline: an input topic, a strategy, batching and limits. */
     public record PipelineConf(
@@ -52,7 +67,21 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             int maxRecordBytes,
             Duration askTimeout,
             String autoOffsetReset,
-            Config strategySettings) {}
+            Duration sessionTimeout,
+            Config strategySettings,
+            DriftConf drift,
+            FeedbackConf feedback) {}
+
+    /**
+     * How a pipeline uses labels.
+     *
+     * @param learnInline learn from labels inline in input records (else only score them)
+     * @param enabled consume delayed labels from {@code topic}
+     */
+    public record FeedbackConf(boolean learnInline, boolean enabled, String topic, JoinerSettings joiner, int batchSize, Duration maxLatency) {}
+
+    /** A pipeline's drift detectors and what a drift triggers. */
+    public record DriftConf(List<DriftMonitor.Spec> detectors, DriftActions.Kind action, String switchTo, Duration cooldown) {}
 
     /** Loads {@code reference.conf} defaults under the given user config and validates it. */
     public static CttaSettings load(Config user, Predicate<String> knownStrategy, Set<String> strategyNames) {
@@ -89,7 +118,11 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
                 dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("partitions", 1, 1024));
 
         Settings h = new Settings(s.sub("http"), "ctta.http");
-        HttpConf http = new HttpConf(h.bool("enabled"), h.string("host"), h.intBetween("port", 0, 65535));
+        String token = h.string("admin-token");
+        if (!token.isEmpty() && token.length() < 16) {
+            throw new InvalidConfigException("ctta.http.admin-token", "(hidden, " + token.length() + " characters)", "at least 16 characters, or empty to refuse admin actions");
+        }
+        HttpConf http = new HttpConf(h.bool("enabled"), h.string("host"), h.intBetween("port", 0, 65535), token);
 
         Settings m = new Settings(s.sub("model"), "ctta.model");
         String kind = m.oneOf("kind", "builtin-cnn", "torchscript");
@@ -103,7 +136,12 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         String weights = m.string("weights");
         ModelConf model = new ModelConf(kind, path.isBlank() ? null : Path.of(path),
-                weights.isBlank() ? null : Path.of(weights), device, m.longValue("seed"));
+                weights.isBlank() ? null : Path.of(weights), device, m.longValue("seed"),
+                m.string("source-data").trim(), m.intBetween("source-samples", 1, 10_000_000),
+                m.string("root").isBlank() ? null : Path.of(m.string("root")), m.string("sha256").trim());
+        if (!model.sha256().isEmpty() && !model.sha256().matches("[0-9a-fA-F]{64}")) {
+            throw new InvalidConfigException("ctta.model.sha256", model.sha256(), "64 hexadecimal digits (the SHA-256 of the model file), or empty");
+        }
 
         Config strategies = s.sub("strategies");
         for (String name : strategies.root().keySet()) {
@@ -130,7 +168,81 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             }
             pipelines.add(p);
         }
-        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines));
+        CheckpointSettings checkpoints;
+        try {
+            checkpoints = CheckpointSettings.fromConfig(c.atPath("ctta"), "ctta.checkpoints");
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("ctta.checkpoints", e.getMessage(), e);
+        }
+        Settings g = new Settings(s.sub("guards"), "ctta.guards");
+        Settings col = new Settings(g.sub("collapse"), "ctta.guards.collapse");
+        double threshold = col.positiveDouble("entropy-ema-threshold");
+        double momentum = col.positiveDouble("ema-momentum");
+        if (momentum >= 1) {
+            throw new InvalidConfigException("ctta.guards.collapse.ema-momentum", momentum, "a number in (0, 1)");
+        }
+        Guards.Settings guards = new Guards.Settings(g.intBetween("max-diverged-in-a-row", 1, 1_000_000), col.bool("enabled"),
+                threshold, momentum, col.intBetween("cooldown-batches", 0, 1_000_000_000));
+        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards);
+    }
+
+    private static FeedbackConf feedback(Settings f, String prefix, String pipeline) {
+        String topic = f.string("topic").trim();
+        if (topic.isEmpty()) {
+            topic = io.ctta.streams.record.Topics.feedback(pipeline);
+        } else if (!NAME.matcher(topic).matches()) {
+            throw new InvalidConfigException(prefix + ".topic", topic, "a Kafka topic name");
+        }
+        JoinerSettings joiner;
+        try {
+            joiner = JoinerSettings.fromConfig(f.sub(""), prefix);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(prefix, e.getMessage(), e);
+        }
+        return new FeedbackConf(f.oneOf("inline-labels", "learn", "score").equals("learn"), f.bool("enabled"), topic, joiner,
+                f.intBetween("batch-size", 1, 65536), f.positiveDuration("max-latency"));
+    }
+
+    private static DriftConf drift(Settings d, String prefix, Predicate<String> known, Set<String> strategyNames) {
+        List<DriftMonitor.Spec> specs = new ArrayList<>();
+        List<? extends Config> list;
+        try {
+            list = d.sub("").hasPath("detectors") ? d.list("detectors") : List.of();
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + ".detectors", "expected a list of { detector = ..., signal = ... }", e);
+        }
+        for (int j = 0; j < list.size(); j++) {
+            String key = prefix + ".detectors[" + j + "]";
+            Settings one = new Settings(list.get(j), key);
+            String detector = one.oneOf("detector", DriftDetectors.NAMES.toArray(String[]::new));
+            DriftSignal signal;
+            try {
+                signal = DriftSignal.fromWireName(one.string("signal"));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException(key + ".signal", one.string("signal"), "one of entropy, confidence, error, input");
+            }
+            Config settings = one.has("settings") ? one.sub("settings") : ConfigFactory.empty();
+            try {
+                DriftDetectors.create(detector, settings, 0, key + ".settings");
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException(key + ".settings", e.getMessage(), e);
+            }
+            boolean vector = signal == DriftSignal.INPUT || signal == DriftSignal.EMBEDDING;
+            boolean multivariate = detector.equals("ks") || detector.equals("mmd");
+            if (vector != multivariate || signal == DriftSignal.EMBEDDING) {
+                throw new InvalidConfigException(key + ".signal", signal.wireName(),
+                        multivariate ? "input (ks and mmd test vectors)" : "entropy, confidence or error (" + detector + " watches a number)");
+            }
+            specs.add(new DriftMonitor.Spec(detector, signal, settings));
+        }
+        DriftActions.Kind action;
+        String a = d.oneOf("action", "none", "reset", "switch-strategy", "snapshot");
+        action = DriftActions.Kind.valueOf(a.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        String switchTo = d.string("switch-to");
+        if (action == DriftActions.Kind.SWITCH_STRATEGY && !known.test(switchTo)) {
+            throw new InvalidConfigException(prefix + ".switch-to", switchTo, "one of " + String.join(", ", strategyNames));
+        }
+        return new DriftConf(List.copyOf(specs), action, switchTo, d.positiveDuration("cooldown"));
     }
 
     private static PipelineConf pipeline(Settings p, String prefix, Config strategies, Predicate<String> known, Set<String> strategyNames) {
@@ -148,7 +260,9 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         String group = p.string("group-id");
         Config own = p.sub("strategy-settings");
-        Config base = strategies.hasPath(strategy) ? strategies.getConfig(strategy) : ConfigFactory.empty();
+        // Quoted: strategy names such as sgd+spectral are not valid HOCON path expressions.
+        String path = com.typesafe.config.ConfigUtil.joinPath(strategy);
+        Config base = strategies.hasPath(path) ? strategies.getConfig(path) : ConfigFactory.empty();
         return new PipelineConf(
                 name,
                 input,
@@ -159,6 +273,9 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
                 p.intBetween("max-record-bytes", 64, 256 * 1024 * 1024),
                 p.positiveDuration("ask-timeout"),
                 p.oneOf("auto-offset-reset", "earliest", "latest"),
-                own.withFallback(base));
+                p.positiveDuration("session-timeout"),
+                own.withFallback(base),
+                drift(new Settings(p.sub("drift"), prefix + ".drift"), prefix + ".drift", known, strategyNames),
+                feedback(new Settings(p.sub("feedback"), prefix + ".feedback"), prefix + ".feedback", name));
     }
 }

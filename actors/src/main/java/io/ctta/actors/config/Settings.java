@@ -54,6 +54,19 @@ final class Settings {
         return v;
     }
 
+    double positiveDouble(String k) {
+        double v;
+        try {
+            v = config.getDouble(k);
+        } catch (ConfigException e) {
+            throw wrap(k, "a positive number", e);
+        }
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new InvalidConfigException(key(k), v, "a positive number");
+        }
+        return v;
+    }
+
     long longValue(String k) {
         try {
             return config.getLong(k);
@@ -85,7 +98,18 @@ final class Settings {
         throw new InvalidConfigException(key(k), v, "one of " + String.join(", ", allowed));
     }
 
+    java.util.List<? extends Config> list(String k) {
+        try {
+            return config.getConfigList(k);
+        } catch (ConfigException e) {
+            throw wrap(k, "a list of objects", e);
+        }
+    }
+
     Config sub(String k) {
+        if (k.isEmpty()) {
+            return config;
+        }
         try {
             return config.getConfig(k);
         } catch (ConfigException e) {

@@ -18,11 +18,11 @@ public record DemoReport(List<String> domains, Map<String, PredictionTally> tall
     public String toMarkdown() {
         StringBuilder sb = new StringBuilder();
         List<String> strategies = List.copyOf(tallies.keySet());
-        sb.append(String.format(Locale.ROOT, "| %-22s |", "error % (lower is better)"));
+        sb.append(String.format(Locale.ROOT, "| %-26s |", "error % (lower is better)"));
         for (String s : strategies) {
             sb.append(String.format(Locale.ROOT, " %10s |", s));
         }
-        sb.append('\n').append("|").append("-".repeat(24)).append("|");
+        sb.append('\n').append("|").append("-".repeat(28)).append("|");
         for (int i = 0; i < strategies.size(); i++) {
             sb.append("-----------:|");
         }
@@ -42,8 +42,31 @@ public record DemoReport(List<String> domains, Map<String, PredictionTally> tall
         return sb.toString();
     }
 
+    /** A bar chart of the error per corruption for every strategy, as a PNG next to the table. */
+    public void writePng(java.nio.file.Path png) throws java.io.IOException {
+        org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(1200).height(520)
+                .title("Error per corruption (severity 5) and on average").xAxisTitle("corruption").yAxisTitle("error %").build();
+        chart.getStyler().setXAxisLabelRotation(45);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        List<String> labels = new java.util.ArrayList<>();
+        for (String d : domains) {
+            labels.add(d.replaceAll("-\\d$", ""));
+        }
+        labels.add("mean");
+        for (Map.Entry<String, PredictionTally> e : tallies.entrySet()) {
+            List<Double> values = new java.util.ArrayList<>();
+            for (String d : domains) {
+                double v = e.getValue().error(d);
+                values.add(Double.isNaN(v) ? 0 : 100 * v);
+            }
+            values.add(100 * e.getValue().meanDomainError());
+            chart.addSeries(e.getKey(), labels, values);
+        }
+        org.knowm.xchart.BitmapEncoder.saveBitmap(chart, png.toString(), org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
+    }
+
     private static void row(StringBuilder sb, String label, List<String> strategies, java.util.function.Function<String, String> cell) {
-        sb.append(String.format(Locale.ROOT, "| %-22s |", label));
+        sb.append(String.format(Locale.ROOT, "| %-26s |", label));
         for (String s : strategies) {
             sb.append(String.format(Locale.ROOT, " %10s |", cell.apply(s)));
         }

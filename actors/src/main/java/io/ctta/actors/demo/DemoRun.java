@@ -62,6 +62,9 @@ public final class DemoRun {
         }
     }
 
+    /** Strategies that warm up on source data and can cache the result. */
+    private static final java.util.Set<String> WARMING_UP = java.util.Set.of("ecotta", "rmt");
+
     private final Options o;
     private final PrintStream out;
 
@@ -102,6 +105,14 @@ public final class DemoRun {
             }
             Config user = ConfigFactory.empty()
                     .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(pipelines))
+                    .withValue("ctta.model.source-data", ConfigValueFactory.fromAnyRef(o.fashionMnistDir().toString()));
+            for (String s : o.strategies()) {
+                if (WARMING_UP.contains(s)) {
+                    // Warm-ups on source data are cached beside the source model.
+                    user = user.withValue("ctta.strategies." + s + ".cache-dir", ConfigValueFactory.fromAnyRef(o.cacheDir().toString()));
+                }
+            }
+            user = user
                     .withValue("ctta.http.port", ConfigValueFactory.fromAnyRef(o.httpPort()))
                     .withFallback(modelConf);
             Config full = user.withFallback(ConfigFactory.load()).resolve();
@@ -109,7 +120,8 @@ public final class DemoRun {
 
             try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
                 if (runtime.httpPort() > 0) {
-                    out.printf("Metrics: http://%s:%d/metrics%n", settings.http().host(), runtime.httpPort());
+                    out.printf("Live dashboard: http://%s:%d/   metrics: http://%s:%d/metrics%n",
+                            settings.http().host(), runtime.httpPort(), settings.http().host(), runtime.httpPort());
                 }
                 Map<String, PredictionTally> tallies;
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("predict").setInitialMax(perPipeline * o.strategies().size())
@@ -126,8 +138,10 @@ public final class DemoRun {
                 out.println();
                 out.println(md);
                 if (o.reportFile() != null) {
-                    Files.writeString(o.reportFile(), "# ctta demo\n\n" + describe(domains) + "\n\n" + md);
-                    out.println("Report written to " + o.reportFile().toAbsolutePath());
+                    java.nio.file.Path png = o.reportFile().resolveSibling(o.reportFile().getFileName().toString().replaceFirst("\\.md$", "") + ".png");
+                    report.writePng(png);
+                    Files.writeString(o.reportFile(), "# ctta demo\n\n" + describe(domains) + "\n\n" + md + "\n![error per corruption](" + png.getFileName() + ")\n");
+                    out.println("Report written to " + o.reportFile().toAbsolutePath() + " (plot: " + png.getFileName() + ")");
                 }
                 return report;
             }

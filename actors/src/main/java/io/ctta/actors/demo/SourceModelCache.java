@@ -39,8 +39,10 @@ public final class SourceModelCache {
     /** Returns the cached weights for these settings, training and caching them when absent. */
     public Path weights(Path fashionMnistDir, TrainSettings train, int trainSamples) throws IOException {
         ModelSpec spec = ModelSpec.builtinCnn();
-        Path file = dir.resolve(String.format("builtin-cnn-%s-e%d-b%d-n%d-s%d.params",
-                spec.version(), train.epochs(), train.batchSize(), trainSamples, train.seed()));
+        // The version names the architecture and preprocessing; keep the file name portable.
+        String version = spec.version().replaceAll("[^A-Za-z0-9._-]", "_");
+        Path file = dir.resolve(String.format("%s-e%d-b%d-n%d-s%d.params",
+                version, train.epochs(), train.batchSize(), trainSamples, train.seed()));
         if (Files.isRegularFile(file)) {
             out.println("Source model: cached " + file);
             return file;

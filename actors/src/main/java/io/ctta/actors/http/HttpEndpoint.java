@@ -11,11 +11,14 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import io.ctta.actors.dashboard.Dashboard;
 import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The runtime's HTTP surface: {@code /metrics} in the Prometheus text format and {@code /health}.
+ * The runtime's HTTP surface: {@code /metrics} in the Prometheus text format, {@code /health}, and
+ * the live dashboard ({@code /}, its static files, Chart.js from its webjar, {@code /api/series}).
  * It binds to loopback unless configured otherwise.
  */
 public final class HttpEndpoint {
@@ -26,18 +29,44 @@ public final class HttpEndpoint {
     private HttpEndpoint() {}
 
     /** The routes, separate from binding so tests can exercise them. */
-    public static Route routes(PrometheusMeterRegistry registry) {
+    public static Route routes(PrometheusMeterRegistry registry, Dashboard dashboard, Admin admin) {
         return Directives.concat(
+                AdminRoutes.routes(admin.token(), admin.models(), admin.knownStrategy()),
+                Directives.pathSingleSlash(() -> Directives.getFromResource("dashboard/index.html")),
+                Directives.path("dashboard.js", () -> Directives.getFromResource("dashboard/dashboard.js")),
+                Directives.path("dashboard.css", () -> Directives.getFromResource("dashboard/dashboard.css")),
+                Directives.pathPrefix("webjars", () -> Directives.getFromResourceDirectory("META-INF/resources/webjars")),
+                Directives.path(PathMatchers.segment("api").slash("series"), () -> Directives.get(() ->
+                        Directives.parameterOptional("since", since -> Directives.complete(
+                                HttpEntities.create(ContentTypes.APPLICATION_JSON, dashboard.series(parseSince(since))))))),
                 Directives.path("metrics", () -> Directives.get(() ->
                         Directives.complete(HttpEntities.create(PROMETHEUS_TEXT, registry.scrape())))),
                 Directives.path("health", () -> Directives.get(() ->
                         Directives.complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":\"up\"}")))));
     }
 
-    /** Binds the routes; the stage completes once the port is open. */
-    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, PrometheusMeterRegistry registry) {
-        return Http.get(system).newServerAt(host, port).bind(routes(registry));
+    private static double parseSince(java.util.Optional<String> since) {
+        try {
+            return since.map(Double::parseDouble).filter(Double::isFinite).orElse(Double.NEGATIVE_INFINITY);
+        } catch (NumberFormatException e) {
+            return Double.NEGATIVE_INFINITY;
+        }
     }
+
+    /** Binds the routes; the stage completes once the port is open. */
+    public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, PrometheusMeterRegistry registry,
+            Dashboard dashboard, Admin admin) {
+        return Http.get(system).newServerAt(host, port).bind(routes(registry, dashboard, admin));
+    }
+
+    /**
+     * What the admin routes act on.
+     *
+     * @param token the bearer token; empty refuses every admin request
+     * @param models each pipeline's model actor by name, filled as pipelines start
+     */
+    public record Admin(String token, java.util.Map<String, org.apache.pekko.actor.typed.ActorRef<io.ctta.actors.model.ModelActor.Command>> models,
+            java.util.function.Predicate<String> knownStrategy) {}
 
     /** Unbinds and waits for open requests up to {@code grace}. */
     public static CompletionStage<?> unbind(ServerBinding binding, Duration grace) {

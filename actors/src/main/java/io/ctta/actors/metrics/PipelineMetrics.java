@@ -30,13 +30,32 @@ public final class PipelineMetrics {
     private final Timer serviceTime;
     private final DistributionSummary batchSize;
     private final Map<StepOutcome.Kind, Counter> steps = new EnumMap<>(StepOutcome.Kind.class);
+    private final Map<String, Counter> actions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+    private final Tags tags;
     private final AtomicLong modelVersion = new AtomicLong();
     private final AtomicDouble meanEntropy = new AtomicDouble();
     private final AtomicDouble meanConfidence = new AtomicDouble();
     private final AtomicDouble windowError = new AtomicDouble(Double.NaN);
+    private final AtomicDouble nativeBytes = new AtomicDouble(Double.NaN);
+    private final AtomicDouble lag = new AtomicDouble(Double.NaN);
+    private final Map<String, Counter> feedbackCounters = new java.util.LinkedHashMap<>();
+    private final AtomicDouble deadUnits = new AtomicDouble(Double.NaN);
+    private final AtomicDouble effectiveRank = new AtomicDouble(Double.NaN);
+    private final AtomicDouble weightMagnitude = new AtomicDouble(Double.NaN);
+    private final AtomicDouble taskAccuracy = new AtomicDouble(Double.NaN);
+    private String task;
+    private long taskSeen;
+    private long taskCorrect;
+    private final AtomicDouble feedbackPending = new AtomicDouble(0);
 
     public PipelineMetrics(MeterRegistry registry, String pipeline, String strategy) {
+        this.registry = registry;
         Tags tags = Tags.of("pipeline", pipeline, "strategy", strategy);
+        this.tags = tags;
+        for (String a : ACTIONS) {
+            actionCounter(a);
+        }
         consumed = Counter.builder("ctta.records.consumed").description("Records read from the input topic").tags(tags).register(registry);
         predictions = Counter.builder("ctta.predictions").description("Predictions produced").tags(tags).register(registry);
         deadLetters = Counter.builder("ctta.dead.letters").description("Records sent to the dead-letter topic").tags(tags).register(registry);
@@ -46,7 +65,6 @@ public final class PipelineMetrics {
                 .description("From the batch being formed to its predictions being ready")
                 .tags(tags)
                 .publishPercentiles(0.5, 0.99)
-                .publishPercentileHistogram()
                 .distributionStatisticExpiry(Duration.ofMinutes(10))
                 .register(registry);
         serviceTime = Timer.builder("ctta.adaptation.duration")
@@ -63,6 +81,24 @@ public final class PipelineMetrics {
         Gauge.builder("ctta.model.version", modelVersion, AtomicLong::get).description("Parameter updates applied so far").tags(tags).register(registry);
         Gauge.builder("ctta.prediction.entropy", meanEntropy, AtomicDouble::get).description("Mean prediction entropy of the last batch (nats)").tags(tags).register(registry);
         Gauge.builder("ctta.prediction.confidence", meanConfidence, AtomicDouble::get).description("Mean top-class probability of the last batch").tags(tags).register(registry);
+        Gauge.builder("ctta.native.memory", nativeBytes, AtomicDouble::get).baseUnit("bytes")
+                .description("Native memory the strategy holds between batches (parameters, optimizer state, teachers)").tags(tags).register(registry);
+        for (String outcome : java.util.List.of("matched", "late", "unknown", "duplicate")) {
+            feedbackCounters.put(outcome, Counter.builder("ctta.feedback.labels").description("Delayed labels by what became of them")
+                    .tags(tags.and("outcome", outcome)).register(registry));
+        }
+        Gauge.builder("ctta.feedback.pending", feedbackPending, AtomicDouble::get)
+                .description("Predictions waiting for their delayed label").tags(tags).register(registry);
+        Gauge.builder("ctta.plasticity.dead.units", deadUnits, AtomicDouble::get)
+                .description("Fraction of penultimate ReLU units never active on a probe batch").tags(tags).register(registry);
+        Gauge.builder("ctta.plasticity.effective.rank", effectiveRank, AtomicDouble::get)
+                .description("Effective rank (Roy-Vetterli) of the penultimate features on a probe batch").tags(tags).register(registry);
+        Gauge.builder("ctta.plasticity.weight.magnitude", weightMagnitude, AtomicDouble::get)
+                .description("Mean absolute weight of the model's matrices and kernels").tags(tags).register(registry);
+        Gauge.builder("ctta.task.accuracy", taskAccuracy, AtomicDouble::get)
+                .description("Online (prequential) accuracy since the current task began (a change of the records' domain tag)").tags(tags).register(registry);
+        Gauge.builder("ctta.consumer.lag", lag, AtomicDouble::get)
+                .description("Records the pipeline's consumer is behind the end of its input (max over partitions)").tags(tags).register(registry);
         Gauge.builder("ctta.prequential.error", windowError, AtomicDouble::get).description("Error over the sliding window of labelled predictions").tags(tags).register(registry);
     }
 
@@ -92,6 +128,62 @@ public final class PipelineMetrics {
         meanConfidence.set(conf / out.size());
     }
 
+    /** Counts a learn step (labelled feedback); a step that did nothing is not counted. */
+    public void step(StepOutcome outcome) {
+        if (outcome.kind() != StepOutcome.Kind.NONE) {
+            steps.get(outcome.kind()).increment();
+        }
+    }
+
+    /** Plasticity diagnostics, when the model actor measured them. */
+    public void plasticity(io.ctta.runtime.diagnostics.Plasticity.Probe p) {
+        if (p != null) {
+            deadUnits.set(p.deadUnitFraction());
+            effectiveRank.set(p.effectiveRank());
+            weightMagnitude.set(p.meanWeightMagnitude());
+        }
+    }
+
+    /** Scores one labelled record against its task (domain); a new domain starts a new task. */
+    public synchronized void taskScored(String domain, boolean correct) {
+        String d = domain == null ? "" : domain;
+        if (!d.equals(task)) {
+            task = d;
+            taskSeen = 0;
+            taskCorrect = 0;
+        }
+        taskSeen++;
+        taskCorrect += correct ? 1 : 0;
+        taskAccuracy.set((double) taskCorrect / taskSeen);
+    }
+
+    /** Counts delayed labels by what became of them. */
+    public void feedback(int matched, int late, int unknown, int duplicate, int pending) {
+        feedbackCounters.get("matched").increment(matched);
+        feedbackCounters.get("late").increment(late);
+        feedbackCounters.get("unknown").increment(unknown);
+        feedbackCounters.get("duplicate").increment(duplicate);
+        feedbackPending.set(pending);
+    }
+
+    /** The strategy's native memory, when sampled. */
+    public void nativeBytes(long bytes) {
+        if (bytes >= 0) {
+            nativeBytes.set(bytes);
+        }
+    }
+
+    /** The consumer's lag as Kafka's client reports it. */
+    public void lag(double records) {
+        lag.set(records);
+    }
+
+    /** Records one labelled prediction of a task (domain) and the current window error. */
+    public void scored(boolean correct, double currentWindowError, String domain) {
+        taskScored(domain, correct);
+        scored(correct, currentWindowError);
+    }
+
     /** Records one labelled prediction and the current window error. */
     public void scored(boolean correct, double currentWindowError) {
         labelled.increment();
@@ -99,6 +191,22 @@ public final class PipelineMetrics {
             errors.increment();
         }
         windowError.set(currentWindowError);
+    }
+
+    /** Guard and drift actions; the tag takes only these values. */
+    public static final java.util.List<String> ACTIONS = java.util.List.of(
+            "rollback", "rollback-non-finite", "reset-collapse", "skip-checkpoint-non-finite",
+            "drift-reset", "drift-switch-strategy", "drift-snapshot");
+
+    /** Counts one guard or drift action by name (an unknown name is counted as "other"). */
+    public void action(String action) {
+        actionCounter(ACTIONS.contains(action) ? action : "other").increment();
+    }
+
+    private Counter actionCounter(String action) {
+        return actions.computeIfAbsent(action, a -> Counter.builder("ctta.actions")
+                .description("Actions taken: guard rollbacks and resets, skipped checkpoints, drift-triggered actions")
+                .tags(tags.and("action", a)).register(registry));
     }
 
     /** The batch latency timer (percentiles for reports). */

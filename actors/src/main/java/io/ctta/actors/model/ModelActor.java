@@ -1,8 +1,20 @@
 package io.ctta.actors.model;
 
 import io.ctta.runtime.adapt.AdaptationStrategy;
+import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.checkpoint.Checkpoint;
+import io.ctta.runtime.checkpoint.StaleOwnerException;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.data.StepOutcome;
+import io.ctta.runtime.diagnostics.Plasticity;
+import io.ctta.runtime.feedback.FeedbackJoiner;
+import io.ctta.runtime.feedback.JoinerSettings;
+import io.ctta.runtime.feedback.LabelledBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -19,13 +31,20 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * The only owner of one pipeline's model and adaptation strategy.
  *
  * <p>It runs on {@link #DISPATCHER}, a dedicated thread pool, because every message does native,
- * blocking work (forward and backward passes); on the default dispatcher it would starve the
- * Kafka stages and the HTTP server. Batches arrive and predictions leave as heap values: no
- * NDArray crosses the actor boundary, and every array made for a batch is freed inside the
- * strategy call that made it.
+ * blocking work (forward and backward passes, checkpoint IO); on the default dispatcher it would
+ * starve the Kafka stages and the HTTP server. Batches arrive and predictions leave as heap
+ * values: no NDArray crosses the actor boundary, and every array made for a batch is freed inside
+ * the strategy call that made it.
  *
  * <p>The strategy is built inside the actor (so on its dispatcher thread) and closed both on stop
- * and before a supervised restart, so a crash never leaks the model's native memory.
+ * and before a supervised restart, so a crash never leaks the model's native memory. With
+ * checkpoints on, the actor restores the newest valid checkpoint at start, writes one when due
+ * (its state plus the next offset of every partition it applied), and tells the stream which
+ * offsets that checkpoint covers: only those may be committed to Kafka.
+ *
+ * <p>Guards: a non-finite output is never published (the model is rolled back and the batch
+ * served again), K diverged steps in a row roll back to the last checkpoint, and a collapse
+ * (entropy EMA under a threshold) resets to the source weights, with a cooldown.
  */
 public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
@@ -33,10 +52,80 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public static final String DISPATCHER = "ctta-model-dispatcher";
 
     /** What a model actor accepts. */
-    public sealed interface Command permits Predict {}
+    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow, Feedback {}
 
-    /** Predict a batch, then let the strategy adapt on it; the reply carries the predictions. */
-    public record Predict(InputBatch batch, ActorRef<Result> replyTo) implements Command {}
+    /** One delayed label: the id of the record it belongs to. */
+    public record Label(String id, int label, long eventTimeMs) {}
+
+    /** Delayed labels to join with the predictions made for them and learn from. */
+    public record Feedback(List<Label> labels, ActorRef<FeedbackResult> replyTo) implements Command {}
+
+    /**
+     * What became of a batch of delayed labels.
+     *
+     * @param matched labels joined to a waiting prediction
+     * @param late labels whose prediction had expired or been evicted
+     * @param unknown labels for ids never predicted (or long forgotten)
+     * @param duplicate labels for predictions that already had one
+     * @param scored (predicted class, label) of every example released to the learner
+     * @param steps learn steps by outcome kind name
+     */
+    public record FeedbackResult(int matched, int late, int unknown, int duplicate, List<int[]> scored, List<StepOutcome> steps, int pending) {}
+
+    /**
+     * How the actor uses labels.
+     *
+     * @param learnInline learn from labels inline in input records right after their prediction
+     * @param joiner settings of the delayed-label joiner, or null when there is no feedback topic
+     */
+    public record LabelPolicy(boolean learnInline, JoinerSettings joiner) {
+        /** Inline labels learned, no feedback topic. */
+        public static LabelPolicy inlineOnly() {
+            return new LabelPolicy(true, null);
+        }
+    }
+
+    /** Reset the strategy to the state it was created with (the source weights). */
+    public record Reset(String cause) implements Command {}
+
+    /** Replace the strategy by a fresh one of another name (same source model). */
+    public record SwitchStrategy(String name) implements Command {}
+
+    /** Capture a checkpoint after the next batch, whatever the triggers say. */
+    public enum CheckpointNow implements Command {
+        INSTANCE
+    }
+
+    /**
+     * Predict a batch, then let the strategy adapt on it.
+     *
+     * @param nextOffsets per topic and partition, the offset after the batch's last record
+     */
+    public record Predict(InputBatch batch, List<String> ids, int[] labels, Map<String, Map<Integer, Long>> nextOffsets, ActorRef<Result> replyTo) implements Command {
+        /** A batch without ids or labels. */
+        public Predict(InputBatch batch, Map<String, Map<Integer, Long>> nextOffsets, ActorRef<Result> replyTo) {
+            this(batch, null, null, nextOffsets, replyTo);
+        }
+    }
+
+    /**
+     * Return to the last checkpoint (or the source weights when there is none) before a stream
+     * (re)starts, and reply with the offsets to seek to: records after them are applied again.
+     */
+    public record Rewind(ActorRef<Rewound> replyTo) implements Command {}
+
+    /**
+     * The predictions of the batch that captured checkpoint {@code token} were acknowledged by
+     * Kafka: write that checkpoint now. The reply carries the offsets it covers (null when it was
+     * dropped), which may then be committed.
+     */
+    public record Persist(long token, ActorRef<Persisted> replyTo) implements Command {}
+
+    /** The reply to {@link Persist}. */
+    public record Persisted(Map<String, Map<Integer, Long>> offsets) {}
+
+    /** Write a checkpoint now (drain, shutdown, partition revoke). */
+    public record Flush(ActorRef<Rewound> replyTo) implements Command {}
 
     /** The reply to {@link Predict}. */
     public sealed interface Result permits Predicted, Failed {}
@@ -46,36 +135,94 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      *
      * @param output probabilities, model version and what adaptation did
      * @param serviceNanos time spent in the strategy for this batch
+     * @param checkpointToken non-zero when a checkpoint was captured after this batch: send
+     *     {@link Persist} with it once the batch's outputs are acknowledged
+     * @param actions guard actions taken after this batch (e.g. "rollback", "reset-collapse")
+     * @param strategy the strategy that served the batch
+     * @param nativeBytes the strategy's native memory, sampled every {@value #MEMORY_SAMPLE_EVERY} batches; -1 otherwise
+     * @param learned what learning from the batch's inline labels did (none without labels)
+     * @param plasticity plasticity diagnostics measured on this batch every {@value #MEMORY_SAMPLE_EVERY} batches, or null
      */
-    public record Predicted(ModelOutput output, long serviceNanos) implements Result {}
+    public record Predicted(ModelOutput output, long serviceNanos, long checkpointToken, List<String> actions, String strategy, long nativeBytes,
+            StepOutcome learned, Plasticity.Probe plasticity) implements Result {}
 
     /** The batch could not be served; the actor restarts with a fresh strategy after replying. */
     public record Failed(String reason) implements Result {}
+
+    /** Offsets the state reflects (empty: none; the stream starts from the group's position). */
+    public record Rewound(Map<String, Map<Integer, Long>> offsets) {}
 
     /** Props that put an actor on the model dispatcher. */
     public static DispatcherSelector dispatcher() {
         return DispatcherSelector.fromConfig(DISPATCHER);
     }
 
-    /**
-     * @param strategyFactory builds the model and strategy; called on the actor's own thread at
-     *     start and after every restart
-     */
+    /** Without checkpoints and with default guards, always the same strategy. */
     public static Behavior<Command> create(Supplier<AdaptationStrategy> strategyFactory) {
-        return Behaviors.setup(ctx -> new ModelActor(ctx, strategyFactory.get()));
+        return create(name -> strategyFactory.get(), null, null, Guards.Settings.defaults(), LabelPolicy.inlineOnly());
     }
 
-    private final AdaptationStrategy strategy;
+    /**
+     * @param strategies builds the model and a strategy of the given name; called on the actor's
+     *     own thread at start, after every restart and on {@link SwitchStrategy}
+     * @param initial the strategy to start with
+     * @param checkpoints opens the checkpoint agent (claims an epoch, loads the newest checkpoint);
+     *     null when checkpoints are off
+     */
+    public static Behavior<Command> create(Function<String, AdaptationStrategy> strategies, String initial,
+            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, LabelPolicy labels) {
+        return Behaviors.setup(ctx -> new ModelActor(ctx, strategies, initial, checkpoints == null ? null : checkpoints.get(), guards, labels));
+    }
 
-    private ModelActor(ActorContext<Command> context, AdaptationStrategy strategy) {
+    /** Captured checkpoints waiting for their outputs to be acknowledged, oldest first. */
+    private static final int MAX_PENDING = 8;
+
+    private final Function<String, AdaptationStrategy> strategies;
+    private final LabelPolicy labels;
+    private final FeedbackJoiner<float[]> joiner;
+    private final CheckpointAgent agent;
+    private final Guards guards;
+    private boolean forceCapture;
+    private long batches;
+
+    /** How often the native memory gauge is sampled, in batches. */
+    static final int MEMORY_SAMPLE_EVERY = 20;
+    private final java.util.ArrayDeque<CheckpointAgent.Pending> pending = new java.util.ArrayDeque<>();
+    private long nextToken;
+    private AdaptationStrategy strategy;
+
+    private ModelActor(ActorContext<Command> context, Function<String, AdaptationStrategy> strategies, String initial,
+            CheckpointAgent agent, Guards.Settings guards, LabelPolicy labels) {
         super(context);
-        this.strategy = strategy;
+        this.labels = labels;
+        this.joiner = labels.joiner() == null ? null : new FeedbackJoiner<>(labels.joiner(), System::currentTimeMillis);
+        this.strategies = strategies;
+        this.agent = agent;
+        this.guards = new Guards(guards);
+        this.strategy = strategies.apply(initial);
+        if (agent != null) {
+            agent.last().ifPresent(this::restore);
+        }
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Predict.class, this::onPredict)
+                .onMessage(Persist.class, this::onPersist)
+                .onMessage(Rewind.class, this::onRewind)
+                .onMessage(Flush.class, this::onFlush)
+                .onMessage(Reset.class, r -> {
+                    getContext().getLog().info("resetting {} to its initial state ({})", strategy.name(), r.cause());
+                    strategy.reset();
+                    return this;
+                })
+                .onMessage(SwitchStrategy.class, this::onSwitch)
+                .onMessage(Feedback.class, this::onFeedback)
+                .onMessage(CheckpointNow.class, c -> {
+                    forceCapture = true;
+                    return this;
+                })
                 .onSignal(PostStop.class, this::release)
                 .onSignal(PreRestart.class, this::release)
                 .build();
@@ -83,16 +230,234 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
     private Behavior<Command> onPredict(Predict msg) {
         long start = System.nanoTime();
+        lastShape = msg.batch().sampleShape();
+        List<String> actions = new ArrayList<>(1);
         ModelOutput out;
         try {
             out = strategy.predict(msg.batch());
+            if (!Guards.finite(out)) {
+                // Never publish NaN: undo adaptation and serve the batch again from the restored state.
+                actions.add("rollback-non-finite");
+                rollback();
+                out = strategy.predict(msg.batch());
+                if (!Guards.finite(out)) {
+                    throw new IllegalStateException("non-finite predictions even after rolling back");
+                }
+            }
         } catch (RuntimeException e) {
             msg.replyTo().tell(new Failed(strategy.name() + " failed on a batch of " + msg.batch().size() + ": " + e));
             // Let the supervisor restart us: the strategy's state may be half-updated.
             throw e;
         }
-        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start));
+        switch (guards.observe(out)) {
+            case ROLLBACK -> {
+                actions.add("rollback");
+                rollback();
+            }
+            case RESET_COLLAPSE -> {
+                actions.add("reset-collapse");
+                strategy.reset();
+            }
+            case NONE -> { }
+        }
+        StepOutcome learned = useLabels(msg, out);
+        long token = 0;
+        if (agent != null) {
+            agent.applied(msg.nextOffsets(), msg.batch().size());
+            if (forceCapture || agent.due(System.currentTimeMillis())) {
+                forceCapture = false;
+                token = capture(actions);
+            }
+        }
+        boolean sample = batches++ % MEMORY_SAMPLE_EVERY == 0;
+        long bytes = sample ? strategy.nativeBytes() : -1;
+        Plasticity.Probe plasticity = sample ? strategy.plasticity(msg.batch()).orElse(null) : null;
+        msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, token, List.copyOf(actions), strategy.name(), bytes, learned, plasticity));
         return this;
+    }
+
+    /**
+     * Snapshots the state now, while it matches the offsets applied so far; it is written only
+     * once the outputs of every record it covers are acknowledged, so resuming from it can never
+     * skip a prediction.
+     */
+    private long capture(List<String> actions) {
+        StrategyState state = strategy.snapshot();
+        if (!Guards.finite(state)) {
+            actions.add("skip-checkpoint-non-finite");
+            return 0;
+        }
+        if (pending.size() == MAX_PENDING) {
+            pending.removeFirst();
+        }
+        CheckpointAgent.Pending p = agent.capture(++nextToken, state);
+        pending.addLast(p);
+        return p.token();
+    }
+
+    private Behavior<Command> onPersist(Persist msg) {
+        CheckpointAgent.Pending p = null;
+        while (!pending.isEmpty() && pending.peekFirst().token() <= msg.token()) {
+            p = pending.removeFirst();
+        }
+        if (p == null || p.token() != msg.token()) {
+            msg.replyTo().tell(new Persisted(null));
+            return this;
+        }
+        try {
+            msg.replyTo().tell(new Persisted(agent.write(p)));
+            return this;
+        } catch (StaleOwnerException e) {
+            getContext().getLog().error("pipeline stopped: {}", e.getMessage());
+            msg.replyTo().tell(new Persisted(null));
+            return Behaviors.stopped();
+        }
+    }
+
+    private Behavior<Command> onRewind(Rewind msg) {
+        if (agent == null) {
+            msg.replyTo().tell(new Rewound(Map.of()));
+            return this;
+        }
+        rollback();
+        msg.replyTo().tell(new Rewound(agent.checkpointedOffsets()));
+        return this;
+    }
+
+    private Behavior<Command> onFlush(Flush msg) {
+        if (agent == null) {
+            msg.replyTo().tell(new Rewound(Map.of()));
+            return this;
+        }
+        pending.clear();
+        long token = capture(new ArrayList<>());
+        if (token == 0) {
+            msg.replyTo().tell(new Rewound(agent.checkpointedOffsets()));
+            return this;
+        }
+        try {
+            msg.replyTo().tell(new Rewound(agent.write(pending.removeLast())));
+            return this;
+        } catch (StaleOwnerException e) {
+            getContext().getLog().error("pipeline stopped: {}", e.getMessage());
+            msg.replyTo().tell(new Rewound(Map.of()));
+            return Behaviors.stopped();
+        }
+    }
+
+    /**
+     * Learns from the batch's inline labels (in the same message as the prediction, so a resumed
+     * run learns them exactly as often), and remembers unlabelled records for delayed labels.
+     */
+    private StepOutcome useLabels(Predict msg, ModelOutput out) {
+        int[] y = msg.labels();
+        InputBatch b = msg.batch();
+        StepOutcome learned = StepOutcome.none();
+        if (y != null && labels.learnInline()) {
+            int n = 0;
+            for (int v : y) {
+                n += v >= 0 ? 1 : 0;
+            }
+            if (n > 0) {
+                int per = b.sampleLength();
+                float[] f = new float[n * per];
+                int[] l = new int[n];
+                int j = 0;
+                for (int i = 0; i < y.length; i++) {
+                    if (y[i] >= 0) {
+                        System.arraycopy(b.features(), i * per, f, j * per, per);
+                        l[j++] = y[i];
+                    }
+                }
+                learned = strategy.learn(new InputBatch(n, b.sampleShape(), f), l);
+            }
+        }
+        if (joiner != null && msg.ids() != null) {
+            int per = b.sampleLength();
+            for (int i = 0; i < b.size(); i++) {
+                if (y == null || y[i] < 0) {
+                    float[] f = new float[per];
+                    System.arraycopy(b.features(), i * per, f, 0, per);
+                    joiner.predicted(msg.ids().get(i), f, out.predictedClass(i));
+                }
+            }
+        }
+        return learned;
+    }
+
+    private Behavior<Command> onFeedback(Feedback msg) {
+        if (joiner == null) {
+            msg.replyTo().tell(new FeedbackResult(0, 0, msg.labels().size(), 0, List.of(), List.of(), 0));
+            return this;
+        }
+        int matched = 0;
+        int late = 0;
+        int unknown = 0;
+        int duplicate = 0;
+        for (Label l : msg.labels()) {
+            switch (joiner.labelled(l.id(), l.label(), l.eventTimeMs())) {
+                case MATCHED -> matched++;
+                case LATE -> late++;
+                case UNKNOWN -> unknown++;
+                case DUPLICATE -> duplicate++;
+            }
+        }
+        List<FeedbackJoiner.Joined<float[]>> released = joiner.drain();
+        List<int[]> scored = new ArrayList<>(released.size());
+        for (FeedbackJoiner.Joined<float[]> j : released) {
+            scored.add(new int[] {j.predictedClass(), j.label()});
+        }
+        List<StepOutcome> steps = new ArrayList<>();
+        int[] shape = msg.labels().isEmpty() || released.isEmpty() ? null : sampleShapeOf(released.get(0).payload().length);
+        if (shape != null) {
+            for (LabelledBatch lb : LabelledBatch.of(released, shape, 64)) {
+                steps.add(strategy.learn(lb.batch(), lb.labels()));
+            }
+        }
+        msg.replyTo().tell(new FeedbackResult(matched, late, unknown, duplicate, scored, steps, joiner.pending()));
+        return this;
+    }
+
+    private int[] lastShape;
+
+    private int[] sampleShapeOf(int length) {
+        return lastShape != null && InputBatch.sampleLength(lastShape) == length ? lastShape : new int[] {length};
+    }
+
+    private Behavior<Command> onSwitch(SwitchStrategy msg) {
+        if (msg.name().equals(strategy.name())) {
+            return this;
+        }
+        AdaptationStrategy next = strategies.apply(msg.name());
+        getContext().getLog().info("switching strategy {} -> {}", strategy.name(), next.name());
+        strategy.close();
+        strategy = next;
+        pending.clear();
+        return this;
+    }
+
+    /** Back to the last checkpoint, or to a fresh strategy (source weights) without one. */
+    private void rollback() {
+        pending.clear();
+        if (agent != null && agent.last().isPresent()) {
+            restore(agent.last().get());
+            agent.rewind();
+        } else {
+            strategy.reset();
+            if (agent != null) {
+                agent.rewind();
+            }
+        }
+    }
+
+    private void restore(Checkpoint c) {
+        if (!c.strategy().equals(strategy.name())) {
+            getContext().getLog().warn("checkpoint {} was written by strategy {}, not {}: starting from the source weights",
+                    c.sequence(), c.strategy(), strategy.name());
+            strategy.reset();
+            return;
+        }
+        strategy.restore(c.state());
     }
 
     private Behavior<Command> release(Signal signal) {

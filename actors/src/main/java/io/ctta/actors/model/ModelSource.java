@@ -5,7 +5,13 @@ import io.ctta.actors.config.InvalidConfigException;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.Device;
 import io.ctta.runtime.model.ModelSpec;
+import io.ctta.runtime.checkpoint.ConfinedPaths;
+import io.ctta.runtime.checkpoint.ModelPinning;
+import io.ctta.runtime.data.SourceData;
+import io.ctta.streams.data.FashionMnist;
+import io.ctta.streams.data.LabeledImages;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Builds fresh copies of the configured source model: one per strategy instance, since a strategy
@@ -17,19 +23,82 @@ public final class ModelSource {
     private final ModelSpec spec;
     private final Device device;
 
+    private final Path weights;
+
     public ModelSource(ModelConf conf) {
         this.conf = conf;
         this.device = Device.parse(conf.device());
         if (conf.kind().equals("torchscript")) {
-            if (!Files.isRegularFile(conf.path())) {
+            Path path = confined("ctta.model.path", conf.path());
+            if (!Files.isRegularFile(path)) {
                 throw new InvalidConfigException("ctta.model.path", conf.path().toString(), "an existing TorchScript file");
             }
-            this.spec = ModelSpec.torchScript(conf.path());
+            pin(path);
+            this.spec = ModelSpec.torchScript(path);
         } else {
             this.spec = ModelSpec.builtinCnn();
         }
-        if (conf.weights() != null && !Files.isRegularFile(conf.weights())) {
+        this.weights = conf.weights() == null ? null : confined("ctta.model.weights", conf.weights());
+        if (weights != null && !Files.isRegularFile(weights)) {
             throw new InvalidConfigException("ctta.model.weights", conf.weights().toString(), "an existing parameters file (or empty)");
+        }
+        if (weights != null && conf.kind().equals("builtin-cnn")) {
+            pin(weights);
+        }
+    }
+
+    /** Resolves a configured path inside ctta.model.root when one is set. */
+    private Path confined(String key, Path p) {
+        if (conf.root() == null) {
+            return p;
+        }
+        try {
+            return ConfinedPaths.resolve(conf.root(), p.toString());
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new InvalidConfigException(key, p.toString(), "a path inside ctta.model.root (" + conf.root() + "): " + e.getMessage());
+        }
+    }
+
+    /** Refuses a file whose SHA-256 differs from ctta.model.sha256, when that is set. */
+    private void pin(Path file) {
+        if (conf.sha256().isEmpty()) {
+            return;
+        }
+        try {
+            ModelPinning.verify(file, conf.sha256());
+        } catch (java.io.IOException e) {
+            throw new InvalidConfigException("ctta.model.sha256", conf.sha256(), "the SHA-256 of " + file + ": " + e.getMessage());
+        }
+    }
+
+    private SourceData source;
+    private boolean sourceLoaded;
+
+    /**
+     * The configured labelled source samples, loaded on first use and shared read-only by every
+     * strategy of this process; null when none are configured.
+     */
+    public synchronized SourceData sourceData() {
+        if (!sourceLoaded) {
+            source = loadSource();
+            sourceLoaded = true;
+        }
+        return source;
+    }
+
+    private SourceData loadSource() {
+        String where = conf.sourceData();
+        if (where.isEmpty()) {
+            return null;
+        }
+        Path dir = where.equals("fashion-mnist") ? FashionMnist.defaultDirectory() : Path.of(where);
+        try {
+            LabeledImages all = FashionMnist.load(dir, FashionMnist.Split.TRAIN);
+            LabeledImages s = all.slice(0, Math.min(conf.sourceSamples(), all.count()));
+            return new SourceData(s.allFeatures(), new int[] {1, s.rows(), s.cols()}, s.labels());
+        } catch (java.io.IOException e) {
+            throw new InvalidConfigException("ctta.model.source-data", where + ": " + e.getMessage()
+                    + "; expected \"fashion-mnist\" or a directory with train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]", e);
         }
     }
 
@@ -41,12 +110,12 @@ public final class ModelSource {
     /** A new model with the source weights; the caller owns (and closes) it. */
     public AdaptiveModel newModel() {
         AdaptiveModel model = AdaptiveModel.create(spec, device, conf.seed());
-        if (conf.weights() != null) {
+        if (weights != null) {
             try {
-                model.loadParameters(conf.weights());
+                model.loadParameters(weights);
             } catch (RuntimeException | java.io.IOException e) {
                 model.close();
-                throw new IllegalStateException("cannot load source weights from " + conf.weights() + ": " + e.getMessage(), e);
+                throw new IllegalStateException("cannot load source weights from " + weights + ": " + e.getMessage(), e);
             }
         }
         return model;

@@ -21,14 +21,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class BatchAssembler {
 
     private final String pipeline;
-    private final String strategy;
     private final String predictionsTopic;
     private final String deadLetterTopic;
     private final PredictionCodec predictionCodec = new PredictionCodec();
 
-    BatchAssembler(String pipeline, String strategy, String predictionsTopic, String deadLetterTopic) {
+    BatchAssembler(String pipeline, String predictionsTopic, String deadLetterTopic) {
         this.pipeline = pipeline;
-        this.strategy = strategy;
         this.predictionsTopic = predictionsTopic;
         this.deadLetterTopic = deadLetterTopic;
     }
@@ -76,8 +74,9 @@ final class BatchAssembler {
      * @param evaluator scores labelled records (prequential: the prediction was made before any
      *     update on this batch)
      * @param scored called with (correct, window error) for every labelled record
+     * @param strategy the strategy that made the predictions (it can change on a drift action)
      */
-    List<ProducerRecord<byte[], byte[]>> outputs(List<Incoming> batch, ModelOutput output, PrequentialEvaluator evaluator, Scored scored) {
+    List<ProducerRecord<byte[], byte[]>> outputs(List<Incoming> batch, ModelOutput output, PrequentialEvaluator evaluator, Scored scored, String strategy) {
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.size());
         long now = System.currentTimeMillis();
         int j = 0;
@@ -95,7 +94,7 @@ final class BatchAssembler {
             out.add(new ProducerRecord<>(predictionsTopic, raw.key(), predictionCodec.encode(p)));
             if (r.label() != null) {
                 evaluator.record(predicted, r.label(), r.domain());
-                scored.accept(predicted == r.label(), evaluator.windowError());
+                scored.accept(predicted == r.label(), evaluator.windowError(), r.domain());
             }
             j++;
         }
@@ -104,6 +103,6 @@ final class BatchAssembler {
 
     /** Receives the score of each labelled prediction. */
     interface Scored {
-        void accept(boolean correct, double windowError);
+        void accept(boolean correct, double windowError, String domain);
     }
 }

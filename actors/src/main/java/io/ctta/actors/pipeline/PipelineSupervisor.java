@@ -1,18 +1,25 @@
 package io.ctta.actors.pipeline;
 
 import io.ctta.actors.config.CttaSettings.PipelineConf;
+import io.ctta.actors.dashboard.SeriesRecorder;
+import io.ctta.actors.drift.DriftActions;
+import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.metrics.PipelineMetrics;
+import io.ctta.actors.model.CheckpointAgent;
+import io.ctta.actors.model.Guards;
 import io.ctta.actors.model.ModelActor;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.streams.serde.RecordCodec;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -21,17 +28,33 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.kafka.javadsl.Consumer;
 
 /**
- * Runs one pipeline: spawns its model actor on the model dispatcher, starts the Kafka graph, and
- * restarts the graph with exponential backoff when it fails (uncommitted records are then served
- * again). {@link Stop} drains the graph: batches in flight are produced and committed first.
+ * Runs one pipeline: spawns its model actor on the model dispatcher, rewinds it to its last
+ * checkpoint, starts the Kafka graph from that checkpoint's offsets, and restarts the whole with
+ * exponential backoff when the graph fails (uncommitted records are then served again from the
+ * rewound model, so none is applied twice). {@link Stop} drains the graph (batches in flight are
+ * produced first) and writes a final checkpoint.
  */
 public final class PipelineSupervisor extends AbstractBehavior<PipelineSupervisor.Command> {
 
     /** What a pipeline supervisor accepts. */
-    public sealed interface Command permits Stop, StreamEnded, Restart, Stopped {}
+    public sealed interface Command permits Stop, Rewound, StreamEnded, Restart, Drained, Stopped, PollLag, Lag, FeedbackEnded, RestartFeedback {}
+
+    private record FeedbackEnded(Throwable failure) implements Command {}
+
+    private enum RestartFeedback implements Command {
+        INSTANCE
+    }
+
+    private enum PollLag implements Command {
+        INSTANCE
+    }
+
+    private record Lag(double records) implements Command {}
 
     /** Drain and stop the pipeline; {@code replyTo} gets {@link Done} when it has. */
     public record Stop(ActorRef<Done> replyTo) implements Command {}
+
+    private record Rewound(int generation, ModelActor.Rewound rewound, Throwable failure) implements Command {}
 
     private record StreamEnded(int generation, Throwable failure) implements Command {}
 
@@ -39,13 +62,22 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         INSTANCE
     }
 
+    private record Drained(ActorRef<Done> replyTo) implements Command {}
+
     private record Stopped(ActorRef<Done> replyTo) implements Command {}
 
-    /** Everything a pipeline needs that is not in its config. */
-    public record Deps(Properties kafkaProperties, RecordCodec codec, Supplier<AdaptationStrategy> strategyFactory, PipelineMetrics metrics) {}
+    /**
+     * Everything a pipeline needs that is not in its config.
+     *
+     * @param checkpoints opens the model actor's checkpoint agent; null when checkpoints are off
+     */
+    public record Deps(Properties kafkaProperties, RecordCodec codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
+            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series,
+            java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry) {}
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(20);
 
     public static Behavior<Command> create(PipelineConf conf, Deps deps) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PipelineSupervisor(ctx, timers, conf, deps)));
@@ -66,23 +98,40 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.conf = conf;
         this.deps = deps;
         this.model = ctx.spawn(
-                Behaviors.supervise(ModelActor.create(deps.strategyFactory())).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(ModelActor.create(deps.strategies(), conf.strategy(), deps.checkpoints(), deps.guards(),
+                                new ModelActor.LabelPolicy(conf.feedback().learnInline(), conf.feedback().enabled() ? conf.feedback().joiner() : null)))
+                        .onFailure(SupervisorStrategy.restart()),
                 "model",
                 ModelActor.dispatcher());
+        ctx.watch(model);
+        deps.modelRegistry().put(conf.name(), model);
+        timers.startTimerWithFixedDelay(PollLag.INSTANCE, Duration.ofSeconds(2));
         startStream();
+        startFeedback();
     }
 
+    private Consumer.DrainingControl<Done> feedback;
+
+    /** The delayed-label graph, when the pipeline consumes a feedback topic. */
+    private void startFeedback() {
+        if (!conf.feedback().enabled() || stopping) {
+            return;
+        }
+        feedback = FeedbackStream.start(getContext().getSystem(), conf, deps, model);
+        getContext().pipeToSelf(feedback.streamCompletion(), (d, f) -> new FeedbackEnded(f));
+    }
+
+    /** Rewinds the model to its checkpoint, then starts the graph from the checkpoint's offsets. */
     private void startStream() {
         generation++;
         int gen = generation;
-        control = PipelineStream.start(getContext().getSystem(), conf, deps.kafkaProperties(), deps.codec(), model, deps.metrics());
-        getContext().pipeToSelf(control.streamCompletion(), (done, failure) -> new StreamEnded(gen, failure));
-        getContext().getLog().info("pipeline {} started (strategy {}, input {})", conf.name(), conf.strategy(), conf.inputTopic());
+        getContext().ask(ModelActor.Rewound.class, model, conf.askTimeout(), ModelActor.Rewind::new, (r, f) -> new Rewound(gen, r, f));
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Rewound.class, this::onRewound)
                 .onMessage(StreamEnded.class, this::onStreamEnded)
                 .onMessage(Restart.class, r -> {
                     if (!stopping) {
@@ -91,9 +140,46 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return this;
                 })
                 .onMessage(Stop.class, this::onStop)
+                .onMessage(FeedbackEnded.class, f -> {
+                    if (f.failure() != null && !stopping) {
+                        getContext().getLog().warn("pipeline {}: feedback stream failed, restarting in 1 s: {}", conf.name(), f.failure().toString());
+                        timers.startSingleTimer(RestartFeedback.INSTANCE, Duration.ofSeconds(1));
+                    }
+                    return this;
+                })
+                .onMessage(RestartFeedback.class, r -> {
+                    startFeedback();
+                    return this;
+                })
+                .onMessage(PollLag.class, p -> {
+                    if (control != null && !stopping) {
+                        try {
+                            getContext().pipeToSelf(control.getMetrics(), (m, f) -> new Lag(f == null ? lagOf(m) : Double.NaN));
+                        } catch (IllegalStateException notYetRunning) {
+                            // The source stage is still materialising; the next poll will find it.
+                        }
+                    }
+                    return this;
+                })
+                .onMessage(Lag.class, l -> {
+                    if (!Double.isNaN(l.records())) {
+                        deps.metrics().lag(l.records());
+                    }
+                    return this;
+                })
+                .onMessage(Drained.class, this::onDrained)
                 .onMessage(Stopped.class, s -> {
                     getContext().getLog().info("pipeline {} drained and stopped", conf.name());
                     s.replyTo().tell(Done.getInstance());
+                    return Behaviors.stopped();
+                })
+                .onSignal(Terminated.class, t -> {
+                    // The model actor stops itself only when a newer owner took over its checkpoints.
+                    getContext().getLog().error("pipeline {}: model actor stopped; the pipeline stops", conf.name());
+                    stopping = true;
+                    if (control != null) {
+                        control.drainAndShutdown(getContext().getExecutionContext());
+                    }
                     return Behaviors.stopped();
                 })
                 .onSignal(PostStop.class, s -> {
@@ -105,6 +191,36 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .build();
     }
 
+    /** Kafka's own {@code records-lag-max} of the consumer (fetch manager metrics). */
+    private static double lagOf(java.util.Map<org.apache.kafka.common.MetricName, org.apache.kafka.common.Metric> metrics) {
+        for (var e : metrics.entrySet()) {
+            if (e.getKey().name().equals("records-lag-max") && e.getKey().group().equals("consumer-fetch-manager-metrics")
+                    && !e.getKey().tags().containsKey("topic")) {
+                Object v = e.getValue().metricValue();
+                if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+                    return n.doubleValue();
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    private Behavior<Command> onRewound(Rewound r) {
+        if (r.generation() != generation || stopping) {
+            return this;
+        }
+        if (r.failure() != null) {
+            scheduleRestart(r.failure());
+            return this;
+        }
+        int gen = generation;
+        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets());
+        getContext().pipeToSelf(control.streamCompletion(), (done, failure) -> new StreamEnded(gen, failure));
+        getContext().getLog().info("pipeline {} started (strategy {}, input {}, resuming at {})", conf.name(), conf.strategy(), conf.inputTopic(),
+                r.rewound().offsets().isEmpty() ? "the group's position" : r.rewound().offsets());
+        return this;
+    }
+
     private Behavior<Command> onStreamEnded(StreamEnded ended) {
         if (ended.generation() != generation || stopping) {
             return this;
@@ -113,17 +229,47 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             getContext().getLog().info("pipeline {}: input stream completed", conf.name());
             return this;
         }
-        getContext().getLog().warn("pipeline {} failed, restarting in {} ms: {}", conf.name(), backoff.toMillis(), ended.failure().toString());
+        scheduleRestart(ended.failure());
+        return this;
+    }
+
+    private void scheduleRestart(Throwable failure) {
+        getContext().getLog().warn("pipeline {} failed, restarting in {} ms: {}", conf.name(), backoff.toMillis(), failure.toString());
         timers.startSingleTimer(Restart.INSTANCE, backoff);
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        return this;
     }
 
     private Behavior<Command> onStop(Stop stop) {
         stopping = true;
         timers.cancelAll();
         getContext().getLog().info("pipeline {} draining", conf.name());
-        getContext().pipeToSelf(control.drainAndShutdown(getContext().getExecutionContext()), (d, f) -> new Stopped(stop.replyTo()));
+        if (feedback != null) {
+            feedback.drainAndShutdown(getContext().getExecutionContext());
+        }
+        if (control == null) {
+            getContext().getSelf().tell(new Drained(stop.replyTo()));
+        } else {
+            // The drain is done when the graph has completed: every batch in flight produced and
+            // its offsets committed. The consumer's own shutdown follows in the background; it can
+            // outlive the graph (seen with pekko-connectors-kafka 1.2.0 outside the tests), so the
+            // pipeline does not wait for it, and waits at most DRAIN_LIMIT for the graph.
+            control.drainAndShutdown(getContext().getExecutionContext());
+            getContext().pipeToSelf(control.streamCompletion().toCompletableFuture().thenApply(d -> true)
+                            .completeOnTimeout(false, DRAIN_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+                    (completed, f) -> {
+                        if (!Boolean.TRUE.equals(completed)) {
+                            getContext().getLog().warn("pipeline {}: input graph did not complete within {} s; stopping anyway", conf.name(), DRAIN_LIMIT.toSeconds());
+                        }
+                        return new Drained(stop.replyTo());
+                    });
+        }
+        return this;
+    }
+
+    /** After the drain, the final checkpoint: everything served is in it. */
+    private Behavior<Command> onDrained(Drained d) {
+        getContext().getLog().info("pipeline {}: input graph drained; writing the final checkpoint", conf.name());
+        getContext().ask(ModelActor.Rewound.class, model, conf.askTimeout(), ModelActor.Flush::new, (r, f) -> new Stopped(d.replyTo()));
         return this;
     }
 }

@@ -616,6 +616,11 @@ public final class RmtStrategy implements AdaptationStrategy {
      * {@code source.position}.
      */
     @Override
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(student, probe);
+    }
+
+    @Override
     public StrategyState snapshot() {
         ensureOpen();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();

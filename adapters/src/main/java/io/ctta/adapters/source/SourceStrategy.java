@@ -41,6 +41,16 @@ public final class SourceStrategy implements AdaptationStrategy {
     }
 
     @Override
+    public long nativeBytes() {
+        return model.isClosed() ? 0 : model.liveBytes();
+    }
+
+    @Override
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+    }
+
+    @Override
     public StrategyState snapshot() {
         return new StrategyState(NAME, 0, Map.of(), Map.of());
     }

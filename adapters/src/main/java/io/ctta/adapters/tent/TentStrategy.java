@@ -143,6 +143,16 @@ public final class TentStrategy implements AdaptationStrategy {
      * optimizer step count.
      */
     @Override
+    public long nativeBytes() {
+        return model.isClosed() ? 0 : model.liveBytes();
+    }
+
+    @Override
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+    }
+
+    @Override
     public StrategyState snapshot() {
         ensureOpen();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();

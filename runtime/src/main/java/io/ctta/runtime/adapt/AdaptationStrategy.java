@@ -40,6 +40,23 @@ public interface AdaptationStrategy extends AutoCloseable {
     /** The number of parameter updates applied so far; published with each prediction. */
     long modelVersion();
 
+    /**
+     * Bytes of native memory this strategy holds between calls (its models' parameters, optimizer
+     * state, teachers), or -1 when it does not say. A gauge for operators, sampled now and then.
+     */
+    default long nativeBytes() {
+        return -1;
+    }
+
+    /**
+     * Plasticity diagnostics of the model being served (dead units, effective rank of the
+     * penultimate features, mean weight magnitude), measured on {@code probe} without changing
+     * anything; empty when the strategy does not say. Sampled now and then by the runtime.
+     */
+    default java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+        return java.util.Optional.empty();
+    }
+
     /** Captures the whole adaptation state (parameters and strategy state) on the heap. */
     StrategyState snapshot();
 

@@ -102,9 +102,18 @@ public final class AdaptiveModel implements AutoCloseable {
     public static AdaptiveModel create(ModelSpec spec, Device device, long seed) {
         ai.djl.Device djl = device.toDjl();
         Model model = Model.newInstance(spec.kind() == ModelSpec.Kind.BUILTIN_CNN ? "builtin-cnn"
+                : spec.kind() == ModelSpec.Kind.TABULAR_MLP ? "tabular-mlp"
                 : spec.path().getFileName().toString(), djl, ENGINE);
         try {
             EngineGrad.setGradMode(false);
+            if (spec.kind() == ModelSpec.Kind.TABULAR_MLP) {
+                Block block = TabularMlp.create(spec.tabular(), spec.numClasses());
+                model.setBlock(block);
+                block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, spec.tabular().inputLength()));
+                AdaptiveModel m = new AdaptiveModel(spec, device, seed, model, null);
+                m.initialiseSeeded(seed);
+                return m;
+            }
             if (spec.kind() == ModelSpec.Kind.BUILTIN_CNN) {
                 BatchNormBlock.Mode mode = new BatchNormBlock.Mode();
                 Block block = BuiltinCnn.create(spec.numClasses(), mode);
@@ -170,7 +179,13 @@ public final class AdaptiveModel implements AutoCloseable {
         return new StepScope(manager);
     }
 
-    /** The number of open NDArrays under this model's manager (parameters plus anything leaked). */
+    /** Bytes of the open NDArrays under this model's manager (parameters, optimizer state, leaks). */
+    public long liveBytes() {
+        ensureOpen();
+        return NativeMemory.liveBytes(manager);
+    }
+
+    /** The number of open NDArrays under the model's manager (parameters, optimizer state, leaks). */
     public long liveArrayCount() {
         ensureOpen();
         return NativeMemory.liveArrays(manager);
@@ -211,6 +226,28 @@ public final class AdaptiveModel implements AutoCloseable {
      * @throws UnsupportedOperationException for BN-α on a TorchScript model
      */
     public NDList forward(NDManager scope, InputBatch batch, ForwardMode mode, float batchStatsWeight) {
+        return run(scope, batch, mode, batchStatsWeight, false);
+    }
+
+    /**
+     * Forward pass that also returns the input of the last layer: {@code NDList(features, logits)}
+     * with features (B x F) and logits (B x C), both created in {@code scope}. Used by strategies
+     * that key a memory on the model's last hidden representation (ReLoop2). Available for the
+     * built-in models (a sequence of blocks whose last block is the classifier head); a
+     * TorchScript module is opaque.
+     *
+     * @throws UnsupportedOperationException for a TorchScript model
+     */
+    public NDList forwardWithFeatures(NDManager scope, InputBatch batch, ForwardMode mode) {
+        if (spec.kind() == ModelSpec.Kind.TORCHSCRIPT) {
+            throw new UnsupportedOperationException("forwardWithFeatures needs a built-in model; a TorchScript"
+                    + " module does not expose its last hidden layer");
+        }
+        return run(scope, batch, mode, 1f, true);
+    }
+
+    private NDList run(NDManager scope, InputBatch batch, ForwardMode mode, float batchStatsWeight,
+            boolean withFeatures) {
         ensureOpen();
         if (!(batchStatsWeight > 0f && batchStatsWeight <= 1f)) {
             throw new IllegalArgumentException("batch-statistics weight must be in (0, 1], got " + batchStatsWeight);
@@ -225,6 +262,29 @@ public final class AdaptiveModel implements AutoCloseable {
         System.arraycopy(inputShape.getShape(), 0, dims, 1, inputShape.dimension());
         NDArray x = scope.create(batch.features(), new Shape(dims));
         NDArray in = spec.preprocessing().apply(x);
+        if (withFeatures) {
+            // Built-in models only (checked by the caller): run the children one by one and keep
+            // the input of the last one, the classifier head.
+            if (bnMode != null) {
+                bnMode.mode = mode;
+                bnMode.alpha = batchStatsWeight;
+            }
+            try {
+                NDList current = new NDList(in);
+                List<Block> children = block.getChildren().values();
+                for (int i = 0; i < children.size() - 1; i++) {
+                    current = children.get(i).forward(store, current, mode == ForwardMode.TRAIN, null);
+                }
+                NDArray features = current.singletonOrThrow();
+                NDList logits = children.get(children.size() - 1).forward(store, current, mode == ForwardMode.TRAIN, null);
+                return new NDList(features, logits.singletonOrThrow());
+            } finally {
+                if (bnMode != null) {
+                    bnMode.mode = ForwardMode.EVAL;
+                    bnMode.alpha = 1f;
+                }
+            }
+        }
         if (spec.kind() == ModelSpec.Kind.BUILTIN_CNN) {
             bnMode.mode = mode;
             bnMode.alpha = batchStatsWeight;
@@ -234,6 +294,10 @@ public final class AdaptiveModel implements AutoCloseable {
                 bnMode.mode = ForwardMode.EVAL;
                 bnMode.alpha = 1f;
             }
+        }
+        if (spec.kind() == ModelSpec.Kind.TABULAR_MLP) {
+            // No normalisation and no dropout: every mode computes the same function.
+            return block.forward(store, new NDList(in), mode == ForwardMode.TRAIN, null);
         }
         if (mode != ForwardMode.BATCH_STATS) {
             return block.forward(store, new NDList(in), mode == ForwardMode.TRAIN, null);
@@ -247,41 +311,6 @@ public final class AdaptiveModel implements AutoCloseable {
         NDList out = block.forward(store, new NDList(in), true, null);
         restoreParameters(running);
         return out;
-    }
-
-    /**
-     * Forward pass that also returns the penultimate features: {@code NDList(features, logits)},
-     * where {@code features} (B x d) is the input of the last layer (the classifier head) and
-     * {@code logits} (B x C) its output, from one pass. Inputs and modes as in
-     * {@link #forward(NDManager, InputBatch, ForwardMode)}; gradients flow through both outputs
-     * when the caller opened a gradient session. For strategies that work on features (RMT's
-     * source prototypes and projector).
-     *
-     * @throws UnsupportedOperationException for TorchScript models: a scripted module cannot be
-     *     split at its last layer from Java
-     */
-    public NDList forwardWithFeatures(NDManager scope, InputBatch batch, ForwardMode mode) {
-        ensureOpen();
-        if (spec.kind() != ModelSpec.Kind.BUILTIN_CNN) {
-            throw new UnsupportedOperationException("features are only available for the built-in CNN; a TorchScript"
-                    + " module cannot be split at its last layer (model " + spec.version() + ")");
-        }
-        NDArray in = spec.preprocessing().apply(inputArray(scope, batch));
-        List<Block> layers = new ArrayList<>(block.getChildren().values());
-        bnMode.mode = mode;
-        bnMode.alpha = 1f;
-        try {
-            NDList current = new NDList(in);
-            for (int i = 0; i < layers.size() - 1; i++) {
-                current = layers.get(i).forward(store, current, mode == ForwardMode.TRAIN, null);
-            }
-            NDArray features = current.singletonOrThrow();
-            NDList logits = layers.get(layers.size() - 1).forward(store, current, mode == ForwardMode.TRAIN, null);
-            return new NDList(features, logits.singletonOrThrow());
-        } finally {
-            bnMode.mode = ForwardMode.EVAL;
-            bnMode.alpha = 1f;
-        }
     }
 
     /** The raw input batch as an array in {@code scope}, checked against the spec's sample shape. */

@@ -21,16 +21,19 @@ import java.util.Objects;
  * @param preprocessing the input normalisation applied inside the model wrapper
  * @param version identifies weights and preprocessing together; published with predictions and
  *     stored in checkpoints, so a change of either must change it
+ * @param tabular the architecture of a {@link Kind#TABULAR_MLP} model; {@code null} for other kinds
  */
 public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, Preprocessing preprocessing,
-        String version) {
+        String version, TabularMlp.Architecture tabular) {
 
     /** Where the architecture comes from. */
     public enum Kind {
         /** The small built-in CNN for 28x28 grey images ({@code builtin-cnn}). */
         BUILTIN_CNN,
         /** A user's TorchScript file, loaded with trainable parameters. */
-        TORCHSCRIPT
+        TORCHSCRIPT,
+        /** The built-in tabular model: hashed-field embeddings + ReLU MLP ({@link TabularMlp}). */
+        TABULAR_MLP
     }
 
     /** The suffix of the sidecar file that describes a TorchScript model. */
@@ -51,7 +54,35 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
         if (numClasses < 2) {
             throw new IllegalArgumentException("numClasses must be >= 2, got " + numClasses);
         }
+        if ((kind == Kind.TABULAR_MLP) != (tabular != null)) {
+            throw new IllegalArgumentException("a tabular architecture is given exactly for kind TABULAR_MLP; kind="
+                    + kind + " tabular=" + tabular);
+        }
+        if (tabular != null && (inputShape.length != 1 || inputShape[0] != tabular.inputLength()
+                || !preprocessing.equals(Preprocessing.IDENTITY))) {
+            throw new IllegalArgumentException("a tabular model " + tabular + " needs inputShape ["
+                    + tabular.inputLength() + "] and identity preprocessing, got " + Arrays.toString(inputShape)
+                    + " and " + preprocessing);
+        }
         inputShape = inputShape.clone();
+    }
+
+    /** A spec of a non-tabular kind (the architecture component is {@code null}). */
+    public ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, Preprocessing preprocessing,
+            String version) {
+        this(kind, path, inputShape, numClasses, preprocessing, version, null);
+    }
+
+    /**
+     * The built-in tabular model: input shape {@code [architecture.inputLength()]}, identity
+     * preprocessing, version {@code tabular-mlp-v1/<architecture>/<tag>}.
+     *
+     * @param tag names the weights (e.g. the training data and seed); part of the version
+     */
+    public static ModelSpec tabularMlp(TabularMlp.Architecture architecture, int numClasses, String tag) {
+        Objects.requireNonNull(architecture, "architecture");
+        return new ModelSpec(Kind.TABULAR_MLP, null, new int[] {architecture.inputLength()}, numClasses,
+                Preprocessing.IDENTITY, "tabular-mlp-v1/" + architecture + "/" + tag, architecture);
     }
 
     /** The built-in CNN: 1x28x28 input, 10 classes, Fashion-MNIST preprocessing. */

@@ -98,6 +98,60 @@ public final class ReplayProducer implements AutoCloseable {
         return sent;
     }
 
+    /**
+     * Sends every record without its label, and the label itself {@code delay} records later as a
+     * {@link io.ctta.streams.record.LabelFeedback} (JSON) on {@code feedbackTopic}, the way labels
+     * arrive in deployments (a click or a manual label comes after the prediction). The last
+     * {@code delay} labels follow the last record. Unlabelled records get no feedback.
+     *
+     * @return number of input records sent and acknowledged
+     */
+    public long replayWithDelayedLabels(Iterator<InferenceRecord> records, String topic, String feedbackTopic, int delay,
+            LongConsumer progressOrNull) {
+        if (closed) {
+            throw new IllegalStateException("ReplayProducer is closed");
+        }
+        if (delay < 0) {
+            throw new IllegalArgumentException("label delay must be >= 0 records, got " + delay);
+        }
+        Topics.validate(topic);
+        Topics.validate(feedbackTopic);
+        io.ctta.streams.serde.FeedbackCodec feedback = new io.ctta.streams.serde.FeedbackCodec();
+        java.util.ArrayDeque<io.ctta.streams.record.LabelFeedback> waiting = new java.util.ArrayDeque<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long sent = 0;
+        while (records.hasNext() && failure.get() == null) {
+            InferenceRecord r = records.next();
+            InferenceRecord unlabelled = new InferenceRecord(r.id(), r.key(), r.eventTimeMs(), r.domain(), null, r.features());
+            producer.send(new ProducerRecord<>(topic, null, r.key().getBytes(StandardCharsets.UTF_8), codec.encode(unlabelled),
+                    RecordCodec.headersFor()), (m, e) -> failure.compareAndSet(null, e));
+            if (r.label() != null) {
+                waiting.addLast(new io.ctta.streams.record.LabelFeedback(r.id(), r.label(), r.eventTimeMs()));
+            }
+            while (waiting.size() > delay) {
+                sendFeedback(feedback, feedbackTopic, waiting.removeFirst(), failure);
+            }
+            sent++;
+            if (progressOrNull != null) {
+                progressOrNull.accept(sent);
+            }
+        }
+        while (!waiting.isEmpty() && failure.get() == null) {
+            sendFeedback(feedback, feedbackTopic, waiting.removeFirst(), failure);
+        }
+        producer.flush();
+        if (failure.get() != null) {
+            throw new KafkaException("replay to " + topic + " / " + feedbackTopic + " failed: " + failure.get(), failure.get());
+        }
+        return sent;
+    }
+
+    private void sendFeedback(io.ctta.streams.serde.FeedbackCodec codec, String topic, io.ctta.streams.record.LabelFeedback f,
+            AtomicReference<Exception> failure) {
+        producer.send(new ProducerRecord<>(topic, null, f.id().getBytes(StandardCharsets.UTF_8), codec.encode(f)),
+                (m, e) -> failure.compareAndSet(null, e));
+    }
+
     /** Flushes and closes the producer, waiting at most 30 s. Idempotent. */
     @Override
     public void close() {

@@ -1,0 +1,149 @@
+package io.ctta.actors.drift;
+
+import com.typesafe.config.Config;
+import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.drift.Detector;
+import io.ctta.runtime.drift.DriftDetector;
+import io.ctta.runtime.drift.DriftDetectors;
+import io.ctta.runtime.drift.DriftLevel;
+import io.ctta.runtime.drift.DriftSignal;
+import io.ctta.runtime.drift.MultivariateDriftDetector;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Feeds a pipeline's configured detectors from the stream, record by record, and turns their
+ * warnings and drifts into events and metrics. Label-free signals (entropy normalised by ln C,
+ * confidence, input statistics) come with every prediction; the error signal only with labelled
+ * records, scored prequentially. Confined to the pipeline's stream (one batch at a time).
+ */
+public final class DriftMonitor {
+
+    /** One configured detector: which one, on which signal, with which settings. */
+    public record Spec(String detector, DriftSignal signal, Config settings) {}
+
+    /** What the monitor needs to know about one served record. */
+    public record Observation(int partition, long offset, float[] features, Integer label) {}
+
+    private final String pipeline;
+    private final String strategy;
+    private final List<Watch> watches = new ArrayList<>();
+
+    private final class Watch {
+        final Spec spec;
+        final Detector detector;
+        final Map<DriftLevel, Counter> events = new EnumMap<>(DriftLevel.class);
+        DriftLevel previous = DriftLevel.STABLE;
+        int firstPartition = -1;
+        long firstOffset = -1;
+        volatile double statistic;
+        volatile double threshold;
+        volatile int level;
+
+        Watch(Spec spec, Detector detector, MeterRegistry registry) {
+            this.spec = spec;
+            this.detector = detector;
+            Tags tags = Tags.of("pipeline", pipeline, "strategy", strategy, "detector", detector.name(), "signal", spec.signal().wireName());
+            Gauge.builder("ctta.drift.statistic", this, w -> w.statistic).description("The detector's statistic after the latest input").tags(tags).register(registry);
+            Gauge.builder("ctta.drift.threshold", this, w -> w.threshold).description("The value the statistic must exceed to signal drift").tags(tags).register(registry);
+            Gauge.builder("ctta.drift.level", this, w -> w.level).description("0 stable, 1 warning, 2 drift").tags(tags).register(registry);
+            for (DriftLevel l : List.of(DriftLevel.WARNING, DriftLevel.DRIFT)) {
+                events.put(l, Counter.builder("ctta.drift.events").description("Drift events published, by level")
+                        .tags(Tags.of("pipeline", pipeline, "strategy", strategy, "detector", detector.name(), "level", l.wireName()))
+                        .register(registry));
+            }
+        }
+
+        /** Feeds one value or vector; returns an event when one is due. */
+        DriftEvent feed(double value, double[] vector, int partition, long offset, long now) {
+            if (firstOffset < 0) {
+                firstPartition = partition;
+                firstOffset = offset;
+            }
+            DriftLevel l = vector != null ? ((MultivariateDriftDetector) detector).update(vector) : ((DriftDetector) detector).update(value);
+            double thr = detector.threshold();
+            statistic = finite(detector.statistic());
+            threshold = finite(thr);
+            level = l.ordinal();
+            boolean publish = l == DriftLevel.DRIFT || (l == DriftLevel.WARNING && previous == DriftLevel.STABLE);
+            previous = l;
+            if (!publish) {
+                return null;
+            }
+            events.get(l).increment();
+            DriftEvent e = new DriftEvent(1, pipeline, strategy, detector.name(), spec.signal().wireName(), l.wireName(),
+                    statistic, threshold, detector.samples(), detector.detections(), firstPartition, firstOffset, partition, offset, now, null);
+            firstOffset = -1;
+            return e;
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException when a detector's settings are invalid (the message names the key)
+     */
+    public DriftMonitor(String pipeline, String strategy, List<Spec> specs, long seed, MeterRegistry registry) {
+        this.pipeline = pipeline;
+        this.strategy = strategy;
+        int i = 0;
+        for (Spec s : specs) {
+            Detector d = DriftDetectors.create(s.detector(), s.settings(), seed + 7919L * i++);
+            boolean multivariate = d instanceof MultivariateDriftDetector;
+            boolean vectorSignal = s.signal() == DriftSignal.INPUT || s.signal() == DriftSignal.EMBEDDING;
+            if (multivariate != vectorSignal) {
+                throw new IllegalArgumentException("detector " + s.detector() + " cannot watch signal " + s.signal().wireName()
+                        + ": ks and mmd take the vector signal 'input'; adwin, page-hinkley and ddm take entropy, confidence or error");
+            }
+            if (s.signal() == DriftSignal.EMBEDDING) {
+                throw new IllegalArgumentException("signal 'embedding' needs penultimate features, which pipelines do not export yet; use 'input'");
+            }
+            watches.add(new Watch(s, d, registry));
+        }
+    }
+
+    /** Feeds a served batch (observations aligned with the output rows) and returns the events it raised. */
+    public List<DriftEvent> observe(List<Observation> records, ModelOutput output) {
+        List<DriftEvent> out = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        double lnC = Math.log(output.numClasses());
+        for (int i = 0; i < records.size(); i++) {
+            Observation r = records.get(i);
+            for (Watch w : watches) {
+                DriftEvent e = switch (w.spec.signal()) {
+                    case ENTROPY -> w.feed(output.entropy(i) / lnC, null, r.partition(), r.offset(), now);
+                    case CONFIDENCE -> w.feed(output.confidence(i), null, r.partition(), r.offset(), now);
+                    case ERROR -> r.label() == null ? null
+                            : w.feed(output.predictedClass(i) == r.label() ? 0 : 1, null, r.partition(), r.offset(), now);
+                    case INPUT -> w.feed(0, inputStats(r.features()), r.partition(), r.offset(), now);
+                    case EMBEDDING -> null;
+                };
+                if (e != null) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Mean and standard deviation of a record's features, scaled by 255 (8-bit images land in [0, 1]). */
+    static double[] inputStats(float[] x) {
+        double sum = 0;
+        double sq = 0;
+        for (float v : x) {
+            sum += v;
+            sq += (double) v * v;
+        }
+        double mean = sum / x.length;
+        double var = Math.max(0, sq / x.length - mean * mean);
+        return new double[] {mean / 255.0, Math.sqrt(var) / 255.0};
+    }
+
+    private static double finite(double v) {
+        return Double.isFinite(v) ? v : (v > 0 ? Double.MAX_VALUE : -Double.MAX_VALUE);
+    }
+}

@@ -1,0 +1,153 @@
+package io.ctta.actors.model;
+
+import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.checkpoint.Checkpoint;
+import io.ctta.runtime.checkpoint.CheckpointLoad;
+import io.ctta.runtime.checkpoint.CheckpointSettings;
+import io.ctta.runtime.checkpoint.CheckpointStore;
+import io.ctta.runtime.checkpoint.FileCheckpointStore;
+import io.ctta.runtime.checkpoint.StaleOwnerException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model actor's side of the checkpoint protocol: it claims an owner epoch, restores the newest
+ * valid checkpoint, tracks the next offset per partition of everything applied to the model since,
+ * and writes a checkpoint (state plus those offsets) when one is due. Offsets may be committed to
+ * Kafka only after {@link #write} returned them. Confined to the model actor's thread.
+ */
+public final class CheckpointAgent {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointAgent.class);
+
+    private final CheckpointSettings settings;
+    private final CheckpointStore store;
+    private final String pipeline;
+    private final String configHash;
+    private final long epoch;
+    private final Map<String, Map<Integer, Long>> applied = new TreeMap<>();
+    private Checkpoint last;
+    private long sequence;
+    private long recordsApplied;
+    private long sinceLast;
+    private long lastWriteMs;
+
+    private CheckpointAgent(CheckpointSettings settings, CheckpointStore store, String pipeline, String configHash) throws IOException {
+        this.settings = settings;
+        this.store = store;
+        this.pipeline = pipeline;
+        this.configHash = configHash;
+        this.epoch = store.claimEpoch();
+        CheckpointLoad load = store.load();
+        for (CheckpointLoad.Rejection r : load.rejected()) {
+            LOG.warn("pipeline {}: checkpoint {} rejected: {}", pipeline, r.file(), r.reason());
+        }
+        this.last = load.latest().orElse(null);
+        if (last != null) {
+            sequence = last.sequence();
+            recordsApplied = last.recordsApplied();
+            copyOffsets(last.offsets());
+            LOG.info("pipeline {}: resuming from checkpoint {} (epoch {}, {} records applied, offsets {})",
+                    pipeline, last.sequence(), last.ownerEpoch(), last.recordsApplied(), last.offsets());
+        }
+        this.lastWriteMs = System.currentTimeMillis();
+    }
+
+    /** Opens the pipeline's store, claims a new epoch and loads the newest valid checkpoint. */
+    public static CheckpointAgent open(CheckpointSettings settings, String pipeline, String configHash) {
+        try {
+            return new CheckpointAgent(settings, new FileCheckpointStore(settings.dir(), pipeline, settings.keep()), pipeline, configHash);
+        } catch (IOException e) {
+            throw new UncheckedIOException("pipeline " + pipeline + ": cannot open checkpoints under " + settings.dir(), e);
+        }
+    }
+
+    /** The checkpoint restored at start or last written, if any. */
+    Optional<Checkpoint> last() {
+        return Optional.ofNullable(last);
+    }
+
+    /** Forgets what was applied since the last checkpoint: the model was rolled back to it. */
+    void rewind() {
+        applied.clear();
+        sinceLast = 0;
+        if (last != null) {
+            copyOffsets(last.offsets());
+            recordsApplied = last.recordsApplied();
+        }
+    }
+
+    /** The next offset per partition reflected by the last checkpoint (empty when there is none). */
+    Map<String, Map<Integer, Long>> checkpointedOffsets() {
+        return last == null ? Map.of() : last.offsets();
+    }
+
+    /** Records that a batch ending at these next offsets was applied to the model. */
+    void applied(Map<String, Map<Integer, Long>> nextOffsets, int records) {
+        nextOffsets.forEach((topic, parts) -> parts.forEach((p, o) -> applied.computeIfAbsent(topic, t -> new TreeMap<>()).merge(p, o, Math::max)));
+        recordsApplied += records;
+        sinceLast += records;
+    }
+
+    /** Whether the count or the time trigger fired. */
+    boolean due(long nowMs) {
+        if (sinceLast == 0) {
+            return false;
+        }
+        boolean byCount = settings.everyRecords() > 0 && sinceLast >= settings.everyRecords();
+        boolean byTime = !settings.interval().isZero() && nowMs - lastWriteMs >= settings.interval().toMillis();
+        return byCount || byTime;
+    }
+
+    /** What a checkpoint will hold, captured when it fell due and written once its outputs are acknowledged. */
+    public record Pending(long token, StrategyState state, Map<String, Map<Integer, Long>> offsets, long recordsApplied) {}
+
+    /** Captures the state with the offsets applied so far; nothing is written yet. */
+    Pending capture(long token, StrategyState state) {
+        Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
+        applied.forEach((t, m) -> offsets.put(t, new TreeMap<>(m)));
+        sinceLast = 0;
+        lastWriteMs = System.currentTimeMillis();
+        return new Pending(token, state, offsets, recordsApplied);
+    }
+
+    /**
+     * Writes a captured state.
+     *
+     * @return the offsets the new checkpoint reflects, safe to commit to Kafka now
+     * @throws StaleOwnerException when a newer owner claimed the pipeline: this owner must stop
+     */
+    Map<String, Map<Integer, Long>> write(Pending p) throws StaleOwnerException {
+        Checkpoint c = Checkpoint.of(pipeline, epoch, sequence + 1, p.offsets(), p.state(), Map.of(), p.recordsApplied(), configHash, System.currentTimeMillis());
+        try {
+            store.write(c);
+        } catch (IOException e) {
+            // Whether it was committed is unknown: skip this sequence number and report.
+            sequence++;
+            throw new UncheckedIOException("pipeline " + pipeline + ": checkpoint write failed", e);
+        }
+        sequence = c.sequence();
+        last = c;
+        return p.offsets();
+    }
+
+    long recordsApplied() {
+        return recordsApplied;
+    }
+
+    private void copyOffsets(Map<String, Map<Integer, Long>> from) {
+        applied.clear();
+        from.forEach((t, m) -> applied.put(t, new TreeMap<>(m)));
+    }
+
+    static Map<String, Map<Integer, Long>> copy(Map<String, Map<Integer, Long>> m) {
+        Map<String, Map<Integer, Long>> out = new HashMap<>();
+        m.forEach((t, p) -> out.put(t, Map.copyOf(p)));
+        return out;
+    }
+}

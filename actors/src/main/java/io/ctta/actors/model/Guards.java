@@ -1,0 +1,89 @@
+package io.ctta.actors.model;
+
+import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.data.StepOutcome;
+
+/**
+ * Decides when adaptation must be undone. Two signals: consecutive diverged steps (a non-finite
+ * loss or gradient, which the strategy already refused to apply) and collapse, the failure mode of
+ * nearly every continual TTA method, seen as the exponential moving average of the batch mean
+ * entropy falling under a threshold (SAR's model-recovery rule). Pure bookkeeping: the model actor
+ * carries out what it returns.
+ */
+public final class Guards {
+
+    /** What the model actor must do after a batch. */
+    enum Action {
+        NONE,
+        /** Restore the last good checkpoint (or the source weights without one). */
+        ROLLBACK,
+        /** Reset to the source weights: the model collapsed. */
+        RESET_COLLAPSE
+    }
+
+    /** The guard settings. */
+    public record Settings(int maxDivergedInARow, boolean collapseEnabled, double entropyEmaThreshold, double emaMomentum, int cooldownBatches) {
+        public static Settings defaults() {
+            return new Settings(3, true, 0.2, 0.9, 50);
+        }
+    }
+
+    private final Settings settings;
+    private int divergedInARow;
+    private double entropyEma = Double.NaN;
+    private int batchesSinceReset = Integer.MAX_VALUE / 2;
+
+    Guards(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Feeds one served batch and returns the action it calls for. */
+    Action observe(ModelOutput out) {
+        batchesSinceReset++;
+        if (out.step().kind() == StepOutcome.Kind.DIVERGED) {
+            if (++divergedInARow >= settings.maxDivergedInARow()) {
+                divergedInARow = 0;
+                return Action.ROLLBACK;
+            }
+        } else {
+            divergedInARow = 0;
+        }
+        if (!settings.collapseEnabled() || out.step().kind() == StepOutcome.Kind.NONE) {
+            return Action.NONE;
+        }
+        double h = 0;
+        for (int i = 0; i < out.size(); i++) {
+            h += out.entropy(i);
+        }
+        h /= out.size();
+        entropyEma = Double.isNaN(entropyEma) ? h : settings.emaMomentum() * entropyEma + (1 - settings.emaMomentum()) * h;
+        if (entropyEma < settings.entropyEmaThreshold() && batchesSinceReset >= settings.cooldownBatches()) {
+            batchesSinceReset = 0;
+            entropyEma = Double.NaN;
+            return Action.RESET_COLLAPSE;
+        }
+        return Action.NONE;
+    }
+
+    /** Whether every probability is finite: a non-finite output is never published. */
+    static boolean finite(ModelOutput out) {
+        for (float p : out.probabilities()) {
+            if (!Float.isFinite(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether every tensor of a state is finite: a non-finite state is never checkpointed. */
+    static boolean finite(io.ctta.runtime.adapt.StrategyState state) {
+        for (var t : state.tensors().values()) {
+            for (float v : t.data()) {
+                if (!Float.isFinite(v)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

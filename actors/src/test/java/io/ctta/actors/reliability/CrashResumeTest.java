@@ -1,0 +1,205 @@
+package io.ctta.actors.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ctta.runtime.checkpoint.Checkpoint;
+import io.ctta.runtime.checkpoint.CrashPoint;
+import io.ctta.runtime.checkpoint.FileCheckpointStore;
+import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.streams.record.DType;
+import io.ctta.streams.record.InferenceRecord;
+import io.ctta.streams.record.PredictionRecord;
+import io.ctta.streams.record.Tensor;
+import io.ctta.streams.record.Topics;
+import io.ctta.streams.serde.PredictionCodec;
+import io.ctta.streams.serde.RecordCodec;
+import io.ctta.streams.serde.RecordLimits;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Crash anywhere, lose nothing, apply nothing twice: a TENT pipeline in a child JVM is killed
+ * with SIGKILL at random points and halted at every step of the checkpoint protocol; after the
+ * last restart every input record has a prediction, every prediction (duplicates included) equals
+ * the one an uninterrupted run made, and the final checkpoint says each record was applied to the
+ * model exactly once.
+ */
+class CrashResumeTest {
+
+    private static final int RECORDS = 1024;
+    private static final String INPUT = "crash.in";
+    private static EmbeddedKafka kafka;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void produce() throws Exception {
+        kafka = EmbeddedKafka.start(null);
+        kafka.createTopics(1, INPUT);
+        RecordCodec codec = new RecordCodec(RecordLimits.defaults());
+        Random rnd = new Random(11);
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < RECORDS; i++) {
+                float[] px = new float[784];
+                // Two populations, so TENT has something to adapt to.
+                int base = (i / 256) % 2 == 0 ? 40 : 140;
+                for (int j = 0; j < px.length; j++) {
+                    px[j] = Math.min(255, base + rnd.nextInt(100));
+                }
+                InferenceRecord r = new InferenceRecord("r-" + i, "k", i, null, i % 10, new Tensor(DType.UINT8, new int[] {1, 28, 28}, px));
+                producer.send(new ProducerRecord<>(INPUT, null, "k".getBytes(StandardCharsets.UTF_8), codec.encode(r), RecordCodec.headersFor()));
+            }
+            producer.flush();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    @Test
+    void killedAndResumedRunPredictsExactlyLikeAnUninterruptedOneAndAppliesEveryRecordOnce() throws Exception {
+        Path refDir = tmp.resolve("ref");
+        Process ref = worker("ref", refDir, null);
+        awaitDistinct("ref", RECORDS, ref);
+        stopGracefully(ref);
+        Map<String, float[]> reference = new HashMap<>();
+        for (PredictionRecord p : predictions("ref")) {
+            reference.putIfAbsent(p.id(), p.scores());
+        }
+        assertEquals(RECORDS, reference.size());
+
+        Path dir = tmp.resolve("crash");
+        Random rnd = new Random(5);
+        int kills = 0;
+        for (int k = 0; k < 3; k++) {
+            Process w = worker("crash", dir, null);
+            int seen = distinct("crash");
+            awaitDistinct("crash", Math.min(RECORDS - 200, seen + 150 + rnd.nextInt(250)), w);
+            w.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            kills++;
+        }
+        for (CrashPoint step : CrashPoint.values()) {
+            Process w = worker("crash", dir, step.name());
+            assertTrue(w.waitFor(120, TimeUnit.SECONDS), "worker should halt at " + step);
+            assertEquals(137, w.exitValue(), "halted at " + step);
+            kills++;
+        }
+        Process last = worker("crash", dir, null);
+        awaitDistinct("crash", RECORDS, last);
+        stopGracefully(last);
+
+        List<PredictionRecord> crashed = predictions("crash");
+        Map<String, Integer> copies = new HashMap<>();
+        for (PredictionRecord p : crashed) {
+            float[] expected = reference.get(p.id());
+            assertArrayEquals(expected, p.scores(), "prediction for " + p.id() + " differs from the uninterrupted run");
+            copies.merge(p.id(), 1, Integer::sum);
+        }
+        assertEquals(RECORDS, copies.size(), "every record has a prediction");
+        int duplicates = crashed.size() - RECORDS;
+        System.out.printf("crash test: %d kills, %d predictions for %d records (%d duplicates, at-least-once output)%n",
+                kills, crashed.size(), RECORDS, duplicates);
+
+        Checkpoint fin = new FileCheckpointStore(dir, "crash").load().latest().orElseThrow();
+        assertEquals(RECORDS, fin.recordsApplied(), "each record applied to the model exactly once");
+        assertEquals(RECORDS, fin.nextOffset(INPUT, 0));
+    }
+
+    private static Process worker(String pipeline, Path dir, String crashAt) throws IOException {
+        Files.createDirectories(dir);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path")));
+        if (crashAt != null) {
+            cmd.add("-D" + FileCheckpointStore.CRASH_AT_PROPERTY + "=" + crashAt);
+        }
+        cmd.addAll(List.of(PipelineWorker.class.getName(), kafka.bootstrapServers(), INPUT, pipeline, dir.toString(), "tent"));
+        Files.createDirectories(LOGS);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(pipeline).toFile())).start();
+    }
+
+    /** Worker logs survive the test (target/ is not cleaned by it) so a failure can be read. */
+    private static final Path LOGS = Path.of("target", "crash-test-logs");
+
+    private static Path log(String pipeline) {
+        return LOGS.resolve(pipeline + "-worker.log");
+    }
+
+    private static void stopGracefully(Process p) throws InterruptedException {
+        p.destroy(); // SIGTERM: drain and final checkpoint
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "worker should stop on SIGTERM");
+    }
+
+    private static void awaitDistinct(String pipeline, int n, Process worker) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            c.subscribe(List.of(Topics.predictions(pipeline)));
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            PredictionCodec codec = new PredictionCodec();
+            while (ids.size() < n) {
+                assertTrue(System.nanoTime() < deadline, "timed out waiting for " + n + " predictions of " + pipeline + ", have " + ids.size()
+                        + "; log: " + log(pipeline).toAbsolutePath());
+                assertTrue(worker.isAlive(), "worker died early; see " + log(pipeline).toAbsolutePath());
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    ids.add(codec.decode(r.value()).id());
+                }
+            }
+        }
+    }
+
+    private static int distinct(String pipeline) {
+        return (int) predictions(pipeline).stream().map(PredictionRecord::id).distinct().count();
+    }
+
+    private static List<PredictionRecord> predictions(String pipeline) {
+        List<PredictionRecord> out = new ArrayList<>();
+        PredictionCodec codec = new PredictionCodec();
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            var tp = new org.apache.kafka.common.TopicPartition(Topics.predictions(pipeline), 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    out.add(codec.decode(r.value()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+}

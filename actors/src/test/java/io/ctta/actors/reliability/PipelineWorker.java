@@ -1,0 +1,44 @@
+package io.ctta.actors.reliability;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.ctta.actors.CttaRuntime;
+import io.ctta.actors.config.CttaSettings;
+import io.ctta.runtime.adapt.StrategyRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A pipeline in a child JVM, for crash tests: args are bootstrap servers, input topic, pipeline
+ * name, checkpoint root, strategy. It runs until killed; SIGTERM drains it and writes a final
+ * checkpoint. {@code -Dctta.checkpoint.crash-at=STEP} makes the first checkpoint write halt the
+ * JVM at that step of the protocol.
+ */
+public final class PipelineWorker {
+    private PipelineWorker() {}
+
+    public static void main(String[] args) throws Exception {
+        Config user = ConfigFactory.empty()
+                .withValue("ctta.kafka.bootstrap-servers", ConfigValueFactory.fromAnyRef(args[0]))
+                .withValue("ctta.http.enabled", ConfigValueFactory.fromAnyRef(false))
+                .withValue("ctta.checkpoints.dir", ConfigValueFactory.fromAnyRef(args[3]))
+                .withValue("ctta.checkpoints.every-records", ConfigValueFactory.fromAnyRef(128))
+                .withValue("ctta.checkpoints.interval", ConfigValueFactory.fromAnyRef("0s"))
+                .withValue("ctta.guards.collapse.enabled", ConfigValueFactory.fromAnyRef(false))
+                .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(List.of(Map.of(
+                        "name", args[2], "input-topic", args[1], "strategy", args[4], "batch-size", 64, "max-latency", "5s", "session-timeout", "6s"))));
+        Config full = user.withFallback(ConfigFactory.load()).resolve();
+        StrategyRegistry registry = StrategyRegistry.load();
+        CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
+        CttaRuntime runtime = CttaRuntime.start(settings, full, registry, null);
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runtime.close();
+            done.countDown();
+        }));
+        System.out.println("WORKER STARTED");
+        done.await();
+    }
+}

@@ -1,0 +1,47 @@
+package io.ctta.adapters.continual;
+
+import io.ctta.runtime.adapt.AdaptationStrategy;
+import io.ctta.runtime.adapt.GradientGate;
+import io.ctta.runtime.adapt.StrategyContext;
+import io.ctta.runtime.adapt.StrategyProvider;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The shared body of the continual providers: reads and validates {@code strategies.<name>}
+ * (messages name the key), then builds a {@link ContinualStrategy}. Backward passes take
+ * {@link GradientGate#shared()}.
+ */
+abstract class ContinualProvider implements StrategyProvider {
+
+    private final String name;
+    private final String description;
+    private final Function<SettingsReader, OptimizerSettings> optimizer;
+    private final boolean composed;
+
+    ContinualProvider(String name, String description, Function<SettingsReader, OptimizerSettings> optimizer,
+            boolean composed) {
+        this.name = Objects.requireNonNull(name);
+        this.description = Objects.requireNonNull(description);
+        this.optimizer = Objects.requireNonNull(optimizer);
+        this.composed = composed;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final String description() {
+        return description;
+    }
+
+    @Override
+    public final AdaptationStrategy create(StrategyContext context) {
+        SettingsReader s = SettingsReader.forStrategy(context.settings(), name);
+        OptimizerSettings opt = optimizer.apply(s);
+        LearnerSettings learner = LearnerSettings.read(s, opt, composed, name);
+        return new ContinualStrategy(name, context.model(), opt, learner, GradientGate.shared(), context.seed());
+    }
+}

@@ -1,0 +1,326 @@
+package io.ctta.adapters.continual;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import io.ctta.runtime.adapt.AdaptationStrategy;
+import io.ctta.runtime.adapt.GradientGate;
+import io.ctta.runtime.adapt.Gradients;
+import io.ctta.runtime.adapt.Objectives;
+import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.adapt.optim.ParameterOptimizer;
+import io.ctta.runtime.adapt.optim.Upgd;
+import io.ctta.runtime.data.InputBatch;
+import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.data.StepOutcome;
+import io.ctta.runtime.memory.StepScope;
+import io.ctta.runtime.model.AdaptiveModel;
+import io.ctta.runtime.model.ForwardMode;
+import io.ctta.runtime.model.ParameterSelector;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A supervised continual learner (ALGORITHMS.md 3, 6, 8.4): {@code predict} only predicts (eval
+ * mode, running BN statistics); {@code learn} makes one gradient step of the batch-mean
+ * cross-entropy (plus the optional {@link Regularizer}) on every parameter, with the configured
+ * optimizer (SGDW, AdamW or UPGD). Used prequentially: predict, score, then learn when the labels
+ * arrive (possibly later, with other batches predicted in between).
+ *
+ * <p>BatchNorm while learning follows {@link LearnerSettings.BatchNormPolicy}: by default batches
+ * of at least {@code batch-norm-min-batch} samples use batch statistics and update the running
+ * statistics (train mode); smaller ones use and keep the running statistics (eval mode), so that
+ * UPGD's one-sample steps never normalise a batch of one.
+ *
+ * <p>Outcomes: a non-finite loss or gradient returns {@link StepOutcome.Kind#DIVERGED} and leaves
+ * every parameter, running statistic and optimizer state as it was; an all-zero gradient or a
+ * label outside {@code [0, C)} returns SKIPPED; otherwise APPLIED with the loss (cross-entropy
+ * plus {@code ρ·R}) of the forward pass before the step. The model version counts applied steps.
+ */
+public final class ContinualStrategy implements AdaptationStrategy {
+
+    private static final String PARAM = "param/";
+    private static final String OPT = "opt/";
+    private static final String REG = "reg/";
+
+    private final String name;
+    private final AdaptiveModel model;
+    private final OptimizerSettings optimizerSettings;
+    private final LearnerSettings settings;
+    private final GradientGate gate;
+    private final List<String> names;
+    private final List<Parameter> params;
+    private final List<Parameter> running;
+    private final Map<String, StrategyState.Tensor> initial;
+    private final ParameterOptimizer optimizer;
+    private final Regularizer regularizer;
+    private long version;
+    private boolean closed;
+
+    /**
+     * Takes ownership of {@code model} and makes every float parameter except BN running
+     * statistics trainable.
+     *
+     * @param name the registered name ({@code sgd}, {@code upgd+spectral}, ...)
+     * @param seed seeds the optimizer's noise and the regularizer's initial vectors
+     */
+    public ContinualStrategy(String name, AdaptiveModel model, OptimizerSettings optimizer, LearnerSettings settings,
+            GradientGate gate, long seed) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.model = Objects.requireNonNull(model, "model");
+        this.optimizerSettings = Objects.requireNonNull(optimizer, "optimizer");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.gate = Objects.requireNonNull(gate, "gate");
+        ParameterSelector trainable = (n, p) -> !ParameterSelector.isRunningStatistic(n, p)
+                && p.getArray().getDataType() == DataType.FLOAT32;
+        this.names = List.copyOf(model.parameterNames(trainable));
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException(name + " needs trainable float parameters, but model "
+                    + model.spec().version() + " has none");
+        }
+        model.trainOnly(trainable);
+        this.params = List.copyOf(model.parameters(trainable));
+        this.running = List.copyOf(model.parameters(ParameterSelector::isRunningStatistic));
+        this.initial = model.snapshotParameters(ParameterSelector.all());
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            shapes.put(names.get(i), params.get(i).getArray().getShape());
+        }
+        long optimizerSeed = mix(seed, 1);
+        long regularizerSeed = mix(seed, 2);
+        ParameterOptimizer opt = optimizer.create(model.manager(), shapes, optimizerSeed);
+        try {
+            this.regularizer = switch (settings.regularizer()) {
+                case NONE -> null;
+                case SPECTRAL -> {
+                    List<SpectralRegularizer.Role> roles = new ArrayList<>();
+                    for (int i = 0; i < names.size(); i++) {
+                        roles.add(SpectralRegularizer.Role.of(names.get(i), params.get(i)));
+                    }
+                    yield new SpectralRegularizer(model.manager(), names, new ArrayList<>(shapes.values()), roles,
+                            settings.spectral(), regularizerSeed);
+                }
+                case WASSERSTEIN -> {
+                    List<float[]> values = new ArrayList<>();
+                    for (String n : names) {
+                        values.add(initial.get(n).data());
+                    }
+                    yield new WassersteinRegularizer(model.manager(), names, values, settings.wasserstein());
+                }
+            };
+        } catch (RuntimeException e) {
+            opt.close();
+            throw e;
+        }
+        this.optimizer = opt;
+    }
+
+    private static long mix(long seed, long salt) {
+        long z = seed + salt * 0x9E37_79B9_7F4A_7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The optimizer settings. */
+    public OptimizerSettings optimizerSettings() {
+        return optimizerSettings;
+    }
+
+    /** The learner settings (BatchNorm policy, regularizer). */
+    public LearnerSettings settings() {
+        return settings;
+    }
+
+    /** Eval-mode prediction with the current parameters; never changes anything. */
+    @Override
+    public ModelOutput predict(InputBatch batch) {
+        ensureOpen();
+        try (StepScope step = model.newStep()) {
+            NDArray logits = model.forward(step.manager(), batch, ForwardMode.EVAL).head();
+            return AdaptiveModel.toOutput(logits, version, StepOutcome.none());
+        }
+    }
+
+    /**
+     * One optimizer step on the labelled batch.
+     *
+     * @throws IllegalArgumentException when {@code labels.length != batch.size()}
+     */
+    @Override
+    public StepOutcome learn(InputBatch batch, int[] labels) {
+        ensureOpen();
+        if (labels.length != batch.size()) {
+            throw new IllegalArgumentException(labels.length + " labels for a batch of " + batch.size());
+        }
+        int classes = model.spec().numClasses();
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                return StepOutcome.skipped(Double.NaN, "label " + labels[i] + " of sample " + i + " is outside [0, "
+                        + classes + ")");
+            }
+        }
+        ForwardMode mode = settings.trainMode(batch.size()) ? ForwardMode.TRAIN : ForwardMode.EVAL;
+        try (StepScope step = model.newStep()) {
+            // Train mode updates the running statistics during the forward: keep copies to undo a bad step.
+            List<NDArray> backup = new ArrayList<>();
+            if (mode == ForwardMode.TRAIN) {
+                for (Parameter p : running) {
+                    NDArray copy = p.getArray().duplicate();
+                    copy.attach(step.manager());
+                    backup.add(copy);
+                }
+            }
+            float loss;
+            List<NDArray> weights = new ArrayList<>(params.size());
+            for (Parameter p : params) {
+                weights.add(p.getArray());
+            }
+            try (GradientGate.Session session = gate.open()) {
+                NDArray logits = model.forward(step.manager(), batch, mode).head();
+                NDArray objective = Objectives.softmaxCrossEntropy(logits, step.manager().create(labels));
+                if (regularizer != null) {
+                    NDArray penalty = regularizer.penalty(weights);
+                    if (penalty != null) {
+                        objective = objective.add(penalty);
+                    }
+                }
+                loss = objective.getFloat();
+                if (Float.isFinite(loss)) {
+                    session.backward(objective);
+                }
+            }
+            if (!Float.isFinite(loss)) {
+                restoreRunning(backup);
+                return StepOutcome.diverged(loss, "non-finite loss; parameters unchanged");
+            }
+            List<NDArray> grads = Gradients.of(params);
+            double mass = Gradients.absSum(grads);
+            if (!Double.isFinite(mass)) {
+                Gradients.zero(grads);
+                restoreRunning(backup);
+                return StepOutcome.diverged(loss, "non-finite gradient; parameters unchanged");
+            }
+            if (mass == 0) {
+                Gradients.zero(grads);
+                return StepOutcome.skipped(loss, "zero gradient");
+            }
+            optimizer.step(names, weights, grads);
+            Gradients.zero(grads);
+            version++;
+            return StepOutcome.applied(loss);
+        }
+    }
+
+    private void restoreRunning(List<NDArray> backup) {
+        for (int i = 0; i < backup.size(); i++) {
+            running.get(i).getArray().set(backup.get(i).toFloatArray());
+        }
+    }
+
+    @Override
+    public long modelVersion() {
+        return version;
+    }
+
+    /**
+     * Every float parameter including BN running statistics ({@code param/<name>}), the optimizer
+     * state ({@code opt/...}), the regularizer state ({@code reg/...}) and the optimizer step count.
+     */
+    @Override
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+    }
+
+    @Override
+    public StrategyState snapshot() {
+        ensureOpen();
+        Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();
+        model.snapshotParameters(ParameterSelector.all()).forEach((k, v) -> tensors.put(PARAM + k, v));
+        optimizer.exportState().forEach((k, v) -> tensors.put(OPT + k, v));
+        if (regularizer != null) {
+            regularizer.exportState().forEach((k, v) -> tensors.put(REG + k, v));
+        }
+        Map<String, Double> scalars = new HashMap<>();
+        scalars.put("optimizer.steps", (double) optimizer.stepCount());
+        if (optimizer instanceof Upgd u) {
+            scalars.put("upgd.eta-guards", (double) u.etaGuardCount());
+        }
+        return new StrategyState(name, version, tensors, scalars);
+    }
+
+    @Override
+    public void restore(StrategyState state) {
+        ensureOpen();
+        if (!name.equals(state.strategy())) {
+            throw new IllegalArgumentException("cannot restore a '" + state.strategy() + "' state into " + name);
+        }
+        Map<String, StrategyState.Tensor> p = new HashMap<>();
+        Map<String, StrategyState.Tensor> o = new HashMap<>();
+        Map<String, StrategyState.Tensor> r = new HashMap<>();
+        state.tensors().forEach((k, v) -> {
+            if (k.startsWith(PARAM)) {
+                p.put(k.substring(PARAM.length()), v);
+            } else if (k.startsWith(OPT)) {
+                o.put(k.substring(OPT.length()), v);
+            } else if (k.startsWith(REG)) {
+                r.put(k.substring(REG.length()), v);
+            }
+        });
+        if (!p.keySet().containsAll(initial.keySet())) {
+            List<String> missing = new ArrayList<>(initial.keySet());
+            missing.removeAll(p.keySet());
+            throw new IllegalArgumentException(name + " state lacks parameters " + missing);
+        }
+        Double steps = state.scalars().get("optimizer.steps");
+        optimizer.importState(o, steps == null ? 0 : steps.longValue());
+        if (regularizer != null) {
+            regularizer.importState(r);
+        }
+        model.restoreParameters(p);
+        version = state.modelVersion();
+    }
+
+    /** Back to the creation state: initial parameters and BN statistics, fresh optimizer and regularizer. */
+    @Override
+    public void reset() {
+        ensureOpen();
+        model.restoreParameters(initial);
+        optimizer.reset();
+        if (regularizer != null) {
+            regularizer.reset();
+        }
+        version = 0;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                optimizer.close();
+                if (regularizer != null) {
+                    regularizer.close();
+                }
+            } finally {
+                model.close();
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("strategy " + name + " is closed");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.ctta.adapters.continual;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.ctta.runtime.adapt.optim.ParameterOptimizer;
+import io.ctta.runtime.adapt.optim.SgdW;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Settings of the {@code sgd} optimizer: SGD with decoupled weight decay (SGDW); with
+ * {@code sigma > 0} it is PGD ({@code weight-decay = 0}) or Shrink-and-Perturb.
+ * Defaults: the UPGD paper's tuned streaming SGDW on label-permuted EMNIST (ALGORITHMS.md 3.4, 8.4).
+ *
+ * @param lr step size α, default 0.01
+ * @param weightDecay decoupled weight decay λ ({@code weight-decay}), default 1e-4
+ * @param sigma standard deviation of the Gaussian perturbation added to the gradient, default 0
+ */
+public record SgdSettings(double lr, double weightDecay, double sigma) implements OptimizerSettings {
+
+    static final Set<String> KEYS = Set.of("lr", "weight-decay", "sigma");
+
+    /** The defaults. */
+    public static SgdSettings defaults() {
+        return new SgdSettings(0.01, 1e-4, 0);
+    }
+
+    static SgdSettings read(SettingsReader s) {
+        SgdSettings d = defaults();
+        double lr = s.getDouble("lr", d.lr());
+        s.require(lr > 0 && Double.isFinite(lr), "lr", "> 0", lr);
+        double wd = s.getDouble("weight-decay", d.weightDecay());
+        s.require(wd >= 0 && lr * wd < 1, "weight-decay", ">= 0 with lr * weight-decay < 1", wd);
+        double sigma = s.getDouble("sigma", d.sigma());
+        s.require(sigma >= 0 && Double.isFinite(sigma), "sigma", ">= 0", sigma);
+        return new SgdSettings(lr, wd, sigma);
+    }
+
+    @Override
+    public String name() {
+        return "sgd";
+    }
+
+    @Override
+    public Set<String> keys() {
+        return KEYS;
+    }
+
+    @Override
+    public ParameterOptimizer create(NDManager parent, Map<String, Shape> shapes, long seed) {
+        return new SgdW((float) lr, (float) weightDecay, (float) sigma, seed);
+    }
+}

@@ -1,0 +1,33 @@
+package io.ctta.adapters.continual;
+
+import java.util.Set;
+
+/**
+ * Settings of the Wasserstein-to-initialization regularizer (ALGORITHMS.md 6.4), the block
+ * {@code wasserstein { ... }}: {@code ρ · Σ_tensors Σ_i (sort(θ)_i − sort(θ⁰)_i)²}.
+ *
+ * @param rho strength ρ, default 1e-3 (the paper's scaling was not retrieved; [D])
+ */
+public record WassersteinSettings(double rho) {
+
+    static final Set<String> KEYS = Set.of("rho");
+
+    /** Validates the range. */
+    public WassersteinSettings {
+        if (!(rho >= 0) || !Double.isFinite(rho)) {
+            throw new IllegalArgumentException("rho must be >= 0, got " + rho);
+        }
+    }
+
+    /** The defaults. */
+    public static WassersteinSettings defaults() {
+        return new WassersteinSettings(1e-3);
+    }
+
+    static WassersteinSettings read(SettingsReader s) {
+        s.rejectUnknown(KEYS);
+        double rho = s.getDouble("rho", defaults().rho());
+        s.require(rho >= 0 && Double.isFinite(rho), "rho", ">= 0", rho);
+        return new WassersteinSettings(rho);
+    }
+}

@@ -1,0 +1,131 @@
+package io.ctta.adapters.ecotta;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.ctta.adapters.support.Settings;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Settings of {@code ecotta} ({@code strategies.ecotta}); defaults follow ALGORITHMS.md 4.5 (the
+ * CIFAR recipe at batch 64) except the test-time learning rate (see docs/strategies/ecotta.md). Every value is validated once, at creation; messages name the key,
+ * e.g. {@code strategies.ecotta.lambda must be >= 0, got -1.0}.
+ *
+ * @param optimizer test-time optimizer, {@code sgd} (default) or {@code adam}
+ * @param lr test-time learning rate, default 5e-4 (the CIFAR recipe's 5e-3 drifts on long streams here)
+ * @param momentum SGD momentum, default 0.9
+ * @param nesterov SGD Nesterov momentum, default false
+ * @param beta1 Adam β1, default 0.9
+ * @param beta2 Adam β2, default 0.999
+ * @param epsilon Adam ε, default 1e-8
+ * @param entropyFactor the entropy filter keeps samples with {@code H < entropyFactor · ln C},
+ *     default 0.4 (EATA's margin)
+ * @param lambda weight λ of the self-distilled regulariser, default 0.5
+ * @param partitions layer boundaries of the built-in CNN, {@code [b0, b1, ..., bK]}: the stem is
+ *     layers {@code 1..b0}, partition {@code k} is layers {@code b(k-1)+1..bk}, the head the rest
+ *     (layers numbered as in the parameter names, {@code 01Conv2d} ... {@code 13Linear}); default
+ *     {@code [0, 4, 8]} (two partitions, one per conv stage)
+ * @param warmupEpochs passes over the source data in the warm-up, default 10
+ * @param warmupMaxSteps upper bound on warm-up steps, 0 (default) for no bound
+ * @param warmupBatchSize warm-up minibatch size, default 64
+ * @param warmupLr warm-up SGD learning rate, default 5e-2
+ * @param warmupMomentum warm-up SGD momentum, default 0.9
+ * @param warmupAugment apply the community recipe's mild augmentation in the warm-up, default true
+ * @param cacheDir directory for warmed-up meta networks; empty (default) disables the cache
+ */
+public record EcottaSettings(String optimizer, double lr, double momentum, boolean nesterov, double beta1,
+        double beta2, double epsilon, double entropyFactor, double lambda, List<Integer> partitions,
+        int warmupEpochs, long warmupMaxSteps, int warmupBatchSize, double warmupLr, double warmupMomentum,
+        boolean warmupAugment, String cacheDir) {
+
+    /** The key prefix users write. */
+    public static final String PREFIX = "strategies.ecotta";
+
+    public EcottaSettings {
+        partitions = List.copyOf(partitions);
+    }
+
+    /** The defaults. */
+    public static EcottaSettings defaults() {
+        return new EcottaSettings("sgd", 5e-4, 0.9, false, 0.9, 0.999, 1e-8, 0.4, 0.5, List.of(0, 4, 8, 11),
+                10, 0, 64, 5e-2, 0.9, true, "");
+    }
+
+    /** Reads and validates {@code c}; missing keys take the defaults; messages name the key. */
+    public static EcottaSettings fromConfig(Config c) {
+        Settings s = new Settings(c, PREFIX);
+        EcottaSettings d = defaults();
+        String opt = s.getString("optimizer", d.optimizer()).toLowerCase(Locale.ROOT);
+        s.require(opt.equals("sgd") || opt.equals("adam"), "optimizer", "one of sgd, adam", "'" + opt + "'");
+        double lr = s.getDouble("lr", d.lr());
+        s.require(lr > 0 && Double.isFinite(lr), "lr", "> 0", lr);
+        double momentum = s.getDouble("momentum", d.momentum());
+        s.require(momentum >= 0 && momentum < 1, "momentum", "in [0, 1)", momentum);
+        boolean nesterov = s.getBoolean("nesterov", d.nesterov());
+        s.require(!(nesterov && momentum == 0), "nesterov", "false when " + PREFIX + ".momentum is 0", nesterov);
+        double beta1 = s.getDouble("beta1", d.beta1());
+        s.require(beta1 >= 0 && beta1 < 1, "beta1", "in [0, 1)", beta1);
+        double beta2 = s.getDouble("beta2", d.beta2());
+        s.require(beta2 >= 0 && beta2 < 1, "beta2", "in [0, 1)", beta2);
+        double eps = s.getDouble("epsilon", d.epsilon());
+        s.require(eps > 0 && Double.isFinite(eps), "epsilon", "> 0", eps);
+        double factor = s.getDouble("entropy-factor", d.entropyFactor());
+        s.require(factor > 0 && Double.isFinite(factor), "entropy-factor", "> 0", factor);
+        double lambda = s.getDouble("lambda", d.lambda());
+        s.require(lambda >= 0 && Double.isFinite(lambda), "lambda", ">= 0", lambda);
+        List<Integer> partitions = intList(c, s, "partitions", d.partitions());
+        s.require(partitions.size() >= 2, "partitions",
+                "a list of at least two layer boundaries [stem end, partition 1 end, ...]", partitions);
+        for (int i = 0; i < partitions.size(); i++) {
+            s.require(partitions.get(i) >= 0 && (i == 0 || partitions.get(i) > partitions.get(i - 1)), "partitions",
+                    "strictly increasing non-negative layer numbers", partitions);
+        }
+        int epochs = integer(s, "warmup.epochs", d.warmupEpochs());
+        s.require(epochs >= 1, "warmup.epochs", ">= 1", epochs);
+        double rawMaxSteps = s.getDouble("warmup.max-steps", d.warmupMaxSteps());
+        s.require(rawMaxSteps == Math.rint(rawMaxSteps) && Math.abs(rawMaxSteps) < 1e15, "warmup.max-steps",
+                "an integer", rawMaxSteps);
+        long maxSteps = (long) rawMaxSteps;
+        s.require(maxSteps >= 0, "warmup.max-steps", ">= 0 (0 = no bound)", maxSteps);
+        int batch = integer(s, "warmup.batch-size", d.warmupBatchSize());
+        s.require(batch >= 2, "warmup.batch-size", ">= 2 (BatchNorm needs batch statistics)", batch);
+        double wlr = s.getDouble("warmup.lr", d.warmupLr());
+        s.require(wlr > 0 && Double.isFinite(wlr), "warmup.lr", "> 0", wlr);
+        double wm = s.getDouble("warmup.momentum", d.warmupMomentum());
+        s.require(wm >= 0 && wm < 1, "warmup.momentum", "in [0, 1)", wm);
+        boolean augment = s.getBoolean("warmup.augment", d.warmupAugment());
+        String cacheDir = s.getString("cache-dir", d.cacheDir()).trim();
+        return new EcottaSettings(opt, lr, momentum, nesterov, beta1, beta2, eps, factor, lambda, partitions, epochs,
+                maxSteps, batch, wlr, wm, augment, cacheDir);
+    }
+
+    /** The entropy threshold {@code H0 = entropyFactor · ln C} for {@code numClasses} classes. */
+    public double entropyThreshold(int numClasses) {
+        return entropyFactor * Math.log(numClasses);
+    }
+
+    /** The warm-up settings as one stable string: part of the cache key. */
+    String warmupKey() {
+        return String.format(Locale.ROOT, "partitions=%s;epochs=%d;maxSteps=%d;batch=%d;lr=%s;momentum=%s;augment=%b",
+                partitions, warmupEpochs, warmupMaxSteps, warmupBatchSize, Double.toString(warmupLr),
+                Double.toString(warmupMomentum), warmupAugment);
+    }
+
+    private static int integer(Settings s, String key, int def) {
+        double v = s.getDouble(key, def);
+        s.require(v == Math.rint(v) && Math.abs(v) <= Integer.MAX_VALUE, key, "an integer", v);
+        return (int) v;
+    }
+
+    private static List<Integer> intList(Config c, Settings s, String key, List<Integer> def) {
+        if (!c.hasPath(key)) {
+            return def;
+        }
+        try {
+            return List.copyOf(c.getIntList(key));
+        } catch (ConfigException.WrongType e) {
+            throw new IllegalArgumentException(s.key(key) + " must be a list of integers (layer boundaries, e.g. "
+                    + def + "), got '" + c.getValue(key).unwrapped() + "'", e);
+        }
+    }
+}

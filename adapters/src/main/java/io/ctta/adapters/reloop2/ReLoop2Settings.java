@@ -1,0 +1,109 @@
+package io.ctta.adapters.reloop2;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.ctta.adapters.support.Settings;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Settings of {@code reloop2} ({@code strategies.reloop2}); defaults follow ALGORITHMS.md 7.6
+ * except where docs/strategies/reloop2.md says otherwise.
+ *
+ * @param base the wrapped strategy's registered name, default {@code source}
+ * @param baseSettings the wrapped strategy's own settings ({@code base-settings}), default empty
+ * @param memory {@code sketch} (the paper's LSH sketch, default) or {@code knn} (exact ring buffer)
+ * @param k K: sketch arrays, or neighbours read from the knn buffer; default 180
+ * @param lambda λ, the compensation strength in [0, 1]; default 0.4; 0 is the base model
+ * @param gamma γ in [0, 1], the mix of the two error measures; default 1 (the paper's)
+ * @param tau τ > 0, the attention temperature; default 0.1
+ * @param key what keys the memory: {@code hidden} (the base model's last hidden layer, default),
+ *     {@code input} (the raw features) or {@code output} (the base model's probabilities)
+ * @param sketchBits L, bits per sketch array (1..24); default 12
+ * @param sketchSimilarity {@code count} (default) or {@code cosine} (also stores Σh per bucket)
+ * @param knnCapacity samples the knn ring buffer keeps; default 10,000
+ * @param filterThreshold σ: write only samples whose error exceeds it; default 0 (write all)
+ * @param sampleRate the fraction of samples written (random down-sampling), in (0, 1]; default 1
+ * @param resetAfterBaseUpdates reset the memory once the base model has applied this many updates
+ *     since the last reset; 0 never; default 1 (every update, ALGORITHMS.md 7.5)
+ * @param resetPeriod reset the memory after this many writes; 0 never (default)
+ * @param decay ρ in (0, 1]: every write epoch ({@code learn} call) earlier writes count ρ times
+ *     less; default 1 (no decay)
+ */
+public record ReLoop2Settings(String base, Config baseSettings, String memory, int k, double lambda, double gamma,
+        double tau, String key, int sketchBits, LshSketch.Similarity sketchSimilarity, int knnCapacity,
+        double filterThreshold, double sampleRate, long resetAfterBaseUpdates, long resetPeriod, double decay) {
+
+    /** The prefix users write. */
+    public static final String PREFIX = "strategies.reloop2";
+
+    public ReLoop2Settings {
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(baseSettings, "baseSettings");
+        Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(sketchSimilarity, "sketchSimilarity");
+    }
+
+    /** The defaults. */
+    public static ReLoop2Settings defaults() {
+        return new ReLoop2Settings("source", ConfigFactory.empty(), "sketch", 180, 0.4, 1.0, 0.1, "hidden", 12,
+                LshSketch.Similarity.COUNT, 10_000, 0.0, 1.0, 1, 0, 1.0);
+    }
+
+    /** Reads and validates {@code c}; missing keys take the defaults; messages name the key. */
+    public static ReLoop2Settings fromConfig(Config c) {
+        Settings s = new Settings(c, PREFIX);
+        ReLoop2Settings d = defaults();
+        String base = s.getString("base", d.base()).trim();
+        s.require(!base.isEmpty() && !base.equals(ReLoop2Strategy.NAME), "base",
+                "the name of another registered strategy (source, sgd, adam, ...)", "'" + base + "'");
+        Config baseSettings = d.baseSettings();
+        if (c.hasPath("base-settings")) {
+            try {
+                baseSettings = c.getConfig("base-settings");
+            } catch (ConfigException.WrongType e) {
+                throw new IllegalArgumentException(s.key("base-settings") + " must be an object { ... }, got '"
+                        + c.getValue("base-settings").unwrapped() + "'", e);
+            }
+        }
+        String memory = s.getString("memory", d.memory()).toLowerCase(Locale.ROOT);
+        s.require(memory.equals("sketch") || memory.equals("knn"), "memory", "one of sketch, knn", "'" + memory + "'");
+        int k = integer(s, "k", d.k(), 1, 1 << 20, "an integer in [1, 1048576]");
+        double lambda = s.getDouble("lambda", d.lambda());
+        s.require(lambda >= 0 && lambda <= 1, "lambda", "in [0, 1]", lambda);
+        double gamma = s.getDouble("gamma", d.gamma());
+        s.require(gamma >= 0 && gamma <= 1, "gamma", "in [0, 1]", gamma);
+        double tau = s.getDouble("tau", d.tau());
+        s.require(tau > 0 && Double.isFinite(tau), "tau", "> 0", tau);
+        String key = s.getString("key", d.key()).toLowerCase(Locale.ROOT);
+        s.require(key.equals("hidden") || key.equals("input") || key.equals("output"), "key",
+                "one of hidden, input, output", "'" + key + "'");
+        int bits = integer(s, "sketch.bits", d.sketchBits(), 1, 24, "an integer in [1, 24]");
+        String sim = s.getString("sketch.similarity", "count").toLowerCase(Locale.ROOT);
+        s.require(sim.equals("count") || sim.equals("cosine"), "sketch.similarity", "one of count, cosine",
+                "'" + sim + "'");
+        int capacity = integer(s, "knn.capacity", d.knnCapacity(), 1, 10_000_000, "an integer in [1, 10000000]");
+        double threshold = s.getDouble("filter.threshold", d.filterThreshold());
+        s.require(threshold >= 0 && threshold < 1, "filter.threshold", "in [0, 1)", threshold);
+        double rate = s.getDouble("filter.sample-rate", d.sampleRate());
+        s.require(rate > 0 && rate <= 1, "filter.sample-rate", "in (0, 1]", rate);
+        long baseUpdates = integer(s, "refresh.base-updates", (int) d.resetAfterBaseUpdates(), 0, Integer.MAX_VALUE,
+                "an integer >= 0 (0: never)");
+        long period = integer(s, "refresh.period", (int) d.resetPeriod(), 0, Integer.MAX_VALUE,
+                "an integer >= 0 (0: never)");
+        double decay = s.getDouble("refresh.decay", d.decay());
+        s.require(decay > 0 && decay <= 1, "refresh.decay", "in (0, 1]", decay);
+        return new ReLoop2Settings(base, baseSettings, memory, k, lambda, gamma, tau, key, bits,
+                sim.equals("cosine") ? LshSketch.Similarity.COSINE : LshSketch.Similarity.COUNT, capacity, threshold,
+                rate, baseUpdates, period, decay);
+    }
+
+    private static int integer(Settings s, String key, int def, int min, int max, String rule) {
+        double v = s.getDouble(key, def);
+        s.require(v == Math.rint(v) && v >= min && v <= max, key, rule,
+                v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v));
+        return (int) v;
+    }
+}

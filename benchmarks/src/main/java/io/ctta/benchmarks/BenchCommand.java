@@ -1,0 +1,108 @@
+package io.ctta.benchmarks;
+
+import io.ctta.benchmarks.tta.TtaBench;
+import io.ctta.streams.data.FashionMnist;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ctta bench}: the benchmark harness. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
+        subcommands = {BenchCommand.Tta.class, BenchCommand.Continual.class, BenchCommand.Reloop.class, BenchCommand.Pipeline.class})
+public final class BenchCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    /** {@code ctta bench tta}. */
+    @Command(name = "tta", mixinStandardHelpOptions = true,
+            description = "Strategies over the continual Fashion-MNIST-C stream (severity 5, fixed order, no resets) for N rounds, in-process, one worker JVM per strategy.")
+    public static final class Tta implements Callable<Integer> {
+        @Option(names = "--strategies", split = ",", defaultValue = "source,norm,tent", description = "Strategies (default ${DEFAULT-VALUE}).")
+        List<String> strategies;
+
+        @Option(names = "--rounds", defaultValue = "5", description = "Passes over the whole stream without reset (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--samples-per-domain", defaultValue = "1000", description = "Samples per corruption (default ${DEFAULT-VALUE}).")
+        int samplesPerDomain;
+
+        @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--source-samples", defaultValue = "10000", description = "Clean training samples given to strategies that warm up or replay (default ${DEFAULT-VALUE}).")
+        int sourceSamples;
+
+        @Option(names = "--out", defaultValue = "bench-tta", description = "Report directory (default ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--data", description = "Fashion-MNIST directory.")
+        Path data;
+
+        @Override
+        public Integer call() throws Exception {
+            new TtaBench(new TtaBench.Options(strategies, rounds, samplesPerDomain, batchSize, seed, sourceSamples, out,
+                    data == null ? FashionMnist.defaultDirectory() : data, 3), System.out).run();
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench continual}: options as in docs/continual-benchmark.md. */
+    @Command(name = "continual", mixinStandardHelpOptions = true,
+            description = "sgd, adam, upgd and sgd+spectral over many task switches of label-permuted (or input-permuted) Fashion-MNIST, "
+                    + "prequential, in-process; writes report.md, accuracy.png and diagnostics.png. Options: see docs/continual-benchmark.md "
+                    + "(--strategies, --stream label|input, --tasks, --task-length, --batch, --seed, --settings, --out, ...).")
+    public static final class Continual implements Callable<Integer> {
+        @picocli.CommandLine.Unmatched
+        List<String> args = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            io.ctta.benchmarks.continual.ContinualBench.main(args.toArray(String[]::new));
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench reloop}: options as in docs/strategies/reloop2.md. */
+    @Command(name = "reloop", mixinStandardHelpOptions = true,
+            description = "A base strategy against base+reloop2 on the MovieLens ratings stream (Debian package r-cran-dslabs), "
+                    + "prequential with an optional label delay; writes a Markdown table and a PNG of AUC/RMSE over time. "
+                    + "Options: see docs/strategies/reloop2.md.")
+    public static final class Reloop implements Callable<Integer> {
+        @picocli.CommandLine.Unmatched
+        List<String> args = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            io.ctta.benchmarks.reloop.ReloopBench.main(args.toArray(String[]::new));
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench pipeline}. */
+    @Command(name = "pipeline", mixinStandardHelpOptions = true,
+            description = "Samples/s of each strategy through the whole pipeline (embedded Kafka, actors) against a plain in-process loop, in one run.")
+    public static final class Pipeline implements Callable<Integer> {
+        @Option(names = "--strategies", defaultValue = "source,tent", description = "Strategies (default ${DEFAULT-VALUE}).")
+        String strategies;
+
+        @Option(names = "--samples-per-domain", defaultValue = "1000", description = "Samples per corruption (default ${DEFAULT-VALUE}).")
+        int samplesPerDomain;
+
+        @Override
+        public Integer call() throws Exception {
+            PipelineVsLoop.main(new String[] {String.valueOf(samplesPerDomain), strategies});
+            return 0;
+        }
+    }
+}

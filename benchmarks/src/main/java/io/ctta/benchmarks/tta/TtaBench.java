@@ -1,0 +1,146 @@
+package io.ctta.benchmarks.tta;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctta.actors.demo.SourceModelCache;
+import io.ctta.runtime.train.TrainSettings;
+import io.ctta.streams.data.FashionMnist;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * {@code ctta bench tta}: every strategy over the continual Fashion-MNIST-C stream (all
+ * corruptions at severity 5 in the standard order, no resets between domains or rounds) for N
+ * rounds, in-process (no Kafka, no actors: the plain loop), one worker JVM per strategy run one
+ * after the other, so each has the machine to itself and its peak memory is its own.
+ *
+ * <p>Writes {@code report.md} and {@code error-along-stream.png} to the output directory.
+ */
+public final class TtaBench {
+
+    /** The bench's settings. */
+    public record Options(List<String> strategies, int rounds, int samplesPerDomain, int batchSize, long seed,
+            int sourceSamples, Path outDir, Path fashionMnistDir, int trainEpochs) {}
+
+    private final Options o;
+    private final PrintStream out;
+
+    public TtaBench(Options options, PrintStream out) {
+        this.o = options;
+        this.out = out;
+    }
+
+    /** Runs every worker and writes the report; returns the results by strategy. */
+    public Map<String, TtaWorkerResult> run() throws IOException, InterruptedException {
+        Files.createDirectories(o.outDir());
+        Path weights = new SourceModelCache(SourceModelCache.defaultDir(), out)
+                .weights(o.fashionMnistDir(), new TrainSettings(o.trainEpochs(), 128, 1e-3f, o.seed()), 60000);
+        Map<String, TtaWorkerResult> results = new LinkedHashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String s : o.strategies()) {
+            Path result = o.outDir().resolve("worker-" + s + ".json");
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx3g", "-Dai.djl.offline=true",
+                    "-cp", System.getProperty("java.class.path"),
+                    TtaWorker.class.getName(),
+                    s, weights.toString(), String.valueOf(o.samplesPerDomain()), String.valueOf(o.rounds()),
+                    String.valueOf(o.batchSize()), String.valueOf(o.seed()), String.valueOf(o.sourceSamples()),
+                    result.toString(), o.fashionMnistDir().toString()));
+            out.printf("bench tta: %s (%d rounds x 15 domains x %d samples) ...%n", s, o.rounds(), o.samplesPerDomain());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(o.outDir().resolve("worker-" + s + ".log").toFile()).start();
+            if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
+                throw new IllegalStateException("worker for " + s + " failed; see " + o.outDir().resolve("worker-" + s + ".log"));
+            }
+            TtaWorkerResult r = json.readValue(result.toFile(), TtaWorkerResult.class);
+            results.put(s, r);
+            out.printf("  mean error per round %s, %.0f samples/s, peak RSS %.0f MiB%n",
+                    r.errors().stream().map(e -> String.format(Locale.ROOT, "%.1f%%", 100 * mean(e))).toList(),
+                    r.adaptedSamplesPerSecond(), r.peakRssMiB());
+        }
+        String md = markdown(results);
+        Files.writeString(o.outDir().resolve("report.md"), md);
+        plot(results, o.outDir().resolve("error-along-stream.png"));
+        out.println(md);
+        out.println("Report: " + o.outDir().resolve("report.md") + " and error-along-stream.png");
+        return results;
+    }
+
+    static double mean(List<Double> xs) {
+        return xs.stream().mapToDouble(x -> x).average().orElse(Double.NaN);
+    }
+
+    private String markdown(Map<String, TtaWorkerResult> results) {
+        StringBuilder sb = new StringBuilder("# ctta bench tta\n\n");
+        sb.append(String.format(Locale.ROOT,
+                "Continual Fashion-MNIST-C, 15 corruptions at severity 5 in a fixed order, %d samples each, batch %d, %d rounds without reset, seed %d. "
+                        + "In-process plain loop (no Kafka, no actors), one worker JVM per strategy, run one after the other on %d cores.%n%n",
+                o.samplesPerDomain(), o.batchSize(), o.rounds(), o.seed(), Runtime.getRuntime().availableProcessors()));
+        TtaWorkerResult source = results.get("source");
+        sb.append("## Summary\n\n| strategy | mean error round 1 % | mean error round ").append(o.rounds())
+                .append(" % | change (points) | adapted samples/s | peak RSS MiB | peak RSS over source MiB | peak over setup MiB | adaptation state KiB | steps applied/skipped/diverged |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (TtaWorkerResult r : results.values()) {
+            double first = 100 * mean(r.errors().get(0));
+            double last = 100 * mean(r.errors().get(r.errors().size() - 1));
+            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %+.1f | %.0f | %.0f | %s | %.0f | %.1f | %d/%d/%d |%n",
+                    r.strategy(), first, last, last - first, r.adaptedSamplesPerSecond(), r.peakRssMiB(),
+                    source == null ? "-" : String.format(Locale.ROOT, "%+.0f", r.peakRssMiB() - source.peakRssMiB()),
+                    r.peakRssMiB() - r.setupRssMiB(),
+                    r.stateBytes() / 1024.0, r.steps().get(1), r.steps().get(2), r.steps().get(3)));
+        }
+        sb.append("\nPeak RSS over source: the worker's peak resident memory minus that of the `source` worker, which runs the same model, data and loop without adapting. "
+                + "Peak over setup: the worker's peak minus its resident memory once model, strategy (after any warm-up) and data were ready, i.e. what the adaptation loop itself added. "
+                + "Adaptation state: the bytes of the strategy's snapshot (adapted parameters, optimizer moments, teacher, prototypes...).\n");
+        sb.append("\n## Error % per corruption, per strategy and round\n\n| strategy | round |");
+        List<String> domains = results.values().iterator().next().domains();
+        for (String d : domains) {
+            sb.append(' ').append(d.replace("-5", "")).append(" |");
+        }
+        sb.append(" mean |\n|---|---:|").append("---:|".repeat(domains.size() + 1)).append('\n');
+        for (TtaWorkerResult r : results.values()) {
+            for (int round = 0; round < r.errors().size(); round++) {
+                sb.append("| ").append(r.strategy()).append(" | ").append(round + 1).append(" |");
+                for (double e : r.errors().get(round)) {
+                    sb.append(String.format(Locale.ROOT, " %.1f |", 100 * e));
+                }
+                sb.append(String.format(Locale.ROOT, " **%.1f** |%n", 100 * mean(r.errors().get(round))));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void plot(Map<String, TtaWorkerResult> results, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(1100).height(500).title("Error along the continual stream (severity 5, no resets)")
+                .xAxisTitle("domain position in the stream (15 corruptions per round)").yAxisTitle("error %").build();
+        for (TtaWorkerResult r : results.values()) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            int i = 0;
+            for (List<Double> round : r.errors()) {
+                for (double e : round) {
+                    x.add((double) ++i);
+                    y.add(100 * e);
+                }
+            }
+            chart.addSeries(r.strategy(), x, y).setMarker(SeriesMarkers.NONE);
+        }
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** Default options: every registered TTA strategy, 5 rounds. */
+    public static Options defaults() {
+        return new Options(List.of("source", "norm", "tent"), 5, 1000, 64, 1L, 10000, Path.of("bench-tta"), FashionMnist.defaultDirectory(), 3);
+    }
+}

@@ -1,0 +1,76 @@
+package io.ctta.runtime.adapt.optim;
+
+import io.ctta.runtime.adapt.StrategyState;
+import java.util.SplittableRandom;
+
+/**
+ * Seeded Gaussian perturbations for perturbed optimizers (UPGD, PGD, Shrink-and-Perturb).
+ *
+ * <p>Why counter-based: the noise of step {@code t} for the {@code i}-th parameter tensor is
+ * drawn from a generator seeded by {@code mix(seed, t, i)} alone. A checkpoint therefore needs no
+ * generator state (the step count is enough) and a restored optimizer replays the exact same
+ * perturbations, independent of the engine's process-global RNG and of other strategies in the
+ * JVM (ALGORITHMS.md 3.5). Values are drawn on the heap with {@link SplittableRandom#nextGaussian()}.
+ */
+public final class GaussianNoise {
+
+    private GaussianNoise() {}
+
+    /**
+     * {@code n} i.i.d. samples of {@code N(0, sigma²)} for step {@code step} (1-based) of tensor
+     * {@code tensor}; the same arguments always give the same values.
+     */
+    public static float[] sample(long seed, long step, int tensor, int n, double sigma) {
+        SplittableRandom rng = new SplittableRandom(streamSeed(seed, step, tensor));
+        float[] out = new float[n];
+        for (int k = 0; k < n; k++) {
+            out[k] = (float) (rng.nextGaussian() * sigma);
+        }
+        return out;
+    }
+
+    /**
+     * A 64-bit seed as a state tensor of four 16-bit chunks (each exact in float32), so that an
+     * optimizer's exported state names its noise completely.
+     */
+    public static StrategyState.Tensor seedTensor(long seed) {
+        float[] chunks = new float[4];
+        for (int i = 0; i < 4; i++) {
+            chunks[i] = (seed >>> (16 * i)) & 0xFFFF;
+        }
+        return new StrategyState.Tensor(new long[] {4}, chunks);
+    }
+
+    /**
+     * The seed held by a {@link #seedTensor(long)} tensor.
+     *
+     * @throws IllegalArgumentException when the tensor is not four 16-bit chunks
+     */
+    public static long seedOf(StrategyState.Tensor tensor) {
+        float[] chunks = tensor.data();
+        if (chunks.length != 4) {
+            throw new IllegalArgumentException("a noise seed is 4 chunks, got " + chunks.length);
+        }
+        long seed = 0;
+        for (int i = 0; i < 4; i++) {
+            float c = chunks[i];
+            if (c != Math.rint(c) || c < 0 || c > 0xFFFF) {
+                throw new IllegalArgumentException("noise seed chunk " + i + " is not a 16-bit value: " + c);
+            }
+            seed |= ((long) c) << (16 * i);
+        }
+        return seed;
+    }
+
+    /** The generator seed of one (step, tensor) pair. */
+    static long streamSeed(long seed, long step, int tensor) {
+        return mix64(mix64(seed) ^ mix64(step * 0x9E37_79B9_7F4A_7C15L + tensor + 1));
+    }
+
+    /** The SplitMix64 finaliser: a bijective 64-bit mix with good avalanche. */
+    static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
+    }
+}

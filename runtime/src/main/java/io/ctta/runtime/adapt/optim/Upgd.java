@@ -1,0 +1,256 @@
+package io.ctta.runtime.adapt.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import io.ctta.runtime.adapt.StrategyState;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * UPGD, Utility-based Perturbed Gradient Descent, weight-wise with the first-order utility
+ * (Elsayed and Mahmood, ICLR 2024; ALGORITHMS.md 3.3). Per step {@code t}, for every tensor
+ * {@code W} with gradient {@code g}:
+ * <ol>
+ *   <li>{@code u = −g ⊙ W} (weights before the update);</li>
+ *   <li>trace {@code Ũ ← β_u·Ũ + (1 − β_u)·u};</li>
+ *   <li>bias correction {@code Û = Ũ / (1 − β_u^t)};</li>
+ *   <li>global scaling: {@code η = max Û} over all elements of all tensors (or {@code max Ũ} with
+ *       {@link UtilityMax#RAW_TRACE}, the reference code), guarded by {@code η ← max(η, 1e-12)};
+ *       {@code Ū = σ(Û / η)}. Local scaling instead: {@code Ū[i,:] = σ(Û[i,:] / ‖Û[i,:]‖₂)};</li>
+ *   <li>noise {@code ξ ~ N(0, σ_n²)} per element, fresh every step ({@link GaussianNoise});</li>
+ *   <li>protecting: {@code W ← (1 − αλ)·W − α·(g + ξ) ⊙ (1 − Ū)}; non-protecting:
+ *       {@code W ← (1 − αλ)·W − α·(g + ξ ⊙ (1 − Ū))}.</li>
+ * </ol>
+ * Steps 1–4's reductions finish for every tensor before any tensor is updated (two passes),
+ * because {@code η} is global. The step is {@code α}, not the README's {@code 2α} (3.6.2).
+ *
+ * <p>State: one utility trace per parameter (+1× model size), the noise seed and the step count;
+ * the noise is a function of (seed, step), so restoring them replays it bit for bit.
+ */
+public final class Upgd implements ParameterOptimizer {
+
+    /** The guard for a non-positive global maximum (ALGORITHMS.md 3.6.3). */
+    public static final float ETA_FLOOR = 1e-12f;
+
+    /** How utilities are squashed into (0, 1). */
+    public enum Scaling {
+        /** {@code σ(Û / max Û)} with the maximum over the whole network (the paper's default). */
+        GLOBAL,
+        /** {@code σ(Û[i,:] / ‖Û[i,:]‖₂)} per row of each tensor (the appendix variant). */
+        LOCAL
+    }
+
+    /** Whether the gate also scales the gradient. */
+    public enum Form {
+        /** {@code (g + ξ) ⊙ (1 − Ū)}: useful weights are protected (the paper's UPGD). */
+        PROTECTING,
+        /** {@code g + ξ ⊙ (1 − Ū)}: only the noise is gated (ablation against loss of plasticity). */
+        NON_PROTECTING
+    }
+
+    /** Which value is the global maximum {@code η} (ALGORITHMS.md 3.6.1). */
+    public enum UtilityMax {
+        /** {@code η = max Û}, bias-corrected, as in the paper's Algorithm 1 (default). */
+        BIAS_CORRECTED,
+        /** {@code η = max Ũ}, the uncorrected trace, as in the reference code. */
+        RAW_TRACE
+    }
+
+    /**
+     * The hyperparameters.
+     *
+     * @param lr step size α (> 0)
+     * @param weightDecay decoupled weight decay λ (≥ 0, {@code α·λ < 1})
+     * @param betaUtility trace decay β_u in [0, 1)
+     * @param sigma noise standard deviation σ_n (≥ 0)
+     * @param scaling global (default) or local
+     * @param form protecting (default) or non-protecting
+     * @param utilityMax which maximum global scaling divides by
+     * @param seed the noise seed
+     */
+    public record Options(float lr, float weightDecay, float betaUtility, float sigma, Scaling scaling, Form form,
+            UtilityMax utilityMax, long seed) {
+        /** Validates ranges. */
+        public Options {
+            Objects.requireNonNull(scaling, "scaling");
+            Objects.requireNonNull(form, "form");
+            Objects.requireNonNull(utilityMax, "utilityMax");
+            if (!(lr > 0) || !Float.isFinite(lr)) {
+                throw new IllegalArgumentException("lr must be > 0, got " + lr);
+            }
+            if (!(weightDecay >= 0) || lr * weightDecay >= 1) {
+                throw new IllegalArgumentException("weight decay must be >= 0 with lr * weight decay < 1, got "
+                        + weightDecay);
+            }
+            if (!(betaUtility >= 0 && betaUtility < 1)) {
+                throw new IllegalArgumentException("beta utility must be in [0, 1), got " + betaUtility);
+            }
+            if (!(sigma >= 0) || !Float.isFinite(sigma)) {
+                throw new IllegalArgumentException("sigma must be >= 0, got " + sigma);
+            }
+        }
+
+        /**
+         * The runtime default (ALGORITHMS.md 3.4, [D]): first order, global, protecting,
+         * {@code α = 0.01, β_u = 0.999, σ = 0.001, λ = 0.001}, η after bias correction.
+         */
+        public static Options defaults(long seed) {
+            return new Options(0.01f, 0.001f, 0.999f, 0.001f, Scaling.GLOBAL, Form.PROTECTING,
+                    UtilityMax.BIAS_CORRECTED, seed);
+        }
+    }
+
+    private static final String SEED = "upgd.noise-seed";
+
+    private final Options options;
+    private long seed;
+    private final NDManager manager;
+    private final StateArrays traces;
+    private long steps;
+    private long etaGuards;
+    private float lastEta = Float.NaN;
+    private boolean closed;
+
+    /**
+     * @param parent the manager to hang this optimizer's state manager under
+     * @param shapes the parameters it will update, by name, in a fixed order (the order indexes the
+     *     noise streams)
+     */
+    public Upgd(NDManager parent, Map<String, Shape> shapes, Options options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.seed = options.seed();
+        this.manager = parent.newSubManager();
+        this.traces = new StateArrays("upgd.utility", manager, shapes);
+    }
+
+    /** The hyperparameters. */
+    public Options options() {
+        return options;
+    }
+
+    @Override
+    public void step(List<String> names, List<NDArray> weights, List<NDArray> gradients) {
+        ensureOpen();
+        steps++;
+        float beta = options.betaUtility();
+        float biasCorrection = (float) (1 - Math.pow(beta, steps));
+        // Pass 1: traces of every tensor, and the global maximum.
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < names.size(); i++) {
+            NDArray trace = traces.get(names.get(i));
+            NDArray u = gradients.get(i).mul(weights.get(i)).neg();
+            trace.muli(beta).addi(u.mul(1 - beta));
+            if (options.scaling() == Scaling.GLOBAL) {
+                max = Math.max(max, trace.max().getFloat());
+            }
+        }
+        float eta = Float.NaN;
+        if (options.scaling() == Scaling.GLOBAL) {
+            // max Û = max Ũ / (1 − β_u^t) because the correction is positive.
+            double m = options.utilityMax() == UtilityMax.BIAS_CORRECTED ? max / biasCorrection : max;
+            if (!(m > ETA_FLOOR)) {
+                etaGuards++;
+                m = ETA_FLOOR;
+            }
+            eta = (float) m;
+        }
+        lastEta = eta;
+        // Pass 2: gate, noise and update.
+        float alpha = options.lr();
+        float shrink = 1f - alpha * options.weightDecay();
+        for (int i = 0; i < names.size(); i++) {
+            NDArray w = weights.get(i);
+            NDArray g = gradients.get(i);
+            NDArray corrected = traces.get(names.get(i)).div(biasCorrection);
+            NDArray scaled = options.scaling() == Scaling.GLOBAL
+                    ? Activation.sigmoid(corrected.div(eta))
+                    : Activation.sigmoid(rowNormalised(corrected));
+            NDArray gate = scaled.neg().add(1f);
+            NDArray update;
+            if (options.sigma() > 0) {
+                NDArray xi = g.getManager().create(
+                        GaussianNoise.sample(seed, steps, i, Math.toIntExact(w.size()), options.sigma()),
+                        w.getShape());
+                update = options.form() == Form.PROTECTING ? g.add(xi).mul(gate) : g.add(xi.mul(gate));
+            } else {
+                update = options.form() == Form.PROTECTING ? g.mul(gate) : g;
+            }
+            if (shrink != 1f) {
+                w.muli(shrink);
+            }
+            w.subi(update.mul(alpha));
+        }
+    }
+
+    /** {@code Û[i,:] / max(‖Û[i,:]‖₂, 1e-12)} over rows of the tensor seen as {@code shape[0] × rest}. */
+    private static NDArray rowNormalised(NDArray a) {
+        Shape shape = a.getShape();
+        long rows = shape.dimension() < 2 ? 1 : shape.get(0);
+        NDArray m = a.reshape(rows, -1);
+        NDArray norm = m.square().sum(new int[] {1}, true).sqrt().maximum(ETA_FLOOR);
+        return m.div(norm).reshape(shape);
+    }
+
+    @Override
+    public long stepCount() {
+        return steps;
+    }
+
+    /** How many steps found a non-positive global maximum and used {@link #ETA_FLOOR} (all plastic). */
+    public long etaGuardCount() {
+        return etaGuards;
+    }
+
+    /** The {@code η} of the last step (NaN before the first step and with local scaling). */
+    public float lastEta() {
+        return lastEta;
+    }
+
+    @Override
+    public Map<String, StrategyState.Tensor> exportState() {
+        ensureOpen();
+        Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
+        traces.export(out);
+        out.put(SEED, GaussianNoise.seedTensor(seed));
+        return out;
+    }
+
+    @Override
+    public void importState(Map<String, StrategyState.Tensor> state, long stepCount) {
+        ensureOpen();
+        traces.load(state);
+        StrategyState.Tensor s = state.get(SEED);
+        if (s != null) {
+            seed = GaussianNoise.seedOf(s);
+        }
+        steps = stepCount;
+    }
+
+    @Override
+    public void reset() {
+        ensureOpen();
+        traces.zero();
+        seed = options.seed();
+        steps = 0;
+        etaGuards = 0;
+        lastEta = Float.NaN;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            manager.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("optimizer is closed");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.ctta.runtime.checkpoint;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable checkpoints of one pipeline, with fencing of stale owners.
+ *
+ * <p>Order of use by an owner (a model actor that was assigned the pipeline's partitions):
+ *
+ * <ol>
+ *   <li>{@link #claimEpoch()} once, at start: from then on, writes of every earlier owner are
+ *       refused;
+ *   <li>{@link #loadLatest()} (or {@link #load()}), restore the state, and seek each partition to
+ *       the checkpoint's next offset;
+ *   <li>{@link #write} every N records or T ms, and on shutdown or partition revoke, with
+ *       {@code ownerEpoch} = the claimed epoch and an increasing sequence. Only after it returns
+ *       may the offsets be committed to Kafka. On {@link StaleOwnerException} stop processing and
+ *       commit nothing.
+ * </ol>
+ *
+ * <p>One owner writes from one thread at a time. Different owners (threads, processes) may race:
+ * the store serialises the commit step and lets only the newest epoch through.
+ */
+public interface CheckpointStore {
+
+    /** The pipeline this store holds checkpoints of. */
+    String pipeline();
+
+    /**
+     * The newest epoch claimed so far (0 when none): a writer must carry exactly this epoch.
+     *
+     * @throws IOException when the store cannot be read
+     */
+    long currentEpoch() throws IOException;
+
+    /**
+     * Claims ownership: persists and returns {@code currentEpoch() + 1}, atomically with respect to
+     * other claims and commits. Also removes what crashed writers left behind.
+     *
+     * @throws IOException when the claim cannot be persisted
+     */
+    long claimEpoch() throws IOException;
+
+    /**
+     * Writes {@code checkpoint} durably and makes it the newest committed checkpoint.
+     *
+     * @return the manifest entry of the committed checkpoint
+     * @throws StaleOwnerException when a newer owner has claimed the pipeline since the writer's
+     *     epoch: nothing was committed
+     * @throws IllegalStateException when the checkpoint's epoch was never claimed
+     * @throws IllegalArgumentException when it belongs to another pipeline, or its sequence does
+     *     not increase within its epoch
+     * @throws IOException when it cannot be written; the previous checkpoint stays the newest
+     */
+    CheckpointEntry write(Checkpoint checkpoint) throws IOException, StaleOwnerException;
+
+    /**
+     * The newest committed checkpoint that is intact, falling back to older committed ones when
+     * the newest is missing or corrupt, and reporting every file it skipped and why.
+     *
+     * @throws IOException when the directory cannot be read at all
+     */
+    CheckpointLoad load() throws IOException;
+
+    /**
+     * {@link #load()} without the report.
+     *
+     * @throws IOException when the directory cannot be read at all
+     */
+    default Optional<Checkpoint> loadLatest() throws IOException {
+        return load().latest();
+    }
+
+    /**
+     * The committed checkpoints the manifest lists, newest first (empty when none, or when the
+     * manifest is unreadable).
+     *
+     * @throws IOException when the directory cannot be read
+     */
+    List<CheckpointEntry> committed() throws IOException;
+}

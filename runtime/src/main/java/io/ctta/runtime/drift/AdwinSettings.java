@@ -1,0 +1,62 @@
+package io.ctta.runtime.drift;
+
+import com.typesafe.config.Config;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Settings of {@link AdwinDetector} ({@code drift.adwin}); defaults are River's {@code ADWIN}
+ * (delta also MOA's).
+ *
+ * @param delta confidence δ in (0, 1): smaller means fewer false alarms and slower detection; default 0.002
+ * @param clock check for a cut every {@code clock} inputs; default 32
+ * @param maxBuckets M, buckets of each size kept before the two oldest merge; default 5
+ * @param minWindowLength both sub-windows must hold at least this many inputs; default 5
+ * @param gracePeriod no check until the window is longer than this; default 10
+ */
+public record AdwinSettings(double delta, int clock, int maxBuckets, int minWindowLength, int gracePeriod) {
+
+    /** The key prefix used in messages when none is given. */
+    public static final String PREFIX = "drift.adwin";
+
+    /** Validates the values (messages name the {@code drift.adwin.*} key). */
+    public AdwinSettings {
+        SettingsReader.requireStatic(delta > 0 && delta < 1, PREFIX, "delta", "in (0, 1)", delta);
+        SettingsReader.requireStatic(clock >= 1, PREFIX, "clock", ">= 1", clock);
+        SettingsReader.requireStatic(maxBuckets >= 1, PREFIX, "max-buckets", ">= 1", maxBuckets);
+        SettingsReader.requireStatic(minWindowLength >= 1, PREFIX, "min-window-length", ">= 1", minWindowLength);
+        SettingsReader.requireStatic(gracePeriod >= 0, PREFIX, "grace-period", ">= 0", gracePeriod);
+    }
+
+    /** River's defaults: δ = 0.002, clock 32, M = 5, min window 5, grace 10. */
+    public static AdwinSettings defaults() {
+        return new AdwinSettings(0.002, 32, 5, 5, 10);
+    }
+
+    /** Reads {@code c} (the {@code drift.adwin} block); missing keys take the defaults. */
+    public static AdwinSettings fromConfig(Config c) {
+        return fromConfig(c, PREFIX);
+    }
+
+    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    public static AdwinSettings fromConfig(Config c, String prefix) {
+        SettingsReader s = new SettingsReader(c, prefix, Set.of("delta", "clock", "max-buckets", "min-window-length", "grace-period"));
+        AdwinSettings d = defaults();
+        double delta = s.getDouble("delta", d.delta());
+        s.require(delta > 0 && delta < 1, "delta", "in (0, 1)", delta);
+        int clock = s.getInt("clock", d.clock());
+        s.require(clock >= 1, "clock", ">= 1", clock);
+        int maxBuckets = s.getInt("max-buckets", d.maxBuckets());
+        s.require(maxBuckets >= 1, "max-buckets", ">= 1", maxBuckets);
+        int minWindow = s.getInt("min-window-length", d.minWindowLength());
+        s.require(minWindow >= 1, "min-window-length", ">= 1", minWindow);
+        int grace = s.getInt("grace-period", d.gracePeriod());
+        s.require(grace >= 0, "grace-period", ">= 0", grace);
+        return new AdwinSettings(delta, clock, maxBuckets, minWindow, grace);
+    }
+
+    Map<String, Double> asScalars() {
+        return Map.of("delta", delta, "clock", (double) clock, "max-buckets", (double) maxBuckets,
+                "min-window-length", (double) minWindowLength, "grace-period", (double) gracePeriod);
+    }
+}

@@ -1,0 +1,165 @@
+package io.ctta.runtime.drift;
+
+/**
+ * DDM, the Drift Detection Method (Gama et al., 2004; ALGORITHMS.md 9.3), on a stream of 0/1
+ * prediction errors. After i inputs since the last reset, with error rate p_i and
+ * s_i = sqrt(p_i (1 − p_i) / i):
+ * <ul>
+ *   <li>once i ≥ minSamples, if p_i + s_i &lt; p_min + s_min the minimum moves to (p_i, s_i);</li>
+ *   <li>warning when p_i + s_i ≥ p_min + 2 s_min, drift when p_i + s_i ≥ p_min + 3 s_min (the
+ *       multipliers are the settings); after a drift everything resets at the start of the next
+ *       update.</li>
+ * </ul>
+ * Guard [D]: while no error has been seen, s_i = 0, and a minimum taken there would make the first
+ * error a drift. So (p_i, s_i) only becomes the minimum once p_i &gt; 0, and nothing is signalled
+ * before a minimum exists. {@link #statistic()} is p_i + s_i, {@link #threshold()} is
+ * p_min + 3 s_min and {@link #warningThreshold()} p_min + 2 s_min (both +∞ before a minimum).
+ * DDM only detects increases of the error rate.
+ */
+public final class DdmDetector implements DriftDetector {
+
+    /** The registered name. */
+    public static final String NAME = "ddm";
+
+    private final DdmSettings settings;
+    private long count;
+    private long errors;
+    private double pMin;
+    private double sMin;
+    private double statistic;
+    private long detections;
+    private boolean resetPending;
+    private DriftLevel level = DriftLevel.STABLE;
+
+    /** A detector with {@code settings}. */
+    public DdmDetector(DdmSettings settings) {
+        this.settings = settings;
+        clearStatistics();
+    }
+
+    /** A detector with the defaults. */
+    public DdmDetector() {
+        this(DdmSettings.defaults());
+    }
+
+    /** Its settings. */
+    public DdmSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * Adds one prediction outcome.
+     *
+     * @param error 1 for a wrong prediction, 0 for a right one
+     */
+    @Override
+    public DriftLevel update(double error) {
+        if (error != 0 && error != 1) {
+            throw new IllegalArgumentException("ddm input must be 0 (right) or 1 (wrong), got " + error);
+        }
+        if (resetPending) {
+            clearStatistics();
+        }
+        count++;
+        if (error == 1) {
+            errors++;
+        }
+        double p = (double) errors / count;
+        double s = Math.sqrt(p * (1 - p) / count);
+        statistic = p + s;
+        level = DriftLevel.STABLE;
+        if (count >= settings.minSamples()) {
+            if (errors > 0 && statistic < pMin + sMin) {
+                pMin = p;
+                sMin = s;
+            }
+            if (statistic >= pMin + settings.driftThreshold() * sMin) {
+                level = DriftLevel.DRIFT;
+                detections++;
+                resetPending = true;
+            } else if (statistic >= pMin + settings.warningThreshold() * sMin) {
+                level = DriftLevel.WARNING;
+            }
+        }
+        return level;
+    }
+
+    /** The error rate p_i since the last reset. */
+    public double errorRate() {
+        return count == 0 ? 0 : (double) errors / count;
+    }
+
+    /** p_min + warningThreshold · s_min, or +∞ before a minimum exists. */
+    public double warningThreshold() {
+        return pMin + settings.warningThreshold() * sMin;
+    }
+
+    @Override
+    public DriftLevel level() {
+        return level;
+    }
+
+    @Override
+    public double statistic() {
+        return statistic;
+    }
+
+    /** p_min + driftThreshold · s_min, or +∞ before a minimum exists. */
+    @Override
+    public double threshold() {
+        return pMin + settings.driftThreshold() * sMin;
+    }
+
+    @Override
+    public long samples() {
+        return count;
+    }
+
+    @Override
+    public long detections() {
+        return detections;
+    }
+
+    @Override
+    public DetectorState snapshot() {
+        DetectorState.Builder b = new DetectorState.Builder(NAME)
+                .put("count", count).put("errors", errors).put("pMin", pMin).put("sMin", sMin).put("statistic", statistic)
+                .put("detections", detections).put("resetPending", resetPending ? 1 : 0).put("level", level.ordinal());
+        settings.asScalars().forEach((k, v) -> b.put("setting." + k, v));
+        return b.build();
+    }
+
+    @Override
+    public void restore(DetectorState state) {
+        state.requireCompatible(NAME, settings.asScalars());
+        count = (long) state.scalar("count");
+        errors = (long) state.scalar("errors");
+        pMin = state.scalar("pMin");
+        sMin = state.scalar("sMin");
+        statistic = state.scalar("statistic");
+        detections = (long) state.scalar("detections");
+        resetPending = state.scalar("resetPending") != 0;
+        level = state.level("level");
+    }
+
+    @Override
+    public void reset() {
+        clearStatistics();
+        detections = 0;
+        level = DriftLevel.STABLE;
+    }
+
+    private void clearStatistics() {
+        count = 0;
+        errors = 0;
+        pMin = Double.POSITIVE_INFINITY;
+        sMin = Double.POSITIVE_INFINITY;
+        statistic = 0;
+        resetPending = false;
+    }
+}

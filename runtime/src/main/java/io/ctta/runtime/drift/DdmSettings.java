@@ -1,0 +1,55 @@
+package io.ctta.runtime.drift;
+
+import com.typesafe.config.Config;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Settings of {@link DdmDetector} ({@code drift.ddm}); defaults are River's and MOA's.
+ *
+ * @param minSamples no warning or drift before this many inputs since the last reset; default 30
+ * @param warningThreshold warning when p + s ≥ p_min + this · s_min; default 2.0 (about 95 %)
+ * @param driftThreshold drift when p + s ≥ p_min + this · s_min; default 3.0 (about 99 %)
+ */
+public record DdmSettings(int minSamples, double warningThreshold, double driftThreshold) {
+
+    /** The key prefix used in messages when none is given. */
+    public static final String PREFIX = "drift.ddm";
+
+    /** Validates the values. */
+    public DdmSettings {
+        SettingsReader.requireStatic(minSamples >= 1, PREFIX, "min-samples", ">= 1", minSamples);
+        SettingsReader.requireStatic(warningThreshold > 0 && Double.isFinite(warningThreshold), PREFIX, "warning-threshold", "> 0",
+                warningThreshold);
+        SettingsReader.requireStatic(driftThreshold >= warningThreshold && Double.isFinite(driftThreshold), PREFIX, "drift-threshold",
+                ">= " + PREFIX + ".warning-threshold (" + SettingsReader.format(warningThreshold) + ")", driftThreshold);
+    }
+
+    /** The defaults: 30 samples, warning 2σ, drift 3σ. */
+    public static DdmSettings defaults() {
+        return new DdmSettings(30, 2.0, 3.0);
+    }
+
+    /** Reads {@code c} (the {@code drift.ddm} block); missing keys take the defaults. */
+    public static DdmSettings fromConfig(Config c) {
+        return fromConfig(c, PREFIX);
+    }
+
+    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    public static DdmSettings fromConfig(Config c, String prefix) {
+        SettingsReader s = new SettingsReader(c, prefix, Set.of("min-samples", "warning-threshold", "drift-threshold"));
+        DdmSettings d = defaults();
+        int min = s.getInt("min-samples", d.minSamples());
+        s.require(min >= 1, "min-samples", ">= 1", min);
+        double warn = s.getDouble("warning-threshold", d.warningThreshold());
+        s.require(warn > 0 && Double.isFinite(warn), "warning-threshold", "> 0", warn);
+        double drift = s.getDouble("drift-threshold", d.driftThreshold());
+        s.require(drift >= warn && Double.isFinite(drift), "drift-threshold",
+                ">= " + s.key("warning-threshold") + " (" + SettingsReader.format(warn) + ")", drift);
+        return new DdmSettings(min, warn, drift);
+    }
+
+    Map<String, Double> asScalars() {
+        return Map.of("min-samples", (double) minSamples, "warning-threshold", warningThreshold, "drift-threshold", driftThreshold);
+    }
+}

@@ -1,0 +1,85 @@
+package io.ctta.runtime.drift;
+
+import com.typesafe.config.Config;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Settings of {@link KsDriftDetector} ({@code drift.ks}); p-value and correction are
+ * alibi-detect's {@code KSDrift} defaults, the window sizes are ours [D].
+ *
+ * @param pValue significance level α of the whole test (after the correction); default 0.05
+ * @param correction {@link Correction#BONFERRONI} (default) or {@link Correction#FDR}
+ * @param referenceSize vectors in the reference window; default 500
+ * @param windowSize vectors in each test window; default 100
+ * @param method {@link Method#EXACT} (default) or {@link Method#ASYMPTOTIC} p-values
+ * @param consecutive rejections in a row needed for a drift; default 1
+ */
+public record KsSettings(double pValue, Correction correction, int referenceSize, int windowSize, Method method, int consecutive) {
+
+    /** The key prefix used in messages when none is given. */
+    public static final String PREFIX = "drift.ks";
+
+    /** Multiple-testing correction over the d per-feature tests. */
+    public enum Correction {
+        /** Drift if any p-value is below α / d (controls the family-wise error rate). */
+        BONFERRONI,
+        /** Benjamini–Hochberg: drift if some k has p_(k) below k α / d (controls the false discovery rate). */
+        FDR
+    }
+
+    /** How p-values are computed. */
+    public enum Method {
+        /** The exact null distribution of D for the two sample sizes (lattice paths; O(n · m)). */
+        EXACT,
+        /** The Kolmogorov distribution Q(sqrt(n m / (n + m)) · D). */
+        ASYMPTOTIC
+    }
+
+    /** Validates the values. */
+    public KsSettings {
+        SettingsReader.requireStatic(pValue > 0 && pValue < 1, PREFIX, "p-value", "in (0, 1)", pValue);
+        SettingsReader.requireStatic(correction != null, PREFIX, "correction", "one of bonferroni, fdr", correction);
+        SettingsReader.requireStatic(referenceSize >= 2, PREFIX, "reference-size", ">= 2", referenceSize);
+        SettingsReader.requireStatic(windowSize >= 2, PREFIX, "window-size", ">= 2", windowSize);
+        SettingsReader.requireStatic(method != null, PREFIX, "method", "one of exact, asymptotic", method);
+        SettingsReader.requireStatic(consecutive >= 1, PREFIX, "consecutive", ">= 1", consecutive);
+    }
+
+    /** α = 0.05, Bonferroni, reference 500, window 100, exact p-values, 1 rejection. */
+    public static KsSettings defaults() {
+        return new KsSettings(0.05, Correction.BONFERRONI, 500, 100, Method.EXACT, 1);
+    }
+
+    /** Reads {@code c} (the {@code drift.ks} block); missing keys take the defaults. */
+    public static KsSettings fromConfig(Config c) {
+        return fromConfig(c, PREFIX);
+    }
+
+    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    public static KsSettings fromConfig(Config c, String prefix) {
+        SettingsReader s = new SettingsReader(c, prefix,
+                Set.of("p-value", "correction", "reference-size", "window-size", "method", "consecutive"));
+        KsSettings d = defaults();
+        double p = s.getDouble("p-value", d.pValue());
+        s.require(p > 0 && p < 1, "p-value", "in (0, 1)", p);
+        String corr = s.getString("correction", "bonferroni").toLowerCase(Locale.ROOT);
+        s.require(corr.equals("bonferroni") || corr.equals("fdr"), "correction", "one of bonferroni, fdr", "'" + corr + "'");
+        int ref = s.getInt("reference-size", d.referenceSize());
+        s.require(ref >= 2, "reference-size", ">= 2", ref);
+        int win = s.getInt("window-size", d.windowSize());
+        s.require(win >= 2, "window-size", ">= 2", win);
+        String method = s.getString("method", "exact").toLowerCase(Locale.ROOT);
+        s.require(method.equals("exact") || method.equals("asymptotic"), "method", "one of exact, asymptotic", "'" + method + "'");
+        int consecutive = s.getInt("consecutive", d.consecutive());
+        s.require(consecutive >= 1, "consecutive", ">= 1", consecutive);
+        return new KsSettings(p, Correction.valueOf(corr.toUpperCase(Locale.ROOT)), ref, win,
+                Method.valueOf(method.toUpperCase(Locale.ROOT)), consecutive);
+    }
+
+    Map<String, Double> asScalars() {
+        return Map.of("p-value", pValue, "correction", (double) correction.ordinal(), "reference-size", (double) referenceSize,
+                "window-size", (double) windowSize, "method", (double) method.ordinal(), "consecutive", (double) consecutive);
+    }
+}

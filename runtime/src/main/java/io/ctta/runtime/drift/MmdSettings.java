@@ -1,0 +1,78 @@
+package io.ctta.runtime.drift;
+
+import com.typesafe.config.Config;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Settings of {@link MmdDriftDetector} ({@code drift.mmd}); p-value and permutations are
+ * alibi-detect's {@code MMDDrift} defaults, the window sizes are ours [D] (the test costs
+ * O((n + m)² · (d + permutations)) per window, so windows stay in the hundreds).
+ *
+ * @param pValue significance level α; default 0.05
+ * @param permutations random re-splits of the pooled sample that calibrate the threshold; default
+ *     100; at least ⌈1/α⌉ so that a p-value below α is reachable
+ * @param referenceSize vectors in the reference window; default 200
+ * @param windowSize vectors in each test window; default 100
+ * @param consecutive rejections in a row needed for a drift; default 1
+ */
+public record MmdSettings(double pValue, int permutations, int referenceSize, int windowSize, int consecutive) {
+
+    /** The key prefix used in messages when none is given. */
+    public static final String PREFIX = "drift.mmd";
+
+    /** Validates the values. */
+    public MmdSettings {
+        SettingsReader.requireStatic(pValue > 0 && pValue < 1, PREFIX, "p-value", "in (0, 1)", pValue);
+        SettingsReader.requireStatic(permutations >= minPermutations(pValue), PREFIX, "permutations",
+                ">= " + minPermutations(pValue) + " so that p-value " + SettingsReader.format(pValue) + " can be reached", permutations);
+        SettingsReader.requireStatic(referenceSize >= 2, PREFIX, "reference-size", ">= 2", referenceSize);
+        SettingsReader.requireStatic(windowSize >= 2, PREFIX, "window-size", ">= 2", windowSize);
+        SettingsReader.requireStatic(consecutive >= 1, PREFIX, "consecutive", ">= 1", consecutive);
+    }
+
+    /** α = 0.05, 100 permutations, reference 200, window 100, 1 rejection. */
+    public static MmdSettings defaults() {
+        return new MmdSettings(0.05, 100, 200, 100, 1);
+    }
+
+    /** Reads {@code c} (the {@code drift.mmd} block); missing keys take the defaults. */
+    public static MmdSettings fromConfig(Config c) {
+        return fromConfig(c, PREFIX);
+    }
+
+    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    public static MmdSettings fromConfig(Config c, String prefix) {
+        SettingsReader s = new SettingsReader(c, prefix, Set.of("p-value", "permutations", "reference-size", "window-size", "consecutive"));
+        MmdSettings d = defaults();
+        double p = s.getDouble("p-value", d.pValue());
+        s.require(p > 0 && p < 1, "p-value", "in (0, 1)", p);
+        int perms = s.getInt("permutations", d.permutations());
+        s.require(perms >= minPermutations(p), "permutations",
+                ">= " + minPermutations(p) + " so that " + s.key("p-value") + " " + SettingsReader.format(p) + " can be reached", perms);
+        int ref = s.getInt("reference-size", d.referenceSize());
+        s.require(ref >= 2, "reference-size", ">= 2", ref);
+        int win = s.getInt("window-size", d.windowSize());
+        s.require(win >= 2, "window-size", ">= 2", win);
+        int consecutive = s.getInt("consecutive", d.consecutive());
+        s.require(consecutive >= 1, "consecutive", ">= 1", consecutive);
+        return new MmdSettings(p, perms, ref, win, consecutive);
+    }
+
+    /**
+     * The fewest permutations P with which p = (1 + c) / (1 + P) can fall below α: α (1 + P) &gt; 1.
+     */
+    static int minPermutations(double alpha) {
+        // computed with the same double arithmetic as the p-value comparison, not by 1/α
+        int p = 1;
+        while (!(1.0 / (1 + p) < alpha)) {
+            p++;
+        }
+        return p;
+    }
+
+    Map<String, Double> asScalars() {
+        return Map.of("p-value", pValue, "permutations", (double) permutations, "reference-size", (double) referenceSize,
+                "window-size", (double) windowSize, "consecutive", (double) consecutive);
+    }
+}

@@ -1,0 +1,167 @@
+package io.ctta.runtime.drift;
+
+/**
+ * The Page-Hinkley test (Page, 1954) in its classical form with a forgetting factor
+ * (ALGORITHMS.md 9.2). After each input x_t, with t counted since the last reset:
+ * <pre>
+ *   x̄_t = x̄_{t−1} + (x_t − x̄_{t−1}) / t                (the mean is updated first)
+ *   m_t = α · m_{t−1} + (x_t − x̄_t − δ),   M_t = min(M_{t−1}, m_t),   m_0 = M_0 = 0
+ *   drift if t ≥ minInstances and m_t − M_t &gt; λ
+ * </pre>
+ * For decreases the mirrored sum uses (x̄_t − x_t − δ). {@link #statistic()} is m_t − M_t (the
+ * larger of the two with {@link PageHinkleySettings.Direction#BOTH}) and {@link #threshold()} is
+ * λ, both in the units of the input. After a drift the detector resets at the start of the next
+ * update, so the values that triggered it stay readable until then. No warning zone.
+ */
+public final class PageHinkleyDetector implements DriftDetector {
+
+    /** The registered name. */
+    public static final String NAME = "page-hinkley";
+
+    private final PageHinkleySettings settings;
+    private long count;
+    private double mean;
+    private double sumUp;
+    private double minUp;
+    private double sumDown;
+    private double minDown;
+    private double statistic;
+    private long detections;
+    private boolean resetPending;
+    private DriftLevel level = DriftLevel.STABLE;
+
+    /** A detector with {@code settings}. */
+    public PageHinkleyDetector(PageHinkleySettings settings) {
+        this.settings = settings;
+    }
+
+    /** A detector with the defaults. */
+    public PageHinkleyDetector() {
+        this(PageHinkleySettings.defaults());
+    }
+
+    /** Its settings. */
+    public PageHinkleySettings settings() {
+        return settings;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public DriftLevel update(double x) {
+        if (!Double.isFinite(x)) {
+            throw new IllegalArgumentException("page-hinkley input must be finite, got " + x);
+        }
+        if (resetPending) {
+            clearStatistics();
+        }
+        count++;
+        mean += (x - mean) / count;
+        double a = settings.alpha();
+        double d = settings.delta();
+        sumUp = a * sumUp + (x - mean - d);
+        minUp = Math.min(minUp, sumUp);
+        sumDown = a * sumDown + (mean - x - d);
+        minDown = Math.min(minDown, sumDown);
+        statistic = switch (settings.direction()) {
+            case UP -> sumUp - minUp;
+            case DOWN -> sumDown - minDown;
+            case BOTH -> Math.max(sumUp - minUp, sumDown - minDown);
+        };
+        if (count >= settings.minInstances() && statistic > settings.threshold()) {
+            level = DriftLevel.DRIFT;
+            detections++;
+            resetPending = true;
+        } else {
+            level = DriftLevel.STABLE;
+        }
+        return level;
+    }
+
+    /** The running mean x̄_t since the last reset. */
+    public double mean() {
+        return mean;
+    }
+
+    /** m_t of the increase test (the cumulative sum before subtracting its minimum). */
+    public double cumulativeSum() {
+        return sumUp;
+    }
+
+    /** M_t of the increase test. */
+    public double minimumSum() {
+        return minUp;
+    }
+
+    @Override
+    public DriftLevel level() {
+        return level;
+    }
+
+    @Override
+    public double statistic() {
+        return statistic;
+    }
+
+    /** λ. */
+    @Override
+    public double threshold() {
+        return settings.threshold();
+    }
+
+    @Override
+    public long samples() {
+        return count;
+    }
+
+    @Override
+    public long detections() {
+        return detections;
+    }
+
+    @Override
+    public DetectorState snapshot() {
+        DetectorState.Builder b = new DetectorState.Builder(NAME)
+                .put("count", count).put("mean", mean).put("sumUp", sumUp).put("minUp", minUp)
+                .put("sumDown", sumDown).put("minDown", minDown).put("statistic", statistic)
+                .put("detections", detections).put("resetPending", resetPending ? 1 : 0).put("level", level.ordinal());
+        settings.asScalars().forEach((k, v) -> b.put("setting." + k, v));
+        return b.build();
+    }
+
+    @Override
+    public void restore(DetectorState state) {
+        state.requireCompatible(NAME, settings.asScalars());
+        count = (long) state.scalar("count");
+        mean = state.scalar("mean");
+        sumUp = state.scalar("sumUp");
+        minUp = state.scalar("minUp");
+        sumDown = state.scalar("sumDown");
+        minDown = state.scalar("minDown");
+        statistic = state.scalar("statistic");
+        detections = (long) state.scalar("detections");
+        resetPending = state.scalar("resetPending") != 0;
+        level = state.level("level");
+    }
+
+    @Override
+    public void reset() {
+        clearStatistics();
+        detections = 0;
+        level = DriftLevel.STABLE;
+    }
+
+    private void clearStatistics() {
+        count = 0;
+        mean = 0;
+        sumUp = 0;
+        minUp = 0;
+        sumDown = 0;
+        minDown = 0;
+        statistic = 0;
+        resetPending = false;
+    }
+}

@@ -1,0 +1,74 @@
+package io.ctta.runtime.drift;
+
+import com.typesafe.config.Config;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Settings of {@link PageHinkleyDetector} ({@code drift.page-hinkley}); defaults are MOA's and
+ * CapyMOA's ({@code PageHinkleyDM}), which River shares.
+ *
+ * @param minInstances no drift before this many inputs since the last reset; default 30
+ * @param delta δ, the magnitude of change tolerated, in input units; default 0.005
+ * @param threshold λ, the alarm threshold on the cumulative sum, in input units; default 50
+ * @param alpha α, forgetting factor of the cumulative sum, in (0, 1]; default 0.9999
+ * @param direction which changes of the mean to detect: {@link Direction#UP} (default, an
+ *     increase: error, entropy), {@link Direction#DOWN} (confidence) or {@link Direction#BOTH}
+ */
+public record PageHinkleySettings(int minInstances, double delta, double threshold, double alpha, Direction direction) {
+
+    /** The key prefix used in messages when none is given. */
+    public static final String PREFIX = "drift.page-hinkley";
+
+    /** Which change of the mean the test looks for. */
+    public enum Direction {
+        /** An increase of the mean. */
+        UP,
+        /** A decrease (the mirrored test). */
+        DOWN,
+        /** Either: both tests run, the larger statistic counts. */
+        BOTH
+    }
+
+    /** Validates the values. */
+    public PageHinkleySettings {
+        SettingsReader.requireStatic(minInstances >= 1, PREFIX, "min-instances", ">= 1", minInstances);
+        SettingsReader.requireStatic(delta >= 0 && Double.isFinite(delta), PREFIX, "delta", ">= 0", delta);
+        SettingsReader.requireStatic(threshold > 0 && Double.isFinite(threshold), PREFIX, "threshold", "> 0", threshold);
+        SettingsReader.requireStatic(alpha > 0 && alpha <= 1, PREFIX, "alpha", "in (0, 1]", alpha);
+        SettingsReader.requireStatic(direction != null, PREFIX, "direction", "one of up, down, both", direction);
+    }
+
+    /** MOA's defaults: 30 instances, δ = 0.005, λ = 50, α = 0.9999, increases only. */
+    public static PageHinkleySettings defaults() {
+        return new PageHinkleySettings(30, 0.005, 50, 1 - 0.0001, Direction.UP);
+    }
+
+    /** Reads {@code c} (the {@code drift.page-hinkley} block); missing keys take the defaults. */
+    public static PageHinkleySettings fromConfig(Config c) {
+        return fromConfig(c, PREFIX);
+    }
+
+    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    public static PageHinkleySettings fromConfig(Config c, String prefix) {
+        SettingsReader s = new SettingsReader(c, prefix, Set.of("min-instances", "delta", "threshold", "alpha", "direction"));
+        PageHinkleySettings d = defaults();
+        int min = s.getInt("min-instances", d.minInstances());
+        s.require(min >= 1, "min-instances", ">= 1", min);
+        double delta = s.getDouble("delta", d.delta());
+        s.require(delta >= 0 && Double.isFinite(delta), "delta", ">= 0", delta);
+        double lambda = s.getDouble("threshold", d.threshold());
+        s.require(lambda > 0 && Double.isFinite(lambda), "threshold", "> 0", lambda);
+        double alpha = s.getDouble("alpha", d.alpha());
+        s.require(alpha > 0 && alpha <= 1, "alpha", "in (0, 1]", alpha);
+        String dir = s.getString("direction", "up").toLowerCase(Locale.ROOT);
+        s.require(dir.equals("up") || dir.equals("down") || dir.equals("both"), "direction", "one of up, down, both", "'" + dir + "'");
+        return new PageHinkleySettings(min, delta, lambda, alpha, Direction.valueOf(dir.toUpperCase(Locale.ROOT)));
+    }
+
+    Map<String, Double> asScalars() {
+        return Map.of("min-instances", (double) minInstances, "delta", delta, "threshold", threshold, "alpha", alpha,
+                "direction", (double) direction.ordinal());
+    }
+}
