@@ -606,6 +606,12 @@ public final class RmtStrategy implements AdaptationStrategy {
         return student.liveArrayCount() + teacher.liveArrayCount();
     }
 
+    /** Plasticity diagnostics of the student (the served model). */
+    @Override
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(student, probe);
+    }
+
     /**
      * Everything that determines the next predictions and updates: student and teacher parameters
      * ({@code student/<name>}, {@code teacher/<name>}; BN running statistics excluded, they never
@@ -615,11 +621,6 @@ public final class RmtStrategy implements AdaptationStrategy {
      * {@code optimizer.projector.steps}, {@code augment.step}, {@code source.epoch},
      * {@code source.position}.
      */
-    @Override
-    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
-        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(student, probe);
-    }
-
     @Override
     public StrategyState snapshot() {
         ensureOpen();
