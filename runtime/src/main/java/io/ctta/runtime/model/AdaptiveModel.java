@@ -252,16 +252,7 @@ public final class AdaptiveModel implements AutoCloseable {
         if (!(batchStatsWeight > 0f && batchStatsWeight <= 1f)) {
             throw new IllegalArgumentException("batch-statistics weight must be in (0, 1], got " + batchStatsWeight);
         }
-        int per = InputBatch.sampleLength(spec.inputShape());
-        if (batch.sampleLength() != per) {
-            throw new IllegalArgumentException("model expects samples of shape " + Arrays.toString(spec.inputShape())
-                    + " but the batch has " + Arrays.toString(batch.sampleShape()));
-        }
-        long[] dims = new long[inputShape.dimension() + 1];
-        dims[0] = batch.size();
-        System.arraycopy(inputShape.getShape(), 0, dims, 1, inputShape.dimension());
-        NDArray x = scope.create(batch.features(), new Shape(dims));
-        NDArray in = spec.preprocessing().apply(x);
+        NDArray in = spec.preprocessing().apply(inputArray(scope, batch));
         if (withFeatures) {
             // Built-in models only (checked by the caller): run the children one by one and keep
             // the input of the last one, the classifier head.
