@@ -10,6 +10,7 @@ import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.http.HttpEndpoint;
 import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.actors.model.CheckpointAgent;
+import io.ctta.runtime.checkpoint.CheckpointSettings;
 import io.ctta.actors.model.ModelSource;
 import io.ctta.actors.pipeline.PipelineSupervisor;
 import io.ctta.runtime.adapt.AdaptationStrategy;
@@ -83,16 +84,22 @@ public final class CttaRuntime implements AutoCloseable {
         Properties kafka = new KafkaSettings(bootstrap, settings.kafka().clientProperties()).admin();
         try {
             Set<String> topics = new LinkedHashSet<>();
+            Set<String> compacted = new LinkedHashSet<>();
             for (PipelineConf p : settings.pipelines()) {
                 topics.add(p.inputTopic());
                 topics.add(Topics.predictions(p.name()));
                 topics.add(Topics.deadLetters(p.name()));
                 topics.add(Topics.drift(p.name()));
+                if (p.output().exactlyOnce()) {
+                    compacted.add(Topics.checkpoints(p.name()));
+                }
                 if (p.feedback().enabled()) {
                     topics.add(p.feedback().topic());
                 }
             }
             TopicAdmin.ensure(kafka, topics, settings.kafka().embeddedPartitions());
+            // One partition, so that offset order is commit order; compacted: one pointer per pipeline is kept.
+            TopicAdmin.ensure(kafka, compacted, 1, Map.of("cleanup.policy", "compact"));
 
             ModelSource modelSource = new ModelSource(settings.model());
             int[] shape = modelSource.spec().inputShape();
@@ -124,7 +131,7 @@ public final class CttaRuntime implements AutoCloseable {
                 DriftActions actions = new DriftActions(p.drift().action(), p.drift().switchTo(), p.drift().cooldown(), System::currentTimeMillis);
                 SeriesRecorder series = dashboard.register(p.name(), p.strategy());
                 Supplier<CheckpointAgent> checkpoints = settings.checkpoints().enabled()
-                        ? () -> CheckpointAgent.open(settings.checkpoints(), p.name(), configHash(p))
+                        ? () -> CheckpointAgent.open(checkpointSettingsFor(settings.checkpoints(), p), p.name(), configHash(p))
                         : null;
                 pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models)));
             }
@@ -146,6 +153,16 @@ public final class CttaRuntime implements AutoCloseable {
             }
             throw new IllegalStateException("cannot start ctta: " + e.getMessage(), e);
         }
+    }
+
+    /** Exactly-once output commits a transaction per checkpoint: at least every transaction interval. */
+    private static CheckpointSettings checkpointSettingsFor(CheckpointSettings c, PipelineConf p) {
+        if (!p.output().exactlyOnce()) {
+            return c;
+        }
+        java.time.Duration every = c.interval().isZero() || c.interval().compareTo(p.output().transactionInterval()) > 0
+                ? p.output().transactionInterval() : c.interval();
+        return new CheckpointSettings(c.dir(), Math.max(c.keep(), 2), c.everyRecords(), every);
     }
 
     /** Identifies the strategy configuration a checkpoint was written under. */

@@ -3,6 +3,8 @@ package io.ctta.actors;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -17,12 +19,20 @@ final class TopicAdmin {
     private TopicAdmin() {}
 
     static void ensure(Properties kafka, Collection<String> topics, int partitions) {
+        ensure(kafka, topics, partitions, Map.of());
+    }
+
+    /** With topic configs (e.g. cleanup.policy); the broker's default replication factor. */
+    static void ensure(Properties kafka, Collection<String> topics, int partitions, Map<String, String> configs) {
+        if (topics.isEmpty()) {
+            return;
+        }
         try (Admin admin = Admin.create(kafka)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, partitions, (short) 1));
+                    missing.add(new NewTopic(t, Optional.of(partitions), Optional.empty()).configs(configs));
                 }
             }
             if (!missing.isEmpty()) {

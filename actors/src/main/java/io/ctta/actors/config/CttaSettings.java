@@ -70,7 +70,28 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Duration sessionTimeout,
             Config strategySettings,
             DriftConf drift,
-            FeedbackConf feedback) {}
+            FeedbackConf feedback,
+            OutputConf output) {}
+
+    /** How a pipeline's outputs reach Kafka (docs/operations.md, "Output modes"). */
+    public enum OutputMode {
+        /** Produced with idempotence; a crash may produce a record's prediction again (same partition, offset, model version). */
+        AT_LEAST_ONCE,
+        /** Predictions, the checkpoint pointer and the consumer offsets in one Kafka transaction per checkpoint. */
+        EXACTLY_ONCE
+    }
+
+    /**
+     * @param mode at-least-once or exactly-once
+     * @param transactionInterval exactly-once: a checkpoint, and with it a transaction commit, at
+     *     least this often; it is how long read-committed consumers wait for a prediction
+     * @param transactionalId exactly-once: the producer's transactional.id (one per pipeline)
+     */
+    public record OutputConf(OutputMode mode, Duration transactionInterval, String transactionalId) {
+        public boolean exactlyOnce() {
+            return mode == OutputMode.EXACTLY_ONCE;
+        }
+    }
 
     /**
      * How a pipeline uses labels.
@@ -174,6 +195,12 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("ctta.checkpoints", e.getMessage(), e);
         }
+        for (int i = 0; i < pipelines.size(); i++) {
+            if (pipelines.get(i).output().exactlyOnce() && !checkpoints.enabled()) {
+                throw new InvalidConfigException("ctta.pipelines[" + i + "].output.mode", "exactly-once",
+                        "at-least-once, or set ctta.checkpoints.dir: exactly-once output resumes from the checkpoint its last transaction names");
+            }
+        }
         Settings g = new Settings(s.sub("guards"), "ctta.guards");
         Settings col = new Settings(g.sub("collapse"), "ctta.guards.collapse");
         double threshold = col.positiveDouble("entropy-ema-threshold");
@@ -182,7 +209,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             throw new InvalidConfigException("ctta.guards.collapse.ema-momentum", momentum, "a number in (0, 1)");
         }
         Guards.Settings guards = new Guards.Settings(g.intBetween("max-diverged-in-a-row", 1, 1_000_000), col.bool("enabled"),
-                threshold, momentum, col.intBetween("cooldown-batches", 0, 1_000_000_000));
+                threshold, momentum, col.intBetween("cooldown-batches", 0, 1_000_000_000), g.intBetween("crashes-before-dead-letter", 1, 1000));
         return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards);
     }
 
@@ -276,6 +303,18 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
                 p.positiveDuration("session-timeout"),
                 own.withFallback(base),
                 drift(new Settings(p.sub("drift"), prefix + ".drift"), prefix + ".drift", known, strategyNames),
-                feedback(new Settings(p.sub("feedback"), prefix + ".feedback"), prefix + ".feedback", name));
+                feedback(new Settings(p.sub("feedback"), prefix + ".feedback"), prefix + ".feedback", name),
+                output(new Settings(p.sub("output"), prefix + ".output"), prefix + ".output", name));
+    }
+
+    private static OutputConf output(Settings o, String prefix, String pipeline) {
+        OutputMode mode = OutputMode.valueOf(o.oneOf("mode", "at-least-once", "exactly-once").toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        String id = o.string("transactional-id").trim();
+        if (id.isEmpty()) {
+            id = "ctta-" + pipeline;
+        } else if (!NAME.matcher(id).matches()) {
+            throw new InvalidConfigException(prefix + ".transactional-id", id, "letters, digits, '.', '_' or '-'");
+        }
+        return new OutputConf(mode, o.positiveDuration("transaction-interval"), id);
     }
 }

@@ -196,7 +196,10 @@ public final class PipelineMetrics {
     /** Guard and drift actions; the tag takes only these values. */
     public static final java.util.List<String> ACTIONS = java.util.List.of(
             "rollback", "rollback-non-finite", "reset-collapse", "skip-checkpoint-non-finite",
-            "drift-reset", "drift-switch-strategy", "drift-snapshot");
+            "drift-reset", "drift-switch-strategy", "drift-snapshot", PipelineMetrics.DEAD_LETTER_POISON);
+
+    /** The action of dead-lettering a record that crashed the model actor too often. */
+    public static final String DEAD_LETTER_POISON = "dead-letter-poison";
 
     /** Counts one guard or drift action by name (an unknown name is counted as "other"). */
     public void action(String action) {

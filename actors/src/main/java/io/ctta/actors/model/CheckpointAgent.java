@@ -2,6 +2,7 @@ package io.ctta.actors.model;
 
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.checkpoint.Checkpoint;
+import io.ctta.runtime.checkpoint.CheckpointId;
 import io.ctta.runtime.checkpoint.CheckpointLoad;
 import io.ctta.runtime.checkpoint.CheckpointSettings;
 import io.ctta.runtime.checkpoint.CheckpointStore;
@@ -122,7 +123,7 @@ public final class CheckpointAgent {
      * @return the offsets the new checkpoint reflects, safe to commit to Kafka now
      * @throws StaleOwnerException when a newer owner claimed the pipeline: this owner must stop
      */
-    Map<String, Map<Integer, Long>> write(Pending p) throws StaleOwnerException {
+    Written write(Pending p) throws StaleOwnerException {
         Checkpoint c = Checkpoint.of(pipeline, epoch, sequence + 1, p.offsets(), p.state(), Map.of(), p.recordsApplied(), configHash, System.currentTimeMillis());
         try {
             store.write(c);
@@ -133,7 +134,38 @@ public final class CheckpointAgent {
         }
         sequence = c.sequence();
         last = c;
-        return p.offsets();
+        return new Written(new CheckpointId(epoch, c.sequence()), p.offsets());
+    }
+
+    /** A checkpoint just committed to the store, and the next offsets it reflects. */
+    public record Written(CheckpointId id, Map<String, Map<Integer, Long>> offsets) {}
+
+    /**
+     * Exactly-once output: makes the checkpoint named by the last committed Kafka transaction the
+     * newest (the ones written after it were never covered by a commit: their outputs were aborted)
+     * and rewinds to it; with none named, discards every checkpoint and starts from the source.
+     *
+     * @return the checkpoint to restore, or empty for the source weights
+     */
+    Optional<Checkpoint> rewindTo(Optional<CheckpointId> committed) throws StaleOwnerException {
+        boolean current = committed.isPresent() && last != null && last.ownerEpoch() == committed.get().epoch()
+                && last.sequence() == committed.get().sequence();
+        if (!current) {
+            try {
+                last = store.rollbackTo(epoch, committed).orElse(null);
+            } catch (IOException e) {
+                throw new UncheckedIOException("pipeline " + pipeline + ": cannot roll the checkpoints back to " + committed, e);
+            }
+            LOG.info("pipeline {}: resuming from the checkpoint of the last committed transaction: {}", pipeline,
+                    last == null ? "none (source weights)" : last.sequence() + " of epoch " + last.ownerEpoch() + ", offsets " + last.offsets());
+        }
+        applied.clear();
+        sinceLast = 0;
+        recordsApplied = last == null ? 0 : last.recordsApplied();
+        if (last != null) {
+            copyOffsets(last.offsets());
+        }
+        return Optional.ofNullable(last);
     }
 
     long recordsApplied() {

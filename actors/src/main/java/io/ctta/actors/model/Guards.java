@@ -21,10 +21,20 @@ public final class Guards {
         RESET_COLLAPSE
     }
 
-    /** The guard settings. */
-    public record Settings(int maxDivergedInARow, boolean collapseEnabled, double entropyEmaThreshold, double emaMomentum, int cooldownBatches) {
+    /**
+     * The guard settings.
+     *
+     * @param crashesBeforeDeadLetter times a record may crash the model actor before it is
+     *     dead-lettered instead of served
+     */
+    public record Settings(int maxDivergedInARow, boolean collapseEnabled, double entropyEmaThreshold, double emaMomentum, int cooldownBatches,
+            int crashesBeforeDeadLetter) {
+        public Settings(int maxDivergedInARow, boolean collapseEnabled, double entropyEmaThreshold, double emaMomentum, int cooldownBatches) {
+            this(maxDivergedInARow, collapseEnabled, entropyEmaThreshold, emaMomentum, cooldownBatches, 3);
+        }
+
         public static Settings defaults() {
-            return new Settings(3, true, 0.2, 0.9, 50);
+            return new Settings(3, true, 0.2, 0.9, 50, 3);
         }
     }
 

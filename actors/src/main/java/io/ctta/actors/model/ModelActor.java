@@ -3,6 +3,7 @@ package io.ctta.actors.model;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.checkpoint.Checkpoint;
+import io.ctta.runtime.checkpoint.CheckpointId;
 import io.ctta.runtime.checkpoint.StaleOwnerException;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
@@ -14,6 +15,7 @@ import io.ctta.runtime.feedback.LabelledBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -52,7 +54,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public static final String DISPATCHER = "ctta-model-dispatcher";
 
     /** What a model actor accepts. */
-    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow, Feedback {}
+    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow, Feedback, Passed {}
 
     /** One delayed label: the id of the record it belongs to. */
     public record Label(String id, int label, long eventTimeMs) {}
@@ -112,7 +114,12 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      * Return to the last checkpoint (or the source weights when there is none) before a stream
      * (re)starts, and reply with the offsets to seek to: records after them are applied again.
      */
-    public record Rewind(ActorRef<Rewound> replyTo) implements Command {}
+    public record Rewind(Optional<CheckpointId> committed, ActorRef<Rewound> replyTo) implements Command {
+        /** Back to the newest checkpoint (at-least-once output). */
+        public Rewind(ActorRef<Rewound> replyTo) {
+            this(null, replyTo);
+        }
+    }
 
     /**
      * The predictions of the batch that captured checkpoint {@code token} were acknowledged by
@@ -121,11 +128,26 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      */
     public record Persist(long token, ActorRef<Persisted> replyTo) implements Command {}
 
-    /** The reply to {@link Persist}. */
-    public record Persisted(Map<String, Map<Integer, Long>> offsets) {}
+    /**
+     * The reply to {@link Persist}.
+     *
+     * @param offsets the next offsets the written checkpoint reflects, or null when none was written
+     * @param id the checkpoint written, or null
+     */
+    public record Persisted(Map<String, Map<Integer, Long>> offsets, CheckpointId id) {
+        static Persisted none() {
+            return new Persisted(null, null);
+        }
+    }
 
-    /** Write a checkpoint now (drain, shutdown, partition revoke). */
-    public record Flush(ActorRef<Rewound> replyTo) implements Command {}
+    /**
+     * Records that never reached the model (all rejected by the decoder) were passed over: the
+     * next checkpoint covers their offsets too, so a resume does not dead-letter them again.
+     */
+    public record Passed(Map<String, Map<Integer, Long>> nextOffsets) implements Command {}
+
+    /** Write a checkpoint now (drain, shutdown); the reply names it (nothing written without checkpoints). */
+    public record Flush(ActorRef<Persisted> replyTo) implements Command {}
 
     /** The reply to {@link Predict}. */
     public sealed interface Result permits Predicted, Failed {}
@@ -219,6 +241,12 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
                 })
                 .onMessage(SwitchStrategy.class, this::onSwitch)
                 .onMessage(Feedback.class, this::onFeedback)
+                .onMessage(Passed.class, p -> {
+                    if (agent != null) {
+                        agent.applied(p.nextOffsets(), 0);
+                    }
+                    return this;
+                })
                 .onMessage(CheckpointNow.class, c -> {
                     forceCapture = true;
                     return this;
@@ -301,15 +329,16 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             p = pending.removeFirst();
         }
         if (p == null || p.token() != msg.token()) {
-            msg.replyTo().tell(new Persisted(null));
+            msg.replyTo().tell(Persisted.none());
             return this;
         }
         try {
-            msg.replyTo().tell(new Persisted(agent.write(p)));
+            CheckpointAgent.Written w = agent.write(p);
+            msg.replyTo().tell(new Persisted(w.offsets(), w.id()));
             return this;
         } catch (StaleOwnerException e) {
             getContext().getLog().error("pipeline stopped: {}", e.getMessage());
-            msg.replyTo().tell(new Persisted(null));
+            msg.replyTo().tell(Persisted.none());
             return Behaviors.stopped();
         }
     }
@@ -319,28 +348,45 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             msg.replyTo().tell(new Rewound(Map.of()));
             return this;
         }
-        rollback();
+        if (msg.committed() != null) {
+            // Exactly-once output: the checkpoint of the last committed transaction, not the newest.
+            pending.clear();
+            try {
+                Optional<Checkpoint> c = agent.rewindTo(msg.committed());
+                if (c.isPresent()) {
+                    restore(c.get());
+                } else {
+                    strategy.reset();
+                }
+            } catch (StaleOwnerException e) {
+                getContext().getLog().error("pipeline stopped: {}", e.getMessage());
+                return Behaviors.stopped();
+            }
+        } else {
+            rollback();
+        }
         msg.replyTo().tell(new Rewound(agent.checkpointedOffsets()));
         return this;
     }
 
     private Behavior<Command> onFlush(Flush msg) {
         if (agent == null) {
-            msg.replyTo().tell(new Rewound(Map.of()));
+            msg.replyTo().tell(Persisted.none());
             return this;
         }
         pending.clear();
         long token = capture(new ArrayList<>());
         if (token == 0) {
-            msg.replyTo().tell(new Rewound(agent.checkpointedOffsets()));
+            msg.replyTo().tell(Persisted.none());
             return this;
         }
         try {
-            msg.replyTo().tell(new Rewound(agent.write(pending.removeLast())));
+            CheckpointAgent.Written w = agent.write(pending.removeLast());
+            msg.replyTo().tell(new Persisted(w.offsets(), w.id()));
             return this;
         } catch (StaleOwnerException e) {
             getContext().getLog().error("pipeline stopped: {}", e.getMessage());
-            msg.replyTo().tell(new Rewound(Map.of()));
+            msg.replyTo().tell(Persisted.none());
             return Behaviors.stopped();
         }
     }

@@ -20,6 +20,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
+import java.util.Optional;
+import io.ctta.streams.serde.DecodeResult;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,16 +53,22 @@ import org.apache.pekko.stream.javadsl.Keep;
  * The Kafka graph of one pipeline:
  *
  * <pre>
- * committableSource(input, seek to the checkpoint on assignment) -> decode -> groupedWithin(size, latency)
- *   -> ask model actor -> predictions + dead letters -> produce -> commit released offsets
+ * committableSource(input, seek to the checkpoint on assignment) -> decode -> drop replays
+ *   -> groupedWithin(size, latency) -> ask model actor -> predictions + dead letters + events
+ *   -> at-least-once: produce -> commit released offsets
+ *   -> exactly-once:  one transaction per checkpoint (outputs, checkpoint pointer, input offsets)
  * </pre>
  *
  * One source keeps the order of every partition; {@code mapAsync(1)} keeps one batch in the model
  * at a time, so a slow model backpressures the consumer (it stops polling) instead of queueing.
- * An offset is committed only after every record produced for it was acknowledged and, with
- * checkpoints on, only once a checkpoint reflecting it was written: a crash replays records
- * (at-least-once output) but the model never skips one and, resumed from its checkpoint, never
- * applies one twice.
+ * At least once: an offset is committed only after every record produced for it was acknowledged
+ * and, with checkpoints on, only once a checkpoint reflecting it was written: a crash replays
+ * records (their predictions may appear twice) but the model never skips one and, resumed from
+ * its checkpoint, never applies one twice. Exactly once: see {@link TransactionalOutput}.
+ *
+ * <p>A rebalance that takes partitions away and gives them back makes the consumer fetch from the
+ * committed offset again; records the stream already passed on are dropped before the model
+ * ({@link ReplayFilter}), so adaptation never sees a record twice within a run.
  */
 public final class PipelineStream {
 
@@ -67,7 +79,7 @@ public final class PipelineStream {
      *
      * @param seekTo next offset per topic and partition to start from (the model's checkpoint);
      *     partitions not in it start from the group's committed position
-     * @param checkpointsOn whether commits wait for checkpoints
+     * @param quarantine records to serve one at a time, and records to dead-letter unserved
      * @return the control that drains and stops the stream
      */
     public static Consumer.DrainingControl<Done> start(
@@ -75,11 +87,13 @@ public final class PipelineStream {
             PipelineConf conf,
             PipelineSupervisor.Deps deps,
             ActorRef<ModelActor.Command> model,
-            Map<String, Map<Integer, Long>> seekTo) {
+            Map<String, Map<Integer, Long>> seekTo,
+            PoisonRecords.View quarantine) {
         Properties kafkaProperties = deps.kafkaProperties();
         RecordCodec codec = deps.codec();
         PipelineMetrics metrics = deps.metrics();
         boolean checkpointsOn = deps.checkpoints() != null;
+        boolean exactlyOnce = conf.output().exactlyOnce();
         Outputs outputs = new Outputs(conf, deps);
         ConsumerSettings<byte[], byte[]> consumerSettings = ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withProperties(asMap(kafkaProperties))
@@ -89,24 +103,54 @@ public final class PipelineStream {
                 .withProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(conf.sessionTimeout().toMillis()))
                 // Bounds what one poll can buffer: with the batch size it caps memory per pipeline.
                 .withProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(conf.batchSize(), 64)));
+        if (exactlyOnce) {
+            // Input written in transactions is read once they commit; aborted input is never served.
+            consumerSettings = consumerSettings.withProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
+
+        Map<TopicPartition, Long> passedOn = new ConcurrentHashMap<>();
+        var subscription = Subscriptions.topics(conf.inputTopic()).withPartitionAssignmentHandler(new SeekToCheckpoint(seekTo, passedOn, model));
+
+        Source<Served, Consumer.Control> served = Consumer.committableSource(consumerSettings, subscription)
+                .map(msg -> {
+                    metrics.consumed(1);
+                    var raw = msg.record();
+                    String poison = quarantine.poisoned().get(new RecordRef(raw.topic(), raw.partition(), raw.offset()));
+                    DecodeResult decoded = poison != null ? new DecodeResult.Rejected(poison) : codec.decode(raw.key(), raw.value(), raw.headers());
+                    return new Tracked(msg, new BatchAssembler.Incoming(raw, decoded), poison != null);
+                })
+                .statefulMapConcat(() -> new ReplayFilter(seekTo, passedOn))
+                .groupedWithin(conf.batchSize(), conf.maxLatency())
+                .mapConcat(batch -> isolateSuspects(batch, quarantine.suspects()))
+                .mapAsync(1, batch -> serve(system, conf, model, outputs, batch, checkpointsOn));
+
+        if (exactlyOnce) {
+            TransactionalOutput tx = new TransactionalOutput(conf.name(), Topics.checkpoints(conf.name()), conf.groupId(),
+                    conf.output().transactionalId(), kafkaProperties);
+            LongFunction<CompletionStage<ModelActor.Persisted>> persist = token -> AskPattern.ask(model,
+                    replyTo -> new ModelActor.Persist(token, replyTo), conf.askTimeout(), system.scheduler());
+            Consumer.DrainingControl<Done> control = served
+                    .map(Optional::of)
+                    // The end of a drained run: one more checkpoint and the last transaction.
+                    .concat(Source.single(Optional.<Served>empty()))
+                    .mapAsync(1, s -> s.isPresent()
+                            ? tx.write(s.get().all(), s.get().checkpointToken(), persist)
+                            : tx.finish(() -> AskPattern.ask(model, ModelActor.Flush::new, conf.askTimeout(), system.scheduler())))
+                    .toMat(Sink.ignore(), Keep.both())
+                    .mapMaterializedValue(Consumer::createDrainingControl)
+                    .run(system);
+            control.streamCompletion().whenComplete((d, f) -> tx.close());
+            return control;
+        }
+
         ProducerSettings<byte[], byte[]> producerSettings = ProducerSettings.create(system, new ByteArraySerializer(), new ByteArraySerializer())
                 .withProperties(asMap(kafkaProperties))
                 .withProperty(ProducerConfig.ACKS_CONFIG, "all")
                 .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
                 .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
         CommitterSettings committerSettings = CommitterSettings.create(system);
-
-        var subscription = Subscriptions.topics(conf.inputTopic()).withPartitionAssignmentHandler(new SeekToCheckpoint(seekTo));
-
-        return Consumer.committableSource(consumerSettings, subscription)
-                .map(msg -> {
-                    metrics.consumed(1);
-                    var raw = msg.record();
-                    return new Tracked(msg, new BatchAssembler.Incoming(raw, codec.decode(raw.key(), raw.value(), raw.headers())));
-                })
-                .groupedWithin(conf.batchSize(), conf.maxLatency())
-                .mapAsync(1, batch -> serve(system, conf, model, outputs, batch, checkpointsOn))
-                .mapConcat(envelopes -> envelopes)
+        return served
+                .mapConcat(s -> s.envelopes(!checkpointsOn))
                 .via(Producer.flexiFlow(producerSettings))
                 .map(ProducerMessage.Results::passThrough)
                 .mapAsync(1, progress -> persist(system, conf, model, progress))
@@ -116,7 +160,90 @@ public final class PipelineStream {
                 .run(system);
     }
 
-    private record Tracked(ConsumerMessage.CommittableMessage<byte[], byte[]> msg, BatchAssembler.Incoming incoming) {}
+    /** A batch holding a suspect of crashing the model is served one record at a time. */
+    private static List<List<Tracked>> isolateSuspects(List<Tracked> batch, Set<RecordRef> suspects) {
+        if (suspects.isEmpty() || batch.size() == 1 || batch.stream().noneMatch(t -> suspects.contains(t.ref()))) {
+            return List.of(batch);
+        }
+        return batch.stream().map(List::of).toList();
+    }
+
+    /**
+     * Drops records at or before the last one already passed on from the same partition, and
+     * before the checkpoint the run started from: after a rebalance the consumer fetches again from
+     * the committed offset, and the model must not see those records twice. Keeps
+     * {@code passedOn} (next offset per partition) for the assignment handler's seek.
+     */
+    private static final class ReplayFilter implements org.apache.pekko.japi.function.Function<Tracked, Iterable<Tracked>> {
+        private static final long serialVersionUID = 1L;
+        private final Map<TopicPartition, Long> next = new HashMap<>();
+        private final Map<TopicPartition, Long> passedOn;
+
+        ReplayFilter(Map<String, Map<Integer, Long>> seekTo, Map<TopicPartition, Long> passedOn) {
+            this.passedOn = passedOn;
+            seekTo.forEach((topic, parts) -> parts.forEach((p, o) -> next.put(new TopicPartition(topic, p), o)));
+        }
+
+        @Override
+        public Iterable<Tracked> apply(Tracked t) {
+            var r = t.msg().record();
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            Long n = next.get(tp);
+            if (n != null && r.offset() < n) {
+                return List.of();
+            }
+            next.put(tp, r.offset() + 1);
+            passedOn.put(tp, r.offset() + 1);
+            return List.of(t);
+        }
+    }
+
+    /**
+     * What one served batch produces, in consumption order: a prediction or dead letter per record,
+     * and the batch's events.
+     *
+     * @param checkpointToken the checkpoint captured after this batch (0: none)
+     */
+    private record Served(List<Tracked> tracked, List<ProducerRecord<byte[], byte[]>> records, List<ProducerRecord<byte[], byte[]>> events,
+            long checkpointToken) {
+
+        List<ProducerRecord<byte[], byte[]>> all() {
+            List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(records.size() + events.size());
+            out.addAll(records);
+            out.addAll(events);
+            return out;
+        }
+
+        /**
+         * One envelope per consumed record (its prediction or dead letter), with the batch's events
+         * before the last one: the last envelope carries the release flag and the checkpoint token,
+         * so the events, too, are acknowledged before anything is committed. One envelope per
+         * record (rather than one {@code multi} envelope with an offset batch) keeps commit
+         * accounting per offset, which pekko-connectors-kafka 1.2.0's committing stages need to
+         * drain cleanly.
+         */
+        List<ProducerMessage.Envelope<byte[], byte[], Progress>> envelopes(boolean releaseAtEnd) {
+            List<ProducerMessage.Envelope<byte[], byte[], Progress>> out = new ArrayList<>(records.size() + events.size());
+            int last = records.size() - 1;
+            for (int i = 0; i < last; i++) {
+                out.add(ProducerMessage.single(records.get(i), new Progress(tracked.get(i).msg().committableOffset(), false, 0)));
+            }
+            ConsumerMessage.CommittableOffset lastOffset = tracked.get(last).msg().committableOffset();
+            for (ProducerRecord<byte[], byte[]> e : events) {
+                out.add(ProducerMessage.single(e, new Progress(lastOffset, false, 0)));
+            }
+            out.add(ProducerMessage.single(records.get(last), new Progress(lastOffset, releaseAtEnd, checkpointToken)));
+            return out;
+        }
+    }
+
+    /** A consumed record, decoded; {@code poisoned} when it is dead-lettered for crashing the model. */
+    private record Tracked(ConsumerMessage.CommittableMessage<byte[], byte[]> msg, BatchAssembler.Incoming incoming, boolean poisoned) {
+        RecordRef ref() {
+            var r = msg.record();
+            return new RecordRef(r.topic(), r.partition(), r.offset());
+        }
+    }
 
     /**
      * What rides with each produced record: its input's offset, whether the offsets produced so
@@ -160,26 +287,44 @@ public final class PipelineStream {
         }
     }
 
-    /** Seeks every assigned partition the checkpoint knows to the checkpoint's next offset. */
+    /**
+     * Seeks every assigned partition to where this run must go on: past what the stream already
+     * passed on to the model, else the checkpoint's next offset. A revocation asks the model actor
+     * for a checkpoint after its next batch, so the partitions' new owner (or this one, when they
+     * come back) resumes close to where the model is.
+     */
     private static final class SeekToCheckpoint implements PartitionAssignmentHandler {
         private final Map<String, Map<Integer, Long>> seekTo;
+        private final Map<TopicPartition, Long> passedOn;
+        private final ActorRef<ModelActor.Command> model;
 
-        SeekToCheckpoint(Map<String, Map<Integer, Long>> seekTo) {
+        SeekToCheckpoint(Map<String, Map<Integer, Long>> seekTo, Map<TopicPartition, Long> passedOn, ActorRef<ModelActor.Command> model) {
             this.seekTo = seekTo;
+            this.passedOn = passedOn;
+            this.model = model;
         }
 
         @Override
         public void onAssign(Set<TopicPartition> assigned, RestrictedConsumer consumer) {
             for (TopicPartition tp : assigned) {
-                Long next = seekTo.getOrDefault(tp.topic(), Map.of()).get(tp.partition());
-                if (next != null) {
-                    consumer.seek(tp, next);
+                Long checkpoint = seekTo.getOrDefault(tp.topic(), Map.of()).get(tp.partition());
+                Long passed = passedOn.get(tp);
+                if (passed != null && checkpoint != null) {
+                    consumer.seek(tp, Math.max(passed, checkpoint));
+                } else if (passed != null) {
+                    consumer.seek(tp, passed);
+                } else if (checkpoint != null) {
+                    consumer.seek(tp, checkpoint);
                 }
             }
         }
 
         @Override
-        public void onRevoke(Set<TopicPartition> revoked, RestrictedConsumer consumer) {}
+        public void onRevoke(Set<TopicPartition> revoked, RestrictedConsumer consumer) {
+            if (!revoked.isEmpty()) {
+                model.tell(ModelActor.CheckpointNow.INSTANCE);
+            }
+        }
 
         @Override
         public void onLost(Set<TopicPartition> lost, RestrictedConsumer consumer) {}
@@ -188,13 +333,8 @@ public final class PipelineStream {
         public void onStop(Set<TopicPartition> stopped, RestrictedConsumer consumer) {}
     }
 
-    /**
-     * Serves one micro-batch and returns one envelope per consumed record, in consumption order,
-     * each carrying that record's own offset. One envelope per record (rather than one
-     * {@code multi} envelope with an offset batch) keeps commit accounting per offset, which
-     * pekko-connectors-kafka 1.2.0's committing stages need to drain cleanly.
-     */
-    private static CompletionStage<List<ProducerMessage.Envelope<byte[], byte[], Progress>>> serve(
+    /** Serves one micro-batch: asks the model for the decoded records, keeps rejects in place. */
+    private static CompletionStage<Served> serve(
             ActorSystem<?> system,
             PipelineConf conf,
             ActorRef<ModelActor.Command> model,
@@ -206,20 +346,27 @@ public final class PipelineStream {
         int rejected = (int) batch.stream().filter(i -> !i.ok()).count();
         InputBatch input = outputs.assembler.inputOf(batch);
         PipelineMetrics metrics = outputs.deps.metrics();
+        List<ProducerRecord<byte[], byte[]>> poisonEvents = outputs.poisonEvents(tracked);
+        Map<String, Map<Integer, Long>> next = nextOffsets(tracked);
         if (input == null) {
             metrics.deadLettered(rejected);
-            // Nothing reached the model. Without checkpoints these offsets are committed once the
-            // dead letters are acknowledged; with them they ride with the next released batch.
+            if (checkpointsOn) {
+                // Nothing reached the model; its next checkpoint still covers these offsets, so a
+                // resume does not dead-letter them again.
+                model.tell(new ModelActor.Passed(next));
+            }
             List<ProducerRecord<byte[], byte[]>> records = outputs.assembler.outputs(batch, null, outputs.evaluator, metrics::scored, conf.strategy());
-            return CompletableFuture.completedFuture(envelopes(tracked, records, List.of(), !checkpointsOn, 0));
+            return CompletableFuture.completedFuture(new Served(tracked, records, poisonEvents, 0));
         }
-        Map<String, Map<Integer, Long>> next = nextOffsets(tracked);
         List<String> ids = new ArrayList<>(input.size());
+        List<RecordRef> served = new ArrayList<>(input.size());
         int[] labels = new int[input.size()];
         int k = 0;
-        for (BatchAssembler.Incoming in : batch) {
+        for (Tracked t : tracked) {
+            BatchAssembler.Incoming in = t.incoming();
             if (in.ok()) {
                 ids.add(in.record().id());
+                served.add(t.ref());
                 labels[k++] = in.record().label() == null ? -1 : in.record().label();
             }
         }
@@ -227,8 +374,9 @@ public final class PipelineStream {
                 conf.askTimeout(), system.scheduler());
         return reply.thenApply(result -> {
             if (result instanceof ModelActor.Failed failed) {
-                // Failing the stream leaves these offsets uncommitted: the restarted stream serves them again.
-                throw new IllegalStateException("pipeline " + conf.name() + ": " + failed.reason());
+                // Failing the stream leaves these offsets uncommitted: the restarted stream serves
+                // them again, and the supervisor counts the crash against each of these records.
+                throw new BatchFailedException("pipeline " + conf.name() + ": " + failed.reason(), served);
             }
             ModelActor.Predicted predicted = (ModelActor.Predicted) result;
             metrics.deadLettered(rejected);
@@ -238,8 +386,9 @@ public final class PipelineStream {
             metrics.plasticity(predicted.plasticity());
             metrics.nativeBytes(predicted.nativeBytes());
             List<ProducerRecord<byte[], byte[]>> records = outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy());
-            List<ProducerRecord<byte[], byte[]>> events = outputs.events(tracked, predicted, model);
-            return envelopes(tracked, records, events, !checkpointsOn, predicted.checkpointToken());
+            List<ProducerRecord<byte[], byte[]>> events = new ArrayList<>(poisonEvents);
+            events.addAll(outputs.events(tracked, predicted, model));
+            return new Served(tracked, records, events, predicted.checkpointToken());
         });
     }
 
@@ -257,6 +406,20 @@ public final class PipelineStream {
             this.deps = deps;
             this.assembler = new BatchAssembler(conf.name(), Topics.predictions(conf.name()), Topics.deadLetters(conf.name()));
             this.driftTopic = Topics.drift(conf.name());
+        }
+
+        /** An action event per record dead-lettered for crashing the model, counted as a guard action. */
+        List<ProducerRecord<byte[], byte[]>> poisonEvents(List<Tracked> tracked) {
+            List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(0);
+            for (Tracked t : tracked) {
+                if (t.poisoned()) {
+                    var raw = t.msg().record();
+                    deps.metrics().action(PipelineMetrics.DEAD_LETTER_POISON);
+                    out.add(driftCodec.record(driftTopic, DriftEvent.action(conf.name(), conf.strategy(), PipelineMetrics.DEAD_LETTER_POISON,
+                            "model-crash", raw.partition(), raw.offset(), System.currentTimeMillis())));
+                }
+            }
+            return out;
         }
 
         /** Feeds the drift monitor and the dashboard; returns the event records to produce. */
@@ -311,26 +474,6 @@ public final class PipelineStream {
             next.computeIfAbsent(r.topic(), k -> new TreeMap<>()).merge(r.partition(), r.offset() + 1, Math::max);
         }
         return next;
-    }
-
-    /**
-     * One envelope per consumed record (its prediction or dead letter), with the batch's events
-     * before the last one: the last envelope carries the release flag and the checkpoint token, so
-     * the events, too, are acknowledged before anything is committed.
-     */
-    private static List<ProducerMessage.Envelope<byte[], byte[], Progress>> envelopes(List<Tracked> tracked,
-            List<ProducerRecord<byte[], byte[]>> records, List<ProducerRecord<byte[], byte[]>> events, boolean releaseAtEnd, long checkpointToken) {
-        List<ProducerMessage.Envelope<byte[], byte[], Progress>> out = new ArrayList<>(records.size() + events.size());
-        int last = records.size() - 1;
-        for (int i = 0; i < last; i++) {
-            out.add(ProducerMessage.single(records.get(i), new Progress(tracked.get(i).msg().committableOffset(), false, 0)));
-        }
-        ConsumerMessage.CommittableOffset lastOffset = tracked.get(last).msg().committableOffset();
-        for (ProducerRecord<byte[], byte[]> e : events) {
-            out.add(ProducerMessage.single(e, new Progress(lastOffset, false, 0)));
-        }
-        out.add(ProducerMessage.single(records.get(last), new Progress(lastOffset, releaseAtEnd, checkpointToken)));
-        return out;
     }
 
     private static Map<String, String> asMap(Properties p) {

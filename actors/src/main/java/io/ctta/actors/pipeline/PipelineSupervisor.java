@@ -10,7 +10,12 @@ import io.ctta.actors.model.Guards;
 import io.ctta.actors.model.ModelActor;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.streams.serde.RecordCodec;
+import io.ctta.runtime.checkpoint.CheckpointId;
+import io.ctta.streams.record.Topics;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -37,7 +42,7 @@ import org.apache.pekko.kafka.javadsl.Consumer;
 public final class PipelineSupervisor extends AbstractBehavior<PipelineSupervisor.Command> {
 
     /** What a pipeline supervisor accepts. */
-    public sealed interface Command permits Stop, Rewound, StreamEnded, Restart, Drained, Stopped, PollLag, Lag, FeedbackEnded, RestartFeedback {}
+    public sealed interface Command permits Stop, Rewound, PointerRead, StreamEnded, Restart, Drained, Stopped, PollLag, Lag, FeedbackEnded, RestartFeedback {}
 
     private record FeedbackEnded(Throwable failure) implements Command {}
 
@@ -55,6 +60,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     public record Stop(ActorRef<Done> replyTo) implements Command {}
 
     private record Rewound(int generation, ModelActor.Rewound rewound, Throwable failure) implements Command {}
+
+    /** Exactly-once output: the last committed checkpoint pointer was read (or could not be). */
+    private record PointerRead(int generation, Optional<CheckpointPointer> pointer, Throwable failure) implements Command {}
 
     private record StreamEnded(int generation, Throwable failure) implements Command {}
 
@@ -78,6 +86,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(20);
+    /** A run that lasted this long before failing resets the backoff. */
+    private static final Duration HEALTHY_RUN = Duration.ofSeconds(30);
 
     public static Behavior<Command> create(PipelineConf conf, Deps deps) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PipelineSupervisor(ctx, timers, conf, deps)));
@@ -89,6 +99,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private final ActorRef<ModelActor.Command> model;
     private Consumer.DrainingControl<Done> control;
     private int generation;
+    private long generationStartedNanos;
+    private final PoisonRecords poison;
     private Duration backoff = MIN_BACKOFF;
     private boolean stopping;
 
@@ -97,6 +109,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.timers = timers;
         this.conf = conf;
         this.deps = deps;
+        this.poison = new PoisonRecords(deps.guards().crashesBeforeDeadLetter());
         this.model = ctx.spawn(
                 Behaviors.supervise(ModelActor.create(deps.strategies(), conf.strategy(), deps.checkpoints(), deps.guards(),
                                 new ModelActor.LabelPolicy(conf.feedback().learnInline(), conf.feedback().enabled() ? conf.feedback().joiner() : null)))
@@ -121,17 +134,46 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         getContext().pipeToSelf(feedback.streamCompletion(), (d, f) -> new FeedbackEnded(f));
     }
 
-    /** Rewinds the model to its checkpoint, then starts the graph from the checkpoint's offsets. */
+    /**
+     * Rewinds the model to its checkpoint, then starts the graph from the checkpoint's offsets.
+     * With exactly-once output the checkpoint is the one the last committed transaction names,
+     * read from Kafka first (blocking, so on the blocking-IO dispatcher).
+     */
     private void startStream() {
         generation++;
         int gen = generation;
-        getContext().ask(ModelActor.Rewound.class, model, conf.askTimeout(), ModelActor.Rewind::new, (r, f) -> new Rewound(gen, r, f));
+        if (conf.output().exactlyOnce()) {
+            var blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+            getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> CheckpointPointer.lastCommitted(deps.kafkaProperties(),
+                            Topics.checkpoints(conf.name()), conf.name(), conf.askTimeout()), blocking),
+                    (ptr, f) -> new PointerRead(gen, ptr, f));
+            return;
+        }
+        rewind(gen, null);
+    }
+
+    private void rewind(int gen, Optional<CheckpointId> committed) {
+        getContext().ask(ModelActor.Rewound.class, model, conf.askTimeout(), replyTo -> new ModelActor.Rewind(committed, replyTo),
+                (r, f) -> new Rewound(gen, r, f));
+    }
+
+    private Behavior<Command> onPointerRead(PointerRead p) {
+        if (p.generation() != generation || stopping) {
+            return this;
+        }
+        if (p.failure() != null) {
+            scheduleRestart(p.failure());
+            return this;
+        }
+        rewind(p.generation(), p.pointer().map(CheckpointPointer::id));
+        return this;
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Rewound.class, this::onRewound)
+                .onMessage(PointerRead.class, this::onPointerRead)
                 .onMessage(StreamEnded.class, this::onStreamEnded)
                 .onMessage(Restart.class, r -> {
                     if (!stopping) {
@@ -214,7 +256,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             return this;
         }
         int gen = generation;
-        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets());
+        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view());
+        generationStartedNanos = System.nanoTime();
         getContext().pipeToSelf(control.streamCompletion(), (done, failure) -> new StreamEnded(gen, failure));
         getContext().getLog().info("pipeline {} started (strategy {}, input {}, resuming at {})", conf.name(), conf.strategy(), conf.inputTopic(),
                 r.rewound().offsets().isEmpty() ? "the group's position" : r.rewound().offsets());
@@ -229,8 +272,26 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             getContext().getLog().info("pipeline {}: input stream completed", conf.name());
             return this;
         }
+        if (System.nanoTime() - generationStartedNanos > HEALTHY_RUN.toNanos()) {
+            backoff = MIN_BACKOFF;
+        }
+        BatchFailedException batchFailed = batchFailure(ended.failure());
+        if (batchFailed != null) {
+            poison.failed(batchFailed).ifPresent(r -> getContext().getLog().error(
+                    "pipeline {}: record {} crashed the model {} times; it goes to the dead-letter topic and the stream goes on",
+                    conf.name(), r, poison.crashes(r)));
+        }
         scheduleRestart(ended.failure());
         return this;
+    }
+
+    private static BatchFailedException batchFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BatchFailedException b) {
+                return b;
+            }
+        }
+        return null;
     }
 
     private void scheduleRestart(Throwable failure) {
@@ -268,8 +329,13 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
 
     /** After the drain, the final checkpoint: everything served is in it. */
     private Behavior<Command> onDrained(Drained d) {
+        if (conf.output().exactlyOnce()) {
+            // The drained graph already wrote the final checkpoint and committed its transaction.
+            getContext().getSelf().tell(new Stopped(d.replyTo()));
+            return this;
+        }
         getContext().getLog().info("pipeline {}: input graph drained; writing the final checkpoint", conf.name());
-        getContext().ask(ModelActor.Rewound.class, model, conf.askTimeout(), ModelActor.Flush::new, (r, f) -> new Stopped(d.replyTo()));
+        getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(), ModelActor.Flush::new, (r, f) -> new Stopped(d.replyTo()));
         return this;
     }
 }

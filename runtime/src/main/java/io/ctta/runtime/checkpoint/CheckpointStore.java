@@ -80,4 +80,18 @@ public interface CheckpointStore {
      * @throws IOException when the directory cannot be read
      */
     List<CheckpointEntry> committed() throws IOException;
+
+    /**
+     * Makes an older committed checkpoint the newest again, discarding the committed ones written
+     * after it (the exactly-once output mode: those were never covered by a committed Kafka
+     * transaction, so resuming from them would skip outputs). With {@code target} empty every
+     * committed checkpoint is discarded.
+     *
+     * @param ownerEpoch the caller's claimed epoch; a stale owner is refused
+     * @param target the epoch and sequence of the checkpoint to keep as the newest, or empty for none
+     * @return the checkpoint now newest, empty when {@code target} was empty
+     * @throws java.util.NoSuchElementException when {@code target} is not among the committed checkpoints
+     * @throws StaleOwnerException when a newer owner claimed the pipeline
+     */
+    Optional<Checkpoint> rollbackTo(long ownerEpoch, Optional<CheckpointId> target) throws IOException, StaleOwnerException;
 }

@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -360,6 +361,41 @@ public final class FileCheckpointStore implements CheckpointStore {
         }
         report(rejected, null, true);
         return new CheckpointLoad(null, null, true, rejected);
+    }
+
+    @Override
+    @SuppressWarnings("try") // the lock is held for the block's extent, not used in it
+    public Optional<Checkpoint> rollbackTo(long ownerEpoch, Optional<CheckpointId> target) throws IOException, StaleOwnerException {
+        try (DirLock l = lock()) {
+            long current = currentEpoch();
+            if (ownerEpoch < current) {
+                throw new StaleOwnerException(pipeline, ownerEpoch, current);
+            }
+            List<CheckpointEntry> manifest = readManifestQuietly();
+            List<CheckpointEntry> entries = manifest == null ? List.of() : manifest;
+            if (target.isEmpty()) {
+                if (!entries.isEmpty()) {
+                    writeManifest(List.of());
+                    LOG.info("pipeline {}: discarded {} committed checkpoint(s)", pipeline, entries.size());
+                }
+                return Optional.empty();
+            }
+            long epoch = target.get().epoch();
+            long sequence = target.get().sequence();
+            for (int i = 0; i < entries.size(); i++) {
+                CheckpointEntry e = entries.get(i);
+                if (e.epoch() == epoch && e.sequence() == sequence) {
+                    Checkpoint c = readEntry(e);
+                    if (i > 0) {
+                        writeManifest(new ArrayList<>(entries.subList(i, entries.size())));
+                        LOG.info("pipeline {}: rolled back to checkpoint e{}/s{}, discarding {} newer", pipeline, epoch, sequence, i);
+                    }
+                    return Optional.of(c);
+                }
+            }
+            throw new java.util.NoSuchElementException("pipeline " + pipeline + ": checkpoint e" + epoch + "/s" + sequence
+                    + " is not among the committed checkpoints in " + dir + " " + entries);
+        }
     }
 
     @Override

@@ -30,6 +30,14 @@ public final class Topics {
         return validate(pipeline + ".drift");
     }
 
+    /**
+     * {@code <pipeline>.checkpoints}: in exactly-once output mode, the pointer to the checkpoint each
+     * committed transaction covers (compacted, one partition, keyed by pipeline).
+     */
+    public static String checkpoints(String pipeline) {
+        return validate(pipeline + ".checkpoints");
+    }
+
     /** {@code <pipeline>.feedback}. */
     public static String feedback(String pipeline) {
         return validate(pipeline + ".feedback");
