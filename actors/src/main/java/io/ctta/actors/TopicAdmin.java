@@ -11,12 +11,17 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
-/** Creates the topics a pipeline reads and writes when they do not exist yet. */
+/**
+ * Creates the topics a pipeline reads and writes when they do not exist yet. This is the runtime's
+ * first contact with Kafka, so it starts with {@link KafkaPreflight}: a wrong password or an
+ * unreachable cluster fails the start with a clear error instead of clients retrying forever.
+ */
 final class TopicAdmin {
 
     private TopicAdmin() {}
 
     static void ensure(Properties kafka, Collection<String> topics, int partitions) {
+        KafkaPreflight.check(kafka);
         try (Admin admin = Admin.create(kafka)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
