@@ -13,12 +13,18 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
-/** Creates the topics a pipeline reads and writes when they do not exist yet. */
+/**
+ * Creates the topics a pipeline reads and writes when they do not exist yet. This is the runtime's
+ * first contact with Kafka, so it starts with {@link KafkaPreflight}: a wrong password or an
+ * unreachable cluster fails the start with a clear error instead of clients retrying forever.
+ */
 final class TopicAdmin {
 
     private TopicAdmin() {}
 
     static void ensure(Properties kafka, Collection<String> topics, int partitions) {
+        // The runtime's first contact with Kafka: a bad password or address fails here, clearly.
+        KafkaPreflight.check(kafka);
         ensure(kafka, topics, partitions, Map.of());
     }
 

@@ -3,6 +3,7 @@ package io.ctta.actors.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import io.ctta.actors.drift.DriftActions;
 import io.ctta.actors.drift.DriftMonitor;
@@ -11,6 +12,7 @@ import io.ctta.runtime.drift.DriftDetectors;
 import io.ctta.runtime.feedback.JoinerSettings;
 import io.ctta.runtime.drift.DriftSignal;
 import io.ctta.runtime.checkpoint.CheckpointSettings;
+import io.ctta.streams.kafka.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,10 +38,24 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
 
-    /** Kafka connection: empty bootstrap servers means the embedded broker. */
+    /**
+     * Kafka connection: empty bootstrap servers means the embedded broker.
+     *
+     * @param clientProperties {@code ctta.kafka.client-properties}, flattened to Kafka's dotted keys
+     *     ({@code sasl.jaas.config} whether written nested or quoted); passed to every client
+     */
     public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPartitions) {
         public boolean embedded() {
             return bootstrapServers.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            // Never print a password or JAAS line: secret values are replaced, keys stay visible.
+            Map<String, String> shown = new java.util.TreeMap<>();
+            clientProperties.forEach((k, v) -> shown.put(k, KafkaSettings.isSecret(k) ? "[redacted]" : v));
+            return "KafkaConf[bootstrapServers=" + bootstrapServers + ", clientProperties=" + shown
+                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPartitions=" + embeddedPartitions + "]";
         }
     }
 
@@ -131,7 +147,9 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         Map<String, String> clientProps = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : k.sub("client-properties").entrySet()) {
-            clientProps.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+            // entrySet() gives path expressions: a quoted key ("sasl.jaas.config", as --kafka-property
+            // writes it) comes back with its quotes, a nested one unquoted; Kafka wants the plain dotted name.
+            clientProps.put(String.join(".", ConfigUtil.splitPath(e.getKey())), String.valueOf(e.getValue().unwrapped()));
         }
         Settings emb = new Settings(k.sub("embedded"), "ctta.kafka.embedded");
         String dataDir = emb.string("data-dir");

@@ -36,6 +36,22 @@ class CttaSettingsTest {
     }
 
     @Test
+    void clientPropertiesKeepKafkasDottedKeysAndTheirSecretsOutOfToString() {
+        // Nested (as a file usually has it) and quoted (as --kafka-property writes it) give the same keys.
+        CttaSettings s = load("ctta.kafka.bootstrap-servers = \"b1:9093\"\n"
+                + "ctta.kafka.client-properties { sasl.mechanism = PLAIN, \"security.protocol\" = SASL_SSL }\n"
+                + "ctta.kafka.client-properties.\"sasl.jaas.config\" = \"\"\"x required username=\"u\" password=\"pw-0xdeadbeef\";\"\"\"\n"
+                + "ctta.kafka.client-properties.\"ssl.truststore.password\" = ts-0xfeedface\n"
+                + "ctta.pipelines = []");
+        assertEquals(Set.of("sasl.mechanism", "security.protocol", "sasl.jaas.config", "ssl.truststore.password"),
+                s.kafka().clientProperties().keySet());
+        assertEquals("x required username=\"u\" password=\"pw-0xdeadbeef\";", s.kafka().clientProperties().get("sasl.jaas.config"));
+        String printed = s.toString();
+        assertTrue(printed.contains("sasl.jaas.config=[redacted]") && printed.contains("security.protocol=SASL_SSL"), printed);
+        assertTrue(!printed.contains("0xdeadbeef") && !printed.contains("0xfeedface"), printed);
+    }
+
+    @Test
     void badBatchSizeNamesTheKeyTheValueAndTheRange() {
         var e = rejects("ctta.pipelines = [{ name = a, input-topic = t, batch-size = 0 }]");
         assertEquals("ctta.pipelines[0].batch-size", e.key());

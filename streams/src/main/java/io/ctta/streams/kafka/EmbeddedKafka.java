@@ -2,6 +2,7 @@ package io.ctta.streams.kafka;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -9,7 +10,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.security.plain.PlainLoginModule;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -28,18 +31,30 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * An in-process, single-node Kafka broker in KRaft mode (one process acting as broker and
  * controller), started from {@code kafka_2.13} main code only, so the runtime can ship it without the
  * broker test kit. It listens on 127.0.0.1, PLAINTEXT, with replication factors of 1 and automatic
  * topic creation off.
+ *
+ * <p>Started with a {@link Sasl}, the client port speaks SASL_PLAINTEXT with mechanism PLAIN and
+ * knows only the given users, so tests can exercise the runtime's authentication path (right and
+ * wrong passwords) without an external cluster. Inter-broker traffic uses the same listener as the
+ * admin user, so no unauthenticated client port is open; the controller listener stays PLAINTEXT
+ * on its own port. There is no authorizer: every authenticated user may do everything. PLAIN sends
+ * passwords in clear text, which is acceptable on loopback only; this is a test broker.
  *
  * <p>Lifecycle: {@link #start} → ({@link #createTopics} | {@link #stop} → {@link #restart})* →
  * {@link #close}. {@link #restart} reuses the data directory and both ports, so clients reconnect and
@@ -53,6 +68,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    /** The client listener's name with SASL; also its security protocol. */
+    private static final String SASL_LISTENER = "SASL_PLAINTEXT";
     /** Bound on one broker shutdown; past it the broker threads are abandoned, not waited for. */
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
@@ -62,16 +79,114 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int brokerPort;
     private final int controllerPort;
     private final int defaultPartitions;
+    /** Null: the client listener is PLAINTEXT. */
+    private final Sasl sasl;
     private KafkaRaftServer server;
     private boolean closed;
 
     private EmbeddedKafka(Path dataDir, boolean ownsDataDir, int brokerPort, int controllerPort,
-                          int defaultPartitions) {
+                          int defaultPartitions, Sasl sasl) {
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.defaultPartitions = defaultPartitions;
+        this.sasl = sasl;
+    }
+
+    /**
+     * Users of a SASL_PLAINTEXT/PLAIN client listener. The admin user is the broker's own identity:
+     * inter-broker requests and {@link #createTopics} authenticate as it. {@link #toString()} does not
+     * print passwords.
+     *
+     * @param adminUser     the broker's own user
+     * @param adminPassword its password
+     * @param users         further users, name to password (copied)
+     */
+    public record Sasl(String adminUser, String adminPassword, Map<String, String> users) {
+
+        /** User names become JAAS option names ({@code user_<name>}), so they stay plain words. */
+        private static final Pattern USER = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
+
+        public Sasl {
+            checkUser(adminUser);
+            checkPassword(adminUser, adminPassword);
+            Map<String, String> copy = new TreeMap<>();
+            for (Map.Entry<String, String> e : Objects.requireNonNull(users, "users").entrySet()) {
+                checkUser(e.getKey());
+                checkPassword(e.getKey(), e.getValue());
+                if (e.getKey().equals(adminUser)) {
+                    throw new IllegalArgumentException("user '" + adminUser + "' is the admin user; give it once");
+                }
+                copy.put(e.getKey(), e.getValue());
+            }
+            users = Collections.unmodifiableMap(copy);
+        }
+
+        /** Only the admin user. */
+        public static Sasl plain(String adminUser, String adminPassword) {
+            return new Sasl(adminUser, adminPassword, Map.of());
+        }
+
+        /** These users plus {@code name}. */
+        public Sasl withUser(String name, String password) {
+            Map<String, String> more = new TreeMap<>(users);
+            if (more.put(name, password) != null) {
+                throw new IllegalArgumentException("user '" + name + "' is already defined");
+            }
+            return new Sasl(adminUser, adminPassword, more);
+        }
+
+        /**
+         * What a client needs to log in as {@code user} on a SASL_PLAINTEXT/PLAIN listener:
+         * {@code security.protocol}, {@code sasl.mechanism} and {@code sasl.jaas.config}. The password
+         * need not be a known one (tests log in with wrong passwords on purpose).
+         */
+        public static Map<String, String> clientProperties(String user, String password) {
+            checkUser(user);
+            checkPassword(user, password);
+            Map<String, String> p = new TreeMap<>();
+            p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SASL_LISTENER);
+            p.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+            p.put(SaslConfigs.SASL_JAAS_CONFIG, PlainLoginModule.class.getName() + " required username="
+                    + quote(user) + " password=" + quote(password) + ";");
+            return Collections.unmodifiableMap(p);
+        }
+
+        /** The listener's JAAS line: the broker's own login, then one {@code user_<name>} per user. */
+        String brokerJaasConfig() {
+            StringBuilder sb = new StringBuilder(PlainLoginModule.class.getName()).append(" required username=")
+                    .append(quote(adminUser)).append(" password=").append(quote(adminPassword))
+                    .append(" user_").append(adminUser).append('=').append(quote(adminPassword));
+            users.forEach((u, pw) -> sb.append(" user_").append(u).append('=').append(quote(pw)));
+            return sb.append(';').toString();
+        }
+
+        /** JAAS values are double-quoted; backslash and quote are escaped as the JAAS parser expects. */
+        private static String quote(String v) {
+            return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        }
+
+        private static void checkUser(String user) {
+            if (user == null || !USER.matcher(user).matches()) {
+                throw new IllegalArgumentException("SASL user name must match " + USER.pattern() + ", was '" + user + "'");
+            }
+        }
+
+        private static void checkPassword(String user, String password) {
+            // The password itself never goes into a message.
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("password of SASL user '" + user + "' is empty");
+            }
+            if (password.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("password of SASL user '" + user + "' contains a control character");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Sasl[PLAIN, admin=" + adminUser + ", users=" + users.keySet() + "]";
+        }
     }
 
     /** Starts a broker on a free port; {@code dataDir == null} means a temporary directory deleted on close. */
@@ -84,6 +199,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(dataDir, port, 1);
     }
 
+    /** Starts a PLAINTEXT broker; see {@link #start(Path, int, int, Sasl)}. */
+    public static EmbeddedKafka start(Path dataDir, int port, int defaultPartitions) {
+        return start(dataDir, port, defaultPartitions, null);
+    }
+
+    /** Starts a broker on a free port whose client listener is SASL_PLAINTEXT/PLAIN with {@code sasl}'s users. */
+    public static EmbeddedKafka start(Path dataDir, Sasl sasl) {
+        return start(dataDir, 0, 1, Objects.requireNonNull(sasl, "sasl"));
+    }
+
     /**
      * Starts a broker.
      *
@@ -91,9 +216,10 @@ public final class EmbeddedKafka implements AutoCloseable {
      *                          {@code null} for a temporary one deleted on {@link #close}
      * @param port              client port on 127.0.0.1, or 0 to pick a free one
      * @param defaultPartitions {@code num.partitions}: partitions of topics created without a count
+     * @param saslOrNull        users of a SASL_PLAINTEXT/PLAIN client listener, or {@code null} for PLAINTEXT
      * @throws IllegalStateException if the broker does not come up (message says why)
      */
-    public static EmbeddedKafka start(Path dataDir, int port, int defaultPartitions) {
+    public static EmbeddedKafka start(Path dataDir, int port, int defaultPartitions, Sasl saslOrNull) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, was " + port);
         }
@@ -112,7 +238,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         RuntimeException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             EmbeddedKafka kafka = new EmbeddedKafka(dir, owns, port == 0 ? freePort() : port, freePort(),
-                    defaultPartitions);
+                    defaultPartitions, saslOrNull);
             try {
                 kafka.startServer();
                 return kafka;
@@ -134,6 +260,32 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@code 127.0.0.1:<port>}, stable across {@link #restart}. */
     public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
+    }
+
+    /** Whether the client listener is SASL_PLAINTEXT (else PLAINTEXT). */
+    public boolean saslEnabled() {
+        return sasl != null;
+    }
+
+    /**
+     * Client settings for the admin user: {@code security.protocol}, {@code sasl.mechanism} and
+     * {@code sasl.jaas.config} with SASL, an empty map with PLAINTEXT. Add them to bootstrap servers.
+     */
+    public Map<String, String> clientProperties() {
+        return sasl == null ? Map.of() : Sasl.clientProperties(sasl.adminUser(), sasl.adminPassword());
+    }
+
+    /**
+     * Client settings to log in as {@code user} with {@code password}, right or wrong; see
+     * {@link Sasl#clientProperties}.
+     *
+     * @throws IllegalStateException on a PLAINTEXT broker, which has no users
+     */
+    public Map<String, String> clientProperties(String user, String password) {
+        if (sasl == null) {
+            throw new IllegalStateException("this embedded Kafka listens PLAINTEXT and has no users; start it with a Sasl");
+        }
+        return Sasl.clientProperties(user, password);
     }
 
     /** The storage directory. */
@@ -274,12 +426,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:"
+        String client = sasl == null ? "PLAINTEXT" : SASL_LISTENER;
+        p.put("listeners", client + "://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:"
                 + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("advertised.listeners", client + "://127.0.0.1:" + brokerPort);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("inter.broker.listener.name", client);
+        p.put("listener.security.protocol.map", client + ":" + client + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        if (sasl != null) {
+            // The broker's own login (inter-broker) and the users it accepts, on the client listener only.
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            p.put("listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + ".plain.sasl.jaas.config",
+                    sasl.brokerJaasConfig());
+        }
         p.put("log.dirs", logDir);
         p.put("num.partitions", Integer.toString(defaultPartitions));
         p.put("auto.create.topics.enable", "false");
@@ -326,6 +486,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(ADMIN_TIMEOUT.toMillis()));
+        p.putAll(clientProperties());
         return Admin.create(p);
     }
 
@@ -392,6 +553,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedKafka[" + bootstrapServers() + ", " + dataDir + (isRunning() ? ", running]" : ", stopped]");
+        return "EmbeddedKafka[" + bootstrapServers() + (sasl == null ? "" : " SASL_PLAINTEXT") + ", " + dataDir
+                + (isRunning() ? ", running]" : ", stopped]");
     }
 }

@@ -146,6 +146,13 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void plaintextBrokerNeedsNoClientSecuritySettings() {
+        assertTrue(!kafka.saslEnabled());
+        assertEquals(Map.of(), kafka.clientProperties());
+        assertThrows(IllegalStateException.class, () -> kafka.clientProperties("alice", "pw"));
+    }
+
+    @Test
     void replayFailsLoudlyOnSendError() {
         Properties p = KafkaSettings.of(kafka.bootstrapServers()).producer();
         p.put("max.block.ms", "2000");
