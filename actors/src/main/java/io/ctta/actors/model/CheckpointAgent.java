@@ -36,6 +36,8 @@ public final class CheckpointAgent {
     private long sequence;
     private long recordsApplied;
     private long sinceLast;
+    /** Offsets moved since the last capture (records applied, or passed over without reaching the model). */
+    private boolean moved;
     private long lastWriteMs;
 
     private CheckpointAgent(CheckpointSettings settings, CheckpointStore store, String pipeline, String configHash) throws IOException {
@@ -77,6 +79,7 @@ public final class CheckpointAgent {
     void rewind() {
         applied.clear();
         sinceLast = 0;
+        moved = false;
         if (last != null) {
             copyOffsets(last.offsets());
             recordsApplied = last.recordsApplied();
@@ -93,11 +96,17 @@ public final class CheckpointAgent {
         nextOffsets.forEach((topic, parts) -> parts.forEach((p, o) -> applied.computeIfAbsent(topic, t -> new TreeMap<>()).merge(p, o, Math::max)));
         recordsApplied += records;
         sinceLast += records;
+        moved = true;
+    }
+
+    /** Whether anything was applied or passed over since the last capture. */
+    boolean moved() {
+        return moved;
     }
 
     /** Whether the count or the time trigger fired. */
     boolean due(long nowMs) {
-        if (sinceLast == 0) {
+        if (!moved) {
             return false;
         }
         boolean byCount = settings.everyRecords() > 0 && sinceLast >= settings.everyRecords();
@@ -113,6 +122,7 @@ public final class CheckpointAgent {
         Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
         applied.forEach((t, m) -> offsets.put(t, new TreeMap<>(m)));
         sinceLast = 0;
+        moved = false;
         lastWriteMs = System.currentTimeMillis();
         return new Pending(token, state, offsets, recordsApplied);
     }
@@ -161,6 +171,7 @@ public final class CheckpointAgent {
         }
         applied.clear();
         sinceLast = 0;
+        moved = false;
         recordsApplied = last == null ? 0 : last.recordsApplied();
         if (last != null) {
             copyOffsets(last.offsets());

@@ -54,7 +54,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public static final String DISPATCHER = "ctta-model-dispatcher";
 
     /** What a model actor accepts. */
-    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow, Feedback, Passed {}
+    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow, Feedback, Passed, CaptureNow {}
 
     /** One delayed label: the id of the record it belongs to. */
     public record Label(String id, int label, long eventTimeMs) {}
@@ -92,6 +92,16 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
     /** Replace the strategy by a fresh one of another name (same source model). */
     public record SwitchStrategy(String name) implements Command {}
+
+    /**
+     * Exactly-once output on a quiet stream: capture a checkpoint now if anything moved since the
+     * last one, so the open transaction can commit without waiting for the next batch. Sent in
+     * stream order, after the batches whose outputs the transaction holds.
+     */
+    public record CaptureNow(ActorRef<Captured> replyTo) implements Command {}
+
+    /** The reply to {@link CaptureNow}: the token to {@link Persist}, 0 when nothing was captured. */
+    public record Captured(long token) {}
 
     /** Capture a checkpoint after the next batch, whatever the triggers say. */
     public enum CheckpointNow implements Command {
@@ -241,6 +251,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
                 })
                 .onMessage(SwitchStrategy.class, this::onSwitch)
                 .onMessage(Feedback.class, this::onFeedback)
+                .onMessage(CaptureNow.class, c -> {
+                    c.replyTo().tell(new Captured(agent != null && agent.moved() ? capture(new ArrayList<>()) : 0));
+                    return this;
+                })
                 .onMessage(Passed.class, p -> {
                     if (agent != null) {
                         agent.applied(p.nextOffsets(), 0);

@@ -10,6 +10,7 @@ import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.eval.PrequentialEvaluator;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.RecordCodec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -111,7 +112,7 @@ public final class PipelineStream {
         Map<TopicPartition, Long> passedOn = new ConcurrentHashMap<>();
         var subscription = Subscriptions.topics(conf.inputTopic()).withPartitionAssignmentHandler(new SeekToCheckpoint(seekTo, passedOn, model));
 
-        Source<Served, Consumer.Control> served = Consumer.committableSource(consumerSettings, subscription)
+        Source<List<Tracked>, Consumer.Control> batches = Consumer.committableSource(consumerSettings, subscription)
                 .map(msg -> {
                     metrics.consumed(1);
                     var raw = msg.record();
@@ -121,8 +122,15 @@ public final class PipelineStream {
                 })
                 .statefulMapConcat(() -> new ReplayFilter(seekTo, passedOn))
                 .groupedWithin(conf.batchSize(), conf.maxLatency())
-                .mapConcat(batch -> isolateSuspects(batch, quarantine.suspects()))
-                .mapAsync(1, batch -> serve(system, conf, model, outputs, batch, checkpointsOn));
+                .mapConcat(batch -> isolateSuspects(batch, quarantine.suspects()));
+        if (exactlyOnce) {
+            // An empty batch every transaction interval lets a quiet stream's open transaction
+            // commit (a checkpoint is otherwise only captured after a batch). Completes with the input.
+            Duration every = conf.output().transactionInterval();
+            batches = batches.merge(Source.tick(every, every, List.<Tracked>of()), true);
+        }
+        Source<Served, Consumer.Control> served = batches
+                .mapAsync(1, batch -> batch.isEmpty() ? captureNow(system, conf, model) : serve(system, conf, model, outputs, batch, checkpointsOn));
 
         if (exactlyOnce) {
             TransactionalOutput tx = new TransactionalOutput(conf.name(), Topics.checkpoints(conf.name()), conf.groupId(),
@@ -331,6 +339,12 @@ public final class PipelineStream {
 
         @Override
         public void onStop(Set<TopicPartition> stopped, RestrictedConsumer consumer) {}
+    }
+
+    /** A checkpoint of what the model applied so far, in stream order; nothing to produce. */
+    private static CompletionStage<Served> captureNow(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model) {
+        return AskPattern.<ModelActor.Command, ModelActor.Captured>ask(model, ModelActor.CaptureNow::new, conf.askTimeout(), system.scheduler())
+                .thenApply(c -> new Served(List.of(), List.of(), List.of(), c.token()));
     }
 
     /** Serves one micro-batch: asks the model for the decoded records, keeps rejects in place. */

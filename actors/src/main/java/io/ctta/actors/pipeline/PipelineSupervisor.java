@@ -219,8 +219,14 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     // The model actor stops itself only when a newer owner took over its checkpoints.
                     getContext().getLog().error("pipeline {}: model actor stopped; the pipeline stops", conf.name());
                     stopping = true;
+                    // A fenced owner may commit nothing, so there is nothing to drain: leave the
+                    // group now so the new owner gets the partitions (a drain would wait for asks
+                    // the stopped model actor never answers).
                     if (control != null) {
-                        control.drainAndShutdown(getContext().getExecutionContext());
+                        control.shutdown();
+                    }
+                    if (feedback != null) {
+                        feedback.shutdown();
                     }
                     return Behaviors.stopped();
                 })

@@ -84,17 +84,28 @@ class CrashResumeTest {
         kafka.close();
     }
 
+    private static Map<String, float[]> reference;
+
+    /** The predictions of an uninterrupted run (computed once for both tests). */
+    private static synchronized Map<String, float[]> reference() throws Exception {
+        if (reference == null) {
+            Path refDir = tmp.resolve("ref");
+            Process ref = worker("ref", refDir, null);
+            awaitDistinct("ref", RECORDS, ref);
+            stopGracefully(ref);
+            Map<String, float[]> r = new HashMap<>();
+            for (PredictionRecord p : predictions("ref", false)) {
+                r.putIfAbsent(p.id(), p.scores());
+            }
+            assertEquals(RECORDS, r.size());
+            reference = r;
+        }
+        return reference;
+    }
+
     @Test
     void killedAndResumedRunPredictsExactlyLikeAnUninterruptedOneAndAppliesEveryRecordOnce() throws Exception {
-        Path refDir = tmp.resolve("ref");
-        Process ref = worker("ref", refDir, null);
-        awaitDistinct("ref", RECORDS, ref);
-        stopGracefully(ref);
-        Map<String, float[]> reference = new HashMap<>();
-        for (PredictionRecord p : predictions("ref")) {
-            reference.putIfAbsent(p.id(), p.scores());
-        }
-        assertEquals(RECORDS, reference.size());
+        Map<String, float[]> reference = reference();
 
         Path dir = tmp.resolve("crash");
         Random rnd = new Random(5);
@@ -116,7 +127,7 @@ class CrashResumeTest {
         awaitDistinct("crash", RECORDS, last);
         stopGracefully(last);
 
-        List<PredictionRecord> crashed = predictions("crash");
+        List<PredictionRecord> crashed = predictions("crash", false);
         Map<String, Integer> copies = new HashMap<>();
         for (PredictionRecord p : crashed) {
             float[] expected = reference.get(p.id());
@@ -133,14 +144,59 @@ class CrashResumeTest {
         assertEquals(RECORDS, fin.nextOffset(INPUT, 0));
     }
 
+    /**
+     * Exactly-once output under the same faults, including a halt right after a checkpoint was
+     * committed to the store but before its transaction committed: a read_committed consumer sees
+     * each record's prediction exactly once, equal to the uninterrupted run's.
+     */
+    @Test
+    void killedExactlyOnceRunsShowReadCommittedConsumersEachPredictionOnce() throws Exception {
+        Map<String, float[]> reference = reference();
+        Path dir = tmp.resolve("eos");
+        Random rnd = new Random(9);
+        for (int k = 0; k < 2; k++) {
+            Process w = worker("eos", dir, null, EXACTLY_ONCE);
+            int seen = distinct("eos");
+            awaitDistinct("eos", Math.min(RECORDS - 200, seen + 150 + rnd.nextInt(250)), w);
+            w.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        for (CrashPoint step : List.of(CrashPoint.AFTER_FSYNC, CrashPoint.AFTER_MANIFEST_SWITCH)) {
+            Process w = worker("eos", dir, step.name(), EXACTLY_ONCE);
+            assertTrue(w.waitFor(120, TimeUnit.SECONDS), "worker should halt at " + step);
+            assertEquals(137, w.exitValue(), "halted at " + step);
+        }
+        Process last = worker("eos", dir, null, EXACTLY_ONCE);
+        awaitDistinct("eos", RECORDS, last);
+        stopGracefully(last);
+
+        List<PredictionRecord> committed = predictions("eos", true);
+        Map<String, Integer> copies = new HashMap<>();
+        for (PredictionRecord p : committed) {
+            assertArrayEquals(reference.get(p.id()), p.scores(), "prediction for " + p.id() + " differs from the uninterrupted run");
+            copies.merge(p.id(), 1, Integer::sum);
+        }
+        assertEquals(RECORDS, copies.size(), "every record has a committed prediction");
+        assertEquals(RECORDS, committed.size(), "no duplicate for a read_committed consumer");
+        System.out.printf("exactly-once crash test: %d committed predictions, %d records in the topic including aborted ones%n",
+                committed.size(), predictions("eos", false).size());
+        Checkpoint fin = new FileCheckpointStore(dir, "eos").load().latest().orElseThrow();
+        assertEquals(RECORDS, fin.recordsApplied(), "each record applied to the model exactly once");
+    }
+
+    private static final String EXACTLY_ONCE = "exactly-once";
+
     private static Process worker(String pipeline, Path dir, String crashAt) throws IOException {
+        return worker(pipeline, dir, crashAt, "at-least-once");
+    }
+
+    private static Process worker(String pipeline, Path dir, String crashAt, String outputMode) throws IOException {
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path")));
         if (crashAt != null) {
             cmd.add("-D" + FileCheckpointStore.CRASH_AT_PROPERTY + "=" + crashAt);
         }
-        cmd.addAll(List.of(PipelineWorker.class.getName(), kafka.bootstrapServers(), INPUT, pipeline, dir.toString(), "tent"));
+        cmd.addAll(List.of(PipelineWorker.class.getName(), kafka.bootstrapServers(), INPUT, pipeline, dir.toString(), "tent", outputMode));
         Files.createDirectories(LOGS);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(pipeline).toFile())).start();
     }
@@ -175,13 +231,13 @@ class CrashResumeTest {
     }
 
     private static int distinct(String pipeline) {
-        return (int) predictions(pipeline).stream().map(PredictionRecord::id).distinct().count();
+        return (int) predictions(pipeline, false).stream().map(PredictionRecord::id).distinct().count();
     }
 
-    private static List<PredictionRecord> predictions(String pipeline) {
+    private static List<PredictionRecord> predictions(String pipeline, boolean readCommitted) {
         List<PredictionRecord> out = new ArrayList<>();
         PredictionCodec codec = new PredictionCodec();
-        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+        try (KafkaConsumer<byte[], byte[]> c = consumer(readCommitted)) {
             var tp = new org.apache.kafka.common.TopicPartition(Topics.predictions(pipeline), 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
@@ -196,7 +252,12 @@ class CrashResumeTest {
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer() {
+        return consumer(false);
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(boolean readCommitted) {
         Properties p = new Properties();
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
