@@ -34,10 +34,10 @@ class OverloadTest {
     private static final int MAX_POLL = Math.max(BATCH, 64);
     private static final int WARM_UP = BATCH;
     private static final int RECORDS = 10_000;
-    /** Service time per batch while overloaded: 64 records per 200 ms, about 320 records/s. */
-    private static final int DELAY_MS = 200;
+    /** Service time per batch while overloaded: 64 records per 250 ms, about 256 records/s. */
+    private static final int DELAY_MS = 250;
     /** The overload phase lasts until this many records were served. */
-    private static final int OVERLOAD_SERVED = 1_600;
+    private static final int OVERLOAD_SERVED = 1_280;
     /** Consumed but not yet predicted, at most: a few batches and polls, not the backlog. */
     private static final int IN_FLIGHT_BOUND = 4 * Math.max(BATCH, MAX_POLL);
     /**
@@ -84,8 +84,8 @@ class OverloadTest {
                 long served0 = (long) counter(runtime, "ctta.predictions", NAME);
                 long tServe = System.nanoTime();
 
-                // The overload: sample the in-flight count at every poll, the heap every 400 served records.
-                long nextHeapAt = served0 + 400;
+                // The overload: sample the in-flight count at every poll, the heap every 300 served records.
+                long nextHeapAt = served0 + 300;
                 long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
                 while (counter(runtime, "ctta.predictions", NAME) < WARM_UP + OVERLOAD_SERVED) {
                     assertTrue(System.nanoTime() < deadline, "the overload phase did not progress");
@@ -96,7 +96,7 @@ class OverloadTest {
                     minBacklogInOverload = Math.min(minBacklogInOverload, RECORDS - consumed);
                     if (predicted >= nextHeapAt) {
                         heapGrowth.add(PipelineHarness.heapAfterGc() - baseline);
-                        nextHeapAt += 400;
+                        nextHeapAt += 300;
                     }
                 }
                 serviceRate = (counter(runtime, "ctta.predictions", NAME) - served0) / ((System.nanoTime() - tServe) / 1e9);
