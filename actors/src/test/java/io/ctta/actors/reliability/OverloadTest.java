@@ -1,0 +1,139 @@
+package io.ctta.actors.reliability;
+
+import static io.ctta.actors.reliability.PipelineHarness.counter;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ctta.actors.CttaRuntime;
+import io.ctta.runtime.checkpoint.FileCheckpointStore;
+import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.streams.record.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Overload: the model serves about ten times slower than records arrive. Backpressure must reach
+ * Kafka: the consumer stops fetching instead of queueing the backlog in memory.
+ */
+class OverloadTest {
+
+    private static final String NAME = "ov";
+    private static final String INPUT = "ov.in";
+    private static final int BATCH = 64;
+    /** max.poll.records of the pipeline's consumer: max(batch-size, 64). */
+    private static final int MAX_POLL = Math.max(BATCH, 64);
+    private static final int WARM_UP = BATCH;
+    private static final int RECORDS = 10_000;
+    /** Service time per batch while overloaded: 64 records per 250 ms, about 256 records/s. */
+    private static final int DELAY_MS = 250;
+    /** The overload phase lasts until this many records were served. */
+    private static final int OVERLOAD_SERVED = 1_280;
+    /** Consumed but not yet predicted, at most: a few batches and polls, not the backlog. */
+    private static final int IN_FLIGHT_BOUND = 4 * Math.max(BATCH, MAX_POLL);
+    /**
+     * Heap growth (after GC) allowed while the backlog waits in Kafka: less than the backlog's raw
+     * bytes alone (about 31 MB; read ahead and decoded it would hold about 62 MB).
+     */
+    private static final long HEAP_GROWTH_BOUND = 24L << 20;
+
+    /**
+     * Under a 10x overload memory stays bounded and Kafka consumption pauses; no unbounded queue
+     * anywhere. A burst of {@value #RECORDS} records (about 3 kB each on the wire, more decoded)
+     * meets a model that serves 64 records per {@value #DELAY_MS} ms. Throughout the run the records
+     * consumed but not yet predicted (ctta.records.consumed - ctta.predictions) stay under
+     * 256 = 4 x max(batch-size, max.poll.records), while the backlog still in
+     * Kafka is thousands of records; the heap used after GC grows by less than 24 MB over the
+     * overload (the backlog's raw bytes alone are about 31 MB, about 62 MB read ahead and decoded);
+     * and once the overload ends, every record has exactly one prediction and the final checkpoint
+     * counts each record applied once.
+     */
+    @Test
+    void aTenfoldOverloadPausesConsumptionAndKeepsMemoryBounded(@TempDir Path ckpt) throws Exception {
+        Path gate = ckpt.resolve("overload-over");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
+            kafka.createTopics(1, INPUT);
+            Set<String> ids = new HashSet<>();
+            Map<String, Integer> seen = new HashMap<>();
+            long maxInFlight = 0;
+            long minBacklogInOverload = Long.MAX_VALUE;
+            List<Long> heapGrowth = new ArrayList<>();
+            long baseline;
+            double arrivalRate;
+            double serviceRate;
+            try (CttaRuntime runtime = PipelineHarness.start(kafka, ckpt, NAME, INPUT, "slow", 1024,
+                    "strategy-settings { delay-ms = " + DELAY_MS + ", gate = \"" + gate + "\" }");
+                    KafkaConsumer<byte[], byte[]> predictions = PipelineHarness.consumer(kafka, Topics.predictions(NAME))) {
+                // Warm up: model loaded, consumer assigned, one batch served end to end.
+                ids.addAll(PipelineHarness.produce(kafka, INPUT, 0, WARM_UP, 1));
+                PipelineHarness.collectUntil(predictions, seen, () -> seen.size() >= WARM_UP, Duration.ofSeconds(60), "the warm-up batch");
+                baseline = PipelineHarness.heapAfterGc();
+
+                long t0 = System.nanoTime();
+                ids.addAll(PipelineHarness.produce(kafka, INPUT, WARM_UP, RECORDS - WARM_UP, 1));
+                arrivalRate = (RECORDS - WARM_UP) / ((System.nanoTime() - t0) / 1e9);
+                long served0 = (long) counter(runtime, "ctta.predictions", NAME);
+                long tServe = System.nanoTime();
+
+                // The overload: sample the in-flight count at every poll, the heap every 300 served records.
+                long nextHeapAt = served0 + 300;
+                long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+                while (counter(runtime, "ctta.predictions", NAME) < WARM_UP + OVERLOAD_SERVED) {
+                    assertTrue(System.nanoTime() < deadline, "the overload phase did not progress");
+                    PipelineHarness.pollPredictions(predictions, seen);
+                    long consumed = (long) counter(runtime, "ctta.records.consumed", NAME);
+                    long predicted = (long) counter(runtime, "ctta.predictions", NAME);
+                    maxInFlight = Math.max(maxInFlight, consumed - predicted);
+                    minBacklogInOverload = Math.min(minBacklogInOverload, RECORDS - consumed);
+                    if (predicted >= nextHeapAt) {
+                        heapGrowth.add(PipelineHarness.heapAfterGc() - baseline);
+                        nextHeapAt += 300;
+                    }
+                }
+                serviceRate = (counter(runtime, "ctta.predictions", NAME) - served0) / ((System.nanoTime() - tServe) / 1e9);
+                heapGrowth.add(PipelineHarness.heapAfterGc() - baseline);
+                double lag = runtime.registry().find("ctta.consumer.lag").tag("pipeline", NAME).gauge().value();
+
+                // The overload ends: the model serves at full speed and the backlog drains.
+                Files.createFile(gate);
+                long drainDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!seen.keySet().containsAll(ids)) {
+                    assertTrue(System.nanoTime() < drainDeadline, "only " + seen.size() + " of " + RECORDS + " predictions after the overload");
+                    PipelineHarness.pollPredictions(predictions, seen);
+                    long consumed = (long) counter(runtime, "ctta.records.consumed", NAME);
+                    maxInFlight = Math.max(maxInFlight, consumed - (long) counter(runtime, "ctta.predictions", NAME));
+                }
+                long consumedTotal = (long) counter(runtime, "ctta.records.consumed", NAME);
+
+                System.out.printf("overload: arrival %.0f records/s, service %.0f records/s (%.0fx); max in flight %d records (bound %d); "
+                                + "backlog left in Kafka during the overload >= %d records; consumer lag gauge at its end %.0f; "
+                                + "heap baseline %d MB, growth after GC per sample %s MB (bound %d MB); consumed in all %d%n",
+                        arrivalRate, serviceRate, arrivalRate / serviceRate, maxInFlight, IN_FLIGHT_BOUND, minBacklogInOverload, lag,
+                        baseline >> 20, heapGrowth.stream().map(b -> b >> 20).toList(), HEAP_GROWTH_BOUND >> 20, consumedTotal);
+
+                assertTrue(arrivalRate >= 10 * serviceRate, "the burst arrived at least 10x faster than the model serves");
+                assertTrue(maxInFlight <= IN_FLIGHT_BOUND, "records consumed but not predicted: " + maxInFlight + " > " + IN_FLIGHT_BOUND);
+                assertTrue(minBacklogInOverload >= RECORDS / 2,
+                        "consumption paused: at least half the burst stayed in Kafka during the overload, left " + minBacklogInOverload);
+                for (long g : heapGrowth) {
+                    assertTrue(g < HEAP_GROWTH_BOUND, "heap after GC grew by " + (g >> 20) + " MB during the overload");
+                }
+                assertEquals(RECORDS, consumedTotal, "no record consumed twice");
+            }
+            Map<String, Integer> all = PipelineHarness.allPredictions(kafka, Topics.predictions(NAME));
+            assertEquals(ids, all.keySet(), "every record has a prediction");
+            assertTrue(all.values().stream().allMatch(n -> n == 1), "no record has two predictions");
+            assertEquals(RECORDS, new FileCheckpointStore(ckpt, NAME).load().latest().orElseThrow().recordsApplied(),
+                    "the final checkpoint counts every record applied exactly once");
+        }
+    }
+}
