@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
-        subcommands = {BenchCommand.Tta.class, BenchCommand.Continual.class, BenchCommand.Reloop.class, BenchCommand.Pipeline.class})
+        subcommands = {BenchCommand.Tta.class, BenchCommand.Continual.class, BenchCommand.Reloop.class, BenchCommand.Pipeline.class,
+                BenchCommand.OutputModes.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -102,6 +103,26 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PipelineVsLoop.main(new String[] {String.valueOf(samplesPerDomain), strategies});
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench output-modes}. */
+    @Command(name = "output-modes", mixinStandardHelpOptions = true,
+            description = "Throughput of exactly-once output against at-least-once: one pipeline, same stream, alternating modes, in one run.")
+    public static final class OutputModes implements Callable<Integer> {
+        @Option(names = "--strategy", defaultValue = "tent", description = "Strategy (default ${DEFAULT-VALUE}).")
+        String strategy;
+
+        @Option(names = "--samples-per-domain", defaultValue = "1000", description = "Samples per corruption (default ${DEFAULT-VALUE}).")
+        int samplesPerDomain;
+
+        @Option(names = "--rounds", defaultValue = "2", description = "Runs of each mode, alternating (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            OutputModeCost.main(new String[] {String.valueOf(samplesPerDomain), strategy, String.valueOf(rounds)});
             return 0;
         }
     }

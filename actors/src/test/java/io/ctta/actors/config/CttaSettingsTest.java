@@ -59,6 +59,20 @@ class CttaSettingsTest {
     }
 
     @Test
+    void exactlyOnceOutputNeedsCheckpointsAndDefaultsItsTransactionalId() {
+        var e = rejects("ctta.pipelines = [{ name = a, input-topic = t, output.mode = exactly-once }]");
+        assertEquals("ctta.pipelines[0].output.mode", e.key());
+        assertTrue(e.getMessage().contains("ctta.checkpoints.dir"), e.getMessage());
+        var p = load("ctta.checkpoints.dir = \"/tmp/ck\"\nctta.pipelines = [{ name = a, input-topic = t, output { mode = exactly-once } }]")
+                .pipelines().get(0);
+        assertTrue(p.output().exactlyOnce());
+        assertEquals("ctta-a", p.output().transactionalId());
+        assertEquals(Duration.ofSeconds(1), p.output().transactionInterval());
+        assertEquals("ctta.pipelines[0].output.mode", rejects("ctta.pipelines = [{ name = a, input-topic = t, output.mode = twice }]").key());
+        assertEquals(CttaSettings.OutputMode.AT_LEAST_ONCE, load("ctta.pipelines = [{ name = a, input-topic = t }]").pipelines().get(0).output().mode());
+    }
+
+    @Test
     void unknownStrategyListsTheKnownOnes() {
         var e = rejects("ctta.pipelines = [{ name = a, input-topic = t, strategy = tnet }]");
         assertEquals("ctta.pipelines[0].strategy", e.key());
