@@ -76,7 +76,17 @@ class ResilienceTest {
             try (CttaRuntime runtime = start(kafka, ckpt, "ac", "ac.in", "crash-once",
                     "strategy-settings { crash-at-batch = 9, marker = \"" + marker + "\" }")) {
                 try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, Topics.predictions("ac"))) {
-                    collect(c, seen, RECORDS);
+                    collect(c, seen, 1);
+                    long longestPause = 0;
+                    long last = System.nanoTime();
+                    while (seen.size() < RECORDS) {
+                        int before = seen.size();
+                        collect(c, seen, before + 1);
+                        long now = System.nanoTime();
+                        longestPause = Math.max(longestPause, now - last);
+                        last = now;
+                    }
+                    System.out.printf("actor crash: longest pause between new predictions %.0f ms (crash, restart, rewind, rejoin)%n", longestPause / 1e6);
                 }
             }
             assertTrue(Files.exists(marker), "the injected crash happened");
