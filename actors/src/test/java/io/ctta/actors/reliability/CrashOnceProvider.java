@@ -4,7 +4,6 @@ import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyProvider;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
 import java.io.IOException;
@@ -34,13 +33,8 @@ public final class CrashOnceProvider implements StrategyProvider {
         Path marker = Path.of(context.settings().getString("marker"));
         int crashAt = context.settings().getInt("crash-at-batch");
         AdaptationStrategy tent = StrategyRegistry.load().create("tent", context);
-        return new AdaptationStrategy() {
+        return new DelegatingStrategy("crash-once", tent) {
             private int batches;
-
-            @Override
-            public String name() {
-                return "crash-once";
-            }
 
             @Override
             public ModelOutput predict(InputBatch batch) {
@@ -53,32 +47,6 @@ public final class CrashOnceProvider implements StrategyProvider {
                     throw new IllegalStateException("injected crash at batch " + batches);
                 }
                 return tent.predict(batch);
-            }
-
-            @Override
-            public long modelVersion() {
-                return tent.modelVersion();
-            }
-
-            @Override
-            public StrategyState snapshot() {
-                StrategyState s = tent.snapshot();
-                return new StrategyState("crash-once", s.modelVersion(), s.tensors(), s.scalars());
-            }
-
-            @Override
-            public void restore(StrategyState state) {
-                tent.restore(new StrategyState("tent", state.modelVersion(), state.tensors(), state.scalars()));
-            }
-
-            @Override
-            public void reset() {
-                tent.reset();
-            }
-
-            @Override
-            public void close() {
-                tent.close();
             }
         };
     }

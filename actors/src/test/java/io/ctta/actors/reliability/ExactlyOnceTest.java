@@ -9,11 +9,8 @@ import io.ctta.runtime.checkpoint.Checkpoint;
 import io.ctta.runtime.checkpoint.FileCheckpointStore;
 import io.ctta.streams.kafka.EmbeddedKafka;
 import io.ctta.streams.record.Topics;
-import io.ctta.streams.serde.PredictionCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,15 +39,8 @@ class ExactlyOnceTest {
             try (CttaRuntime runtime = ReliabilityKit.start(kafka, ckpt, "eb", "eb.in", "tent", EXACTLY_ONCE)) {
                 Set<String> seen = new HashSet<>();
                 try (KafkaConsumer<byte[], byte[]> c = ReliabilityKit.consumer(kafka, Topics.predictions("eb"), true)) {
-                    collect(c, seen, 300);
-                    kafka.stop();
-                    kafka.restart();
-                    long restarted = System.nanoTime();
-                    int before = seen.size();
-                    collect(c, seen, before + 1);
-                    System.out.printf("exactly-once, broker restart: first committed prediction %.0f ms after the broker was back%n",
-                            (System.nanoTime() - restarted) / 1e6);
-                    collect(c, seen, RECORDS);
+                    double firstMs = ReliabilityKit.collectAcrossBrokerRestart(kafka, c, seen, RECORDS);
+                    System.out.printf("exactly-once, broker restart: first committed prediction %.0f ms after the broker was back%n", firstMs);
                 }
             }
             assertExactlyOnce(kafka, ckpt, "eb");
@@ -66,7 +56,7 @@ class ExactlyOnceTest {
                     EXACTLY_ONCE + ", strategy-settings { crash-at-batch = 9, marker = \"" + marker + "\" }")) {
                 Set<String> seen = new HashSet<>();
                 try (KafkaConsumer<byte[], byte[]> c = ReliabilityKit.consumer(kafka, Topics.predictions("ea"), true)) {
-                    collect(c, seen, RECORDS);
+                    ReliabilityKit.collect(c, seen, RECORDS);
                 }
             }
             assertTrue(Files.exists(marker), "the injected crash happened");
@@ -76,12 +66,8 @@ class ExactlyOnceTest {
 
     /** read_committed: each input id exactly once; the pointer's checkpoint applied every record once. */
     private static void assertExactlyOnce(EmbeddedKafka kafka, Path ckpt, String pipeline) {
-        PredictionCodec codec = new PredictionCodec();
         List<ConsumerRecord<byte[], byte[]>> committed = ReliabilityKit.readAll(kafka, Topics.predictions(pipeline), true);
-        Map<String, Integer> copies = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : committed) {
-            copies.merge(codec.decode(r.value()).id(), 1, Integer::sum);
-        }
+        Map<String, Integer> copies = ReliabilityKit.predictionCounts(committed);
         Set<String> input = IntStream.range(0, RECORDS).mapToObj(i -> "x-" + i).collect(Collectors.toSet());
         assertEquals(input, copies.keySet(), "exactly the input set");
         assertEquals(RECORDS, committed.size(), "no duplicate for a read_committed consumer: "
@@ -104,16 +90,5 @@ class ExactlyOnceTest {
         assertEquals(RECORDS, c.recordsApplied(), "each record applied to the model exactly once");
         assertEquals(RECORDS / 2, c.nextOffset(pipeline + ".in", 0));
         assertEquals(RECORDS / 2, c.nextOffset(pipeline + ".in", 1));
-    }
-
-    private static void collect(KafkaConsumer<byte[], byte[]> c, Set<String> seen, int until) {
-        PredictionCodec codec = new PredictionCodec();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (seen.size() < until) {
-            assertTrue(System.nanoTime() < deadline, "only " + seen.size() + " of " + until + " predictions");
-            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                seen.add(codec.decode(r.value()).id());
-            }
-        }
     }
 }

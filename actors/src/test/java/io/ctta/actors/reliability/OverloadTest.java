@@ -1,6 +1,6 @@
 package io.ctta.actors.reliability;
 
-import static io.ctta.actors.reliability.PipelineHarness.counter;
+import static io.ctta.actors.reliability.ReliabilityKit.counter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,16 +70,16 @@ class OverloadTest {
             long baseline;
             double arrivalRate;
             double serviceRate;
-            try (CttaRuntime runtime = PipelineHarness.start(kafka, ckpt, NAME, INPUT, "slow", 1024,
+            try (CttaRuntime runtime = ReliabilityKit.start(kafka, ckpt, NAME, INPUT, "slow", 1024, "200ms",
                     "strategy-settings { delay-ms = " + DELAY_MS + ", gate = \"" + gate + "\" }");
-                    KafkaConsumer<byte[], byte[]> predictions = PipelineHarness.consumer(kafka, Topics.predictions(NAME))) {
+                    KafkaConsumer<byte[], byte[]> predictions = ReliabilityKit.consumer(kafka, Topics.predictions(NAME), false)) {
                 // Warm up: model loaded, consumer assigned, one batch served end to end.
-                ids.addAll(PipelineHarness.produce(kafka, INPUT, 0, WARM_UP, 1));
-                PipelineHarness.collectUntil(predictions, seen, () -> seen.size() >= WARM_UP, Duration.ofSeconds(60), "the warm-up batch");
-                baseline = PipelineHarness.heapAfterGc();
+                ids.addAll(ReliabilityKit.produceFloat32(kafka, INPUT, 0, WARM_UP, 1));
+                ReliabilityKit.collectUntil(predictions, seen, () -> seen.size() >= WARM_UP, Duration.ofSeconds(60), "the warm-up batch");
+                baseline = ReliabilityKit.heapAfterGc();
 
                 long t0 = System.nanoTime();
-                ids.addAll(PipelineHarness.produce(kafka, INPUT, WARM_UP, RECORDS - WARM_UP, 1));
+                ids.addAll(ReliabilityKit.produceFloat32(kafka, INPUT, WARM_UP, RECORDS - WARM_UP, 1));
                 arrivalRate = (RECORDS - WARM_UP) / ((System.nanoTime() - t0) / 1e9);
                 long served0 = (long) counter(runtime, "ctta.predictions", NAME);
                 long tServe = System.nanoTime();
@@ -89,18 +89,18 @@ class OverloadTest {
                 long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
                 while (counter(runtime, "ctta.predictions", NAME) < WARM_UP + OVERLOAD_SERVED) {
                     assertTrue(System.nanoTime() < deadline, "the overload phase did not progress");
-                    PipelineHarness.pollPredictions(predictions, seen);
+                    ReliabilityKit.pollPredictions(predictions, seen);
                     long consumed = (long) counter(runtime, "ctta.records.consumed", NAME);
                     long predicted = (long) counter(runtime, "ctta.predictions", NAME);
                     maxInFlight = Math.max(maxInFlight, consumed - predicted);
                     minBacklogInOverload = Math.min(minBacklogInOverload, RECORDS - consumed);
                     if (predicted >= nextHeapAt) {
-                        heapGrowth.add(PipelineHarness.heapAfterGc() - baseline);
+                        heapGrowth.add(ReliabilityKit.heapAfterGc() - baseline);
                         nextHeapAt += 300;
                     }
                 }
                 serviceRate = (counter(runtime, "ctta.predictions", NAME) - served0) / ((System.nanoTime() - tServe) / 1e9);
-                heapGrowth.add(PipelineHarness.heapAfterGc() - baseline);
+                heapGrowth.add(ReliabilityKit.heapAfterGc() - baseline);
                 double lag = runtime.registry().find("ctta.consumer.lag").tag("pipeline", NAME).gauge().value();
 
                 // The overload ends: the model serves at full speed and the backlog drains.
@@ -108,7 +108,7 @@ class OverloadTest {
                 long drainDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (!seen.keySet().containsAll(ids)) {
                     assertTrue(System.nanoTime() < drainDeadline, "only " + seen.size() + " of " + RECORDS + " predictions after the overload");
-                    PipelineHarness.pollPredictions(predictions, seen);
+                    ReliabilityKit.pollPredictions(predictions, seen);
                     long consumed = (long) counter(runtime, "ctta.records.consumed", NAME);
                     maxInFlight = Math.max(maxInFlight, consumed - (long) counter(runtime, "ctta.predictions", NAME));
                 }
@@ -129,7 +129,7 @@ class OverloadTest {
                 }
                 assertEquals(RECORDS, consumedTotal, "no record consumed twice");
             }
-            Map<String, Integer> all = PipelineHarness.allPredictions(kafka, Topics.predictions(NAME));
+            Map<String, Integer> all = ReliabilityKit.allPredictions(kafka, Topics.predictions(NAME));
             assertEquals(ids, all.keySet(), "every record has a prediction");
             assertTrue(all.values().stream().allMatch(n -> n == 1), "no record has two predictions");
             assertEquals(RECORDS, new FileCheckpointStore(ckpt, NAME).load().latest().orElseThrow().recordsApplied(),

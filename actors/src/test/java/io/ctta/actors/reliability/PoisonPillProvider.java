@@ -4,7 +4,6 @@ import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyProvider;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,12 +32,7 @@ public final class PoisonPillProvider implements StrategyProvider {
     public AdaptationStrategy create(StrategyContext context) {
         float pill = (float) context.settings().getDouble("pill-value");
         AdaptationStrategy tent = StrategyRegistry.load().create("tent", context);
-        return new AdaptationStrategy() {
-            @Override
-            public String name() {
-                return "poison-pill";
-            }
-
+        return new DelegatingStrategy("poison-pill", tent) {
             @Override
             public ModelOutput predict(InputBatch batch) {
                 int per = batch.sampleLength();
@@ -54,32 +48,6 @@ public final class PoisonPillProvider implements StrategyProvider {
                     }
                 }
                 return tent.predict(batch);
-            }
-
-            @Override
-            public long modelVersion() {
-                return tent.modelVersion();
-            }
-
-            @Override
-            public StrategyState snapshot() {
-                StrategyState s = tent.snapshot();
-                return new StrategyState("poison-pill", s.modelVersion(), s.tensors(), s.scalars());
-            }
-
-            @Override
-            public void restore(StrategyState state) {
-                tent.restore(new StrategyState("tent", state.modelVersion(), state.tensors(), state.scalars()));
-            }
-
-            @Override
-            public void reset() {
-                tent.reset();
-            }
-
-            @Override
-            public void close() {
-                tent.close();
             }
         };
     }

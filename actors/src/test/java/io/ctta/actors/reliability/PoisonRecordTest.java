@@ -12,10 +12,8 @@ import io.ctta.runtime.checkpoint.FileCheckpointStore;
 import io.ctta.streams.kafka.EmbeddedKafka;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.DeadLetters;
-import io.ctta.streams.serde.PredictionCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -53,15 +51,8 @@ class PoisonRecordTest {
             double actions;
             try (CttaRuntime runtime = ReliabilityKit.start(kafka, ckpt, "pp", "pp.in", "poison-pill",
                     "strategy-settings { pill-value = " + PILL + " }")) {
-                PredictionCodec codec = new PredictionCodec();
-                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 try (KafkaConsumer<byte[], byte[]> c = ReliabilityKit.consumer(kafka, Topics.predictions("pp"), false)) {
-                    while (seen.size() < RECORDS - 1) {
-                        assertTrue(System.nanoTime() < deadline, "only " + seen.size() + " predictions");
-                        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                            seen.add(codec.decode(r.value()).id());
-                        }
-                    }
+                    ReliabilityKit.collect(c, seen, RECORDS - 1);
                 }
                 actions = runtime.registry().get("ctta.actions").tag("pipeline", "pp").tag("action", PipelineMetrics.DEAD_LETTER_POISON).counter().count();
             }

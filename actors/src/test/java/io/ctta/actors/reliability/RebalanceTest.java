@@ -1,6 +1,6 @@
 package io.ctta.actors.reliability;
 
-import static io.ctta.actors.reliability.PipelineHarness.counter;
+import static io.ctta.actors.reliability.ReliabilityKit.counter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,15 +70,15 @@ class RebalanceTest {
         Path gate = ckpt.resolve("go-fast");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null); Admin admin = admin(kafka)) {
             kafka.createTopics(PARTITIONS, input);
-            Set<String> ids = new HashSet<>(PipelineHarness.produce(kafka, input, 0, RECORDS, PARTITIONS));
+            Set<String> ids = new HashSet<>(ReliabilityKit.produceFloat32(kafka, input, 0, RECORDS, PARTITIONS));
             Map<String, Integer> seen = new HashMap<>();
             Set<TopicPartition> stolen;
             int fetchedByIntruder = 0;
             long predictedWhenItLeft;
-            try (CttaRuntime runtime = PipelineHarness.start(kafka, ckpt, name, input, "slow", 256,
+            try (CttaRuntime runtime = ReliabilityKit.start(kafka, ckpt, name, input, "slow", 256, "200ms",
                     "strategy-settings { delay-ms = " + DELAY_MS + ", gate = \"" + gate + "\" }");
-                    KafkaConsumer<byte[], byte[]> predictions = PipelineHarness.consumer(kafka, Topics.predictions(name))) {
-                PipelineHarness.collectUntil(predictions, seen, () -> counter(runtime, "ctta.predictions", name) >= 320,
+                    KafkaConsumer<byte[], byte[]> predictions = ReliabilityKit.consumer(kafka, Topics.predictions(name), false)) {
+                ReliabilityKit.collectUntil(predictions, seen, () -> counter(runtime, "ctta.predictions", name) >= 320,
                         Duration.ofSeconds(60), "the pipeline to serve 320 records");
                 assertEquals(1, members(admin, group).size(), "the pipeline alone in its group");
 
@@ -90,23 +90,23 @@ class RebalanceTest {
                             || counter(runtime, "ctta.predictions", name) < servedAtJoin + 128) {
                         assertTrue(System.nanoTime() < deadline, "the intruder got no partitions, or the pipeline stalled");
                         fetchedByIntruder += intruder.poll(Duration.ofMillis(100)).count();
-                        PipelineHarness.pollPredictions(predictions, seen);
+                        ReliabilityKit.pollPredictions(predictions, seen);
                     }
                     stolen = Set.copyOf(intruder.assignment());
                     predictedWhenItLeft = (long) counter(runtime, "ctta.predictions", name);
                 }
                 // The pipeline owns all partitions again, still mid-stream; then it may serve at full speed.
                 awaitCondition(() -> {
-                    PipelineHarness.pollPredictions(predictions, seen);
+                    ReliabilityKit.pollPredictions(predictions, seen);
                     List<MemberDescription> m = members(admin, group);
                     return m.size() == 1 && m.get(0).assignment().topicPartitions().size() == PARTITIONS;
                 }, Duration.ofSeconds(30), "the pipeline to own every partition again");
                 assertTrue(predictedWhenItLeft < RECORDS, "the rebalance happened mid-stream");
                 Files.createFile(gate);
-                PipelineHarness.collectUntil(predictions, seen, () -> seen.keySet().containsAll(ids), Duration.ofSeconds(60),
+                ReliabilityKit.collectUntil(predictions, seen, () -> seen.keySet().containsAll(ids), Duration.ofSeconds(60),
                         "a prediction for every record");
             }
-            Map<String, Integer> all = PipelineHarness.allPredictions(kafka, Topics.predictions(name));
+            Map<String, Integer> all = ReliabilityKit.allPredictions(kafka, Topics.predictions(name));
             long duplicates = all.values().stream().mapToLong(n -> n - 1).sum();
             long applied = new FileCheckpointStore(ckpt, name).load().latest().orElseThrow().recordsApplied();
             System.out.printf("rebalance: intruder held %s and fetched %d records; the pipeline had predicted %d when it left; "
@@ -146,17 +146,17 @@ class RebalanceTest {
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null); Admin admin = admin(kafka)) {
             kafka.createTopics(PARTITIONS, input);
-            Set<String> ids = new HashSet<>(PipelineHarness.produce(kafka, input, 0, RECORDS, PARTITIONS));
+            Set<String> ids = new HashSet<>(ReliabilityKit.produceFloat32(kafka, input, 0, RECORDS, PARTITIONS));
             FileCheckpointStore store = new FileCheckpointStore(ckpt, name);
             Map<String, Integer> seen = new HashMap<>();
-            CttaRuntime a = PipelineHarness.start(kafka, ckpt, name, input, "slow", 128, extra);
+            CttaRuntime a = ReliabilityKit.start(kafka, ckpt, name, input, "slow", 128, "200ms", extra);
             long epochA;
             long epochB;
             long lastSequenceOfA;
             long takeoverMs;
             Set<CheckpointEntry> everCommitted = ConcurrentHashMap.newKeySet();
-            try (KafkaConsumer<byte[], byte[]> predictions = PipelineHarness.consumer(kafka, Topics.predictions(name))) {
-                PipelineHarness.collectUntil(predictions, seen, () -> counter(a, "ctta.predictions", name) >= 320 && !committed(store).isEmpty(),
+            try (KafkaConsumer<byte[], byte[]> predictions = ReliabilityKit.consumer(kafka, Topics.predictions(name), false)) {
+                ReliabilityKit.collectUntil(predictions, seen, () -> counter(a, "ctta.predictions", name) >= 320 && !committed(store).isEmpty(),
                         Duration.ofSeconds(60), "A to serve 320 records and write a checkpoint");
                 epochA = store.currentEpoch();
                 List<MemberDescription> alone = members(admin, group);
@@ -166,7 +166,7 @@ class RebalanceTest {
                 Files.createFile(hold);
                 awaitCondition(() -> Files.exists(ckpt.resolve("hold.held")), Duration.ofSeconds(30), "A's model to pause mid-batch");
 
-                try (CttaRuntime b = PipelineHarness.start(kafka, ckpt, name, input, "slow", 128, extra)) {
+                try (CttaRuntime b = ReliabilityKit.start(kafka, ckpt, name, input, "slow", 128, "200ms", extra)) {
                     awaitCondition(() -> currentEpoch(store) > epochA, Duration.ofSeconds(30), "B to claim an epoch");
                     epochB = store.currentEpoch();
                     // Claims and commits are serialised under the store's lock: whatever A committed
@@ -175,19 +175,19 @@ class RebalanceTest {
                     Files.delete(hold); // A resumes, a stale owner now
 
                     awaitCondition(() -> {
-                        PipelineHarness.pollPredictions(predictions, seen);
+                        ReliabilityKit.pollPredictions(predictions, seen);
                         return !pipelineRunning(a, name);
                     }, Duration.ofSeconds(30), "A's pipeline to stop");
                     long stopped = System.nanoTime();
                     Files.createFile(gate);
                     awaitCondition(() -> {
-                        PipelineHarness.pollPredictions(predictions, seen);
+                        ReliabilityKit.pollPredictions(predictions, seen);
                         List<MemberDescription> m = members(admin, group);
                         return m.size() == 1 && !m.get(0).consumerId().equals(memberA)
                                 && m.get(0).assignment().topicPartitions().size() == PARTITIONS;
                     }, Duration.ofSeconds(40), "B (not A) to own every partition");
                     takeoverMs = (System.nanoTime() - stopped) / 1_000_000;
-                    PipelineHarness.collectUntil(predictions, seen, () -> seen.keySet().containsAll(ids), Duration.ofSeconds(60),
+                    ReliabilityKit.collectUntil(predictions, seen, () -> seen.keySet().containsAll(ids), Duration.ofSeconds(60),
                             "a prediction for every record");
                     assertTrue(counter(b, "ctta.predictions", name) > 0, "B served records");
                 }
@@ -206,7 +206,7 @@ class RebalanceTest {
             }
             String refusal = "written under owner epoch " + epochA + " but epoch " + epochB + " has been claimed since";
             boolean refused = log.list.stream().anyMatch(ev -> ev.getFormattedMessage().contains(refusal));
-            Map<String, Integer> all = PipelineHarness.allPredictions(kafka, Topics.predictions(name));
+            Map<String, Integer> all = ReliabilityKit.allPredictions(kafka, Topics.predictions(name));
             System.out.printf("stale owner: A epoch %d (last committed sequence %d), B epoch %d; manifest entries seen %d; A refused: %s; "
                     + "B owned every partition %d ms after A's pipeline stopped; %d predictions for %d records; final checkpoint e%d/s%d applied %d%n",
                     epochA, lastSequenceOfA, epochB, everCommitted.size(), refused, takeoverMs, all.values().stream().mapToLong(n -> n).sum(),

@@ -4,7 +4,6 @@ import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyProvider;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
 import java.io.IOException;
@@ -42,13 +41,7 @@ public final class SlowProvider implements StrategyProvider {
         Path hold = s.hasPath("hold") ? Path.of(s.getString("hold")) : null;
         String innerName = s.hasPath("inner") ? s.getString("inner") : "source";
         AdaptationStrategy inner = StrategyRegistry.load().create(innerName, context);
-        return new AdaptationStrategy() {
-
-            @Override
-            public String name() {
-                return "slow";
-            }
-
+        return new DelegatingStrategy("slow", inner) {
             @Override
             public ModelOutput predict(InputBatch batch) {
                 if (hold != null && Files.exists(hold)) {
@@ -76,32 +69,6 @@ public final class SlowProvider implements StrategyProvider {
                 while (Files.exists(hold)) {
                     LockSupport.parkNanos(10_000_000L);
                 }
-            }
-
-            @Override
-            public long modelVersion() {
-                return inner.modelVersion();
-            }
-
-            @Override
-            public StrategyState snapshot() {
-                StrategyState st = inner.snapshot();
-                return new StrategyState("slow", st.modelVersion(), st.tensors(), st.scalars());
-            }
-
-            @Override
-            public void restore(StrategyState state) {
-                inner.restore(new StrategyState(innerName, state.modelVersion(), state.tensors(), state.scalars()));
-            }
-
-            @Override
-            public void reset() {
-                inner.reset();
-            }
-
-            @Override
-            public void close() {
-                inner.close();
             }
         };
     }

@@ -16,6 +16,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.InvalidConfigException;
+import io.ctta.actors.reliability.ReliabilityKit;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.streams.kafka.EmbeddedKafka;
 import io.ctta.streams.kafka.KafkaSettings;
@@ -23,7 +24,6 @@ import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.Tensor;
 import io.ctta.streams.record.Topics;
-import io.ctta.streams.serde.PredictionCodec;
 import io.ctta.streams.serde.RecordCodec;
 import io.ctta.streams.serde.RecordLimits;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -122,14 +121,7 @@ class KafkaSaslRuntimeTest {
         try (CttaRuntime runtime = start(config(name, CTTA_PW));
                 KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(settings().consumer("check-" + System.nanoTime()))) {
             c.subscribe(List.of(Topics.predictions(name)));
-            PredictionCodec codec = new PredictionCodec();
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (seen.size() < RECORDS) {
-                assertTrue(System.nanoTime() < deadline, "only " + seen.size() + " of " + RECORDS + " predictions");
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    seen.add(codec.decode(r.value()).id());
-                }
-            }
+            ReliabilityKit.collect(c, seen, RECORDS);
         }
         System.out.printf("SASL pipeline: %d predictions in %d ms%n", seen.size(), (System.nanoTime() - t0) / 1_000_000);
         assertEquals(RECORDS, seen.size());
