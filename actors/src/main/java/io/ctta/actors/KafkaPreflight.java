@@ -107,11 +107,11 @@ public final class KafkaPreflight {
         if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
             return unreachable(bootstrap, timeout, kafka, cause);
         }
-        return new IllegalStateException(scrub("cannot use Kafka at " + bootstrap + ": " + cause, kafka), cause);
+        return new KafkaUnavailableException(scrub("cannot use Kafka at " + bootstrap + ": " + cause, kafka), cause);
     }
 
-    private static IllegalStateException unreachable(String bootstrap, Duration timeout, Properties kafka, Throwable cause) {
-        return new IllegalStateException(scrub("no Kafka broker at " + bootstrap + " answered within " + timeout.toSeconds()
+    private static KafkaUnavailableException unreachable(String bootstrap, Duration timeout, Properties kafka, Throwable cause) {
+        return new KafkaUnavailableException(scrub("no Kafka broker at " + bootstrap + " answered within " + timeout.toSeconds()
                 + " s. Check ctta.kafka.bootstrap-servers, that the brokers run, and that security.protocol in "
                 + CLIENT_PROPERTIES + " matches the listener (a TLS or SASL listener does not answer a PLAINTEXT client)", kafka), cause);
     }

@@ -29,6 +29,10 @@ public final class CttaCommand implements Runnable {
                 line.getErr().println("error: " + ex.getMessage());
                 return 2;
             }
+            if (ex instanceof io.ctta.actors.KafkaUnavailableException) {
+                line.getErr().println("error: " + ex.getMessage());
+                return 3;
+            }
             line.getErr().println("error: " + ex);
             ex.printStackTrace(line.getErr());
             return 1;
