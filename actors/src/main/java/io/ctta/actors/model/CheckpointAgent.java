@@ -99,11 +99,6 @@ public final class CheckpointAgent {
         moved = true;
     }
 
-    /** Whether anything was applied or passed over since the last capture. */
-    boolean moved() {
-        return moved;
-    }
-
     /** Whether the count or the time trigger fired. */
     boolean due(long nowMs) {
         if (!moved) {

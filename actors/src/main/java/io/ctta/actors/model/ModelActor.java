@@ -54,7 +54,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public static final String DISPATCHER = "ctta-model-dispatcher";
 
     /** What a model actor accepts. */
-    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow, Feedback, Passed, CaptureNow {}
+    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow, Feedback, Passed, CaptureIfDue {}
 
     /** One delayed label: the id of the record it belongs to. */
     public record Label(String id, int label, long eventTimeMs) {}
@@ -94,13 +94,14 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public record SwitchStrategy(String name) implements Command {}
 
     /**
-     * Exactly-once output on a quiet stream: capture a checkpoint now if anything moved since the
-     * last one, so the open transaction can commit without waiting for the next batch. Sent in
-     * stream order, after the batches whose outputs the transaction holds.
+     * A quiet stream's periodic nudge: capture a checkpoint if its time trigger fired (or its count
+     * trigger), without waiting for the next batch, so a quiet stream's last records get a
+     * checkpoint, their offsets a commit and, with exactly-once output, their transaction a
+     * commit. Sent in stream order, after the batches whose outputs are in flight.
      */
-    public record CaptureNow(ActorRef<Captured> replyTo) implements Command {}
+    public record CaptureIfDue(ActorRef<Captured> replyTo) implements Command {}
 
-    /** The reply to {@link CaptureNow}: the token to {@link Persist}, 0 when nothing was captured. */
+    /** The reply to {@link CaptureIfDue}: the token to {@link Persist}, 0 when nothing was captured. */
     public record Captured(long token) {}
 
     /** Capture a checkpoint after the next batch, whatever the triggers say. */
@@ -251,8 +252,8 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
                 })
                 .onMessage(SwitchStrategy.class, this::onSwitch)
                 .onMessage(Feedback.class, this::onFeedback)
-                .onMessage(CaptureNow.class, c -> {
-                    c.replyTo().tell(new Captured(agent != null && agent.moved() ? capture(new ArrayList<>()) : 0));
+                .onMessage(CaptureIfDue.class, c -> {
+                    c.replyTo().tell(new Captured(agent != null && agent.due(System.currentTimeMillis()) ? capture(new ArrayList<>()) : 0));
                     return this;
                 })
                 .onMessage(Passed.class, p -> {

@@ -123,14 +123,15 @@ public final class PipelineStream {
                 .statefulMapConcat(() -> new ReplayFilter(seekTo, passedOn))
                 .groupedWithin(conf.batchSize(), conf.maxLatency())
                 .mapConcat(batch -> isolateSuspects(batch, quarantine.suspects()));
-        if (exactlyOnce) {
-            // An empty batch every transaction interval lets a quiet stream's open transaction
-            // commit (a checkpoint is otherwise only captured after a batch). Completes with the input.
-            Duration every = conf.output().transactionInterval();
+        if (checkpointsOn) {
+            // A checkpoint is otherwise captured only after a batch: an empty batch now and then lets
+            // the time trigger fire on a quiet stream too, so its last records get their checkpoint,
+            // their commit and (exactly once) their transaction. Completes with the input.
+            Duration every = exactlyOnce ? half(conf.output().transactionInterval()) : QUIET_TICK;
             batches = batches.merge(Source.tick(every, every, List.<Tracked>of()), true);
         }
         Source<Served, Consumer.Control> served = batches
-                .mapAsync(1, batch -> batch.isEmpty() ? captureNow(system, conf, model) : serve(system, conf, model, outputs, batch, checkpointsOn));
+                .mapAsync(1, batch -> batch.isEmpty() ? captureIfDue(system, conf, model) : serve(system, conf, model, outputs, batch, checkpointsOn));
 
         if (exactlyOnce) {
             TransactionalOutput tx = new TransactionalOutput(conf.name(), Topics.checkpoints(conf.name()), conf.groupId(),
@@ -231,6 +232,11 @@ public final class PipelineStream {
          * drain cleanly.
          */
         List<ProducerMessage.Envelope<byte[], byte[], Progress>> envelopes(boolean releaseAtEnd) {
+            if (records.isEmpty()) {
+                // A checkpoint captured on a quiet stream: nothing to produce, but once it is
+                // written the offsets acknowledged so far are released.
+                return checkpointToken == 0 ? List.of() : List.of(ProducerMessage.passThrough(new Progress(null, false, checkpointToken)));
+            }
             List<ProducerMessage.Envelope<byte[], byte[], Progress>> out = new ArrayList<>(records.size() + events.size());
             int last = records.size() - 1;
             for (int i = 0; i < last; i++) {
@@ -254,9 +260,10 @@ public final class PipelineStream {
     }
 
     /**
-     * What rides with each produced record: its input's offset, whether the offsets produced so
-     * far may be committed once it is acknowledged (the last record of each batch, without
-     * checkpoints), and the token of a checkpoint captured after its batch (0: none).
+     * What rides with each produced record: its input's offset (null for a checkpoint captured on a
+     * quiet stream), whether the offsets produced so far may be committed once it is acknowledged
+     * (the last record of each batch, without checkpoints), and the token of a checkpoint captured
+     * after its batch (0: none).
      */
     private record Progress(ConsumerMessage.CommittableOffset offset, boolean release, long checkpointToken) {
         Progress released() {
@@ -285,8 +292,10 @@ public final class PipelineStream {
 
         @Override
         public Iterable<ConsumerMessage.Committable> apply(Progress p) {
-            pending.add(p.offset());
-            if (!p.release()) {
+            if (p.offset() != null) {
+                pending.add(p.offset());
+            }
+            if (!p.release() || pending.isEmpty()) {
                 return List.of();
             }
             ConsumerMessage.CommittableOffsetBatch batch = ConsumerMessage.createCommittableOffsetBatch(pending);
@@ -341,9 +350,17 @@ public final class PipelineStream {
         public void onStop(Set<TopicPartition> stopped, RestrictedConsumer consumer) {}
     }
 
-    /** A checkpoint of what the model applied so far, in stream order; nothing to produce. */
-    private static CompletionStage<Served> captureNow(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model) {
-        return AskPattern.<ModelActor.Command, ModelActor.Captured>ask(model, ModelActor.CaptureNow::new, conf.askTimeout(), system.scheduler())
+    private static Duration half(Duration d) {
+        Duration h = d.dividedBy(2);
+        return h.toMillis() < 10 ? Duration.ofMillis(10) : h;
+    }
+
+    /** How often an at-least-once pipeline checks whether its checkpoint time trigger fired. */
+    private static final Duration QUIET_TICK = Duration.ofSeconds(1);
+
+    /** A checkpoint of what the model applied so far if one is due, in stream order; nothing to produce. */
+    private static CompletionStage<Served> captureIfDue(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model) {
+        return AskPattern.<ModelActor.Command, ModelActor.Captured>ask(model, ModelActor.CaptureIfDue::new, conf.askTimeout(), system.scheduler())
                 .thenApply(c -> new Served(List.of(), List.of(), List.of(), c.token()));
     }
 

@@ -69,8 +69,14 @@ public final class ReliabilityKit {
      */
     static CttaRuntime start(EmbeddedKafka kafka, Path ckpt, String name, String input, String strategy, int everyRecords,
             String maxLatency, String extra) {
+        return start(kafka, ckpt, name, input, strategy, everyRecords, "0s", maxLatency, extra);
+    }
+
+    /** As above, with checkpoints also every {@code checkpointInterval} (HOCON duration; 0s: not by time). */
+    static CttaRuntime start(EmbeddedKafka kafka, Path ckpt, String name, String input, String strategy, int everyRecords,
+            String checkpointInterval, String maxLatency, String extra) {
         String hocon = "ctta.http.enabled = false\n"
-                + "ctta.checkpoints { dir = \"" + ckpt + "\", every-records = " + everyRecords + ", interval = 0s }\n"
+                + "ctta.checkpoints { dir = \"" + ckpt + "\", every-records = " + everyRecords + ", interval = " + checkpointInterval + " }\n"
                 + "ctta.guards.collapse.enabled = false\n"
                 + "ctta.pipelines = [{ name = " + name + ", input-topic = " + input + ", strategy = " + strategy
                 + ", batch-size = 64, max-latency = " + maxLatency + ", session-timeout = 6s, drift.detectors = [], " + extra + " }]";
