@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
  * is clamped to {@code [lo, hi]}, as torchvision clamps to [0, 1]. Saturation, hue and grayscale
  * change nothing in a one-channel image and are skipped for them (their random draws are still
  * made, so a seed gives the same stream of choices for any channel count); for three channels
- * saturation blends with the luminance image and grayscale replaces every channel with it; hue is
- * not implemented (a deviation, documented).
+ * saturation blends with the luminance image, hue rotates each pixel's hue in HSV space (values
+ * mapped to [0, 1] through {@code [lo, hi]}, as torchvision's adjust_hue) and grayscale replaces every
+ * channel with the luminance.
  */
 final class WarmUpAugmentation {
 
@@ -24,6 +25,7 @@ final class WarmUpAugmentation {
     private static final double BRIGHTNESS = 0.4;
     private static final double CONTRAST = 0.4;
     private static final double SATURATION = 0.4;
+    private static final double HUE = 0.1;
     private static final double SIGMA_MIN = 0.1;
     private static final double SIGMA_MAX = 2.0;
 
@@ -85,7 +87,7 @@ final class WarmUpAugmentation {
         double b = 1 + (rnd.nextDouble() * 2 - 1) * BRIGHTNESS;
         double c = 1 + (rnd.nextDouble() * 2 - 1) * CONTRAST;
         double s = 1 + (rnd.nextDouble() * 2 - 1) * SATURATION;
-        rnd.nextDouble(); // the hue factor: drawn, not applied
+        double hue = (rnd.nextDouble() * 2 - 1) * HUE;
         int[] order = {0, 1, 2, 3};
         for (int i = order.length - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1);
@@ -117,8 +119,64 @@ final class WarmUpAugmentation {
                         x[at] = clamp(lum[k] + (float) s * (x[at] - lum[k]));
                     }
                 }
+            } else if (op == 3 && channels == 3) {
+                adjustHue(x, off, plane, hue);
             }
         }
+    }
+
+    /**
+     * Rotates the hue of every pixel of one RGB image by {@code factor} turns (torchvision's
+     * adjust_hue: RGB to HSV, h = (h + factor) mod 1, back to RGB), values read in {@code [lo, hi]}.
+     */
+    void adjustHue(float[] x, int off, int plane, double factor) {
+        double range = hi - lo;
+        for (int k = 0; k < plane; k++) {
+            int ri = off + k;
+            int gi = off + plane + k;
+            int bi = off + 2 * plane + k;
+            double r = (x[ri] - lo) / range;
+            double g = (x[gi] - lo) / range;
+            double b = (x[bi] - lo) / range;
+            double max = Math.max(r, Math.max(g, b));
+            double min = Math.min(r, Math.min(g, b));
+            double delta = max - min;
+            if (delta <= 0) {
+                continue; // grey: no hue to rotate
+            }
+            double h;
+            if (max == r) {
+                h = ((g - b) / delta) / 6;
+            } else if (max == g) {
+                h = ((b - r) / delta + 2) / 6;
+            } else {
+                h = ((r - g) / delta + 4) / 6;
+            }
+            h = h + factor;
+            h -= Math.floor(h);
+            double sat = delta / max;
+            double[] rgb = hsvToRgb(h, sat, max);
+            x[ri] = clamp((float) (lo + rgb[0] * range));
+            x[gi] = clamp((float) (lo + rgb[1] * range));
+            x[bi] = clamp((float) (lo + rgb[2] * range));
+        }
+    }
+
+    private static double[] hsvToRgb(double h, double s, double v) {
+        double h6 = h * 6;
+        int i = (int) Math.floor(h6) % 6;
+        double f = h6 - Math.floor(h6);
+        double p = v * (1 - s);
+        double q = v * (1 - s * f);
+        double t = v * (1 - s * (1 - f));
+        return switch (i) {
+            case 0 -> new double[] {v, t, p};
+            case 1 -> new double[] {q, v, p};
+            case 2 -> new double[] {p, v, t};
+            case 3 -> new double[] {p, q, v};
+            case 4 -> new double[] {t, p, v};
+            default -> new double[] {v, p, q};
+        };
     }
 
     /** ITU-R 601-2 luma, as torchvision's rgb_to_grayscale. */

@@ -73,4 +73,23 @@ class WarmUpAugmentationTest {
         // Jitter with p = 0.4 and blur with p = 0.2: roughly half of the images change.
         assertTrue(changed > 16 && changed < 48, changed + " of 64 images changed");
     }
+
+    @Test
+    void hueRotatesInHsvSpaceAsTorchvisionsAdjustHue() {
+        WarmUpAugmentation aug = new WarmUpAugmentation(0f, 255f);
+        // Three pixels (planes R, G, B): pure red, orange (255, 128, 0), grey (90, 90, 90).
+        float[] img = {255, 255, 90, 0, 128, 90, 0, 0, 90};
+        aug.adjustHue(img, 0, 3, 1.0 / 3);
+        // Red + 1/3 turn = green; orange (h = 0.0837) + 1/3 = (0, 255, 128); grey unchanged.
+        assertArrayEquals(new float[] {0, 0, 90, 255, 255, 90, 0, 128, 90}, img, 0.01f);
+        float[] red = {255, 0, 0};
+        aug.adjustHue(red, 0, 1, 0.5);
+        assertArrayEquals(new float[] {0, 255, 255}, red, 1e-3f, "half a turn: cyan");
+        float[] blue = {255, 0, 0};
+        aug.adjustHue(blue, 0, 1, -1.0 / 3);
+        assertArrayEquals(new float[] {0, 0, 255}, blue, 1e-3f, "minus a third: blue");
+        float[] same = {200, 100, 50};
+        aug.adjustHue(same, 0, 1, 0);
+        assertArrayEquals(new float[] {200, 100, 50}, same, 1e-3f, "a zero factor changes nothing");
+    }
 }
