@@ -18,6 +18,7 @@ public final class EngineGrad {
     // Immutable after class initialisation: a handle to a static engine method, or null when the
     // PyTorch engine is absent (then there is nothing to switch).
     private static final MethodHandle SET_GRAD_MODE = lookup();
+    private static final MethodHandle IS_GRAD_MODE = lookupIs();
 
     private EngineGrad() {}
 
@@ -28,6 +29,29 @@ public final class EngineGrad {
                     MethodType.methodType(void.class, boolean.class));
         } catch (ReflectiveOperationException | LinkageError e) {
             return null;
+        }
+    }
+
+    private static MethodHandle lookupIs() {
+        try {
+            Class<?> jni = Class.forName("ai.djl.pytorch.jni.JniUtils");
+            return MethodHandles.publicLookup().findStatic(jni, "isGradMode", MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** Whether grad mode is on for the calling thread; false without the PyTorch engine. */
+    public static boolean isGradMode() {
+        if (IS_GRAD_MODE == null) {
+            return false;
+        }
+        try {
+            return (boolean) IS_GRAD_MODE.invokeExact();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot read PyTorch grad mode", t);
         }
     }
 

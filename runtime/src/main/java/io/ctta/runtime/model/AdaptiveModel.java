@@ -297,11 +297,18 @@ public final class AdaptiveModel implements AutoCloseable {
             throw new UnsupportedOperationException("BN-alpha (mixed statistics) is only available for the built-in"
                     + " CNN; TorchScript modules switch train mode as a whole");
         }
-        // Train-mode forward of the whole module, then put the running buffers back.
+        // Train-mode forward of the whole module, then put the running buffers back, also when the
+        // forward fails. The restore writes in place with grad mode off; grad mode is then set back
+        // to what it was, so a strategy's gradient session (TENT on a TorchScript model) still
+        // records the graph of the output.
         Map<String, StrategyState.Tensor> running = snapshotParameters(ParameterSelector::isRunningStatistic);
-        NDList out = block.forward(store, new NDList(in), true, null);
-        restoreParameters(running);
-        return out;
+        try {
+            return block.forward(store, new NDList(in), true, null);
+        } finally {
+            boolean grad = EngineGrad.isGradMode();
+            restoreParameters(running);
+            EngineGrad.setGradMode(grad);
+        }
     }
 
     /** The raw input batch as an array in {@code scope}, checked against the spec's sample shape. */
