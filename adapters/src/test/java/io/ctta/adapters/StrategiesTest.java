@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.ctta.runtime.TestData;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyRegistry;

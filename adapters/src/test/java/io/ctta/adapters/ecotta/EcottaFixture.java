@@ -1,6 +1,6 @@
 package io.ctta.adapters.ecotta;
 
-import io.ctta.adapters.TestData;
+import io.ctta.runtime.TestData;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.SourceData;

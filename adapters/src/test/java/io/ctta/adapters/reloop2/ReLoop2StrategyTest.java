@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDList;
 import com.typesafe.config.ConfigFactory;
-import io.ctta.adapters.TestData;
+import io.ctta.runtime.TestData;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyRegistry;

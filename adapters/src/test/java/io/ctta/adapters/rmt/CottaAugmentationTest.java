@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ctta.adapters.TestData;
+import io.ctta.runtime.TestData;
 import io.ctta.runtime.data.InputBatch;
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -12,7 +12,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.typesafe.config.ConfigFactory;
-import io.ctta.adapters.TestData;
+import io.ctta.runtime.TestData;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.adapt.StrategyState;

@@ -26,12 +26,11 @@ import java.util.List;
  * (errors, confidences, normalised entropies): the Bernstein bound behind ε assumes range 1.
  * ADWIN has no warning zone.
  */
-public final class AdwinDetector implements DriftDetector {
+public final class AdwinDetector extends ScalarDriftDetector<AdwinSettings> {
 
     /** The registered name. */
     public static final String NAME = "adwin";
 
-    private final AdwinSettings settings;
     /** rows.get(i) holds buckets of 2^i inputs; index 0 of a row is its oldest bucket. */
     private final List<Row> rows = new ArrayList<>();
     private double width;
@@ -39,14 +38,11 @@ public final class AdwinDetector implements DriftDetector {
     /** Sum of squared deviations from the mean over the window (n · variance). */
     private double variance;
     private long tick;
-    private long detections;
-    private double statistic;
-    private DriftLevel level = DriftLevel.STABLE;
 
     /** A detector with {@code settings}. */
     public AdwinDetector(AdwinSettings settings) {
-        this.settings = settings;
-        reset();
+        super(NAME, settings, settings.asScalars(), false);
+        clearStatistics();
     }
 
     /** A detector with the defaults. */
@@ -54,27 +50,10 @@ public final class AdwinDetector implements DriftDetector {
         this(AdwinSettings.defaults());
     }
 
-    /** Its settings. */
-    public AdwinSettings settings() {
-        return settings;
-    }
-
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public DriftLevel update(double value) {
-        if (!Double.isFinite(value)) {
-            throw new IllegalArgumentException("adwin input must be finite, got " + value);
-        }
+    DriftLevel observe(double value) {
         insert(value);
-        level = detectChange() ? DriftLevel.DRIFT : DriftLevel.STABLE;
-        if (level == DriftLevel.DRIFT) {
-            detections++;
-        }
-        return level;
+        return detectChange() ? DriftLevel.DRIFT : DriftLevel.STABLE;
     }
 
     /** The mean of the current window, ADWIN's estimate of the signal; 0 when empty. */
@@ -109,7 +88,7 @@ public final class AdwinDetector implements DriftDetector {
 
     /** Merges the two oldest buckets of any row that holds M + 1, cascading upwards. */
     private void compress() {
-        int m = settings.maxBuckets();
+        int m = settings().maxBuckets();
         for (int i = 0; i < rows.size(); i++) {
             Row row = rows.get(i);
             if (row.count <= m) {
@@ -129,7 +108,7 @@ public final class AdwinDetector implements DriftDetector {
 
     private boolean detectChange() {
         tick++;
-        if (tick % settings.clock() != 0 || width <= settings.gracePeriod()) {
+        if (tick % settings().clock() != 0 || width <= settings().gracePeriod()) {
             return false;
         }
         boolean changed = false;
@@ -154,7 +133,7 @@ public final class AdwinDetector implements DriftDetector {
                     if (i == 0 && k == row.count - 1) {
                         break scan; // the newer part would be empty
                     }
-                    if (n0 >= settings.minWindowLength() && n1 >= settings.minWindowLength()) {
+                    if (n0 >= settings().minWindowLength() && n1 >= settings().minWindowLength()) {
                         double diff = Math.abs(u0 / n0 - u1 / n1);
                         double eps = epsilonCut(n0, n1);
                         maxRatio = Math.max(maxRatio, eps > 0 ? diff / eps : (diff > 0 ? Double.MAX_VALUE : 0));
@@ -177,8 +156,8 @@ public final class AdwinDetector implements DriftDetector {
 
     /** ε_cut of ALGORITHMS.md 9.1 with River's and MOA's minimum-window correction. */
     private double epsilonCut(double n0, double n1) {
-        double lnTerm = Math.log(2 * Math.log(width) / settings.delta());
-        double mRecip = 1.0 / (n0 - settings.minWindowLength() + 1) + 1.0 / (n1 - settings.minWindowLength() + 1);
+        double lnTerm = Math.log(2 * Math.log(width) / settings().delta());
+        double mRecip = 1.0 / (n0 - settings().minWindowLength() + 1) + 1.0 / (n1 - settings().minWindowLength() + 1);
         return Math.sqrt(2 * mRecip * windowVariance() * lnTerm) + 2.0 / 3.0 * lnTerm * mRecip;
     }
 
@@ -202,16 +181,6 @@ public final class AdwinDetector implements DriftDetector {
         }
     }
 
-    @Override
-    public DriftLevel level() {
-        return level;
-    }
-
-    @Override
-    public double statistic() {
-        return statistic;
-    }
-
     /** 1: a split is significant when |μ0 − μ1| exceeds ε_cut. */
     @Override
     public double threshold() {
@@ -224,12 +193,7 @@ public final class AdwinDetector implements DriftDetector {
     }
 
     @Override
-    public long detections() {
-        return detections;
-    }
-
-    @Override
-    public DetectorState snapshot() {
+    void saveStatistics(DetectorState.Builder b) {
         int n = bucketCount();
         double[] counts = new double[rows.size()];
         double[] totals = new double[n];
@@ -242,17 +206,12 @@ public final class AdwinDetector implements DriftDetector {
             System.arraycopy(r.variances, 0, variances, j, r.count);
             j += r.count;
         }
-        DetectorState.Builder b = new DetectorState.Builder(NAME)
-                .put("width", width).put("total", total).put("variance", variance).put("tick", tick)
-                .put("detections", detections).put("statistic", statistic).put("level", level.ordinal())
+        b.put("width", width).put("total", total).put("variance", variance).put("tick", tick)
                 .put("rowCounts", counts).put("totals", totals).put("variances", variances);
-        settings.asScalars().forEach((k, v) -> b.put("setting." + k, v));
-        return b.build();
     }
 
     @Override
-    public void restore(DetectorState state) {
-        state.requireCompatible(NAME, settings.asScalars());
+    void restoreStatistics(DetectorState state) {
         double[] counts = state.array("rowCounts");
         double[] totals = state.array("totals");
         double[] variances = state.array("variances");
@@ -260,10 +219,10 @@ public final class AdwinDetector implements DriftDetector {
         int j = 0;
         for (double c : counts) {
             int count = (int) c;
-            if (count < 0 || count > settings.maxBuckets() || j + count > totals.length || totals.length != variances.length) {
+            if (count < 0 || count > settings().maxBuckets() || j + count > totals.length || totals.length != variances.length) {
                 throw new IllegalArgumentException("adwin state is inconsistent: bucket row of " + c + " buckets");
             }
-            Row r = new Row(settings.maxBuckets());
+            Row r = new Row(settings().maxBuckets());
             for (int k = 0; k < count; k++) {
                 r.add(totals[j], variances[j]);
                 j++;
@@ -279,22 +238,16 @@ public final class AdwinDetector implements DriftDetector {
         total = state.scalar("total");
         variance = state.scalar("variance");
         tick = (long) state.scalar("tick");
-        detections = (long) state.scalar("detections");
-        statistic = state.scalar("statistic");
-        level = state.level("level");
     }
 
     @Override
-    public void reset() {
+    void clearStatistics() {
         rows.clear();
-        rows.add(new Row(settings.maxBuckets()));
+        rows.add(new Row(settings().maxBuckets()));
         width = 0;
         total = 0;
         variance = 0;
         tick = 0;
-        detections = 0;
-        statistic = 0;
-        level = DriftLevel.STABLE;
     }
 
     /** The buckets of one size: totals and variances (sums of squared deviations), oldest first. */

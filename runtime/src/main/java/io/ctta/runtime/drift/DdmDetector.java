@@ -16,24 +16,19 @@ package io.ctta.runtime.drift;
  * p_min + 3 s_min and {@link #warningThreshold()} p_min + 2 s_min (both +∞ before a minimum).
  * DDM only detects increases of the error rate.
  */
-public final class DdmDetector implements DriftDetector {
+public final class DdmDetector extends ScalarDriftDetector<DdmSettings> {
 
     /** The registered name. */
     public static final String NAME = "ddm";
 
-    private final DdmSettings settings;
     private long count;
     private long errors;
     private double pMin;
     private double sMin;
-    private double statistic;
-    private long detections;
-    private boolean resetPending;
-    private DriftLevel level = DriftLevel.STABLE;
 
     /** A detector with {@code settings}. */
     public DdmDetector(DdmSettings settings) {
-        this.settings = settings;
+        super(NAME, settings, settings.asScalars(), true);
         clearStatistics();
     }
 
@@ -42,14 +37,12 @@ public final class DdmDetector implements DriftDetector {
         this(DdmSettings.defaults());
     }
 
-    /** Its settings. */
-    public DdmSettings settings() {
-        return settings;
-    }
-
+    /** Inputs must be 0 (a right prediction) or 1 (a wrong one). */
     @Override
-    public String name() {
-        return NAME;
+    void checkInput(double error) {
+        if (error != 0 && error != 1) {
+            throw new IllegalArgumentException("ddm input must be 0 (right) or 1 (wrong), got " + error);
+        }
     }
 
     /**
@@ -58,13 +51,8 @@ public final class DdmDetector implements DriftDetector {
      * @param error 1 for a wrong prediction, 0 for a right one
      */
     @Override
-    public DriftLevel update(double error) {
-        if (error != 0 && error != 1) {
-            throw new IllegalArgumentException("ddm input must be 0 (right) or 1 (wrong), got " + error);
-        }
-        if (resetPending) {
-            clearStatistics();
-        }
+    DriftLevel observe(double error) {
+        DdmSettings settings = settings();
         count++;
         if (error == 1) {
             errors++;
@@ -72,7 +60,7 @@ public final class DdmDetector implements DriftDetector {
         double p = (double) errors / count;
         double s = Math.sqrt(p * (1 - p) / count);
         statistic = p + s;
-        level = DriftLevel.STABLE;
+        DriftLevel level = DriftLevel.STABLE;
         if (count >= settings.minSamples()) {
             if (errors > 0 && statistic < pMin + sMin) {
                 pMin = p;
@@ -80,8 +68,6 @@ public final class DdmDetector implements DriftDetector {
             }
             if (statistic >= pMin + settings.driftThreshold() * sMin) {
                 level = DriftLevel.DRIFT;
-                detections++;
-                resetPending = true;
             } else if (statistic >= pMin + settings.warningThreshold() * sMin) {
                 level = DriftLevel.WARNING;
             }
@@ -96,23 +82,13 @@ public final class DdmDetector implements DriftDetector {
 
     /** p_min + warningThreshold · s_min, or +∞ before a minimum exists. */
     public double warningThreshold() {
-        return pMin + settings.warningThreshold() * sMin;
-    }
-
-    @Override
-    public DriftLevel level() {
-        return level;
-    }
-
-    @Override
-    public double statistic() {
-        return statistic;
+        return pMin + settings().warningThreshold() * sMin;
     }
 
     /** p_min + driftThreshold · s_min, or +∞ before a minimum exists. */
     @Override
     public double threshold() {
-        return pMin + settings.driftThreshold() * sMin;
+        return pMin + settings().driftThreshold() * sMin;
     }
 
     @Override
@@ -121,45 +97,23 @@ public final class DdmDetector implements DriftDetector {
     }
 
     @Override
-    public long detections() {
-        return detections;
+    void saveStatistics(DetectorState.Builder b) {
+        b.put("count", count).put("errors", errors).put("pMin", pMin).put("sMin", sMin);
     }
 
     @Override
-    public DetectorState snapshot() {
-        DetectorState.Builder b = new DetectorState.Builder(NAME)
-                .put("count", count).put("errors", errors).put("pMin", pMin).put("sMin", sMin).put("statistic", statistic)
-                .put("detections", detections).put("resetPending", resetPending ? 1 : 0).put("level", level.ordinal());
-        settings.asScalars().forEach((k, v) -> b.put("setting." + k, v));
-        return b.build();
-    }
-
-    @Override
-    public void restore(DetectorState state) {
-        state.requireCompatible(NAME, settings.asScalars());
+    void restoreStatistics(DetectorState state) {
         count = (long) state.scalar("count");
         errors = (long) state.scalar("errors");
         pMin = state.scalar("pMin");
         sMin = state.scalar("sMin");
-        statistic = state.scalar("statistic");
-        detections = (long) state.scalar("detections");
-        resetPending = state.scalar("resetPending") != 0;
-        level = state.level("level");
     }
 
     @Override
-    public void reset() {
-        clearStatistics();
-        detections = 0;
-        level = DriftLevel.STABLE;
-    }
-
-    private void clearStatistics() {
+    void clearStatistics() {
         count = 0;
         errors = 0;
         pMin = Double.POSITIVE_INFINITY;
         sMin = Double.POSITIVE_INFINITY;
-        statistic = 0;
-        resetPending = false;
     }
 }

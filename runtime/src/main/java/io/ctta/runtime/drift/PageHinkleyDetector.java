@@ -13,26 +13,21 @@ package io.ctta.runtime.drift;
  * λ, both in the units of the input. After a drift the detector resets at the start of the next
  * update, so the values that triggered it stay readable until then. No warning zone.
  */
-public final class PageHinkleyDetector implements DriftDetector {
+public final class PageHinkleyDetector extends ScalarDriftDetector<PageHinkleySettings> {
 
     /** The registered name. */
     public static final String NAME = "page-hinkley";
 
-    private final PageHinkleySettings settings;
     private long count;
     private double mean;
     private double sumUp;
     private double minUp;
     private double sumDown;
     private double minDown;
-    private double statistic;
-    private long detections;
-    private boolean resetPending;
-    private DriftLevel level = DriftLevel.STABLE;
 
     /** A detector with {@code settings}. */
     public PageHinkleyDetector(PageHinkleySettings settings) {
-        this.settings = settings;
+        super(NAME, settings, settings.asScalars(), true);
     }
 
     /** A detector with the defaults. */
@@ -40,24 +35,9 @@ public final class PageHinkleyDetector implements DriftDetector {
         this(PageHinkleySettings.defaults());
     }
 
-    /** Its settings. */
-    public PageHinkleySettings settings() {
-        return settings;
-    }
-
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public DriftLevel update(double x) {
-        if (!Double.isFinite(x)) {
-            throw new IllegalArgumentException("page-hinkley input must be finite, got " + x);
-        }
-        if (resetPending) {
-            clearStatistics();
-        }
+    DriftLevel observe(double x) {
+        PageHinkleySettings settings = settings();
         count++;
         mean += (x - mean) / count;
         double a = settings.alpha();
@@ -71,14 +51,7 @@ public final class PageHinkleyDetector implements DriftDetector {
             case DOWN -> sumDown - minDown;
             case BOTH -> Math.max(sumUp - minUp, sumDown - minDown);
         };
-        if (count >= settings.minInstances() && statistic > settings.threshold()) {
-            level = DriftLevel.DRIFT;
-            detections++;
-            resetPending = true;
-        } else {
-            level = DriftLevel.STABLE;
-        }
-        return level;
+        return count >= settings.minInstances() && statistic > settings.threshold() ? DriftLevel.DRIFT : DriftLevel.STABLE;
     }
 
     /** The running mean x̄_t since the last reset. */
@@ -96,20 +69,10 @@ public final class PageHinkleyDetector implements DriftDetector {
         return minUp;
     }
 
-    @Override
-    public DriftLevel level() {
-        return level;
-    }
-
-    @Override
-    public double statistic() {
-        return statistic;
-    }
-
     /** λ. */
     @Override
     public double threshold() {
-        return settings.threshold();
+        return settings().threshold();
     }
 
     @Override
@@ -118,50 +81,28 @@ public final class PageHinkleyDetector implements DriftDetector {
     }
 
     @Override
-    public long detections() {
-        return detections;
+    void saveStatistics(DetectorState.Builder b) {
+        b.put("count", count).put("mean", mean).put("sumUp", sumUp).put("minUp", minUp)
+                .put("sumDown", sumDown).put("minDown", minDown);
     }
 
     @Override
-    public DetectorState snapshot() {
-        DetectorState.Builder b = new DetectorState.Builder(NAME)
-                .put("count", count).put("mean", mean).put("sumUp", sumUp).put("minUp", minUp)
-                .put("sumDown", sumDown).put("minDown", minDown).put("statistic", statistic)
-                .put("detections", detections).put("resetPending", resetPending ? 1 : 0).put("level", level.ordinal());
-        settings.asScalars().forEach((k, v) -> b.put("setting." + k, v));
-        return b.build();
-    }
-
-    @Override
-    public void restore(DetectorState state) {
-        state.requireCompatible(NAME, settings.asScalars());
+    void restoreStatistics(DetectorState state) {
         count = (long) state.scalar("count");
         mean = state.scalar("mean");
         sumUp = state.scalar("sumUp");
         minUp = state.scalar("minUp");
         sumDown = state.scalar("sumDown");
         minDown = state.scalar("minDown");
-        statistic = state.scalar("statistic");
-        detections = (long) state.scalar("detections");
-        resetPending = state.scalar("resetPending") != 0;
-        level = state.level("level");
     }
 
     @Override
-    public void reset() {
-        clearStatistics();
-        detections = 0;
-        level = DriftLevel.STABLE;
-    }
-
-    private void clearStatistics() {
+    void clearStatistics() {
         count = 0;
         mean = 0;
         sumUp = 0;
         minUp = 0;
         sumDown = 0;
         minDown = 0;
-        statistic = 0;
-        resetPending = false;
     }
 }

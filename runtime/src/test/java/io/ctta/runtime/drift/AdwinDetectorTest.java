@@ -102,13 +102,7 @@ class AdwinDetectorTest {
             }
             long n0 = d.samples();
             int bound = delayBound(s, n0, p1 - p0);
-            int delay = -1;
-            for (int k = 0; k < 20_000; k++) {
-                if (d.update(Streams.bernoulli(r, p1)) == DriftLevel.DRIFT) {
-                    delay = k + 1;
-                    break;
-                }
-            }
+            int delay = Streams.inputsUntilDrift(20_000, () -> d.update(Streams.bernoulli(r, p1)));
             assertTrue(delay > 0 && delay <= bound, "seed " + seed + ": delay " + delay + " > bound " + bound + " (n0 = " + n0 + ")");
             worst = Math.max(worst, delay);
             // the cut dropped old buckets only until no split is significant any more, so the

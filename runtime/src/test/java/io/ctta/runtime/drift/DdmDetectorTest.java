@@ -116,13 +116,7 @@ class DdmDetectorTest {
                 d.update(Streams.bernoulli(r, 0.2));
             }
             int bound = delayBound(d, 0.5);
-            int delay = -1;
-            for (int k = 1; k <= 100_000; k++) {
-                if (d.update(Streams.bernoulli(r, 0.5)) == DriftLevel.DRIFT) {
-                    delay = k;
-                    break;
-                }
-            }
+            int delay = Streams.inputsUntilDrift(100_000, () -> d.update(Streams.bernoulli(r, 0.5)));
             assertTrue(delay > 0 && delay <= bound, "seed " + seed + ": delay " + delay + " > bound " + bound);
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -157,24 +158,11 @@ class MmdDriftDetectorTest {
         MmdSettings s = MmdSettings.defaults();
         for (int seed = 0; seed < 8; seed++) {
             SplittableRandom r = new SplittableRandom(100 + seed);
-            MmdDriftDetector d = new MmdDriftDetector(s, seed);
-            for (int i = 0; i < s.referenceSize(); i++) {
-                d.update(Streams.gaussianVector(r, 4, 0));
-            }
-            int before = r.nextInt(3 * s.windowSize());
-            for (int i = 0; i < before; i++) {
-                d.update(Streams.gaussianVector(r, 4, 0));
-            }
-            if (d.detections() > 0) {
+            OptionalInt shifted = Streams.delayAfterMeanShift(new MmdDriftDetector(s, seed), r, 4, s.referenceSize(), s.windowSize());
+            if (shifted.isEmpty()) {
                 continue; // a false alarm replaced the reference: the bound's premise does not hold
             }
-            int delay = -1;
-            for (int k = 1; k <= 10 * s.windowSize(); k++) {
-                if (d.update(Streams.gaussianVector(r, 4, 1.0)) == DriftLevel.DRIFT) {
-                    delay = k;
-                    break;
-                }
-            }
+            int delay = shifted.getAsInt();
             assertTrue(delay > 0 && delay <= 2 * s.windowSize() - 1, "seed " + seed + ": delay " + delay);
         }
     }

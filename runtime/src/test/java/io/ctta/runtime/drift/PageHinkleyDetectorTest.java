@@ -135,13 +135,7 @@ class PageHinkleyDetectorTest {
                 d.update(Streams.bernoulli(r, 0.2)); // let the pending reset happen before reading the state
             }
             int bound = delayBound(s, d, 0.5);
-            int delay = -1;
-            for (int k = 1; k <= 100_000; k++) {
-                if (d.update(Streams.bernoulli(r, 0.5)) == DriftLevel.DRIFT) {
-                    delay = k;
-                    break;
-                }
-            }
+            int delay = Streams.inputsUntilDrift(100_000, () -> d.update(Streams.bernoulli(r, 0.5)));
             assertTrue(delay > 0 && delay <= bound, "seed " + seed + ": delay " + delay + " > bound " + bound);
         }
     }

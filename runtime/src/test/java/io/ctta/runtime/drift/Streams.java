@@ -1,6 +1,8 @@
 package io.ctta.runtime.drift;
 
+import java.util.OptionalInt;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /** Seeded synthetic inputs for the detector tests. */
 final class Streams {
@@ -27,6 +29,37 @@ final class Streams {
             v[k] = gaussian(r) + (k == 0 ? shift : 0);
         }
         return v;
+    }
+
+    /** Calls {@code update} until it returns a drift: how many calls that took, or -1 if none came within {@code max}. */
+    static int inputsUntilDrift(int max, Supplier<DriftLevel> update) {
+        for (int k = 1; k <= max; k++) {
+            if (update.get() == DriftLevel.DRIFT) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Feeds {@code d} a reference window of standard normal vectors in {@code dim} dimensions and
+     * then a random 0 to 3 windows more, then vectors whose first component is shifted by 1: the
+     * number of shifted vectors up to the drift (-1 if none within 10 windows), or empty when a
+     * false alarm came before the shift (it replaced the reference, so a delay bound's premise does
+     * not hold).
+     */
+    static OptionalInt delayAfterMeanShift(MultivariateDriftDetector d, SplittableRandom r, int dim, int referenceSize, int windowSize) {
+        for (int i = 0; i < referenceSize; i++) {
+            d.update(gaussianVector(r, dim, 0));
+        }
+        int before = r.nextInt(3 * windowSize);
+        for (int i = 0; i < before; i++) {
+            d.update(gaussianVector(r, dim, 0));
+        }
+        if (d.detections() > 0) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(inputsUntilDrift(10 * windowSize, () -> d.update(gaussianVector(r, dim, 1.0))));
     }
 
     /** k + 3·sqrt(k) rounded up: an upper 3σ bound for a Poisson/binomial count with mean k. */
