@@ -4,6 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.ctta.adapters.support.GradientGuard;
+import io.ctta.adapters.support.OwnedModel;
+import io.ctta.adapters.support.ParameterLists;
+import io.ctta.adapters.support.StrategyStates;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.GradientGate;
 import io.ctta.runtime.adapt.Gradients;
@@ -49,6 +53,7 @@ public final class ContinualStrategy implements AdaptationStrategy {
     private static final String REG = "reg/";
 
     private final String name;
+    private final OwnedModel owned;
     private final AdaptiveModel model;
     private final OptimizerSettings optimizerSettings;
     private final LearnerSettings settings;
@@ -60,7 +65,6 @@ public final class ContinualStrategy implements AdaptationStrategy {
     private final ParameterOptimizer optimizer;
     private final Regularizer regularizer;
     private long version;
-    private boolean closed;
 
     /**
      * Takes ownership of {@code model} and makes every float parameter except BN running
@@ -73,6 +77,7 @@ public final class ContinualStrategy implements AdaptationStrategy {
             GradientGate gate, long seed) {
         this.name = Objects.requireNonNull(name, "name");
         this.model = Objects.requireNonNull(model, "model");
+        this.owned = new OwnedModel(name, model);
         this.optimizerSettings = Objects.requireNonNull(optimizer, "optimizer");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.gate = Objects.requireNonNull(gate, "gate");
@@ -87,10 +92,7 @@ public final class ContinualStrategy implements AdaptationStrategy {
         this.params = List.copyOf(model.parameters(trainable));
         this.running = List.copyOf(model.parameters(ParameterSelector::isRunningStatistic));
         this.initial = model.snapshotParameters(ParameterSelector.all());
-        Map<String, Shape> shapes = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            shapes.put(names.get(i), params.get(i).getArray().getShape());
-        }
+        Map<String, Shape> shapes = ParameterLists.shapes(names, params);
         long optimizerSeed = mix(seed, 1);
         long regularizerSeed = mix(seed, 2);
         ParameterOptimizer opt = optimizer.create(model.manager(), shapes, optimizerSeed);
@@ -145,7 +147,7 @@ public final class ContinualStrategy implements AdaptationStrategy {
     /** Eval-mode prediction with the current parameters; never changes anything. */
     @Override
     public ModelOutput predict(InputBatch batch) {
-        ensureOpen();
+        owned.ensureOpen();
         try (StepScope step = model.newStep()) {
             NDArray logits = model.forward(step.manager(), batch, ForwardMode.EVAL).head();
             return AdaptiveModel.toOutput(logits, version, StepOutcome.none());
@@ -159,7 +161,7 @@ public final class ContinualStrategy implements AdaptationStrategy {
      */
     @Override
     public StepOutcome learn(InputBatch batch, int[] labels) {
-        ensureOpen();
+        owned.ensureOpen();
         if (labels.length != batch.size()) {
             throw new IllegalArgumentException(labels.length + " labels for a batch of " + batch.size());
         }
@@ -182,10 +184,7 @@ public final class ContinualStrategy implements AdaptationStrategy {
                 }
             }
             float loss;
-            List<NDArray> weights = new ArrayList<>(params.size());
-            for (Parameter p : params) {
-                weights.add(p.getArray());
-            }
+            List<NDArray> weights = ParameterLists.arrays(params);
             try (GradientGate.Session session = gate.open()) {
                 NDArray logits = model.forward(step.manager(), batch, mode).head();
                 NDArray objective = Objectives.softmaxCrossEntropy(logits, step.manager().create(labels));
@@ -205,15 +204,12 @@ public final class ContinualStrategy implements AdaptationStrategy {
                 return StepOutcome.diverged(loss, "non-finite loss; parameters unchanged");
             }
             List<NDArray> grads = Gradients.of(params);
-            double mass = Gradients.absSum(grads);
-            if (!Double.isFinite(mass)) {
-                Gradients.zero(grads);
-                restoreRunning(backup);
-                return StepOutcome.diverged(loss, "non-finite gradient; parameters unchanged");
-            }
-            if (mass == 0) {
-                Gradients.zero(grads);
-                return StepOutcome.skipped(loss, "zero gradient");
+            StepOutcome rejected = GradientGuard.reject(loss, "", grads);
+            if (rejected != null) {
+                if (rejected.kind() == StepOutcome.Kind.DIVERGED) {
+                    restoreRunning(backup);
+                }
+                return rejected;
             }
             optimizer.step(names, weights, grads);
             Gradients.zero(grads);
@@ -239,17 +235,17 @@ public final class ContinualStrategy implements AdaptationStrategy {
      */
     @Override
     public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
-        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+        return owned.plasticity(probe);
     }
 
     @Override
     public StrategyState snapshot() {
-        ensureOpen();
+        owned.ensureOpen();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();
-        model.snapshotParameters(ParameterSelector.all()).forEach((k, v) -> tensors.put(PARAM + k, v));
-        optimizer.exportState().forEach((k, v) -> tensors.put(OPT + k, v));
+        StrategyStates.putPrefixed(tensors, PARAM, model.snapshotParameters(ParameterSelector.all()));
+        StrategyStates.putPrefixed(tensors, OPT, optimizer.exportState());
         if (regularizer != null) {
-            regularizer.exportState().forEach((k, v) -> tensors.put(REG + k, v));
+            StrategyStates.putPrefixed(tensors, REG, regularizer.exportState());
         }
         Map<String, Double> scalars = new HashMap<>();
         scalars.put("optimizer.steps", (double) optimizer.stepCount());
@@ -261,31 +257,18 @@ public final class ContinualStrategy implements AdaptationStrategy {
 
     @Override
     public void restore(StrategyState state) {
-        ensureOpen();
-        if (!name.equals(state.strategy())) {
-            throw new IllegalArgumentException("cannot restore a '" + state.strategy() + "' state into " + name);
-        }
-        Map<String, StrategyState.Tensor> p = new HashMap<>();
-        Map<String, StrategyState.Tensor> o = new HashMap<>();
-        Map<String, StrategyState.Tensor> r = new HashMap<>();
-        state.tensors().forEach((k, v) -> {
-            if (k.startsWith(PARAM)) {
-                p.put(k.substring(PARAM.length()), v);
-            } else if (k.startsWith(OPT)) {
-                o.put(k.substring(OPT.length()), v);
-            } else if (k.startsWith(REG)) {
-                r.put(k.substring(REG.length()), v);
-            }
-        });
+        owned.ensureOpen();
+        StrategyStates.requireStrategy(state, name);
+        Map<String, Map<String, StrategyState.Tensor>> parts = StrategyStates.byPrefix(state.tensors(), PARAM, OPT, REG);
+        Map<String, StrategyState.Tensor> p = parts.get(PARAM);
         if (!p.keySet().containsAll(initial.keySet())) {
             List<String> missing = new ArrayList<>(initial.keySet());
             missing.removeAll(p.keySet());
             throw new IllegalArgumentException(name + " state lacks parameters " + missing);
         }
-        Double steps = state.scalars().get("optimizer.steps");
-        optimizer.importState(o, steps == null ? 0 : steps.longValue());
+        optimizer.importState(parts.get(OPT), StrategyStates.countOrZero(state, "optimizer.steps"));
         if (regularizer != null) {
-            regularizer.importState(r);
+            regularizer.importState(parts.get(REG));
         }
         model.restoreParameters(p);
         version = state.modelVersion();
@@ -294,7 +277,7 @@ public final class ContinualStrategy implements AdaptationStrategy {
     /** Back to the creation state: initial parameters and BN statistics, fresh optimizer and regularizer. */
     @Override
     public void reset() {
-        ensureOpen();
+        owned.ensureOpen();
         model.restoreParameters(initial);
         optimizer.reset();
         if (regularizer != null) {
@@ -305,22 +288,6 @@ public final class ContinualStrategy implements AdaptationStrategy {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            try {
-                optimizer.close();
-                if (regularizer != null) {
-                    regularizer.close();
-                }
-            } finally {
-                model.close();
-            }
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("strategy " + name + " is closed");
-        }
+        owned.close(optimizer, regularizer);
     }
 }

@@ -2,6 +2,7 @@ package io.ctta.adapters.ecotta;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.ctta.adapters.support.SgdAdamSettings;
 import io.ctta.adapters.support.Settings;
 import java.util.List;
 import java.util.Locale;
@@ -55,20 +56,10 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
     public static EcottaSettings fromConfig(Config c) {
         Settings s = new Settings(c, PREFIX);
         EcottaSettings d = defaults();
-        String opt = s.getString("optimizer", d.optimizer()).toLowerCase(Locale.ROOT);
-        s.require(opt.equals("sgd") || opt.equals("adam"), "optimizer", "one of sgd, adam", "'" + opt + "'");
-        double lr = s.getDouble("lr", d.lr());
-        s.require(lr > 0 && Double.isFinite(lr), "lr", "> 0", lr);
-        double momentum = s.getDouble("momentum", d.momentum());
-        s.require(momentum >= 0 && momentum < 1, "momentum", "in [0, 1)", momentum);
-        boolean nesterov = s.getBoolean("nesterov", d.nesterov());
-        s.require(!(nesterov && momentum == 0), "nesterov", "false when " + PREFIX + ".momentum is 0", nesterov);
-        double beta1 = s.getDouble("beta1", d.beta1());
-        s.require(beta1 >= 0 && beta1 < 1, "beta1", "in [0, 1)", beta1);
-        double beta2 = s.getDouble("beta2", d.beta2());
-        s.require(beta2 >= 0 && beta2 < 1, "beta2", "in [0, 1)", beta2);
-        double eps = s.getDouble("epsilon", d.epsilon());
-        s.require(eps > 0 && Double.isFinite(eps), "epsilon", "> 0", eps);
+        SgdAdamSettings o = SgdAdamSettings.read(s, d.optimizerSettings());
+        // Stricter than the shared rule: Nesterov without momentum is refused for Adam too.
+        s.require(!(o.nesterov() && o.momentum() == 0), "nesterov", "false when " + PREFIX + ".momentum is 0",
+                o.nesterov());
         double factor = s.getDouble("entropy-factor", d.entropyFactor());
         s.require(factor > 0 && Double.isFinite(factor), "entropy-factor", "> 0", factor);
         double lambda = s.getDouble("lambda", d.lambda());
@@ -95,8 +86,13 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
         s.require(wm >= 0 && wm < 1, "warmup.momentum", "in [0, 1)", wm);
         boolean augment = s.getBoolean("warmup.augment", d.warmupAugment());
         String cacheDir = s.getString("cache-dir", d.cacheDir()).trim();
-        return new EcottaSettings(opt, lr, momentum, nesterov, beta1, beta2, eps, factor, lambda, partitions, epochs,
-                maxSteps, batch, wlr, wm, augment, cacheDir);
+        return new EcottaSettings(o.optimizer(), o.lr(), o.momentum(), o.nesterov(), o.beta1(), o.beta2(), o.epsilon(),
+                factor, lambda, partitions, epochs, maxSteps, batch, wlr, wm, augment, cacheDir);
+    }
+
+    /** The test-time optimizer part. */
+    public SgdAdamSettings optimizerSettings() {
+        return new SgdAdamSettings(optimizer, lr, beta1, beta2, epsilon, momentum, nesterov);
     }
 
     /** The entropy threshold {@code H0 = entropyFactor · ln C} for {@code numClasses} classes. */

@@ -2,13 +2,14 @@ package io.ctta.adapters.ecotta;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.ctta.adapters.support.GradientGuard;
+import io.ctta.adapters.support.OwnedModel;
+import io.ctta.adapters.support.StrategyStates;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.GradientGate;
 import io.ctta.runtime.adapt.Gradients;
 import io.ctta.runtime.adapt.StrategyState;
-import io.ctta.runtime.adapt.optim.Adam;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
-import io.ctta.runtime.adapt.optim.Sgd;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
 import io.ctta.runtime.data.SourceData;
@@ -72,6 +73,7 @@ public final class EcottaStrategy implements AdaptationStrategy {
             Path cacheFile) {}
 
     private final EcottaNetwork net;
+    private final OwnedModel owned;
     private final EcottaSettings settings;
     private final GradientGate gate;
     private final double threshold;
@@ -80,10 +82,10 @@ public final class EcottaStrategy implements AdaptationStrategy {
     private final WarmUp warmUp;
     private long version;
     private double lastKeptFraction = Double.NaN;
-    private boolean closed;
 
     private EcottaStrategy(EcottaNetwork net, EcottaSettings settings, GradientGate gate, WarmUp warmUp) {
         this.net = net;
+        this.owned = new OwnedModel(NAME, net.model());
         this.settings = settings;
         this.gate = gate;
         this.warmUp = warmUp;
@@ -93,11 +95,7 @@ public final class EcottaStrategy implements AdaptationStrategy {
         for (int i = 0; i < net.trainableNames().size(); i++) {
             shapes.put(net.trainableNames().get(i), net.trainable().get(i).getShape());
         }
-        this.optimizer = settings.optimizer().equals("adam")
-                ? new Adam(net.model().manager(), shapes, (float) settings.lr(), (float) settings.beta1(),
-                        (float) settings.beta2(), (float) settings.epsilon())
-                : new Sgd(net.model().manager(), shapes, (float) settings.lr(), (float) settings.momentum(),
-                        settings.nesterov());
+        this.optimizer = settings.optimizerSettings().create(net.model().manager(), shapes);
     }
 
     /**
@@ -187,7 +185,7 @@ public final class EcottaStrategy implements AdaptationStrategy {
 
     @Override
     public ModelOutput predict(InputBatch batch) {
-        ensureOpen();
+        owned.ensureOpen();
         long producedBy = version;
         if (batch.size() < 2) {
             try (StepScope step = net.model().newStep()) {
@@ -245,14 +243,9 @@ public final class EcottaStrategy implements AdaptationStrategy {
                         "no sample below the entropy threshold %.4f; %s", threshold, keptDetail)));
             }
             List<NDArray> grads = MetaWarmUp.gradients(net.trainable());
-            double mass = Gradients.absSum(grads);
-            if (!Double.isFinite(mass)) {
-                Gradients.zero(grads);
-                return out.withStep(StepOutcome.diverged(loss, "non-finite gradient; parameters unchanged; " + keptDetail));
-            }
-            if (mass == 0) {
-                Gradients.zero(grads);
-                return out.withStep(StepOutcome.skipped(loss, "zero gradient; " + keptDetail));
+            StepOutcome rejected = GradientGuard.reject(loss, "; " + keptDetail, grads);
+            if (rejected != null) {
+                return out.withStep(rejected);
             }
             optimizer.step(net.trainableNames(), net.trainable(), grads);
             Gradients.zero(grads);
@@ -298,10 +291,10 @@ public final class EcottaStrategy implements AdaptationStrategy {
      */
     @Override
     public StrategyState snapshot() {
-        ensureOpen();
+        owned.ensureOpen();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();
-        net.snapshot().forEach((k, v) -> tensors.put(PARAM + k, v));
-        optimizer.exportState().forEach((k, v) -> tensors.put(OPT + k, v));
+        StrategyStates.putPrefixed(tensors, PARAM, net.snapshot());
+        StrategyStates.putPrefixed(tensors, OPT, optimizer.exportState());
         Map<String, Double> scalars = new HashMap<>();
         scalars.put("optimizer.steps", (double) optimizer.stepCount());
         if (!Double.isNaN(lastKeptFraction)) {
@@ -312,24 +305,13 @@ public final class EcottaStrategy implements AdaptationStrategy {
 
     @Override
     public void restore(StrategyState state) {
-        ensureOpen();
-        if (!NAME.equals(state.strategy())) {
-            throw new IllegalArgumentException("cannot restore a '" + state.strategy() + "' state into " + NAME);
-        }
-        Map<String, StrategyState.Tensor> p = new HashMap<>();
-        Map<String, StrategyState.Tensor> o = new HashMap<>();
-        state.tensors().forEach((k, v) -> {
-            if (k.startsWith(PARAM)) {
-                p.put(k.substring(PARAM.length()), v);
-            } else if (k.startsWith(OPT)) {
-                o.put(k.substring(OPT.length()), v);
-            }
-        });
+        owned.ensureOpen();
+        StrategyStates.requireStrategy(state, NAME);
+        Map<String, Map<String, StrategyState.Tensor>> parts = StrategyStates.byPrefix(state.tensors(), PARAM, OPT);
         Map<String, StrategyState.Tensor> before = net.snapshot();
-        net.restore(p);
+        net.restore(parts.get(PARAM));
         try {
-            Double steps = state.scalars().get("optimizer.steps");
-            optimizer.importState(o, steps == null ? 0 : steps.longValue());
+            optimizer.importState(parts.get(OPT), StrategyStates.countOrZero(state, "optimizer.steps"));
         } catch (RuntimeException e) {
             net.restore(before); // all or nothing
             throw e;
@@ -342,7 +324,7 @@ public final class EcottaStrategy implements AdaptationStrategy {
     /** Back to the creation state: the warmed-up meta networks, a fresh optimizer, version 0. */
     @Override
     public void reset() {
-        ensureOpen();
+        owned.ensureOpen();
         net.restore(warmedUp);
         optimizer.reset();
         version = 0;
@@ -351,23 +333,6 @@ public final class EcottaStrategy implements AdaptationStrategy {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            try {
-                optimizer.close();
-            } finally {
-                try {
-                    net.close();
-                } finally {
-                    net.model().close();
-                }
-            }
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("strategy " + NAME + " is closed");
-        }
+        owned.close(optimizer, net);
     }
 }

@@ -1,5 +1,7 @@
 package io.ctta.adapters.norm;
 
+import io.ctta.adapters.support.OwnedModel;
+import io.ctta.adapters.support.StrategyStates;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
@@ -22,12 +24,13 @@ public final class NormStrategy implements AdaptationStrategy {
     /** The registered name. */
     public static final String NAME = "norm";
 
+    private final OwnedModel owned;
     private final AdaptiveModel model;
     private final NormSettings settings;
-    private boolean closed;
 
     /** Takes ownership of {@code model}. */
     public NormStrategy(AdaptiveModel model, NormSettings settings) {
+        this.owned = new OwnedModel(NAME, model);
         this.model = model;
         this.settings = settings;
     }
@@ -39,9 +42,9 @@ public final class NormStrategy implements AdaptationStrategy {
 
     @Override
     public ModelOutput predict(InputBatch batch) {
-        ensureOpen();
+        owned.ensureOpen();
         if (batch.size() < 2) {
-            return model.predict(batch).withStep(StepOutcome.skipped(Double.NaN, "batch of 1: eval-mode prediction"));
+            return owned.evalModeSkipped(batch);
         }
         try (StepScope step = model.newStep()) {
             var logits = model.forward(step.manager(), batch, ForwardMode.BATCH_STATS, (float) settings.alpha()).head();
@@ -56,12 +59,12 @@ public final class NormStrategy implements AdaptationStrategy {
 
     @Override
     public long nativeBytes() {
-        return model.isClosed() ? 0 : model.liveBytes();
+        return owned.nativeBytes();
     }
 
     @Override
     public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
-        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+        return owned.plasticity(probe);
     }
 
     @Override
@@ -71,9 +74,7 @@ public final class NormStrategy implements AdaptationStrategy {
 
     @Override
     public void restore(StrategyState state) {
-        if (!NAME.equals(state.strategy())) {
-            throw new IllegalArgumentException("cannot restore a '" + state.strategy() + "' state into " + NAME);
-        }
+        StrategyStates.requireStrategy(state, NAME);
     }
 
     @Override
@@ -83,15 +84,6 @@ public final class NormStrategy implements AdaptationStrategy {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            model.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("strategy " + NAME + " is closed");
-        }
+        owned.close();
     }
 }

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.ctta.adapters.support.OwnedModel;
+import io.ctta.adapters.support.StrategyStates;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
@@ -13,7 +15,6 @@ import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.ForwardMode;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -72,6 +73,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
 
     private final AdaptationStrategy base;
     private final AdaptiveModel model;
+    private final OwnedModel owned;
     private final ReLoop2Settings settings;
     private final long seed;
     private final int classes;
@@ -88,7 +90,6 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
     private long memoryResets;
     private long compensated;
     private long uncompensated;
-    private boolean closed;
 
     /**
      * Wraps {@code base}, which owns {@code model} (the same model): closing this strategy closes
@@ -101,6 +102,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
     public ReLoop2Strategy(AdaptationStrategy base, AdaptiveModel model, ReLoop2Settings settings, long seed) {
         this.base = Objects.requireNonNull(base, "base");
         this.model = Objects.requireNonNull(model, "model");
+        this.owned = new OwnedModel(NAME, model);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.seed = seed;
         this.classes = model.spec().numClasses();
@@ -196,7 +198,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
 
     @Override
     public ModelOutput predict(InputBatch batch) {
-        ensureOpen();
+        owned.ensureOpen();
         refresh();
         boolean empty = memory.size() == 0;
         // Keys first: a test-time base may change the model inside its own predict.
@@ -235,7 +237,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
 
     @Override
     public StepOutcome learn(InputBatch batch, int[] labels) {
-        ensureOpen();
+        owned.ensureOpen();
         if (labels.length != batch.size()) {
             throw new IllegalArgumentException(labels.length + " labels for a batch of " + batch.size());
         }
@@ -372,20 +374,20 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
      */
     @Override
     public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
-        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+        return owned.plasticity(probe);
     }
 
     @Override
     public StrategyState snapshot() {
-        ensureOpen();
+        owned.ensureOpen();
         StrategyState b = base.snapshot();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();
         Map<String, Double> scalars = new LinkedHashMap<>();
-        b.tensors().forEach((k, v) -> tensors.put(BASE_T + k, v));
-        b.scalars().forEach((k, v) -> scalars.put(BASE_S + k, v));
+        StrategyStates.putPrefixed(tensors, BASE_T, b.tensors());
+        StrategyStates.putPrefixed(scalars, BASE_S, b.scalars());
         scalars.put("reloop2.base.version", (double) b.modelVersion());
-        memory.exportTensors().forEach((k, v) -> tensors.put(MEM_T + k, v));
-        memory.exportScalars().forEach((k, v) -> scalars.put(MEM_S + k, v));
+        StrategyStates.putPrefixed(tensors, MEM_T, memory.exportTensors());
+        StrategyStates.putPrefixed(scalars, MEM_S, memory.exportScalars());
         scalars.put("reloop2.anchor", (double) anchor);
         scalars.put("reloop2.candidates", (double) candidates);
         scalars.put("reloop2.writes", (double) writes);
@@ -398,31 +400,13 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
 
     @Override
     public void restore(StrategyState state) {
-        ensureOpen();
-        if (!NAME.equals(state.strategy())) {
-            throw new IllegalArgumentException("cannot restore a '" + state.strategy() + "' state into " + NAME);
-        }
-        Map<String, StrategyState.Tensor> bt = new HashMap<>();
-        Map<String, Double> bs = new HashMap<>();
-        Map<String, StrategyState.Tensor> mt = new HashMap<>();
-        Map<String, Double> ms = new HashMap<>();
-        state.tensors().forEach((k, v) -> {
-            if (k.startsWith(BASE_T)) {
-                bt.put(k.substring(BASE_T.length()), v);
-            } else if (k.startsWith(MEM_T)) {
-                mt.put(k.substring(MEM_T.length()), v);
-            }
-        });
-        state.scalars().forEach((k, v) -> {
-            if (k.startsWith(BASE_S)) {
-                bs.put(k.substring(BASE_S.length()), v);
-            } else if (k.startsWith(MEM_S)) {
-                ms.put(k.substring(MEM_S.length()), v);
-            }
-        });
+        owned.ensureOpen();
+        StrategyStates.requireStrategy(state, NAME);
+        Map<String, Map<String, StrategyState.Tensor>> tensors = StrategyStates.byPrefix(state.tensors(), BASE_T, MEM_T);
+        Map<String, Map<String, Double>> scalars = StrategyStates.byPrefix(state.scalars(), BASE_S, MEM_S);
         double baseVersion = state.scalars().getOrDefault("reloop2.base.version", (double) state.modelVersion());
-        memory.importState(mt, ms);
-        base.restore(new StrategyState(base.name(), (long) baseVersion, bt, bs));
+        memory.importState(tensors.get(MEM_T), scalars.get(MEM_S));
+        base.restore(new StrategyState(base.name(), (long) baseVersion, tensors.get(BASE_T), scalars.get(BASE_S)));
         anchor = scalar(state, "reloop2.anchor");
         candidates = scalar(state, "reloop2.candidates");
         writes = scalar(state, "reloop2.writes");
@@ -443,7 +427,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
     /** The base's creation state, an empty memory and zero counters. */
     @Override
     public void reset() {
-        ensureOpen();
+        owned.ensureOpen();
         base.reset();
         memory.clear();
         anchor = base.modelVersion();
@@ -452,23 +436,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            try {
-                if (own != null) {
-                    own.close();
-                }
-                base.close();
-            } finally {
-                model.close(); // idempotent; the base should already have closed it
-            }
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("strategy " + NAME + " is closed");
-        }
+        owned.close(own, base); // then the model: idempotent, the base should already have closed it
     }
 
     /** SplitMix64 finaliser of {@code a + b·golden}: a seeded, stateless hash. */

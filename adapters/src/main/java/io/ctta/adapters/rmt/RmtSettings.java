@@ -1,8 +1,8 @@
 package io.ctta.adapters.rmt;
 
 import com.typesafe.config.Config;
+import io.ctta.adapters.support.SgdAdamSettings;
 import io.ctta.adapters.support.Settings;
-import java.util.Locale;
 
 /**
  * Settings of {@code rmt} ({@code strategies.rmt}); defaults follow the reference (ALGORITHMS.md 5.5:
@@ -57,21 +57,7 @@ public record RmtSettings(boolean sourceReplay, String optimizer, double lr, dou
         Settings s = new Settings(c, PREFIX);
         RmtSettings d = defaults();
         boolean replay = s.getBoolean("source-replay", d.sourceReplay());
-        String opt = s.getString("optimizer", d.optimizer()).toLowerCase(Locale.ROOT);
-        s.require(opt.equals("adam") || opt.equals("sgd"), "optimizer", "one of sgd, adam", "'" + opt + "'");
-        double lr = s.getDouble("lr", d.lr());
-        s.require(lr > 0 && Double.isFinite(lr), "lr", "> 0", lr);
-        double beta1 = s.getDouble("beta1", d.beta1());
-        s.require(beta1 >= 0 && beta1 < 1, "beta1", "in [0, 1)", beta1);
-        double beta2 = s.getDouble("beta2", d.beta2());
-        s.require(beta2 >= 0 && beta2 < 1, "beta2", "in [0, 1)", beta2);
-        double eps = s.getDouble("epsilon", d.epsilon());
-        s.require(eps > 0 && Double.isFinite(eps), "epsilon", "> 0", eps);
-        double momentum = s.getDouble("momentum", d.momentum());
-        s.require(momentum >= 0 && momentum < 1, "momentum", "in [0, 1)", momentum);
-        boolean nesterov = s.getBoolean("nesterov", d.nesterov());
-        s.require(!(nesterov && opt.equals("sgd") && momentum == 0), "nesterov",
-                "false when " + PREFIX + ".momentum is 0", nesterov);
+        SgdAdamSettings o = SgdAdamSettings.read(s, d.optimizerSettings());
         double ema = s.getDouble("ema-momentum", d.emaMomentum());
         s.require(ema >= 0 && ema <= 1, "ema-momentum", "in [0, 1]", ema);
         double lambdaSt = s.getDouble("lambda-st", d.lambdaSt());
@@ -95,8 +81,14 @@ public record RmtSettings(boolean sourceReplay, String optimizer, double lr, dou
         int sourceBatch = intValue(s, "source-batch-size", d.sourceBatchSize(), 2);
         int protoSamples = intValue(s, "prototype-samples", d.prototypeSamples(), 1);
         String cacheDir = s.getString("cache-dir", d.cacheDir()).trim();
-        return new RmtSettings(replay, opt, lr, beta1, beta2, eps, momentum, nesterov, ema, lambdaSt, lambdaCont,
-                lambdaSrc, temperature, projectionDim, warmup, sourceBatch, protoSamples, cacheDir);
+        return new RmtSettings(replay, o.optimizer(), o.lr(), o.beta1(), o.beta2(), o.epsilon(), o.momentum(),
+                o.nesterov(), ema, lambdaSt, lambdaCont, lambdaSrc, temperature, projectionDim, warmup, sourceBatch,
+                protoSamples, cacheDir);
+    }
+
+    /** The optimizer part (student and projector use the same settings). */
+    public SgdAdamSettings optimizerSettings() {
+        return new SgdAdamSettings(optimizer, lr, beta1, beta2, epsilon, momentum, nesterov);
     }
 
     /** Number of warm-up steps: {@code ⌊warmupSamples / sourceBatchSize⌋} (reference). */

@@ -7,14 +7,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.ctta.adapters.support.GradientGuard;
+import io.ctta.adapters.support.OwnedModel;
+import io.ctta.adapters.support.ParameterLists;
+import io.ctta.adapters.support.StrategyStates;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.GradientGate;
 import io.ctta.runtime.adapt.Gradients;
 import io.ctta.runtime.adapt.Objectives;
 import io.ctta.runtime.adapt.StrategyState;
-import io.ctta.runtime.adapt.optim.Adam;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
-import io.ctta.runtime.adapt.optim.Sgd;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
 import io.ctta.runtime.data.SourceData;
@@ -29,7 +31,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +106,7 @@ public final class RmtStrategy implements AdaptationStrategy {
     }
 
     private final AdaptiveModel student;
+    private final OwnedModel owned;
     private final AdaptiveModel teacher;
     private final RmtSettings settings;
     private final GradientGate gate;
@@ -126,7 +128,6 @@ public final class RmtStrategy implements AdaptationStrategy {
     private Setup setup;
     private StrategyState initial;
     private Diagnostics last = Diagnostics.NONE;
-    private boolean closed;
 
     /**
      * Builds the strategy, computes or loads the source prototypes and the warm-up, and takes
@@ -159,6 +160,7 @@ public final class RmtStrategy implements AdaptationStrategy {
 
     private RmtStrategy(AdaptiveModel model, RmtSettings settings, long seed, SourceData source, GradientGate gate) {
         this.student = model;
+        this.owned = new OwnedModel(NAME, model);
         this.settings = settings;
         this.gate = gate;
         this.seed = seed;
@@ -183,11 +185,7 @@ public final class RmtStrategy implements AdaptationStrategy {
             for (String n : names) {
                 ta.add(t.namedParameters().get(n).getArray());
             }
-            Map<String, Shape> shapes = new LinkedHashMap<>();
-            for (int i = 0; i < names.size(); i++) {
-                shapes.put(names.get(i), studentParams.get(i).getArray().getShape());
-            }
-            so = optimizer(model.manager(), shapes);
+            so = optimizer(model.manager(), ParameterLists.shapes(names, studentParams));
             if (settings.usesPrototypes()) {
                 p = new Projector(model.manager(), featureDim, settings.projectionDim(), Seeds.mix(seed, Seeds.PROJECTOR));
                 po = optimizer(model.manager(), p.shapes());
@@ -199,7 +197,7 @@ public final class RmtStrategy implements AdaptationStrategy {
             this.projectorOptimizer = po;
         } catch (RuntimeException e) {
             try {
-                closeAll(po, p, so, t);
+                OwnedModel.closeAll(po, p, so, t);
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -211,10 +209,7 @@ public final class RmtStrategy implements AdaptationStrategy {
     }
 
     private ParameterOptimizer optimizer(NDManager parent, Map<String, Shape> shapes) {
-        return settings.optimizer().equals("sgd")
-                ? new Sgd(parent, shapes, (float) settings.lr(), (float) settings.momentum(), settings.nesterov())
-                : new Adam(parent, shapes, (float) settings.lr(), (float) settings.beta1(), (float) settings.beta2(),
-                        (float) settings.epsilon());
+        return settings.optimizerSettings().create(parent, shapes);
     }
 
     private static void checkModelAndSource(AdaptiveModel model, RmtSettings settings, SourceData source) {
@@ -415,11 +410,7 @@ public final class RmtStrategy implements AdaptationStrategy {
     }
 
     private List<NDArray> weights() {
-        List<NDArray> out = new ArrayList<>(studentParams.size());
-        for (Parameter p : studentParams) {
-            out.add(p.getArray());
-        }
-        return out;
+        return ParameterLists.arrays(studentParams);
     }
 
     @Override
@@ -429,7 +420,7 @@ public final class RmtStrategy implements AdaptationStrategy {
 
     @Override
     public ModelOutput predict(InputBatch batch) {
-        ensureOpen();
+        owned.ensureOpen();
         if (batch.size() < 2) {
             try (StepScope step = student.newStep()) {
                 NDArray zs = student.forward(step.manager(), batch, ForwardMode.EVAL).head();
@@ -499,16 +490,9 @@ public final class RmtStrategy implements AdaptationStrategy {
                     projectorGrads.add(w.getGradient());
                 }
             }
-            double mass = Gradients.absSum(grads) + Gradients.absSum(projectorGrads);
-            if (!Double.isFinite(mass)) {
-                Gradients.zero(grads);
-                Gradients.zero(projectorGrads);
-                return out.withStep(StepOutcome.diverged(loss, "non-finite gradient; parameters unchanged"));
-            }
-            if (mass == 0) {
-                Gradients.zero(grads);
-                Gradients.zero(projectorGrads);
-                return out.withStep(StepOutcome.skipped(loss, "zero gradient"));
+            StepOutcome rejected = GradientGuard.reject(loss, "", grads, projectorGrads);
+            if (rejected != null) {
+                return out.withStep(rejected);
             }
             studentOptimizer.step(names, weights(), grads);
             if (projector != null) {
@@ -602,14 +586,14 @@ public final class RmtStrategy implements AdaptationStrategy {
 
     /** Open NDArrays of student and teacher together (projector and optimizers live under the student). */
     public long liveArrayCount() {
-        ensureOpen();
+        owned.ensureOpen();
         return student.liveArrayCount() + teacher.liveArrayCount();
     }
 
     /** Plasticity diagnostics of the student (the served model). */
     @Override
     public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
-        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(student, probe);
+        return owned.plasticity(probe);
     }
 
     /**
@@ -623,16 +607,16 @@ public final class RmtStrategy implements AdaptationStrategy {
      */
     @Override
     public StrategyState snapshot() {
-        ensureOpen();
+        owned.ensureOpen();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();
-        student.snapshotParameters(TRAINABLE).forEach((k, v) -> tensors.put(STUDENT + k, v));
-        teacher.snapshotParameters(TRAINABLE).forEach((k, v) -> tensors.put(TEACHER + k, v));
-        studentOptimizer.exportState().forEach((k, v) -> tensors.put(OPT_STUDENT + k, v));
+        StrategyStates.putPrefixed(tensors, STUDENT, student.snapshotParameters(TRAINABLE));
+        StrategyStates.putPrefixed(tensors, TEACHER, teacher.snapshotParameters(TRAINABLE));
+        StrategyStates.putPrefixed(tensors, OPT_STUDENT, studentOptimizer.exportState());
         Map<String, Double> scalars = new LinkedHashMap<>();
         scalars.put(STEPS_STUDENT, (double) studentOptimizer.stepCount());
         if (projector != null) {
-            projector.export().forEach((k, v) -> tensors.put(PROJECTOR + k, v));
-            projectorOptimizer.exportState().forEach((k, v) -> tensors.put(OPT_PROJECTOR + k, v));
+            StrategyStates.putPrefixed(tensors, PROJECTOR, projector.export());
+            StrategyStates.putPrefixed(tensors, OPT_PROJECTOR, projectorOptimizer.exportState());
             scalars.put(STEPS_PROJECTOR, (double) projectorOptimizer.stepCount());
             tensors.put(PROTOTYPES, new StrategyState.Tensor(new long[] {numClasses, featureDim}, prototypes));
             float[] p = new float[numClasses];
@@ -651,21 +635,11 @@ public final class RmtStrategy implements AdaptationStrategy {
 
     @Override
     public void restore(StrategyState state) {
-        ensureOpen();
-        if (!NAME.equals(state.strategy())) {
-            throw new IllegalArgumentException("cannot restore a '" + state.strategy() + "' state into " + NAME);
-        }
-        Map<String, Map<String, StrategyState.Tensor>> parts = new HashMap<>();
-        for (String prefix : List.of(STUDENT, TEACHER, PROJECTOR, OPT_STUDENT, OPT_PROJECTOR)) {
-            parts.put(prefix, new HashMap<>());
-        }
-        state.tensors().forEach((k, v) -> {
-            for (String prefix : parts.keySet()) {
-                if (k.startsWith(prefix)) {
-                    parts.get(prefix).put(k.substring(prefix.length()), v);
-                }
-            }
-        });
+        owned.ensureOpen();
+        StrategyStates.requireStrategy(state, NAME);
+        // No prefix starts another, so each tensor belongs to at most one part.
+        Map<String, Map<String, StrategyState.Tensor>> parts = StrategyStates.byPrefix(state.tensors(), STUDENT, TEACHER,
+                PROJECTOR, OPT_STUDENT, OPT_PROJECTOR);
         if (!parts.get(STUDENT).keySet().containsAll(names) || !parts.get(TEACHER).keySet().containsAll(names)) {
             throw new IllegalArgumentException("rmt state lacks student or teacher parameters; expected " + names);
         }
@@ -697,8 +671,7 @@ public final class RmtStrategy implements AdaptationStrategy {
             try (StepScope step = student.newStep()) {
                 projector.load(parts.get(PROJECTOR), step);
             }
-            Double ps = state.scalars().get(STEPS_PROJECTOR);
-            projectorOptimizer.importState(parts.get(OPT_PROJECTOR), ps == null ? 0 : ps.longValue());
+            projectorOptimizer.importState(parts.get(OPT_PROJECTOR), StrategyStates.countOrZero(state, STEPS_PROJECTOR));
             prototypes = protos.data();
             float[] f = flags.data();
             for (int c = 0; c < numClasses; c++) {
@@ -715,51 +688,23 @@ public final class RmtStrategy implements AdaptationStrategy {
      */
     @Override
     public void reset() {
-        ensureOpen();
+        owned.ensureOpen();
         restore(initial);
         last = Diagnostics.NONE;
     }
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            try {
-                closeOwned();
-            } finally {
-                student.close();
-            }
-        }
+        owned.close(created());
     }
 
     /** Frees what this strategy created (not the student model). */
     private void closeOwned() {
-        closeAll(projectorOptimizer, projector, studentOptimizer, teacher);
+        OwnedModel.closeAll(created());
     }
 
-    /** Closes every resource, even after a failure; rethrows the first failure. */
-    private static void closeAll(AutoCloseable... resources) {
-        RuntimeException first = null;
-        for (AutoCloseable r : resources) {
-            if (r == null) {
-                continue;
-            }
-            try {
-                r.close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("strategy " + NAME + " is closed");
-        }
+    /** What this strategy created, in closing order (nulls for what it does not use). */
+    private AutoCloseable[] created() {
+        return new AutoCloseable[] {projectorOptimizer, projector, studentOptimizer, teacher};
     }
 }

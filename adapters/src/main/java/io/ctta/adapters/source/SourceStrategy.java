@@ -1,5 +1,7 @@
 package io.ctta.adapters.source;
 
+import io.ctta.adapters.support.OwnedModel;
+import io.ctta.adapters.support.StrategyStates;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
@@ -16,11 +18,12 @@ public final class SourceStrategy implements AdaptationStrategy {
     /** The registered name. */
     public static final String NAME = "source";
 
+    private final OwnedModel owned;
     private final AdaptiveModel model;
-    private boolean closed;
 
     /** Takes ownership of {@code model}. */
     public SourceStrategy(AdaptiveModel model) {
+        this.owned = new OwnedModel(NAME, model);
         this.model = model;
     }
 
@@ -31,7 +34,7 @@ public final class SourceStrategy implements AdaptationStrategy {
 
     @Override
     public ModelOutput predict(InputBatch batch) {
-        ensureOpen();
+        owned.ensureOpen();
         return model.predict(batch);
     }
 
@@ -42,12 +45,12 @@ public final class SourceStrategy implements AdaptationStrategy {
 
     @Override
     public long nativeBytes() {
-        return model.isClosed() ? 0 : model.liveBytes();
+        return owned.nativeBytes();
     }
 
     @Override
     public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
-        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+        return owned.plasticity(probe);
     }
 
     @Override
@@ -57,9 +60,7 @@ public final class SourceStrategy implements AdaptationStrategy {
 
     @Override
     public void restore(StrategyState state) {
-        if (!NAME.equals(state.strategy())) {
-            throw new IllegalArgumentException("cannot restore a '" + state.strategy() + "' state into " + NAME);
-        }
+        StrategyStates.requireStrategy(state, NAME);
     }
 
     @Override
@@ -69,15 +70,6 @@ public final class SourceStrategy implements AdaptationStrategy {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            model.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("strategy " + NAME + " is closed");
-        }
+        owned.close();
     }
 }

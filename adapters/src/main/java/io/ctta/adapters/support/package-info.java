@@ -1,2 +1,2 @@
-/** Helpers shared by the strategies in this module (settings parsing). */
+/** Helpers shared by the strategies in this module: settings parsing, the owned model and closing, state maps, the gradient check. */
 package io.ctta.adapters.support;

@@ -1,16 +1,17 @@
 package io.ctta.adapters.tent;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.ctta.adapters.support.GradientGuard;
+import io.ctta.adapters.support.OwnedModel;
+import io.ctta.adapters.support.ParameterLists;
+import io.ctta.adapters.support.StrategyStates;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.GradientGate;
 import io.ctta.runtime.adapt.Gradients;
 import io.ctta.runtime.adapt.Objectives;
 import io.ctta.runtime.adapt.StrategyState;
-import io.ctta.runtime.adapt.optim.Adam;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
-import io.ctta.runtime.adapt.optim.Sgd;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
 import io.ctta.runtime.data.StepOutcome;
@@ -18,8 +19,6 @@ import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.ForwardMode;
 import io.ctta.runtime.model.ParameterSelector;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +41,7 @@ public final class TentStrategy implements AdaptationStrategy {
     private static final String PARAM = "param/";
     private static final String OPT = "opt/";
 
+    private final OwnedModel owned;
     private final AdaptiveModel model;
     private final TentSettings settings;
     private final GradientGate gate;
@@ -50,7 +50,6 @@ public final class TentStrategy implements AdaptationStrategy {
     private final Map<String, StrategyState.Tensor> initial;
     private final ParameterOptimizer optimizer;
     private long version;
-    private boolean closed;
 
     /**
      * Takes ownership of {@code model}, freezes everything but its normalisation affine parameters
@@ -59,6 +58,7 @@ public final class TentStrategy implements AdaptationStrategy {
      * @throws IllegalArgumentException when the model has no normalisation affine parameters
      */
     public TentStrategy(AdaptiveModel model, TentSettings settings, GradientGate gate) {
+        this.owned = new OwnedModel(NAME, model);
         this.model = model;
         this.settings = settings;
         this.gate = gate;
@@ -71,14 +71,7 @@ public final class TentStrategy implements AdaptationStrategy {
         model.trainOnly(affine);
         this.params = List.copyOf(model.parameters(affine));
         this.initial = model.snapshotParameters(affine);
-        Map<String, Shape> shapes = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            shapes.put(names.get(i), params.get(i).getArray().getShape());
-        }
-        this.optimizer = settings.optimizer().equals("sgd")
-                ? new Sgd(model.manager(), shapes, (float) settings.lr(), (float) settings.momentum(), settings.nesterov())
-                : new Adam(model.manager(), shapes, (float) settings.lr(), (float) settings.beta1(),
-                        (float) settings.beta2(), (float) settings.epsilon());
+        this.optimizer = settings.optimizerSettings().create(model.manager(), ParameterLists.shapes(names, params));
     }
 
     @Override
@@ -88,9 +81,9 @@ public final class TentStrategy implements AdaptationStrategy {
 
     @Override
     public ModelOutput predict(InputBatch batch) {
-        ensureOpen();
+        owned.ensureOpen();
         if (batch.size() < 2) {
-            return model.predict(batch).withStep(StepOutcome.skipped(Double.NaN, "batch of 1: eval-mode prediction"));
+            return owned.evalModeSkipped(batch);
         }
         if (settings.episodic()) {
             reset();
@@ -112,20 +105,11 @@ public final class TentStrategy implements AdaptationStrategy {
                 return out.withStep(StepOutcome.diverged(loss, "non-finite entropy loss; parameters unchanged"));
             }
             List<NDArray> grads = Gradients.of(params);
-            double mass = Gradients.absSum(grads);
-            if (!Double.isFinite(mass)) {
-                Gradients.zero(grads);
-                return out.withStep(StepOutcome.diverged(loss, "non-finite gradient; parameters unchanged"));
+            StepOutcome rejected = GradientGuard.reject(loss, "", grads);
+            if (rejected != null) {
+                return out.withStep(rejected);
             }
-            if (mass == 0) {
-                Gradients.zero(grads);
-                return out.withStep(StepOutcome.skipped(loss, "zero gradient"));
-            }
-            List<NDArray> weights = new ArrayList<>(params.size());
-            for (Parameter p : params) {
-                weights.add(p.getArray());
-            }
-            optimizer.step(names, weights, grads);
+            optimizer.step(names, ParameterLists.arrays(params), grads);
             Gradients.zero(grads);
             version++;
             return out.withStep(StepOutcome.applied(loss));
@@ -144,43 +128,33 @@ public final class TentStrategy implements AdaptationStrategy {
      */
     @Override
     public long nativeBytes() {
-        return model.isClosed() ? 0 : model.liveBytes();
+        return owned.nativeBytes();
     }
 
     @Override
     public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
-        return io.ctta.runtime.diagnostics.Plasticity.tryProbe(model, probe);
+        return owned.plasticity(probe);
     }
 
     @Override
     public StrategyState snapshot() {
-        ensureOpen();
+        owned.ensureOpen();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();
-        model.snapshotParameters(ParameterSelector.batchNormAffine()).forEach((k, v) -> tensors.put(PARAM + k, v));
-        optimizer.exportState().forEach((k, v) -> tensors.put(OPT + k, v));
+        StrategyStates.putPrefixed(tensors, PARAM, model.snapshotParameters(ParameterSelector.batchNormAffine()));
+        StrategyStates.putPrefixed(tensors, OPT, optimizer.exportState());
         return new StrategyState(NAME, version, tensors, Map.of("optimizer.steps", (double) optimizer.stepCount()));
     }
 
     @Override
     public void restore(StrategyState state) {
-        ensureOpen();
-        if (!NAME.equals(state.strategy())) {
-            throw new IllegalArgumentException("cannot restore a '" + state.strategy() + "' state into " + NAME);
-        }
-        Map<String, StrategyState.Tensor> p = new HashMap<>();
-        Map<String, StrategyState.Tensor> o = new HashMap<>();
-        state.tensors().forEach((k, v) -> {
-            if (k.startsWith(PARAM)) {
-                p.put(k.substring(PARAM.length()), v);
-            } else if (k.startsWith(OPT)) {
-                o.put(k.substring(OPT.length()), v);
-            }
-        });
+        owned.ensureOpen();
+        StrategyStates.requireStrategy(state, NAME);
+        Map<String, Map<String, StrategyState.Tensor>> parts = StrategyStates.byPrefix(state.tensors(), PARAM, OPT);
+        Map<String, StrategyState.Tensor> p = parts.get(PARAM);
         if (!p.keySet().containsAll(names)) {
             throw new IllegalArgumentException("tent state lacks parameters; expected " + names + ", got " + p.keySet());
         }
-        Double steps = state.scalars().get("optimizer.steps");
-        optimizer.importState(o, steps == null ? 0 : steps.longValue());
+        optimizer.importState(parts.get(OPT), StrategyStates.countOrZero(state, "optimizer.steps"));
         model.restoreParameters(p);
         version = state.modelVersion();
     }
@@ -188,7 +162,7 @@ public final class TentStrategy implements AdaptationStrategy {
     /** Back to the creation state: initial affine parameters, fresh optimizer, version 0. */
     @Override
     public void reset() {
-        ensureOpen();
+        owned.ensureOpen();
         model.restoreParameters(initial);
         optimizer.reset();
         version = 0;
@@ -196,19 +170,6 @@ public final class TentStrategy implements AdaptationStrategy {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            try {
-                optimizer.close();
-            } finally {
-                model.close();
-            }
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("strategy " + NAME + " is closed");
-        }
+        owned.close(optimizer);
     }
 }
