@@ -134,6 +134,8 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
             }
             this.own = model.manager().newSubManager();
             this.planesT = own.create(t, new Shape(keyDim, rows));
+            // Long-lived: an enclosing step (a provider built inside one) must not close it.
+            ai.djl.ndarray.NDScope.unregister(planesT);
             this.projWidth = rows;
         } else {
             this.own = null;
