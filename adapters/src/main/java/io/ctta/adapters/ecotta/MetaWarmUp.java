@@ -3,13 +3,12 @@ package io.ctta.adapters.ecotta;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.ctta.runtime.adapt.GradientGate;
-import io.ctta.runtime.adapt.Gradients;
-import io.ctta.runtime.adapt.Objectives;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
 import io.ctta.runtime.adapt.optim.Sgd;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.SourceData;
 import io.ctta.runtime.memory.StepScope;
+import io.ctta.runtime.train.Minibatches;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,10 +68,7 @@ final class MetaWarmUp {
         SplittableRandom rnd = new SplittableRandom(seed);
         WarmUpAugmentation augment = s.warmupAugment() ? WarmUpAugmentation.of(data.features()) : null;
         int batchSize = Math.min(s.warmupBatchSize(), n);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
+        int[] order = Minibatches.indices(n);
         long steps = 0;
         long skipped = 0;
         double epochLoss = 0;
@@ -81,7 +77,7 @@ final class MetaWarmUp {
         try (ParameterOptimizer sgd = new Sgd(net.model().manager(), shapes, (float) s.warmupLr(),
                 (float) s.warmupMomentum(), false)) {
             for (int epoch = 0; epoch < s.warmupEpochs() && steps + skipped < budget; epoch++) {
-                shuffle(order, rnd);
+                Minibatches.shuffle(order, rnd);
                 double lossSum = 0;
                 int correct = 0;
                 int seen = 0;
@@ -99,31 +95,19 @@ final class MetaWarmUp {
                         batch = new InputBatch(size, shape, x);
                     }
                     try (StepScope step = net.model().newStep()) {
-                        NDArray logits;
-                        float loss;
-                        try (GradientGate.Session session = gate.open()) {
-                            logits = net.forward(step.manager(), batch, EcottaNetwork.MetaMode.UPDATE_STATS).logits();
-                            NDArray l = Objectives.softmaxCrossEntropy(logits, step.manager().create(y));
-                            loss = l.getFloat();
-                            if (Float.isFinite(loss)) {
-                                session.backward(l);
-                            }
-                        }
-                        if (Float.isFinite(loss)) {
-                            List<NDArray> grads = gradients(weights);
-                            double mass = Gradients.absSum(grads);
-                            if (mass > 0 && Double.isFinite(mass)) {
-                                sgd.step(names, weights, grads);
-                                steps++;
-                            } else {
-                                skipped++;
-                            }
-                            Gradients.zero(grads);
-                            lossSum += (double) loss * size;
+                        InputBatch b = batch;
+                        Minibatches.Step r = Minibatches.crossEntropyStep(step, gate,
+                                m -> net.forward(m, b, EcottaNetwork.MetaMode.UPDATE_STATS).logits(), y, classes, sgd,
+                                names, weights);
+                        if (r.kind() == Minibatches.Kind.STEPPED) {
+                            steps++;
                         } else {
-                            skipped++; // no backward ran: nothing to clear
+                            skipped++;
                         }
-                        correct += correct(logits.toFloatArray(), y, classes);
+                        if (r.kind() != Minibatches.Kind.NON_FINITE_LOSS) {
+                            lossSum += (double) r.loss() * size;
+                        }
+                        correct += r.correct();
                         seen += size;
                     }
                 }
@@ -136,35 +120,6 @@ final class MetaWarmUp {
 
     /** The gradient arrays of {@code weights} (engine-owned buffers; call inside a step scope). */
     static List<NDArray> gradients(List<NDArray> weights) {
-        NDArray[] out = new NDArray[weights.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = weights.get(i).getGradient();
-        }
-        return Arrays.asList(out);
-    }
-
-    private static int correct(float[] logits, int[] y, int classes) {
-        int ok = 0;
-        for (int i = 0; i < y.length; i++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                if (logits[i * classes + c] > logits[i * classes + best]) {
-                    best = c;
-                }
-            }
-            if (best == y[i]) {
-                ok++;
-            }
-        }
-        return ok;
-    }
-
-    private static void shuffle(int[] a, SplittableRandom rnd) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
+        return Minibatches.gradients(weights);
     }
 }

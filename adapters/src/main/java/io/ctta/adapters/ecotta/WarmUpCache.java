@@ -1,26 +1,15 @@
 package io.ctta.adapters.ecotta;
 
+import io.ctta.adapters.support.WarmUpCacheFormat;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.SourceData;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
+import io.ctta.runtime.model.TensorFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,13 +20,14 @@ import java.util.Optional;
  * <p>The file name is a hash of the key; the file repeats the full key and is only used when it
  * matches. It also records a fingerprint of the source data it was trained on: when the caller has
  * source data with another fingerprint, the entry is stale and the warm-up runs again; when the
- * caller has no source data, the entry is used as is. Files are written atomically (temp file,
- * fsync, rename), so a crash never leaves a half-written entry under the final name.
+ * caller has no source data, the entry is used as is. The file name, header and atomic writes are
+ * {@link WarmUpCacheFormat}'s, shared with rmt's cache.
  */
 final class WarmUpCache {
 
-    private static final long MAGIC = 0x4354_5441_4543_4f31L; // "CTTAECO1"
     private static final String FORMAT = "ecotta-warmup-v1";
+    private static final WarmUpCacheFormat FILES = new WarmUpCacheFormat("ecotta-warmup", 32,
+            0x4354_5441_4543_4f31L /* "CTTAECO1" */, "an ecotta warm-up file");
 
     /**
      * One stored warm-up.
@@ -61,9 +51,7 @@ final class WarmUpCache {
 
     /** Where the entry for {@code key} lives. */
     Path file(String key) {
-        MessageDigest d = EcottaNetwork.sha256();
-        String h = HexFormat.of().formatHex(d.digest(key.getBytes(StandardCharsets.UTF_8)));
-        return dir.resolve("ecotta-warmup-" + h.substring(0, 32) + ".bin");
+        return FILES.file(dir, key);
     }
 
     /**
@@ -71,9 +59,7 @@ final class WarmUpCache {
      * warm-up whose result could otherwise not be stored.
      */
     void checkWritable() throws IOException {
-        Files.createDirectories(dir);
-        Path probe = Files.createTempFile(dir, "ecotta-probe", ".tmp");
-        Files.delete(probe);
+        FILES.checkWritable(dir);
     }
 
     /**
@@ -82,83 +68,23 @@ final class WarmUpCache {
      * @throws IOException when a file exists but is unreadable, truncated, or not a cache entry
      */
     Optional<Entry> load(String key) throws IOException {
-        Path f = file(key);
-        if (!Files.isRegularFile(f)) {
-            return Optional.empty();
-        }
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f)))) {
-            if (in.readLong() != MAGIC) {
-                throw new IOException(f + " is not an ecotta warm-up file");
-            }
-            String stored = in.readUTF();
-            if (!stored.equals(key)) {
-                return Optional.empty(); // a hash collision or a hand-copied file: not ours
-            }
+        return FILES.load(file(key), key, (in, f) -> {
             String source = in.readUTF();
-            int count = in.readInt();
-            Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();
-            for (int i = 0; i < count; i++) {
-                String name = in.readUTF();
-                long[] shape = new long[in.readInt()];
-                for (int d = 0; d < shape.length; d++) {
-                    shape[d] = in.readLong();
-                }
-                int len = in.readInt();
-                if (len < 0 || len > 1 << 28) {
-                    throw new IOException(f + ": implausible tensor length " + len + " for '" + name + "'");
-                }
-                float[] data = new float[len];
-                for (int k = 0; k < len; k++) {
-                    data[k] = in.readFloat();
-                }
-                tensors.put(name, new StrategyState.Tensor(shape, data));
-            }
+            Map<String, StrategyState.Tensor> tensors = TensorFiles.readTensors(in, f);
             if (in.read() != -1) {
                 throw new IOException(f + " has trailing bytes");
             }
             return Optional.of(new Entry(source, tensors));
-        } catch (EOFException e) {
-            throw new IOException(f + " is truncated", e);
-        }
+        });
     }
 
     /** Stores {@code entry} under {@code key}, atomically; returns the file. */
     Path save(String key, Entry entry) throws IOException {
         Path f = file(key);
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, f.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream raw = Files.newOutputStream(tmp);
-                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw))) {
-                out.writeLong(MAGIC);
-                out.writeUTF(key);
-                out.writeUTF(entry.sourceFingerprint());
-                out.writeInt(entry.tensors().size());
-                for (Map.Entry<String, StrategyState.Tensor> e : entry.tensors().entrySet()) {
-                    out.writeUTF(e.getKey());
-                    long[] shape = e.getValue().shape();
-                    out.writeInt(shape.length);
-                    for (long d : shape) {
-                        out.writeLong(d);
-                    }
-                    float[] data = e.getValue().data();
-                    out.writeInt(data.length);
-                    for (float v : data) {
-                        out.writeFloat(v);
-                    }
-                }
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        FILES.save(f, key, out -> {
+            out.writeUTF(entry.sourceFingerprint());
+            TensorFiles.writeTensors(out, entry.tensors());
+        });
         return f;
     }
 

@@ -18,16 +18,8 @@ import io.ctta.runtime.data.StepOutcome;
 import io.ctta.runtime.internal.EngineGrad;
 import io.ctta.runtime.memory.NativeMemory;
 import io.ctta.runtime.memory.StepScope;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -442,42 +434,11 @@ public final class AdaptiveModel implements AutoCloseable {
      */
     public void saveParameters(Path file) throws IOException {
         Map<String, StrategyState.Tensor> all = snapshotParameters(ParameterSelector.all());
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream raw = Files.newOutputStream(tmp);
-                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw))) {
-                out.writeLong(FILE_MAGIC);
-                out.writeUTF(spec.version());
-                out.writeInt(all.size());
-                for (Map.Entry<String, StrategyState.Tensor> e : all.entrySet()) {
-                    out.writeUTF(e.getKey());
-                    long[] shape = e.getValue().shape();
-                    out.writeInt(shape.length);
-                    for (long d : shape) {
-                        out.writeLong(d);
-                    }
-                    float[] data = e.getValue().data();
-                    out.writeInt(data.length);
-                    for (float f : data) {
-                        out.writeFloat(f);
-                    }
-                }
-                out.flush();
-            }
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-                    java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        TensorFiles.writeAtomically(file, out -> {
+            out.writeLong(FILE_MAGIC);
+            out.writeUTF(spec.version());
+            TensorFiles.writeTensors(out, all);
+        });
     }
 
     /**
@@ -489,8 +450,7 @@ public final class AdaptiveModel implements AutoCloseable {
      */
     public void loadParameters(Path file) throws IOException {
         ensureOpen();
-        Map<String, StrategyState.Tensor> values = new LinkedHashMap<>();
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        Map<String, StrategyState.Tensor> values = TensorFiles.read(file, in -> {
             if (in.readLong() != FILE_MAGIC) {
                 throw new IOException(file + " is not a ctta parameter file");
             }
@@ -499,22 +459,8 @@ public final class AdaptiveModel implements AutoCloseable {
                 throw new IllegalArgumentException(file + " holds parameters of model version '" + version
                         + "' but this model is '" + spec.version() + "'; delete the file to retrain");
             }
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                String name = in.readUTF();
-                long[] shape = new long[in.readInt()];
-                for (int d = 0; d < shape.length; d++) {
-                    shape[d] = in.readLong();
-                }
-                float[] data = new float[in.readInt()];
-                for (int k = 0; k < data.length; k++) {
-                    data[k] = in.readFloat();
-                }
-                values.put(name, new StrategyState.Tensor(shape, data));
-            }
-        } catch (java.io.EOFException e) {
-            throw new IOException(file + " is truncated", e);
-        }
+            return TensorFiles.readTensors(in, file);
+        });
         restoreParameters(values);
     }
 

@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.ctta.runtime.adapt.GradientGate;
-import io.ctta.runtime.adapt.Gradients;
-import io.ctta.runtime.adapt.Objectives;
 import io.ctta.runtime.adapt.optim.Adam;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
 import io.ctta.runtime.data.InputBatch;
@@ -72,10 +70,7 @@ public final class SupervisedTrainer {
         named.forEach((k, p) -> shapes.put(k, p.getArray().getShape()));
 
         SplittableRandom rnd = new SplittableRandom(settings.seed());
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
+        int[] order = Minibatches.indices(n);
         long steps = 0;
         long skipped = 0;
         double epochLoss = 0;
@@ -83,7 +78,7 @@ public final class SupervisedTrainer {
         int done = 0;
         try (ParameterOptimizer adam = new Adam(model.manager(), shapes, settings.learningRate(), 0.9f, 0.999f, 1e-8f)) {
             for (int epoch = 0; epoch < settings.epochs(); epoch++) {
-                shuffle(order, rnd);
+                Minibatches.shuffle(order, rnd);
                 epochLoss = 0;
                 epochCorrect = 0;
                 int seen = 0;
@@ -101,30 +96,17 @@ public final class SupervisedTrainer {
                     }
                     InputBatch batch = new InputBatch(size, sampleShape, x);
                     try (StepScope step = model.newStep()) {
-                        NDArray logits;
-                        float loss;
-                        try (GradientGate.Session session = gate.open()) {
-                            logits = model.forward(step.manager(), batch, ForwardMode.TRAIN).head();
-                            NDArray l = Objectives.softmaxCrossEntropy(logits, step.manager().create(y));
-                            loss = l.getFloat();
-                            if (Float.isFinite(loss)) {
-                                session.backward(l);
-                            }
-                        }
-                        epochCorrect += correct(logits.toFloatArray(), y, classes);
-                        if (!Float.isFinite(loss)) {
-                            skipped++;
+                        Minibatches.Step r = Minibatches.crossEntropyStep(step, gate,
+                                m -> model.forward(m, batch, ForwardMode.TRAIN).head(), y, classes, adam, names,
+                                arrays(params));
+                        epochCorrect += r.correct();
+                        if (r.kind() == Minibatches.Kind.STEPPED) {
+                            steps++;
                         } else {
-                            List<NDArray> grads = Gradients.of(params);
-                            double mass = Gradients.absSum(grads);
-                            if (mass > 0 && Double.isFinite(mass)) {
-                                adam.step(names, arrays(params), grads);
-                                steps++;
-                            } else {
-                                skipped++;
-                            }
-                            Gradients.zero(grads);
-                            epochLoss += loss * size;
+                            skipped++;
+                        }
+                        if (r.kind() != Minibatches.Kind.NON_FINITE_LOSS) {
+                            epochLoss += r.loss() * size;
                         }
                     }
                     seen += size;
@@ -146,30 +128,5 @@ public final class SupervisedTrainer {
             out.add(p.getArray());
         }
         return out;
-    }
-
-    private static int correct(float[] logits, int[] y, int classes) {
-        int ok = 0;
-        for (int i = 0; i < y.length; i++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                if (logits[i * classes + c] > logits[i * classes + best]) {
-                    best = c;
-                }
-            }
-            if (best == y[i]) {
-                ok++;
-            }
-        }
-        return ok;
-    }
-
-    private static void shuffle(int[] a, SplittableRandom rnd) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
     }
 }
