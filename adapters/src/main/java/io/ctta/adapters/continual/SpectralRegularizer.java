@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.adapt.optim.StateOwner;
 import io.ctta.runtime.adapt.optim.GaussianNoise;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,10 +65,9 @@ public final class SpectralRegularizer implements Regularizer {
     private final List<Shape> shapes;
     private final SpectralSettings settings;
     private final long seed;
-    private final NDManager manager;
+    private final StateOwner owner;
     private final Map<String, NDArray> vectors = new LinkedHashMap<>();
     private final Map<String, Float> lastSigmas = new LinkedHashMap<>();
-    private boolean closed;
 
     /**
      * @param parent the manager to hang the power-iteration vectors under (the model's)
@@ -86,10 +86,10 @@ public final class SpectralRegularizer implements Regularizer {
         this.roles = List.copyOf(roles);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.seed = seed;
-        this.manager = parent.newSubManager();
+        this.owner = new StateOwner(parent, "spectral regularizer");
         for (int i = 0; i < names.size(); i++) {
             if (roles.get(i) == Role.MATRIX) {
-                NDArray u = manager.create(initialVector(i));
+                NDArray u = owner.manager().create(initialVector(i));
                 // State outlives every step: never let an enclosing step scope close it.
                 NDScope.unregister(u);
                 vectors.put(names.get(i), u);
@@ -123,7 +123,7 @@ public final class SpectralRegularizer implements Regularizer {
 
     @Override
     public NDArray penalty(List<NDArray> weights) {
-        ensureOpen();
+        owner.ensureOpen();
         if (weights.size() != names.size()) {
             throw new IllegalArgumentException("expected " + names.size() + " parameters, got " + weights.size());
         }
@@ -182,7 +182,7 @@ public final class SpectralRegularizer implements Regularizer {
 
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
-        ensureOpen();
+        owner.ensureOpen();
         Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
         vectors.forEach((n, u) -> out.put(STATE + n, new StrategyState.Tensor(u.getShape().getShape(), u.toFloatArray())));
         return out;
@@ -190,7 +190,7 @@ public final class SpectralRegularizer implements Regularizer {
 
     @Override
     public void importState(Map<String, StrategyState.Tensor> state) {
-        ensureOpen();
+        owner.ensureOpen();
         List<String> missing = new ArrayList<>();
         vectors.forEach((n, u) -> {
             StrategyState.Tensor t = state.get(STATE + n);
@@ -209,7 +209,7 @@ public final class SpectralRegularizer implements Regularizer {
 
     @Override
     public void reset() {
-        ensureOpen();
+        owner.ensureOpen();
         for (int i = 0; i < names.size(); i++) {
             NDArray u = vectors.get(names.get(i));
             if (u != null) {
@@ -221,15 +221,6 @@ public final class SpectralRegularizer implements Regularizer {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            manager.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("spectral regularizer is closed");
-        }
+        owner.close();
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.adapt.optim.StateOwner;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,9 +33,8 @@ public final class WassersteinRegularizer implements Regularizer {
 
     private final List<String> names;
     private final WassersteinSettings settings;
-    private final NDManager manager;
+    private final StateOwner owner;
     private final Map<String, NDArray> anchors = new LinkedHashMap<>();
-    private boolean closed;
 
     /**
      * @param parent the manager to hang the anchors under (the model's)
@@ -48,11 +48,11 @@ public final class WassersteinRegularizer implements Regularizer {
         }
         this.names = List.copyOf(names);
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.manager = parent.newSubManager();
+        this.owner = new StateOwner(parent, "wasserstein regularizer");
         for (int i = 0; i < names.size(); i++) {
             float[] sorted = initial.get(i).clone();
             Arrays.sort(sorted);
-            NDArray a = manager.create(sorted);
+            NDArray a = owner.manager().create(sorted);
             NDScope.unregister(a);
             anchors.put(names.get(i), a);
         }
@@ -65,7 +65,7 @@ public final class WassersteinRegularizer implements Regularizer {
 
     @Override
     public NDArray penalty(List<NDArray> weights) {
-        ensureOpen();
+        owner.ensureOpen();
         if (weights.size() != names.size()) {
             throw new IllegalArgumentException("expected " + names.size() + " parameters, got " + weights.size());
         }
@@ -83,7 +83,7 @@ public final class WassersteinRegularizer implements Regularizer {
 
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
-        ensureOpen();
+        owner.ensureOpen();
         Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
         anchors.forEach((n, a) -> out.put(STATE + n, new StrategyState.Tensor(a.getShape().getShape(), a.toFloatArray())));
         return out;
@@ -91,7 +91,7 @@ public final class WassersteinRegularizer implements Regularizer {
 
     @Override
     public void importState(Map<String, StrategyState.Tensor> state) {
-        ensureOpen();
+        owner.ensureOpen();
         List<String> missing = new ArrayList<>();
         anchors.forEach((n, a) -> {
             StrategyState.Tensor t = state.get(STATE + n);
@@ -111,20 +111,11 @@ public final class WassersteinRegularizer implements Regularizer {
     /** Nothing to do: the anchors are the initial distribution and never change. */
     @Override
     public void reset() {
-        ensureOpen();
+        owner.ensureOpen();
     }
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            manager.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("wasserstein regularizer is closed");
-        }
+        owner.close();
     }
 }

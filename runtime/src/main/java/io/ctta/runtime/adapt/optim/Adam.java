@@ -23,11 +23,10 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
     private final float beta2;
     private final float epsilon;
     private final float weightDecay;
-    private final NDManager manager;
+    private final StateOwner owner;
     private final StateArrays means;
     private final StateArrays variances;
     private long steps;
-    private boolean closed;
 
     /**
      * @param parent the manager to hang this optimizer's state manager under
@@ -48,14 +47,14 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
         this.beta2 = beta2;
         this.epsilon = epsilon;
         this.weightDecay = weightDecay;
-        this.manager = parent.newSubManager();
-        this.means = new StateArrays(kind + ".m", manager, shapes);
-        this.variances = new StateArrays(kind + ".v", manager, shapes);
+        this.owner = new StateOwner(parent, "optimizer");
+        this.means = new StateArrays(kind + ".m", owner.manager(), shapes);
+        this.variances = new StateArrays(kind + ".v", owner.manager(), shapes);
     }
 
     @Override
     public void step(List<String> names, List<NDArray> weights, List<NDArray> gradients) {
-        ensureOpen();
+        owner.ensureOpen();
         steps++;
         float bc1 = (float) (1 - Math.pow(beta1, steps));
         float bc2 = (float) (1 - Math.pow(beta2, steps));
@@ -83,7 +82,7 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
 
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
-        ensureOpen();
+        owner.ensureOpen();
         Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
         means.export(out);
         variances.export(out);
@@ -92,7 +91,7 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
 
     @Override
     public void importState(Map<String, StrategyState.Tensor> state, long stepCount) {
-        ensureOpen();
+        owner.ensureOpen();
         means.load(state);
         variances.load(state);
         steps = stepCount;
@@ -100,7 +99,7 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
 
     @Override
     public void reset() {
-        ensureOpen();
+        owner.ensureOpen();
         means.zero();
         variances.zero();
         steps = 0;
@@ -108,15 +107,6 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            manager.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("optimizer is closed");
-        }
+        owner.close();
     }
 }
