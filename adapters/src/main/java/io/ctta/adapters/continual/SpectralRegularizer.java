@@ -6,10 +6,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.ctta.runtime.adapt.StrategyState;
-import io.ctta.runtime.adapt.optim.StateOwner;
 import io.ctta.runtime.adapt.optim.GaussianNoise;
-import java.util.ArrayList;
-import java.util.Arrays;
+import io.ctta.runtime.adapt.optim.StateArrays;
+import io.ctta.runtime.adapt.optim.StateOwner;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +57,7 @@ public final class SpectralRegularizer implements Regularizer {
         }
     }
 
-    private static final String STATE = "spectral.u/";
+    private static final String KIND = "spectral.u";
 
     private final List<String> names;
     private final List<Role> roles;
@@ -184,27 +183,14 @@ public final class SpectralRegularizer implements Regularizer {
     public Map<String, StrategyState.Tensor> exportState() {
         owner.ensureOpen();
         Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
-        vectors.forEach((n, u) -> out.put(STATE + n, new StrategyState.Tensor(u.getShape().getShape(), u.toFloatArray())));
+        StateArrays.export(KIND, vectors, out);
         return out;
     }
 
     @Override
     public void importState(Map<String, StrategyState.Tensor> state) {
         owner.ensureOpen();
-        List<String> missing = new ArrayList<>();
-        vectors.forEach((n, u) -> {
-            StrategyState.Tensor t = state.get(STATE + n);
-            if (t == null) {
-                missing.add(STATE + n);
-            } else if (!Arrays.equals(t.shape(), u.getShape().getShape())) {
-                throw new IllegalArgumentException("state '" + STATE + n + "' has shape " + Arrays.toString(t.shape())
-                        + ", expected " + u.getShape());
-            }
-        });
-        if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("spectral regularizer state lacks " + missing);
-        }
-        vectors.forEach((n, u) -> u.set(state.get(STATE + n).data()));
+        StateArrays.loadAll("spectral regularizer", KIND, vectors, state);
     }
 
     @Override

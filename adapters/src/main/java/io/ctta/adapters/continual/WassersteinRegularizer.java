@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.adapt.optim.StateArrays;
 import io.ctta.runtime.adapt.optim.StateOwner;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +29,7 @@ import java.util.Objects;
  */
 public final class WassersteinRegularizer implements Regularizer {
 
-    private static final String STATE = "wasserstein.init/";
+    private static final String KIND = "wasserstein.init";
 
     private final List<String> names;
     private final WassersteinSettings settings;
@@ -85,27 +85,14 @@ public final class WassersteinRegularizer implements Regularizer {
     public Map<String, StrategyState.Tensor> exportState() {
         owner.ensureOpen();
         Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
-        anchors.forEach((n, a) -> out.put(STATE + n, new StrategyState.Tensor(a.getShape().getShape(), a.toFloatArray())));
+        StateArrays.export(KIND, anchors, out);
         return out;
     }
 
     @Override
     public void importState(Map<String, StrategyState.Tensor> state) {
         owner.ensureOpen();
-        List<String> missing = new ArrayList<>();
-        anchors.forEach((n, a) -> {
-            StrategyState.Tensor t = state.get(STATE + n);
-            if (t == null) {
-                missing.add(STATE + n);
-            } else if (!Arrays.equals(t.shape(), a.getShape().getShape())) {
-                throw new IllegalArgumentException("state '" + STATE + n + "' has shape " + Arrays.toString(t.shape())
-                        + ", expected " + a.getShape());
-            }
-        });
-        if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("wasserstein regularizer state lacks " + missing);
-        }
-        anchors.forEach((n, a) -> a.set(state.get(STATE + n).data()));
+        StateArrays.loadAll("wasserstein regularizer", KIND, anchors, state);
     }
 
     /** Nothing to do: the anchors are the initial distribution and never change. */
