@@ -182,9 +182,7 @@ public final class SpectralRegularizer implements Regularizer {
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
         owner.ensureOpen();
-        Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
-        StateArrays.export(KIND, vectors, out);
-        return out;
+        return StateArrays.export(KIND, vectors);
     }
 
     @Override

@@ -84,9 +84,7 @@ public final class WassersteinRegularizer implements Regularizer {
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
         owner.ensureOpen();
-        Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
-        StateArrays.export(KIND, anchors, out);
-        return out;
+        return StateArrays.export(KIND, anchors);
     }
 
     @Override

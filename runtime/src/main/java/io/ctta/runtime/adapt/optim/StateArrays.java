@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * Named zero-initialised state arrays of one kind (e.g. Adam's first moments), in one manager.
  *
- * <p>Snapshots name each array {@code "<kind>/<parameter>"}; the static {@link #export(String, Map,
- * Map)} and {@link #loadAll} apply that format to state arrays held elsewhere (the regularizers').
+ * <p>Snapshots name each array {@code "<kind>/<parameter>"}; the static {@link #export(String, Map)}
+ * and {@link #loadAll} apply that format to state arrays held elsewhere (the regularizers').
  */
 public final class StateArrays {
 
@@ -41,7 +41,7 @@ public final class StateArrays {
     }
 
     void export(Map<String, StrategyState.Tensor> out) {
-        export(kind, arrays, out);
+        exportInto(kind, arrays, out);
     }
 
     void load(Map<String, StrategyState.Tensor> in) {
@@ -62,8 +62,14 @@ public final class StateArrays {
         arrays.values().forEach(a -> a.set(new float[Math.toIntExact(a.size())]));
     }
 
-    /** Adds every array to {@code out} as a heap tensor named {@code "<kind>/<name>"}, in map order. */
-    public static void export(String kind, Map<String, NDArray> arrays, Map<String, StrategyState.Tensor> out) {
+    /** Every array as a heap tensor named {@code "<kind>/<name>"}, in map order. */
+    public static Map<String, StrategyState.Tensor> export(String kind, Map<String, NDArray> arrays) {
+        Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
+        exportInto(kind, arrays, out);
+        return out;
+    }
+
+    private static void exportInto(String kind, Map<String, NDArray> arrays, Map<String, StrategyState.Tensor> out) {
         arrays.forEach((n, a) -> out.put(kind + "/" + n, new StrategyState.Tensor(a.getShape().getShape(),
                 a.toFloatArray())));
     }
