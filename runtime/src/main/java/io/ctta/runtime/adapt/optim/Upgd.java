@@ -222,10 +222,7 @@ public final class Upgd implements ParameterOptimizer {
     public void importState(Map<String, StrategyState.Tensor> state, long stepCount) {
         owner.ensureOpen();
         traces.load(state);
-        StrategyState.Tensor s = state.get(SEED);
-        if (s != null) {
-            seed = GaussianNoise.seedOf(s);
-        }
+        seed = GaussianNoise.seedOf(state, SEED, seed);
         steps = stepCount;
     }
 
