@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.adapt.optim.GaussianNoise;
-import java.util.ArrayList;
-import java.util.Arrays;
+import io.ctta.runtime.adapt.optim.StateArrays;
+import io.ctta.runtime.adapt.optim.StateOwner;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,17 +57,16 @@ public final class SpectralRegularizer implements Regularizer {
         }
     }
 
-    private static final String STATE = "spectral.u/";
+    private static final String KIND = "spectral.u";
 
     private final List<String> names;
     private final List<Role> roles;
     private final List<Shape> shapes;
     private final SpectralSettings settings;
     private final long seed;
-    private final NDManager manager;
+    private final StateOwner owner;
     private final Map<String, NDArray> vectors = new LinkedHashMap<>();
     private final Map<String, Float> lastSigmas = new LinkedHashMap<>();
-    private boolean closed;
 
     /**
      * @param parent the manager to hang the power-iteration vectors under (the model's)
@@ -86,10 +85,10 @@ public final class SpectralRegularizer implements Regularizer {
         this.roles = List.copyOf(roles);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.seed = seed;
-        this.manager = parent.newSubManager();
+        this.owner = new StateOwner(parent, "spectral regularizer");
         for (int i = 0; i < names.size(); i++) {
             if (roles.get(i) == Role.MATRIX) {
-                NDArray u = manager.create(initialVector(i));
+                NDArray u = owner.manager().create(initialVector(i));
                 // State outlives every step: never let an enclosing step scope close it.
                 NDScope.unregister(u);
                 vectors.put(names.get(i), u);
@@ -123,7 +122,7 @@ public final class SpectralRegularizer implements Regularizer {
 
     @Override
     public NDArray penalty(List<NDArray> weights) {
-        ensureOpen();
+        owner.ensureOpen();
         if (weights.size() != names.size()) {
             throw new IllegalArgumentException("expected " + names.size() + " parameters, got " + weights.size());
         }
@@ -182,34 +181,19 @@ public final class SpectralRegularizer implements Regularizer {
 
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
-        ensureOpen();
-        Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
-        vectors.forEach((n, u) -> out.put(STATE + n, new StrategyState.Tensor(u.getShape().getShape(), u.toFloatArray())));
-        return out;
+        owner.ensureOpen();
+        return StateArrays.export(KIND, vectors);
     }
 
     @Override
     public void importState(Map<String, StrategyState.Tensor> state) {
-        ensureOpen();
-        List<String> missing = new ArrayList<>();
-        vectors.forEach((n, u) -> {
-            StrategyState.Tensor t = state.get(STATE + n);
-            if (t == null) {
-                missing.add(STATE + n);
-            } else if (!Arrays.equals(t.shape(), u.getShape().getShape())) {
-                throw new IllegalArgumentException("state '" + STATE + n + "' has shape " + Arrays.toString(t.shape())
-                        + ", expected " + u.getShape());
-            }
-        });
-        if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("spectral regularizer state lacks " + missing);
-        }
-        vectors.forEach((n, u) -> u.set(state.get(STATE + n).data()));
+        owner.ensureOpen();
+        StateArrays.loadAll("spectral regularizer", KIND, vectors, state);
     }
 
     @Override
     public void reset() {
-        ensureOpen();
+        owner.ensureOpen();
         for (int i = 0; i < names.size(); i++) {
             NDArray u = vectors.get(names.get(i));
             if (u != null) {
@@ -221,15 +205,6 @@ public final class SpectralRegularizer implements Regularizer {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            manager.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("spectral regularizer is closed");
-        }
+        owner.close();
     }
 }

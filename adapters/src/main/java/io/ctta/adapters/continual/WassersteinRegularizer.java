@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.ctta.runtime.adapt.StrategyState;
-import java.util.ArrayList;
+import io.ctta.runtime.adapt.optim.StateArrays;
+import io.ctta.runtime.adapt.optim.StateOwner;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,13 +29,12 @@ import java.util.Objects;
  */
 public final class WassersteinRegularizer implements Regularizer {
 
-    private static final String STATE = "wasserstein.init/";
+    private static final String KIND = "wasserstein.init";
 
     private final List<String> names;
     private final WassersteinSettings settings;
-    private final NDManager manager;
+    private final StateOwner owner;
     private final Map<String, NDArray> anchors = new LinkedHashMap<>();
-    private boolean closed;
 
     /**
      * @param parent the manager to hang the anchors under (the model's)
@@ -48,11 +48,11 @@ public final class WassersteinRegularizer implements Regularizer {
         }
         this.names = List.copyOf(names);
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.manager = parent.newSubManager();
+        this.owner = new StateOwner(parent, "wasserstein regularizer");
         for (int i = 0; i < names.size(); i++) {
             float[] sorted = initial.get(i).clone();
             Arrays.sort(sorted);
-            NDArray a = manager.create(sorted);
+            NDArray a = owner.manager().create(sorted);
             NDScope.unregister(a);
             anchors.put(names.get(i), a);
         }
@@ -65,7 +65,7 @@ public final class WassersteinRegularizer implements Regularizer {
 
     @Override
     public NDArray penalty(List<NDArray> weights) {
-        ensureOpen();
+        owner.ensureOpen();
         if (weights.size() != names.size()) {
             throw new IllegalArgumentException("expected " + names.size() + " parameters, got " + weights.size());
         }
@@ -83,48 +83,24 @@ public final class WassersteinRegularizer implements Regularizer {
 
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
-        ensureOpen();
-        Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
-        anchors.forEach((n, a) -> out.put(STATE + n, new StrategyState.Tensor(a.getShape().getShape(), a.toFloatArray())));
-        return out;
+        owner.ensureOpen();
+        return StateArrays.export(KIND, anchors);
     }
 
     @Override
     public void importState(Map<String, StrategyState.Tensor> state) {
-        ensureOpen();
-        List<String> missing = new ArrayList<>();
-        anchors.forEach((n, a) -> {
-            StrategyState.Tensor t = state.get(STATE + n);
-            if (t == null) {
-                missing.add(STATE + n);
-            } else if (!Arrays.equals(t.shape(), a.getShape().getShape())) {
-                throw new IllegalArgumentException("state '" + STATE + n + "' has shape " + Arrays.toString(t.shape())
-                        + ", expected " + a.getShape());
-            }
-        });
-        if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("wasserstein regularizer state lacks " + missing);
-        }
-        anchors.forEach((n, a) -> a.set(state.get(STATE + n).data()));
+        owner.ensureOpen();
+        StateArrays.loadAll("wasserstein regularizer", KIND, anchors, state);
     }
 
     /** Nothing to do: the anchors are the initial distribution and never change. */
     @Override
     public void reset() {
-        ensureOpen();
+        owner.ensureOpen();
     }
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            manager.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("wasserstein regularizer is closed");
-        }
+        owner.close();
     }
 }

@@ -12,47 +12,66 @@ import java.util.Map;
  * Adam as in PyTorch ({@code torch.optim.Adam}, no weight decay, no amsgrad):
  * {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²},
  * {@code w ← w − lr · (m / (1−β1^t)) / (sqrt(v / (1−β2^t)) + ε)}.
+ *
+ * <p>{@link AdamW} is this update with decoupled weight decay: the weights shrink by
+ * {@code (1 − lr·λ)} before the step. Plain Adam is {@code λ = 0}, which never shrinks.
  */
-public final class Adam implements ParameterOptimizer {
+public sealed class Adam implements ParameterOptimizer permits AdamW {
 
     private final float lr;
     private final float beta1;
     private final float beta2;
     private final float epsilon;
-    private final NDManager manager;
+    private final float weightDecay;
+    private final StateOwner owner;
     private final StateArrays means;
     private final StateArrays variances;
     private long steps;
-    private boolean closed;
 
     /**
      * @param parent the manager to hang this optimizer's state manager under
      * @param shapes the parameters it will update, by name
      */
     public Adam(NDManager parent, Map<String, Shape> shapes, float lr, float beta1, float beta2, float epsilon) {
+        this(parent, shapes, lr, beta1, beta2, epsilon, 0f, "adam");
+    }
+
+    /**
+     * Adam with decoupled weight decay {@code weightDecay} (unchecked; {@link AdamW} validates),
+     * its state named {@code <kind>.m/…} and {@code <kind>.v/…}.
+     */
+    Adam(NDManager parent, Map<String, Shape> shapes, float lr, float beta1, float beta2, float epsilon,
+            float weightDecay, String kind) {
         this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
-        this.manager = parent.newSubManager();
-        this.means = new StateArrays("adam.m", manager, shapes);
-        this.variances = new StateArrays("adam.v", manager, shapes);
+        this.weightDecay = weightDecay;
+        this.owner = new StateOwner(parent, "optimizer");
+        this.means = new StateArrays(kind + ".m", owner.manager(), shapes);
+        this.variances = new StateArrays(kind + ".v", owner.manager(), shapes);
     }
 
     @Override
     public void step(List<String> names, List<NDArray> weights, List<NDArray> gradients) {
-        ensureOpen();
+        owner.ensureOpen();
         steps++;
         float bc1 = (float) (1 - Math.pow(beta1, steps));
         float bc2 = (float) (1 - Math.pow(beta2, steps));
+        // λ = 0 never shrinks, whatever lr (plain Adam does not range-check it).
+        float shrink = weightDecay == 0 ? 1f : 1f - lr * weightDecay;
         for (int i = 0; i < names.size(); i++) {
             NDArray g = gradients.get(i);
+            NDArray w = weights.get(i);
             NDArray m = means.get(names.get(i));
             NDArray v = variances.get(names.get(i));
             m.muli(beta1).addi(g.mul(1 - beta1));
             v.muli(beta2).addi(g.square().mul(1 - beta2));
             NDArray denom = v.div(bc2).sqrt().add(epsilon);
-            weights.get(i).subi(m.div(bc1).div(denom).mul(lr));
+            if (shrink != 1f) {
+                w.muli(shrink);
+            }
+            w.subi(m.div(bc1).div(denom).mul(lr));
         }
     }
 
@@ -63,7 +82,7 @@ public final class Adam implements ParameterOptimizer {
 
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
-        ensureOpen();
+        owner.ensureOpen();
         Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
         means.export(out);
         variances.export(out);
@@ -72,7 +91,7 @@ public final class Adam implements ParameterOptimizer {
 
     @Override
     public void importState(Map<String, StrategyState.Tensor> state, long stepCount) {
-        ensureOpen();
+        owner.ensureOpen();
         means.load(state);
         variances.load(state);
         steps = stepCount;
@@ -80,7 +99,7 @@ public final class Adam implements ParameterOptimizer {
 
     @Override
     public void reset() {
-        ensureOpen();
+        owner.ensureOpen();
         means.zero();
         variances.zero();
         steps = 0;
@@ -88,15 +107,6 @@ public final class Adam implements ParameterOptimizer {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            manager.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("optimizer is closed");
-        }
+        owner.close();
     }
 }

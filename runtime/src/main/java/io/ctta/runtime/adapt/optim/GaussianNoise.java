@@ -1,6 +1,7 @@
 package io.ctta.runtime.adapt.optim;
 
 import io.ctta.runtime.adapt.StrategyState;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -60,6 +61,17 @@ public final class GaussianNoise {
             seed |= ((long) c) << (16 * i);
         }
         return seed;
+    }
+
+    /**
+     * The seed held by the {@link #seedTensor(long)} tensor under {@code key} in an optimizer's
+     * imported state, or {@code otherwise} when the state has none.
+     *
+     * @throws IllegalArgumentException when that tensor is not four 16-bit chunks
+     */
+    public static long seedOf(Map<String, StrategyState.Tensor> state, String key, long otherwise) {
+        StrategyState.Tensor s = state.get(key);
+        return s == null ? otherwise : seedOf(s);
     }
 
     /** The generator seed of one (step, tensor) pair. */

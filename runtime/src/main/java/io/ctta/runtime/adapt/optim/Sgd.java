@@ -17,10 +17,9 @@ public final class Sgd implements ParameterOptimizer {
     private final float lr;
     private final float momentum;
     private final boolean nesterov;
-    private final NDManager manager;
+    private final StateOwner owner;
     private final StateArrays buffers;
     private long steps;
-    private boolean closed;
 
     /**
      * @param parent the manager to hang this optimizer's state manager under
@@ -30,13 +29,13 @@ public final class Sgd implements ParameterOptimizer {
         this.lr = lr;
         this.momentum = momentum;
         this.nesterov = nesterov;
-        this.manager = parent.newSubManager();
-        this.buffers = new StateArrays("sgd.momentum", manager, momentum > 0 ? shapes : Map.of());
+        this.owner = new StateOwner(parent, "optimizer");
+        this.buffers = new StateArrays("sgd.momentum", owner.manager(), momentum > 0 ? shapes : Map.of());
     }
 
     @Override
     public void step(List<String> names, List<NDArray> weights, List<NDArray> gradients) {
-        ensureOpen();
+        owner.ensureOpen();
         steps++;
         for (int i = 0; i < names.size(); i++) {
             NDArray g = gradients.get(i);
@@ -57,7 +56,7 @@ public final class Sgd implements ParameterOptimizer {
 
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
-        ensureOpen();
+        owner.ensureOpen();
         Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
         buffers.export(out);
         return out;
@@ -65,29 +64,20 @@ public final class Sgd implements ParameterOptimizer {
 
     @Override
     public void importState(Map<String, StrategyState.Tensor> state, long stepCount) {
-        ensureOpen();
+        owner.ensureOpen();
         buffers.load(state);
         steps = stepCount;
     }
 
     @Override
     public void reset() {
-        ensureOpen();
+        owner.ensureOpen();
         buffers.zero();
         steps = 0;
     }
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            manager.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("optimizer is closed");
-        }
+        owner.close();
     }
 }

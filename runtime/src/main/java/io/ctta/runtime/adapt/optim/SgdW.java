@@ -91,10 +91,7 @@ public final class SgdW implements ParameterOptimizer {
     @Override
     public void importState(Map<String, StrategyState.Tensor> state, long stepCount) {
         ensureOpen();
-        StrategyState.Tensor s = state.get(SEED);
-        if (s != null) {
-            seed = GaussianNoise.seedOf(s);
-        }
+        seed = GaussianNoise.seedOf(state, SEED, seed);
         steps = stepCount;
     }
 

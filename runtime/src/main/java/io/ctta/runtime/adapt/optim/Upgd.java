@@ -108,12 +108,11 @@ public final class Upgd implements ParameterOptimizer {
 
     private final Options options;
     private long seed;
-    private final NDManager manager;
+    private final StateOwner owner;
     private final StateArrays traces;
     private long steps;
     private long etaGuards;
     private float lastEta = Float.NaN;
-    private boolean closed;
 
     /**
      * @param parent the manager to hang this optimizer's state manager under
@@ -123,8 +122,8 @@ public final class Upgd implements ParameterOptimizer {
     public Upgd(NDManager parent, Map<String, Shape> shapes, Options options) {
         this.options = Objects.requireNonNull(options, "options");
         this.seed = options.seed();
-        this.manager = parent.newSubManager();
-        this.traces = new StateArrays("upgd.utility", manager, shapes);
+        this.owner = new StateOwner(parent, "optimizer");
+        this.traces = new StateArrays("upgd.utility", owner.manager(), shapes);
     }
 
     /** The hyperparameters. */
@@ -134,7 +133,7 @@ public final class Upgd implements ParameterOptimizer {
 
     @Override
     public void step(List<String> names, List<NDArray> weights, List<NDArray> gradients) {
-        ensureOpen();
+        owner.ensureOpen();
         steps++;
         float beta = options.betaUtility();
         float biasCorrection = (float) (1 - Math.pow(beta, steps));
@@ -212,7 +211,7 @@ public final class Upgd implements ParameterOptimizer {
 
     @Override
     public Map<String, StrategyState.Tensor> exportState() {
-        ensureOpen();
+        owner.ensureOpen();
         Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
         traces.export(out);
         out.put(SEED, GaussianNoise.seedTensor(seed));
@@ -221,18 +220,15 @@ public final class Upgd implements ParameterOptimizer {
 
     @Override
     public void importState(Map<String, StrategyState.Tensor> state, long stepCount) {
-        ensureOpen();
+        owner.ensureOpen();
         traces.load(state);
-        StrategyState.Tensor s = state.get(SEED);
-        if (s != null) {
-            seed = GaussianNoise.seedOf(s);
-        }
+        seed = GaussianNoise.seedOf(state, SEED, seed);
         steps = stepCount;
     }
 
     @Override
     public void reset() {
-        ensureOpen();
+        owner.ensureOpen();
         traces.zero();
         seed = options.seed();
         steps = 0;
@@ -242,15 +238,6 @@ public final class Upgd implements ParameterOptimizer {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            manager.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("optimizer is closed");
-        }
+        owner.close();
     }
 }

@@ -5,29 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ctta.runtime.memory.StepScope;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** SGDW, S&amp;P and AdamW known answers (decoupled weight decay, ALGORITHMS.md 8.4). */
-class DecoupledOptimizersTest {
-
-    private NDManager root;
-
-    @BeforeEach
-    void open() {
-        root = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        root.close();
-    }
+class DecoupledOptimizersTest extends RootManagerTest {
 
     private void step(ParameterOptimizer opt, NDArray w, float[] g) {
         try (StepScope step = new StepScope(root)) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.memory.StepScope;
@@ -16,24 +15,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Known answers of ALGORITHMS.md 3.3 and 3.6 on small hand-made tensors. */
-class UpgdTest {
-
-    private NDManager root;
-
-    @BeforeEach
-    void open() {
-        root = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        root.close();
-    }
+class UpgdTest extends RootManagerTest {
 
     private static Upgd.Options opts(float lr, float wd, float beta, float sigma, Upgd.Scaling scaling, Upgd.Form form,
             Upgd.UtilityMax max) {
