@@ -347,13 +347,18 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             msg.replyTo().tell(Persisted.none());
             return this;
         }
+        return write(p, msg.replyTo());
+    }
+
+    /** Writes a captured checkpoint and replies with what it covers; a fenced (stale) owner stops. */
+    private Behavior<Command> write(CheckpointAgent.Pending p, ActorRef<Persisted> replyTo) {
         try {
             CheckpointAgent.Written w = agent.write(p);
-            msg.replyTo().tell(new Persisted(w.offsets(), w.id()));
+            replyTo.tell(new Persisted(w.offsets(), w.id()));
             return this;
         } catch (StaleOwnerException e) {
             getContext().getLog().error("pipeline stopped: {}", e.getMessage());
-            msg.replyTo().tell(Persisted.none());
+            replyTo.tell(Persisted.none());
             return Behaviors.stopped();
         }
     }
@@ -395,15 +400,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             msg.replyTo().tell(Persisted.none());
             return this;
         }
-        try {
-            CheckpointAgent.Written w = agent.write(pending.removeLast());
-            msg.replyTo().tell(new Persisted(w.offsets(), w.id()));
-            return this;
-        } catch (StaleOwnerException e) {
-            getContext().getLog().error("pipeline stopped: {}", e.getMessage());
-            msg.replyTo().tell(Persisted.none());
-            return Behaviors.stopped();
-        }
+        return write(pending.removeLast(), msg.replyTo());
     }
 
     /**
