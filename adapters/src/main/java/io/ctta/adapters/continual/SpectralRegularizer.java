@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.ctta.runtime.adapt.GraphScalars;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.adapt.optim.GaussianNoise;
 import io.ctta.runtime.adapt.optim.StateArrays;
@@ -135,14 +136,14 @@ public final class SpectralRegularizer implements Regularizer {
             NDArray w = weights.get(i);
             NDArray term = switch (roles.get(i)) {
                 case MATRIX -> matrixTerm(names.get(i), w, k);
-                case BIAS -> settings.biases() ? w.square().sum().pow(k) : null;
-                case SCALE -> settings.normScales() ? w.abs().max().pow(k).sub(1f).square() : null;
+                case BIAS -> settings.biases() ? GraphScalars.pow(w.square().sum(), k) : null;
+                case SCALE -> settings.normScales() ? GraphScalars.pow(w.abs().max(), k).sub(1f).square() : null;
             };
             if (term != null) {
                 total = total == null ? term : total.add(term);
             }
         }
-        return total == null ? null : total.mul((float) settings.rho());
+        return total == null ? null : GraphScalars.mul(total, settings.rho());
     }
 
     /** One power-iteration step on the detached matrix, then {@code (σ̂^k − 1)²} on the live one. */
@@ -168,7 +169,7 @@ public final class SpectralRegularizer implements Regularizer {
         u.set(next.toFloatArray());
         NDArray sigma = next.transpose().matMul(matrix).matMul(v).reshape(new Shape());
         lastSigmas.put(name, sigma.getFloat());
-        return sigma.pow(k).sub(1f).square();
+        return GraphScalars.pow(sigma, k).sub(1f).square();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ctta.adapters.continual;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.ctta.runtime.adapt.GraphScalars;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.adapt.optim.StateArrays;
 import io.ctta.runtime.adapt.optim.StateOwner;
@@ -78,7 +79,7 @@ public final class WassersteinRegularizer implements Regularizer {
             NDArray term = sorted.sub(anchors.get(names.get(i))).square().sum();
             total = total == null ? term : total.add(term);
         }
-        return total == null ? null : total.mul((float) settings.rho());
+        return total == null ? null : GraphScalars.mul(total, settings.rho());
     }
 
     @Override

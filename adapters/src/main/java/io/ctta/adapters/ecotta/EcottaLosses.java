@@ -2,6 +2,7 @@ package io.ctta.adapters.ecotta;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import io.ctta.runtime.adapt.GraphScalars;
 import io.ctta.runtime.adapt.Objectives;
 
 /**
@@ -40,7 +41,7 @@ public final class EcottaLosses {
         NDArray h = Objectives.entropyPerSample(logits);
         NDArray mask = h.stopGradient().lt((float) threshold).toType(DataType.FLOAT32, false);
         int kept = Math.round(mask.sum().getFloat());
-        NDArray loss = h.mul(mask).sum().div((float) Math.max(1, kept));
+        NDArray loss = GraphScalars.div(h.mul(mask).sum(), Math.max(1, kept));
         return new FilteredEntropy(loss, kept, Math.toIntExact(h.getShape().get(0)));
     }
 

@@ -8,6 +8,7 @@ import io.ctta.adapters.support.StrategyStates;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.GradientGate;
 import io.ctta.runtime.adapt.Gradients;
+import io.ctta.runtime.adapt.GraphScalars;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
 import io.ctta.runtime.data.InputBatch;
@@ -221,7 +222,7 @@ public final class EcottaStrategy implements AdaptationStrategy {
                         NDArray r = net.regularizer(f, k);
                         reg = reg == null ? r : reg.add(r);
                     }
-                    NDArray weighted = reg.mul((float) settings.lambda());
+                    NDArray weighted = GraphScalars.mul(reg, settings.lambda());
                     regularizer = weighted.getFloat();
                     if (adapt && Float.isFinite(regularizer)) {
                         session.backward(weighted);

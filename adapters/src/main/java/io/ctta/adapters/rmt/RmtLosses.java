@@ -2,6 +2,7 @@ package io.ctta.adapters.rmt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.ctta.runtime.adapt.GraphScalars;
 import java.util.List;
 
 /**
@@ -31,7 +32,7 @@ public final class RmtLosses {
         NDArray logS = student.logSoftmax(-1);
         NDArray ce = logS.mul(logT.exp()).sum(new int[] {-1}).neg();
         NDArray reverse = logS.exp().mul(logT).sum(new int[] {-1}).neg();
-        return ce.mul(1f - a).add(reverse.mul(a));
+        return GraphScalars.mul(ce, 1f - a).add(GraphScalars.mul(reverse, a));
     }
 
     /**
@@ -45,7 +46,7 @@ public final class RmtLosses {
     public static NDArray selfTraining(NDArray student, NDArray augmented, NDArray teacher) {
         NDArray a = symmetricCrossEntropy(student, teacher, SCE_ALPHA);
         NDArray b = symmetricCrossEntropy(augmented, teacher, SCE_ALPHA);
-        return a.add(b).mul(0.5f).mean();
+        return GraphScalars.mul(a.add(b), 0.5f).mean();
     }
 
     /**
@@ -69,7 +70,7 @@ public final class RmtLosses {
         }
         int k = Math.toIntExact(rows / batch);
         NDManager m = views.getManager();
-        NDArray sim = views.matMul(views.transpose()).div(temperature);
+        NDArray sim = GraphScalars.div(views.matMul(views.transpose()), temperature);
         NDArray logits = sim.sub(sim.max(new int[] {1}, true).stopGradient());
         NDArray notSelf = m.ones(sim.getShape()).sub(m.eye(Math.toIntExact(rows)));
         NDArray positives = m.eye(batch).tile(new long[] {k, k}).mul(notSelf);
@@ -81,7 +82,7 @@ public final class RmtLosses {
 
     /** Rows scaled to unit L2 norm, {@code x / max(‖x‖, 1e-12)} (PyTorch {@code F.normalize}). */
     public static NDArray l2Normalize(NDArray x) {
-        return x.div(x.norm(new int[] {1}, true).maximum(1e-12f));
+        return x.div(GraphScalars.maximum(x.norm(new int[] {1}, true), 1e-12f));
     }
 
     /**

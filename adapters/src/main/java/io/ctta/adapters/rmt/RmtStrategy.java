@@ -14,6 +14,7 @@ import io.ctta.adapters.support.StrategyStates;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.GradientGate;
 import io.ctta.runtime.adapt.Gradients;
+import io.ctta.runtime.adapt.GraphScalars;
 import io.ctta.runtime.adapt.Objectives;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
@@ -455,7 +456,7 @@ public final class RmtStrategy implements AdaptationStrategy {
                 NDList aug = student.forwardWithFeatures(sm, augmented, ForwardMode.BATCH_STATS);
                 zs = test.get(1);
                 NDArray st = RmtLosses.selfTraining(zs, aug.get(1), zt);
-                NDArray total = st.mul((float) settings.lambdaSt());
+                NDArray total = GraphScalars.mul(st, settings.lambdaSt());
                 lossSt = st.getFloat();
                 if (settings.usesPrototypes()) {
                     NDArray u = test.get(0);
@@ -465,13 +466,13 @@ public final class RmtStrategy implements AdaptationStrategy {
                     NDArray cl = RmtLosses.contrastive(RmtLosses.l2Normalize(projector.forward(views)), b,
                             (float) settings.temperature());
                     lossCl = cl.getFloat();
-                    total = total.add(cl.mul((float) settings.lambdaCont()));
+                    total = total.add(GraphScalars.mul(cl, settings.lambdaCont()));
                 }
                 if (replay != null) {
                     NDArray ce = Objectives.softmaxCrossEntropy(student.forward(sm, replay, ForwardMode.BATCH_STATS)
                             .head(), replayLabels);
                     lossSrc = ce.getFloat();
-                    total = total.add(ce.mul((float) settings.lambdaSrc()));
+                    total = total.add(GraphScalars.mul(ce, settings.lambdaSrc()));
                 }
                 loss = total.getFloat();
                 if (Float.isFinite(loss)) {

@@ -326,7 +326,8 @@ class ContinualStrategiesTest {
                 for (int i = 0; i < steps; i++) {
                     Labelled b = batches[i % batches.length];
                     s.predict(b.batch());
-                    assertEquals(StepOutcome.Kind.APPLIED, s.learn(b.batch(), b.labels()).kind());
+                    StepOutcome o = s.learn(b.batch(), b.labels());
+                    assertEquals(StepOutcome.Kind.APPLIED, o.kind(), v[0] + " step " + i + ": " + o);
                 }
                 s.snapshot();
                 assertEquals(base, m.liveArrayCount(), v[0]);

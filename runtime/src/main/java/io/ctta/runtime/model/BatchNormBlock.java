@@ -9,6 +9,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import io.ctta.runtime.adapt.GraphScalars;
 
 /**
  * BatchNorm for the built-in CNN that honours {@link ForwardMode}.
@@ -110,8 +111,8 @@ final class BatchNormBlock extends AbstractBlock {
         NDArray bv = meanOver(x.sub(bm).square(), axes);
         // Start every expression from a step-scoped array: results attach to the first operand's
         // manager, and the parameters' manager must never collect temporaries.
-        NDArray mean = bm.mul(alpha).add(local(rm, x).reshape(bshape).mul(1f - alpha));
-        NDArray var = bv.mul(alpha).add(local(rv, x).reshape(bshape).mul(1f - alpha));
+        NDArray mean = GraphScalars.mul(bm, alpha).add(GraphScalars.mul(local(rm, x).reshape(bshape), 1f - alpha));
+        NDArray var = GraphScalars.mul(bv, alpha).add(GraphScalars.mul(local(rv, x).reshape(bshape), 1f - alpha));
         NDArray y = x.sub(mean).div(var.add(EPSILON).sqrt()).mul(local(g, x).reshape(bshape))
                 .add(local(b, x).reshape(bshape));
         return new NDList(y);
