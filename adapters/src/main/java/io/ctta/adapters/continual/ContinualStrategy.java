@@ -22,6 +22,7 @@ import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.ForwardMode;
 import io.ctta.runtime.model.ParameterSelector;
+import io.ctta.runtime.util.SplitMix64;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -93,8 +94,8 @@ public final class ContinualStrategy implements AdaptationStrategy {
         this.running = List.copyOf(model.parameters(ParameterSelector::isRunningStatistic));
         this.initial = model.snapshotParameters(ParameterSelector.all());
         Map<String, Shape> shapes = ParameterLists.shapes(names, params);
-        long optimizerSeed = mix(seed, 1);
-        long regularizerSeed = mix(seed, 2);
+        long optimizerSeed = SplitMix64.at(seed, 1);
+        long regularizerSeed = SplitMix64.at(seed, 2);
         ParameterOptimizer opt = optimizer.create(model.manager(), shapes, optimizerSeed);
         try {
             this.regularizer = switch (settings.regularizer()) {
@@ -120,13 +121,6 @@ public final class ContinualStrategy implements AdaptationStrategy {
             throw e;
         }
         this.optimizer = opt;
-    }
-
-    private static long mix(long seed, long salt) {
-        long z = seed + salt * 0x9E37_79B9_7F4A_7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
-        return z ^ (z >>> 31);
     }
 
     @Override

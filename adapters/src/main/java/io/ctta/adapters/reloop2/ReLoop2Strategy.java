@@ -14,6 +14,7 @@ import io.ctta.runtime.data.StepOutcome;
 import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.ForwardMode;
+import io.ctta.runtime.util.SplitMix64;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -119,7 +120,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
                         + " MiB of sketch; the limit is 1024 MiB: lower the bits or k");
             }
             this.memory = new LshSketch(keyDim, valueDim, settings.k(), settings.sketchBits(),
-                    settings.sketchSimilarity(), mix(seed, 0x5EED_1A5BL));
+                    settings.sketchSimilarity(), SplitMix64.at(seed, 0x5EED_1A5BL));
         }
         if (memory instanceof LshSketch sketch) {
             // Hashing is K·L·d multiply-adds per key: one native matrix product per batch instead
@@ -315,7 +316,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
         }
         if (settings.sampleRate() < 1) {
             // Counter-based, so a restored strategy makes the same choices (no RNG state to save).
-            double u = (mix(seed, candidate) >>> 11) * 0x1.0p-53;
+            double u = (SplitMix64.at(seed, candidate) >>> 11) * 0x1.0p-53;
             return u < settings.sampleRate();
         }
         return true;
@@ -439,13 +440,5 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
     @Override
     public void close() {
         owned.close(own, base); // then the model: idempotent, the base should already have closed it
-    }
-
-    /** SplitMix64 finaliser of {@code a + b·golden}: a seeded, stateless hash. */
-    static long mix(long a, long b) {
-        long z = a + b * 0x9E37_79B9_7F4A_7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
-        return z ^ (z >>> 31);
     }
 }

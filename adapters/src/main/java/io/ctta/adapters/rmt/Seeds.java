@@ -1,5 +1,7 @@
 package io.ctta.adapters.rmt;
 
+import io.ctta.runtime.util.SplitMix64;
+
 /** Derives independent seeds from the strategy's root seed (SplitMix64 finaliser). */
 final class Seeds {
 
@@ -13,12 +15,6 @@ final class Seeds {
 
     /** A well-mixed 64-bit value of {@code (a, b)}. */
     static long mix(long a, long b) {
-        return fmix(fmix(a) ^ (b * 0x9E37_79B9_7F4A_7C15L + 0x632B_E59B_D9B4_E019L));
-    }
-
-    private static long fmix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
-        return z ^ (z >>> 31);
+        return SplitMix64.mix(SplitMix64.mix(a) ^ (b * SplitMix64.GOLDEN + 0x632B_E59B_D9B4_E019L));
     }
 }

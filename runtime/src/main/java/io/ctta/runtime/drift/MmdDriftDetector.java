@@ -1,5 +1,6 @@
 package io.ctta.runtime.drift;
 
+import io.ctta.runtime.util.SplitMix64;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -108,7 +109,7 @@ public final class MmdDriftDetector extends TwoSampleWindowDetector {
         double observed = split.mmd2(order, n, m);
         int permutations = settings.permutations();
         double[] perm = new double[permutations];
-        SplittableRandom rng = new SplittableRandom(mix(seed, testIndex));
+        SplittableRandom rng = new SplittableRandom(SplitMix64.at(seed, testIndex + 1));
         int atLeast = 0;
         for (int p = 0; p < permutations; p++) {
             for (int i = 0; i < total; i++) {
@@ -297,11 +298,4 @@ public final class MmdDriftDetector extends TwoSampleWindowDetector {
         return a[k];
     }
 
-    /** A well-mixed seed per test (SplitMix64 finaliser), so consecutive tests draw unrelated permutations. */
-    private static long mix(long seed, long index) {
-        long z = seed + 0x9E3779B97F4A7C15L * (index + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 }

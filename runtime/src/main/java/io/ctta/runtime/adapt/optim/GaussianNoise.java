@@ -1,6 +1,7 @@
 package io.ctta.runtime.adapt.optim;
 
 import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.util.SplitMix64;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -76,13 +77,6 @@ public final class GaussianNoise {
 
     /** The generator seed of one (step, tensor) pair. */
     static long streamSeed(long seed, long step, int tensor) {
-        return mix64(mix64(seed) ^ mix64(step * 0x9E37_79B9_7F4A_7C15L + tensor + 1));
-    }
-
-    /** The SplitMix64 finaliser: a bijective 64-bit mix with good avalanche. */
-    static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
-        return z ^ (z >>> 31);
+        return SplitMix64.mix(SplitMix64.mix(seed) ^ SplitMix64.mix(step * SplitMix64.GOLDEN + tensor + 1));
     }
 }
