@@ -2,6 +2,7 @@ package io.ctta.adapters.continual;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.ctta.adapters.support.Settings;
 import io.ctta.runtime.adapt.optim.AdamW;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
 import java.util.Map;
@@ -27,7 +28,7 @@ public record AdamSettings(double lr, double beta1, double beta2, double epsilon
         return new AdamSettings(1e-4, 0, 0.9999, 1e-8, 0.1);
     }
 
-    static AdamSettings read(SettingsReader s) {
+    static AdamSettings read(Settings s) {
         AdamSettings d = defaults();
         double lr = s.getDouble("lr", d.lr());
         s.require(lr > 0 && Double.isFinite(lr), "lr", "> 0", lr);

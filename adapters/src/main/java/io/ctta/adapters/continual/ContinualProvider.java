@@ -1,5 +1,6 @@
 package io.ctta.adapters.continual;
 
+import io.ctta.adapters.support.Settings;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.GradientGate;
 import io.ctta.runtime.adapt.StrategyContext;
@@ -16,10 +17,10 @@ abstract class ContinualProvider implements StrategyProvider {
 
     private final String name;
     private final String description;
-    private final Function<SettingsReader, OptimizerSettings> optimizer;
+    private final Function<Settings, OptimizerSettings> optimizer;
     private final boolean composed;
 
-    ContinualProvider(String name, String description, Function<SettingsReader, OptimizerSettings> optimizer,
+    ContinualProvider(String name, String description, Function<Settings, OptimizerSettings> optimizer,
             boolean composed) {
         this.name = Objects.requireNonNull(name);
         this.description = Objects.requireNonNull(description);
@@ -39,7 +40,7 @@ abstract class ContinualProvider implements StrategyProvider {
 
     @Override
     public final AdaptationStrategy create(StrategyContext context) {
-        SettingsReader s = SettingsReader.forStrategy(context.settings(), name);
+        Settings s = Settings.forStrategy(context.settings(), name);
         OptimizerSettings opt = optimizer.apply(s);
         LearnerSettings learner = LearnerSettings.read(s, opt, composed, name);
         return new ContinualStrategy(name, context.model(), opt, learner, GradientGate.shared(), context.seed());

@@ -1,5 +1,6 @@
 package io.ctta.adapters.continual;
 
+import io.ctta.adapters.support.Settings;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -79,7 +80,7 @@ public record LearnerSettings(BatchNormPolicy batchNorm, int batchNormMinBatch, 
      * @param composed true for the {@code +spectral} strategies: the regularizer defaults to
      *     {@code spectral} and {@code none} is rejected
      */
-    static LearnerSettings read(SettingsReader s, OptimizerSettings optimizer, boolean composed, String name) {
+    static LearnerSettings read(Settings s, OptimizerSettings optimizer, boolean composed, String name) {
         Set<String> known = new HashSet<>(KEYS);
         known.addAll(optimizer.keys());
         s.rejectUnknown(known);

@@ -2,6 +2,7 @@ package io.ctta.adapters.continual;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.ctta.adapters.support.Settings;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
 import io.ctta.runtime.adapt.optim.SgdW;
 import java.util.Map;
@@ -25,7 +26,7 @@ public record SgdSettings(double lr, double weightDecay, double sigma) implement
         return new SgdSettings(0.01, 1e-4, 0);
     }
 
-    static SgdSettings read(SettingsReader s) {
+    static SgdSettings read(Settings s) {
         SgdSettings d = defaults();
         double lr = s.getDouble("lr", d.lr());
         s.require(lr > 0 && Double.isFinite(lr), "lr", "> 0", lr);

@@ -1,5 +1,6 @@
 package io.ctta.adapters.continual;
 
+import io.ctta.adapters.support.Settings;
 import java.util.Set;
 
 /**
@@ -31,7 +32,7 @@ public record SpectralSettings(double rho, double exponent, boolean biases, bool
         return new SpectralSettings(1e-3, 2, true, true);
     }
 
-    static SpectralSettings read(SettingsReader s) {
+    static SpectralSettings read(Settings s) {
         s.rejectUnknown(KEYS);
         SpectralSettings d = defaults();
         double rho = s.getDouble("rho", d.rho());

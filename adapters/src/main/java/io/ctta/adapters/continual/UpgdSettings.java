@@ -2,6 +2,7 @@ package io.ctta.adapters.continual;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.ctta.adapters.support.Settings;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
 import io.ctta.runtime.adapt.optim.Upgd;
 import java.util.Map;
@@ -33,7 +34,7 @@ public record UpgdSettings(double lr, double weightDecay, double betaUtility, do
                 Upgd.UtilityMax.BIAS_CORRECTED);
     }
 
-    static UpgdSettings read(SettingsReader s) {
+    static UpgdSettings read(Settings s) {
         UpgdSettings d = defaults();
         double lr = s.getDouble("lr", d.lr());
         s.require(lr > 0 && Double.isFinite(lr), "lr", "> 0", lr);

@@ -1,5 +1,6 @@
 package io.ctta.adapters.continual;
 
+import io.ctta.adapters.support.Settings;
 import java.util.Set;
 
 /**
@@ -24,7 +25,7 @@ public record WassersteinSettings(double rho) {
         return new WassersteinSettings(1e-3);
     }
 
-    static WassersteinSettings read(SettingsReader s) {
+    static WassersteinSettings read(Settings s) {
         s.rejectUnknown(KEYS);
         double rho = s.getDouble("rho", defaults().rho());
         s.require(rho >= 0 && Double.isFinite(rho), "rho", ">= 0", rho);

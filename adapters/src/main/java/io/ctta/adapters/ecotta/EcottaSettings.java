@@ -71,14 +71,14 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
             s.require(partitions.get(i) >= 0 && (i == 0 || partitions.get(i) > partitions.get(i - 1)), "partitions",
                     "strictly increasing non-negative layer numbers", partitions);
         }
-        int epochs = integer(s, "warmup.epochs", d.warmupEpochs());
+        int epochs = s.getInt("warmup.epochs", d.warmupEpochs());
         s.require(epochs >= 1, "warmup.epochs", ">= 1", epochs);
         double rawMaxSteps = s.getDouble("warmup.max-steps", d.warmupMaxSteps());
         s.require(rawMaxSteps == Math.rint(rawMaxSteps) && Math.abs(rawMaxSteps) < 1e15, "warmup.max-steps",
                 "an integer", rawMaxSteps);
         long maxSteps = (long) rawMaxSteps;
         s.require(maxSteps >= 0, "warmup.max-steps", ">= 0 (0 = no bound)", maxSteps);
-        int batch = integer(s, "warmup.batch-size", d.warmupBatchSize());
+        int batch = s.getInt("warmup.batch-size", d.warmupBatchSize());
         s.require(batch >= 2, "warmup.batch-size", ">= 2 (BatchNorm needs batch statistics)", batch);
         double wlr = s.getDouble("warmup.lr", d.warmupLr());
         s.require(wlr > 0 && Double.isFinite(wlr), "warmup.lr", "> 0", wlr);
@@ -105,12 +105,6 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
         return String.format(Locale.ROOT, "partitions=%s;epochs=%d;maxSteps=%d;batch=%d;lr=%s;momentum=%s;augment=%b",
                 partitions, warmupEpochs, warmupMaxSteps, warmupBatchSize, Double.toString(warmupLr),
                 Double.toString(warmupMomentum), warmupAugment);
-    }
-
-    private static int integer(Settings s, String key, int def) {
-        double v = s.getDouble(key, def);
-        s.require(v == Math.rint(v) && Math.abs(v) <= Integer.MAX_VALUE, key, "an integer", v);
-        return (int) v;
     }
 
     private static List<Integer> intList(Config c, Settings s, String key, List<Integer> def) {

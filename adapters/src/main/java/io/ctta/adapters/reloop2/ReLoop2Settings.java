@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.ctta.adapters.support.Settings;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -68,42 +67,30 @@ public record ReLoop2Settings(String base, Config baseSettings, String memory, i
                         + c.getValue("base-settings").unwrapped() + "'", e);
             }
         }
-        String memory = s.getString("memory", d.memory()).toLowerCase(Locale.ROOT);
-        s.require(memory.equals("sketch") || memory.equals("knn"), "memory", "one of sketch, knn", "'" + memory + "'");
-        int k = integer(s, "k", d.k(), 1, 1 << 20, "an integer in [1, 1048576]");
+        String memory = s.oneOf("memory", d.memory(), "sketch", "knn");
+        int k = s.getInt("k", d.k(), 1, 1 << 20);
         double lambda = s.getDouble("lambda", d.lambda());
         s.require(lambda >= 0 && lambda <= 1, "lambda", "in [0, 1]", lambda);
         double gamma = s.getDouble("gamma", d.gamma());
         s.require(gamma >= 0 && gamma <= 1, "gamma", "in [0, 1]", gamma);
         double tau = s.getDouble("tau", d.tau());
         s.require(tau > 0 && Double.isFinite(tau), "tau", "> 0", tau);
-        String key = s.getString("key", d.key()).toLowerCase(Locale.ROOT);
-        s.require(key.equals("hidden") || key.equals("input") || key.equals("output"), "key",
-                "one of hidden, input, output", "'" + key + "'");
-        int bits = integer(s, "sketch.bits", d.sketchBits(), 1, 24, "an integer in [1, 24]");
-        String sim = s.getString("sketch.similarity", "count").toLowerCase(Locale.ROOT);
-        s.require(sim.equals("count") || sim.equals("cosine"), "sketch.similarity", "one of count, cosine",
-                "'" + sim + "'");
-        int capacity = integer(s, "knn.capacity", d.knnCapacity(), 1, 10_000_000, "an integer in [1, 10000000]");
+        String key = s.oneOf("key", d.key(), "hidden", "input", "output");
+        int bits = s.getInt("sketch.bits", d.sketchBits(), 1, 24);
+        String sim = s.oneOf("sketch.similarity", "count", "count", "cosine");
+        int capacity = s.getInt("knn.capacity", d.knnCapacity(), 1, 10_000_000);
         double threshold = s.getDouble("filter.threshold", d.filterThreshold());
         s.require(threshold >= 0 && threshold < 1, "filter.threshold", "in [0, 1)", threshold);
         double rate = s.getDouble("filter.sample-rate", d.sampleRate());
         s.require(rate > 0 && rate <= 1, "filter.sample-rate", "in (0, 1]", rate);
-        long baseUpdates = integer(s, "refresh.base-updates", (int) d.resetAfterBaseUpdates(), 0, Integer.MAX_VALUE,
+        long baseUpdates = s.getInt( "refresh.base-updates", (int) d.resetAfterBaseUpdates(), 0, Integer.MAX_VALUE,
                 "an integer >= 0 (0: never)");
-        long period = integer(s, "refresh.period", (int) d.resetPeriod(), 0, Integer.MAX_VALUE,
+        long period = s.getInt( "refresh.period", (int) d.resetPeriod(), 0, Integer.MAX_VALUE,
                 "an integer >= 0 (0: never)");
         double decay = s.getDouble("refresh.decay", d.decay());
         s.require(decay > 0 && decay <= 1, "refresh.decay", "in (0, 1]", decay);
         return new ReLoop2Settings(base, baseSettings, memory, k, lambda, gamma, tau, key, bits,
                 sim.equals("cosine") ? LshSketch.Similarity.COSINE : LshSketch.Similarity.COUNT, capacity, threshold,
                 rate, baseUpdates, period, decay);
-    }
-
-    private static int integer(Settings s, String key, int def, int min, int max, String rule) {
-        double v = s.getDouble(key, def);
-        s.require(v == Math.rint(v) && v >= min && v <= max, key, rule,
-                v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v));
-        return (int) v;
     }
 }

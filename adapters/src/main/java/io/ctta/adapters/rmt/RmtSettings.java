@@ -76,10 +76,10 @@ public record RmtSettings(boolean sourceReplay, String optimizer, double lr, dou
         }
         double temperature = s.getDouble("temperature", d.temperature());
         s.require(temperature > 0 && Double.isFinite(temperature), "temperature", "> 0", temperature);
-        int projectionDim = intValue(s, "projection-dim", d.projectionDim(), 1);
-        int warmup = intValue(s, "warmup-samples", replay ? d.warmupSamples() : 0, 0);
-        int sourceBatch = intValue(s, "source-batch-size", d.sourceBatchSize(), 2);
-        int protoSamples = intValue(s, "prototype-samples", d.prototypeSamples(), 1);
+        int projectionDim = s.getInt("projection-dim", d.projectionDim(), 1, Integer.MAX_VALUE);
+        int warmup = s.getInt("warmup-samples", replay ? d.warmupSamples() : 0, 0, Integer.MAX_VALUE);
+        int sourceBatch = s.getInt("source-batch-size", d.sourceBatchSize(), 2, Integer.MAX_VALUE);
+        int protoSamples = s.getInt("prototype-samples", d.prototypeSamples(), 1, Integer.MAX_VALUE);
         String cacheDir = s.getString("cache-dir", d.cacheDir()).trim();
         return new RmtSettings(replay, o.optimizer(), o.lr(), o.beta1(), o.beta2(), o.epsilon(), o.momentum(),
                 o.nesterov(), ema, lambdaSt, lambdaCont, lambdaSrc, temperature, projectionDim, warmup, sourceBatch,
@@ -110,12 +110,5 @@ public record RmtSettings(boolean sourceReplay, String optimizer, double lr, dou
                 + ",momentum=" + momentum + ",nesterov=" + nesterov + ",ema=" + emaMomentum + ",projection-dim="
                 + projectionDim + ",warmup-samples=" + warmupSamples + ",source-batch-size=" + sourceBatchSize
                 + ",prototype-samples=" + prototypeSamples + ",prototypes=" + usesPrototypes();
-    }
-
-    private static int intValue(Settings s, String key, int def, int min) {
-        double v = s.getDouble(key, def);
-        s.require(v == Math.rint(v) && v >= min && v <= Integer.MAX_VALUE, key, "an integer >= " + min,
-                v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v));
-        return (int) v;
     }
 }

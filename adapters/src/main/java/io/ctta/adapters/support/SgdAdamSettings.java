@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.Shape;
 import io.ctta.runtime.adapt.optim.Adam;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
 import io.ctta.runtime.adapt.optim.Sgd;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -28,10 +27,8 @@ public record SgdAdamSettings(String optimizer, double lr, double beta1, double 
      * missing keys take {@code d}'s values. The optimizer message lists the default first.
      */
     public static SgdAdamSettings read(Settings s, SgdAdamSettings d) {
-        String opt = s.getString("optimizer", d.optimizer()).toLowerCase(Locale.ROOT);
         String other = d.optimizer().equals("sgd") ? "adam" : "sgd";
-        s.require(opt.equals("adam") || opt.equals("sgd"), "optimizer", "one of " + d.optimizer() + ", " + other,
-                "'" + opt + "'");
+        String opt = s.oneOf("optimizer", d.optimizer(), d.optimizer(), other);
         double lr = s.getDouble("lr", d.lr());
         s.require(lr > 0 && Double.isFinite(lr), "lr", "> 0", lr);
         double beta1 = s.getDouble("beta1", d.beta1());
