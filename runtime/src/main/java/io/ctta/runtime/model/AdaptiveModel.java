@@ -5,6 +5,7 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -39,42 +40,41 @@ import java.util.SplittableRandom;
  * arrays live in a {@link StepScope} ({@link #newStep()}) that the caller closes. See
  * docs/memory-management.md.
  *
- * <p>TorchScript models: loaded with {@code trainParam=true}. A TorchScript module can only be
- * switched to train mode as a whole, so {@link ForwardMode#BATCH_STATS} runs it in train mode and
- * restores the BN running buffers afterwards; dropout inside the module is then active, so export
- * models for TENT/BN adaptation without dropout (or p=0). BN-α is not available for them.
+ * <p>TorchScript models: loaded with trainable parameters, their structure read from the file
+ * (which modules are normalisation layers, which tensors are buffers); running statistics are
+ * parameters of this model like the built-in ones. {@link ForwardMode#BATCH_STATS} puts only
+ * the BatchNorm modules in training mode (dropout stays off) and restores the running statistics
+ * when the step's scope closes. BN-α is not available for them. See docs/models.md.
  */
 public final class AdaptiveModel implements AutoCloseable {
 
     private static final String ENGINE = "PyTorch";
     private static final long FILE_MAGIC = 0x4354_5441_5041_5231L; // "CTTAPAR1"
+    /**
+     * Every element: in-place writes go through libtorch's index_put_ with this index (DJL's
+     * {@code set(float[])} swaps the tensor's storage under a deprecated libtorch guard, which
+     * prints a warning).
+     */
+    private static final NDIndex ALL = new NDIndex("...");
 
     private final ModelSpec spec;
     private final Device device;
     private final long seed;
     private final Model model;
     private final NDManager manager;
-    private final Block block;
-    private final ParameterStore store;
+    private final Network network;
     private final Map<String, Parameter> parameters;
     private final Shape inputShape;
-    private final BatchNormBlock.Mode bnMode;
     private boolean closed;
 
-    private AdaptiveModel(ModelSpec spec, Device device, long seed, Model model, BatchNormBlock.Mode bnMode) {
-        this.bnMode = bnMode;
+    private AdaptiveModel(ModelSpec spec, Device device, long seed, Model model, Network network) {
         this.spec = spec;
         this.device = device;
         this.seed = seed;
         this.model = model;
         this.manager = model.getNDManager();
-        this.block = model.getBlock();
-        this.store = new ParameterStore(manager, false);
-        Map<String, Parameter> named = new LinkedHashMap<>();
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            named.put(p.getKey(), p.getValue());
-        }
-        this.parameters = Collections.unmodifiableMap(named);
+        this.network = network;
+        this.parameters = network.parameters();
         int[] s = spec.inputShape();
         long[] dims = new long[s.length];
         for (int i = 0; i < s.length; i++) {
@@ -84,52 +84,66 @@ public final class AdaptiveModel implements AutoCloseable {
     }
 
     /**
-     * Builds the model on {@code device}. The built-in CNN gets parameters drawn from
+     * Builds the model on {@code device}. A built-in model gets parameters drawn from
      * {@code seed} (He-uniform weights, zero biases, unit BN scale), independent of the engine's
-     * global RNG; a TorchScript model is loaded with trainable parameters and {@code seed} is only
-     * kept for {@link #copy()}.
+     * global RNG; a TorchScript model is loaded with trainable parameters, its buffers bound, and
+     * {@code seed} is only kept for {@link #copy()}.
      *
-     * @throws IllegalArgumentException when the TorchScript file cannot be loaded
+     * @throws IllegalArgumentException when the TorchScript file cannot be loaded; the message says why
      */
     public static AdaptiveModel create(ModelSpec spec, Device device, long seed) {
         ai.djl.Device djl = device.toDjl();
-        Model model = Model.newInstance(spec.kind() == ModelSpec.Kind.BUILTIN_CNN ? "builtin-cnn"
-                : spec.kind() == ModelSpec.Kind.TABULAR_MLP ? "tabular-mlp"
-                : spec.path().getFileName().toString(), djl, ENGINE);
+        String name = switch (spec.kind()) {
+            case BUILTIN_CNN -> "builtin-cnn";
+            case BUILTIN_RESNET -> "builtin-resnet";
+            case TABULAR_MLP -> "tabular-mlp";
+            case TORCHSCRIPT -> spec.path().getFileName().toString();
+        };
+        Model model = Model.newInstance(name, djl, ENGINE);
         try {
             EngineGrad.setGradMode(false);
-            if (spec.kind() == ModelSpec.Kind.TABULAR_MLP) {
-                Block block = TabularMlp.create(spec.tabular(), spec.numClasses());
-                model.setBlock(block);
-                block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, spec.tabular().inputLength()));
-                AdaptiveModel m = new AdaptiveModel(spec, device, seed, model, null);
-                m.initialiseSeeded(seed);
-                return m;
+            if (spec.kind() == ModelSpec.Kind.TORCHSCRIPT) {
+                Path file = spec.path().toAbsolutePath();
+                TorchScriptNetwork network = TorchScriptNetwork.load(model, file);
+                return new AdaptiveModel(spec, device, seed, model, network);
             }
-            if (spec.kind() == ModelSpec.Kind.BUILTIN_CNN) {
-                BatchNormBlock.Mode mode = new BatchNormBlock.Mode();
-                Block block = BuiltinCnn.create(spec.numClasses(), mode);
-                model.setBlock(block);
-                long[] dims = new long[spec.inputShape().length + 1];
-                dims[0] = 1;
-                for (int i = 0; i < spec.inputShape().length; i++) {
-                    dims[i + 1] = spec.inputShape()[i];
-                }
-                block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(dims));
-                AdaptiveModel m = new AdaptiveModel(spec, device, seed, model, mode);
-                m.initialiseSeeded(seed);
-                return m;
+            BatchNormBlock.Mode mode = new BatchNormBlock.Mode();
+            Block block = switch (spec.kind()) {
+                case TABULAR_MLP -> TabularMlp.create(spec.tabular(), spec.numClasses());
+                case BUILTIN_RESNET -> BuiltinResNet.create(spec.numClasses(), mode);
+                default -> BuiltinCnn.create(spec.numClasses(), mode);
+            };
+            model.setBlock(block);
+            long[] dims = new long[spec.inputShape().length + 1];
+            dims[0] = 1;
+            for (int i = 0; i < spec.inputShape().length; i++) {
+                dims[i + 1] = spec.inputShape()[i];
             }
-            Path file = spec.path().toAbsolutePath();
-            model.load(file.getParent(), file.getFileName().toString(), Map.of("trainParam", "true"));
-            return new AdaptiveModel(spec, device, seed, model, null);
+            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(dims));
+            Network network = new BlockNetwork(block, new ParameterStore(model.getNDManager(), false),
+                    spec.kind() == ModelSpec.Kind.TABULAR_MLP ? null : mode);
+            AdaptiveModel m = new AdaptiveModel(spec, device, seed, model, network);
+            m.initialiseSeeded(seed);
+            return m;
         } catch (IOException | MalformedModelException e) {
             model.close();
             throw new IllegalArgumentException("cannot load TorchScript model " + spec.path() + ": " + e.getMessage(), e);
+        } catch (ai.djl.engine.EngineException e) {
+            model.close();
+            throw new IllegalArgumentException("libtorch cannot load TorchScript model " + spec.path() + ": "
+                    + firstLine(e.getMessage()), e);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private void initialiseSeeded(long s) {
@@ -145,7 +159,9 @@ public final class AdaptiveModel implements AutoCloseable {
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
             }
-            p.getArray().set(w);
+            try (NDManager scratch = manager.newSubManager()) {
+                p.getArray().set(ALL, scratch.create(w, shape));
+            }
         }
     }
 
@@ -205,7 +221,8 @@ public final class AdaptiveModel implements AutoCloseable {
     /**
      * Forward pass for strategies; returns the logits (B x C). The input is created in
      * {@code scope} (normally {@link StepScope#manager()}), preprocessed, and run in {@code mode}.
-     * Gradients are recorded only if the caller opened a gradient session.
+     * Gradients are recorded only if the caller opened a gradient session. A batch-statistics
+     * forward leaves the running statistics as they were once {@code scope} closes.
      */
     public NDList forward(NDManager scope, InputBatch batch, ForwardMode mode) {
         return forward(scope, batch, mode, 1f);
@@ -215,98 +232,85 @@ public final class AdaptiveModel implements AutoCloseable {
      * As {@link #forward(NDManager, InputBatch, ForwardMode)}; with {@link ForwardMode#BATCH_STATS}
      * and {@code batchStatsWeight < 1} BN uses the mix {@code (1-α)·running + α·batch} (BN-α).
      *
-     * @throws UnsupportedOperationException for BN-α on a TorchScript model
+     * @throws UnsupportedOperationException for BN-α on a model that cannot compute it
+     *     ({@link #supportsMixedStatistics()})
      */
     public NDList forward(NDManager scope, InputBatch batch, ForwardMode mode, float batchStatsWeight) {
-        return run(scope, batch, mode, batchStatsWeight, false);
-    }
-
-    /**
-     * Forward pass that also returns the input of the last layer: {@code NDList(features, logits)}
-     * with features (B x F) and logits (B x C), both created in {@code scope}. Used by strategies
-     * that key a memory on the model's last hidden representation (ReLoop2). Available for the
-     * built-in models (a sequence of blocks whose last block is the classifier head); a
-     * TorchScript module is opaque.
-     *
-     * @throws UnsupportedOperationException for a TorchScript model
-     */
-    public NDList forwardWithFeatures(NDManager scope, InputBatch batch, ForwardMode mode) {
-        if (spec.kind() == ModelSpec.Kind.TORCHSCRIPT) {
-            throw new UnsupportedOperationException("forwardWithFeatures needs a built-in model; a TorchScript"
-                    + " module does not expose its last hidden layer");
-        }
-        return run(scope, batch, mode, 1f, true);
-    }
-
-    private NDList run(NDManager scope, InputBatch batch, ForwardMode mode, float batchStatsWeight,
-            boolean withFeatures) {
         ensureOpen();
         if (!(batchStatsWeight > 0f && batchStatsWeight <= 1f)) {
             throw new IllegalArgumentException("batch-statistics weight must be in (0, 1], got " + batchStatsWeight);
         }
-        NDArray in = spec.preprocessing().apply(inputArray(scope, batch));
-        if (withFeatures) {
-            // Built-in models only (checked by the caller): run the children one by one and keep
-            // the input of the last one, the classifier head.
-            if (bnMode != null) {
-                bnMode.mode = mode;
-                bnMode.alpha = batchStatsWeight;
-            }
-            try {
-                NDList current = new NDList(in);
-                List<Block> children = block.getChildren().values();
-                for (int i = 0; i < children.size() - 1; i++) {
-                    current = children.get(i).forward(store, current, mode == ForwardMode.TRAIN, null);
-                }
-                NDArray features = current.singletonOrThrow();
-                NDList logits = children.get(children.size() - 1).forward(store, current, mode == ForwardMode.TRAIN, null);
-                return new NDList(features, logits.singletonOrThrow());
-            } finally {
-                if (bnMode != null) {
-                    bnMode.mode = ForwardMode.EVAL;
-                    bnMode.alpha = 1f;
-                }
-            }
+        if (batchStatsWeight < 1f && mode != ForwardMode.BATCH_STATS) {
+            throw new IllegalArgumentException("a batch-statistics weight below 1 needs ForwardMode.BATCH_STATS, got "
+                    + mode);
         }
-        if (spec.kind() == ModelSpec.Kind.BUILTIN_CNN) {
-            bnMode.mode = mode;
-            bnMode.alpha = batchStatsWeight;
-            try {
-                return block.forward(store, new NDList(in), mode == ForwardMode.TRAIN, null);
-            } finally {
-                bnMode.mode = ForwardMode.EVAL;
-                bnMode.alpha = 1f;
-            }
+        return new NDList(network.forward(preprocessedInput(scope, batch), mode, batchStatsWeight));
+    }
+
+    /**
+     * Forward pass that also returns the model's features, the input of its classifier head:
+     * {@code NDList(features, logits)} with features (B x F) and logits (B x C), both created in
+     * {@code scope}. Used by strategies that work on the representation (RMT's prototypes,
+     * ReLoop2's error memory, the plasticity probes). Built-in models split before their last
+     * layer; a TorchScript model exports {@code features(x)} and {@code classify(f)}.
+     *
+     * @throws UnsupportedOperationException for a TorchScript model without those methods; the
+     *     message says how to export them
+     */
+    public NDList forwardWithFeatures(NDManager scope, InputBatch batch, ForwardMode mode) {
+        ensureOpen();
+        NDList out = network.forwardWithFeatures(preprocessedInput(scope, batch), mode);
+        NDArray features = out.get(0);
+        if (features.getShape().dimension() != 2) {
+            NDArray flat = features.reshape(features.getShape().get(0), -1);
+            return new NDList(flat, out.get(1));
         }
-        if (spec.kind() == ModelSpec.Kind.TABULAR_MLP) {
-            // No normalisation and no dropout: every mode computes the same function.
-            return block.forward(store, new NDList(in), mode == ForwardMode.TRAIN, null);
-        }
-        if (mode != ForwardMode.BATCH_STATS) {
-            return block.forward(store, new NDList(in), mode == ForwardMode.TRAIN, null);
-        }
-        if (batchStatsWeight < 1f) {
-            throw new UnsupportedOperationException("BN-alpha (mixed statistics) is only available for the built-in"
-                    + " CNN; TorchScript modules switch train mode as a whole");
-        }
-        // Train-mode forward of the whole module, then put the running buffers back, also when the
-        // forward fails. The restore writes in place with grad mode off; grad mode is then set back
-        // to what it was, so a strategy's gradient session (TENT on a TorchScript model) still
-        // records the graph of the output.
-        Map<String, StrategyState.Tensor> running = snapshotParameters(ParameterSelector::isRunningStatistic);
-        try {
-            return block.forward(store, new NDList(in), true, null);
-        } finally {
-            boolean grad = EngineGrad.isGradMode();
-            restoreParameters(running);
-            EngineGrad.setGradMode(grad);
-        }
+        return out;
+    }
+
+    /**
+     * The model's encoder as a chain of stages and its head, in eval mode (see {@link ModelStages}).
+     *
+     * @throws UnsupportedOperationException for a TorchScript model without stage methods; the
+     *     message says how to export them
+     */
+    public ModelStages stages() {
+        ensureOpen();
+        return network.stages();
+    }
+
+    /**
+     * The batch as the network's input: created in {@code scope}, checked against the spec's
+     * sample shape and normalised by the spec's preprocessing.
+     *
+     * @throws IllegalArgumentException when the samples do not have the model's input shape
+     */
+    public NDArray preprocessedInput(NDManager scope, InputBatch batch) {
+        ensureOpen();
+        return spec.preprocessing().apply(inputArray(scope, batch));
+    }
+
+    /** Whether BN-α can be computed for this model (built-in models with BatchNorm). */
+    public boolean supportsMixedStatistics() {
+        return network.supportsMixedStatistics();
+    }
+
+    /** The methods a TorchScript model exports ({@code forward}, {@code features}, ...); empty for built-ins. */
+    public List<String> exportedMethods() {
+        return network.methods();
+    }
+
+    /**
+     * The module tree of a TorchScript model, or null for a built-in model. Not API: for
+     * {@code ctta model inspect} and the refusals of strategies.
+     */
+    public io.ctta.runtime.model.torchscript.TorchScriptArchive torchScriptArchive() {
+        return network instanceof TorchScriptNetwork t ? t.archive() : null;
     }
 
     /** The raw input batch as an array in {@code scope}, checked against the spec's sample shape. */
     private NDArray inputArray(NDManager scope, InputBatch batch) {
-        int per = InputBatch.sampleLength(spec.inputShape());
-        if (batch.sampleLength() != per) {
+        if (batch.sampleLength() != InputBatch.sampleLength(spec.inputShape())) {
             throw new IllegalArgumentException("model expects samples of shape " + Arrays.toString(spec.inputShape())
                     + " but the batch has " + Arrays.toString(batch.sampleShape()));
         }
@@ -347,7 +351,7 @@ public final class AdaptiveModel implements AutoCloseable {
         int n = 0;
         for (String name : selector.select(parameters)) {
             Parameter p = parameters.get(name);
-            if (trainable && ParameterSelector.isRunningStatistic(name, p)) {
+            if (trainable && (ParameterSelector.isRunningStatistic(name, p) || network.buffers().contains(name))) {
                 continue;
             }
             p.freeze(!trainable);
@@ -364,10 +368,12 @@ public final class AdaptiveModel implements AutoCloseable {
 
     /**
      * Copies the selected float32 parameters to the heap; {@link ParameterSelector#all()} includes
-     * BN running statistics. Non-float buffers (e.g. {@code num_batches_tracked}) are skipped.
+     * BN running statistics and other float buffers. Non-float buffers (e.g.
+     * {@code num_batches_tracked}) are skipped.
      */
     public Map<String, StrategyState.Tensor> snapshotParameters(ParameterSelector selector) {
         ensureOpen();
+        network.settle();
         Map<String, StrategyState.Tensor> out = new LinkedHashMap<>();
         for (String name : selector.select(parameters)) {
             NDArray a = parameters.get(name).getArray();
@@ -386,6 +392,7 @@ public final class AdaptiveModel implements AutoCloseable {
      */
     public void restoreParameters(Map<String, StrategyState.Tensor> values) {
         ensureOpen();
+        network.settle();
         for (Map.Entry<String, StrategyState.Tensor> e : values.entrySet()) {
             Parameter p = parameters.get(e.getKey());
             if (p == null) {
@@ -401,8 +408,11 @@ public final class AdaptiveModel implements AutoCloseable {
         }
         // In-place writes into leaves that require grad are only legal with grad mode off.
         EngineGrad.setGradMode(false);
-        for (Map.Entry<String, StrategyState.Tensor> e : values.entrySet()) {
-            parameters.get(e.getKey()).getArray().set(e.getValue().data());
+        try (NDManager scratch = manager.newSubManager()) {
+            for (Map.Entry<String, StrategyState.Tensor> e : values.entrySet()) {
+                NDArray target = parameters.get(e.getKey()).getArray();
+                target.set(ALL, scratch.create(e.getValue().data(), target.getShape()));
+            }
         }
     }
 
@@ -417,7 +427,7 @@ public final class AdaptiveModel implements AutoCloseable {
             c.restoreParameters(snapshotParameters(ParameterSelector.all()));
             for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
                 Parameter mine = e.getValue();
-                if (!ParameterSelector.isRunningStatistic(e.getKey(), mine)) {
+                if (!ParameterSelector.isRunningStatistic(e.getKey(), mine) && !network.buffers().contains(e.getKey())) {
                     c.parameters.get(e.getKey()).freeze(!mine.requiresGradient());
                 }
             }
@@ -476,7 +486,11 @@ public final class AdaptiveModel implements AutoCloseable {
             return;
         }
         closed = true;
-        model.close();
+        try {
+            network.close();
+        } finally {
+            model.close();
+        }
     }
 
     private void ensureOpen() {

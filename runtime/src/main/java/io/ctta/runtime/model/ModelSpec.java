@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import io.ctta.runtime.data.InputBatch;
 
 /**
  * What model to build and how to feed it.
@@ -22,14 +23,18 @@ import java.util.Objects;
  * @param version identifies weights and preprocessing together; published with predictions and
  *     stored in checkpoints, so a change of either must change it
  * @param tabular the architecture of a {@link Kind#TABULAR_MLP} model; {@code null} for other kinds
+ * @param geometry how images of another size become {@code inputShape} (resize, center crop);
+ *     {@link ImageGeometry#NONE} when samples must have {@code inputShape} already
  */
 public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, Preprocessing preprocessing,
-        String version, TabularMlp.Architecture tabular) {
+        String version, TabularMlp.Architecture tabular, ImageGeometry geometry) {
 
     /** Where the architecture comes from. */
     public enum Kind {
         /** The small built-in CNN for 28x28 grey images ({@code builtin-cnn}). */
         BUILTIN_CNN,
+        /** The small built-in ResNet for RGB images ({@code builtin-resnet}, {@link BuiltinResNet}). */
+        BUILTIN_RESNET,
         /** A user's TorchScript file, loaded with trainable parameters. */
         TORCHSCRIPT,
         /** The built-in tabular model: hashed-field embeddings + ReLU MLP ({@link TabularMlp}). */
@@ -44,6 +49,7 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
         Objects.requireNonNull(inputShape, "inputShape");
         Objects.requireNonNull(preprocessing, "preprocessing");
         Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(geometry, "geometry");
         if (kind == Kind.TORCHSCRIPT && path == null) {
             throw new IllegalArgumentException("a TorchScript model spec needs the model file path");
         }
@@ -64,13 +70,102 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
                     + tabular.inputLength() + "] and identity preprocessing, got " + Arrays.toString(inputShape)
                     + " and " + preprocessing);
         }
+        if (preprocessing.channels() > 1 && (inputShape.length < 2 || inputShape[0] != preprocessing.channels())) {
+            throw new IllegalArgumentException("per-channel preprocessing for " + preprocessing.channels()
+                    + " channels does not fit input shape " + Arrays.toString(inputShape) + " (channels first)");
+        }
+        if (geometry.acceptsAnySize()) {
+            checkGeometry(inputShape, geometry);
+        }
         inputShape = inputShape.clone();
     }
 
-    /** A spec of a non-tabular kind (the architecture component is {@code null}). */
+    /** A spec of a non-tabular kind without resize or crop. */
     public ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, Preprocessing preprocessing,
             String version) {
-        this(kind, path, inputShape, numClasses, preprocessing, version, null);
+        this(kind, path, inputShape, numClasses, preprocessing, version, null, ImageGeometry.NONE);
+    }
+
+    /** A spec without resize or crop. */
+    public ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, Preprocessing preprocessing,
+            String version, TabularMlp.Architecture tabular) {
+        this(kind, path, inputShape, numClasses, preprocessing, version, tabular, ImageGeometry.NONE);
+    }
+
+    private static void checkGeometry(int[] shape, ImageGeometry g) {
+        if (shape.length != 3) {
+            throw new IllegalArgumentException("resize/centerCrop need an image input shape [C,H,W], got "
+                    + Arrays.toString(shape));
+        }
+        int[] target = {shape[1], shape[2]};
+        int[] crop = g.centerCrop();
+        int[] resize = g.resize();
+        if (crop != null) {
+            if (!Arrays.equals(crop, target)) {
+                throw new IllegalArgumentException("centerCrop " + Arrays.toString(crop) + " must equal the input size "
+                        + Arrays.toString(target) + " of inputShape " + Arrays.toString(shape));
+            }
+            if (resize != null && resize.length == 2 && (resize[0] < crop[0] || resize[1] < crop[1])) {
+                throw new IllegalArgumentException("resize " + Arrays.toString(resize) + " is smaller than centerCrop "
+                        + Arrays.toString(crop));
+            }
+            if (resize != null && resize.length == 1 && resize[0] < Math.max(crop[0], crop[1])) {
+                throw new IllegalArgumentException("resize " + resize[0] + " (shorter side) is smaller than centerCrop "
+                        + Arrays.toString(crop));
+            }
+        } else if (resize.length == 1) {
+            throw new IllegalArgumentException("resize " + resize[0] + " (shorter side, aspect kept) gives images of"
+                    + " varying size; add centerCrop " + Arrays.toString(target) + " or resize to exactly "
+                    + Arrays.toString(target));
+        } else if (!Arrays.equals(resize, target)) {
+            throw new IllegalArgumentException("resize " + Arrays.toString(resize) + " must equal the input size "
+                    + Arrays.toString(target) + " when there is no centerCrop");
+        }
+    }
+
+    /**
+     * The shape a record must have: {@code inputShape}, or with a resize/crop {@code [C, -1, -1]}
+     * ({@code -1}: any size).
+     */
+    public int[] acceptedShape() {
+        if (!geometry.acceptsAnySize()) {
+            return inputShape.clone();
+        }
+        return new int[] {inputShape[0], -1, -1};
+    }
+
+    /**
+     * One sample as the model's input: checked against {@link #acceptedShape()}, resized and cropped
+     * to {@code inputShape} when the spec declares it. Returns {@code values} itself when nothing is
+     * to be done.
+     *
+     * @throws IllegalArgumentException with the reason when the sample does not fit
+     */
+    public float[] toModelInput(int[] sampleShape, float[] values) {
+        if (!geometry.acceptsAnySize()) {
+            if (InputBatch.sampleLength(sampleShape) != InputBatch.sampleLength(inputShape)) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(sampleShape) + " does not fit the model's input "
+                        + Arrays.toString(inputShape));
+            }
+            return values;
+        }
+        if (sampleShape.length != 3 || sampleShape[0] != inputShape[0]) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(sampleShape) + " is not an image of "
+                    + inputShape[0] + " channel(s) [" + inputShape[0] + ",H,W]");
+        }
+        int h = sampleShape[1];
+        int w = sampleShape[2];
+        if (h == inputShape[1] && w == inputShape[2] && geometry.centerCrop() == null
+                && Arrays.equals(geometry.resizedSize(h, w), new int[] {h, w})) {
+            return values;
+        }
+        int[] out = geometry.outputSize(h, w);
+        int[] resized = geometry.resizedSize(h, w);
+        if (geometry.centerCrop() != null && (resized[0] < out[0] || resized[1] < out[1])) {
+            throw new IllegalArgumentException("an image of " + h + "x" + w + " is smaller than the center crop "
+                    + out[0] + "x" + out[1]);
+        }
+        return geometry.apply(values, inputShape[0], h, w);
     }
 
     /**
@@ -89,15 +184,33 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
     public static ModelSpec builtinCnn() {
         Preprocessing p = Preprocessing.FASHION_MNIST;
         return new ModelSpec(Kind.BUILTIN_CNN, null, new int[] {1, 28, 28}, 10, p,
-                "builtin-cnn-v1/" + p.scale() + "," + p.mean() + "," + p.std());
+                "builtin-cnn-v1/" + p.describe());
+    }
+
+    /**
+     * The built-in ResNet ({@link BuiltinResNet}) for RGB images of {@code size x size}: images of
+     * any size are resized (shorter side to {@code size}) and center-cropped, then normalised with
+     * {@code preprocessing}.
+     *
+     * @param tag names the weights (e.g. the training data and seed); part of the version
+     */
+    public static ModelSpec builtinResNet(int numClasses, int size, Preprocessing preprocessing, String tag) {
+        ImageGeometry g = new ImageGeometry(new int[] {size}, new int[] {size, size});
+        return new ModelSpec(Kind.BUILTIN_RESNET, null, new int[] {3, size, size}, numClasses, preprocessing,
+                "builtin-resnet-v1/" + numClasses + "/" + size + "/" + preprocessing.describe() + "/" + g + "/" + tag,
+                null, g);
     }
 
     /**
      * A TorchScript model described by its sidecar {@code FILE.json} (e.g. {@code model.pt.json}):
-     * <pre>{ "inputShape": [1,28,28], "numClasses": 10,
-     *   "preprocessing": {"scale": 0.00392157, "mean": 0.286, "std": 0.353}, "version": "fmnist-v3" }</pre>
-     * {@code preprocessing} may be omitted (identity); {@code version} may be omitted, then it is
-     * derived from the file's size and modification time and the preprocessing.
+     * <pre>{ "inputShape": [3,224,224], "numClasses": 10, "version": "cams-v3",
+     *   "preprocessing": {"scale": 0.00392157, "mean": [0.485,0.456,0.406], "std": [0.229,0.224,0.225],
+     *                     "resize": 256, "centerCrop": 224} }</pre>
+     * {@code preprocessing} may be omitted (identity); {@code mean}/{@code std} are one number for
+     * all channels or one per channel; {@code resize} (shorter side, or {@code [h, w]}) and
+     * {@code centerCrop} (a side, or {@code [h, w]}) let records of any size in. {@code version}
+     * may be omitted, then it is derived from the file's size and modification time and the
+     * preprocessing. Unknown keys are refused (a misspelt key would otherwise be ignored).
      *
      * @throws IllegalArgumentException when the file or sidecar is missing or a key is invalid; the
      *     message names the key and what is expected
@@ -110,8 +223,8 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
         Path sidecar = file.resolveSibling(file.getFileName() + SIDECAR_SUFFIX);
         if (!Files.isRegularFile(sidecar)) {
             throw new IllegalArgumentException("model description not found: " + sidecar
-                    + "; write a JSON file with keys inputShape, numClasses, preprocessing {scale, mean, std}"
-                    + " and version next to the model");
+                    + "; write a JSON file with keys inputShape, numClasses, preprocessing {scale, mean, std[, resize,"
+                    + " centerCrop]} and version next to the model (docs/models.md)");
         }
         Config c;
         try {
@@ -121,12 +234,31 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
             throw new IllegalArgumentException("cannot parse " + sidecar + ": " + e.getMessage(), e);
         }
         String where = sidecar.getFileName().toString();
+        rejectUnknown(c, where, "", List.of("inputShape", "numClasses", "preprocessing", "version"));
         int[] shape = intList(c, "inputShape", where);
         int classes = intValue(c, "numClasses", where);
         Preprocessing pre = Preprocessing.IDENTITY;
+        ImageGeometry geometry = ImageGeometry.NONE;
         if (c.hasPath("preprocessing")) {
-            pre = new Preprocessing(floatValue(c, "preprocessing.scale", where),
-                    floatValue(c, "preprocessing.mean", where), floatValue(c, "preprocessing.std", where));
+            rejectUnknown(c.getConfig("preprocessing"), where, "preprocessing.",
+                    List.of("scale", "mean", "std", "resize", "centerCrop"));
+            float scale = c.hasPath("preprocessing.scale") ? floatValue(c, "preprocessing.scale", where) : 1f;
+            float[] mean = c.hasPath("preprocessing.mean") ? floats(c, "preprocessing.mean", where) : new float[] {0f};
+            float[] std = c.hasPath("preprocessing.std") ? floats(c, "preprocessing.std", where) : new float[] {1f};
+            if (mean.length != std.length && mean.length != 1 && std.length != 1) {
+                throw new IllegalArgumentException(where + ": preprocessing.mean and preprocessing.std must have as many"
+                        + " values (one, or one per channel), got " + mean.length + " and " + std.length);
+            }
+            mean = widen(mean, std.length);
+            std = widen(std, mean.length);
+            try {
+                pre = new Preprocessing(scale, mean, std);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            }
+            int[] resize = c.hasPath("preprocessing.resize") ? sides(c, "preprocessing.resize", where, false) : null;
+            int[] crop = c.hasPath("preprocessing.centerCrop") ? sides(c, "preprocessing.centerCrop", where, true) : null;
+            geometry = new ImageGeometry(resize, crop);
         }
         String version;
         if (c.hasPath("version")) {
@@ -134,18 +266,85 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
         } else {
             try {
                 version = "ts-" + Files.size(file) + "-" + Files.getLastModifiedTime(file).toMillis() + "/"
-                        + pre.scale() + "," + pre.mean() + "," + pre.std();
+                        + pre.describe() + (geometry.acceptsAnySize() ? "/" + geometry : "");
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("cannot stat " + file + ": " + e.getMessage(), e);
             }
         }
-        return torchScript(file, shape, classes, pre, version);
+        try {
+            return new ModelSpec(Kind.TORCHSCRIPT, file, shape, classes, pre, version, null, geometry);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     /** A TorchScript model with explicit values (no sidecar). */
     public static ModelSpec torchScript(Path file, int[] inputShape, int numClasses, Preprocessing preprocessing,
             String version) {
         return new ModelSpec(Kind.TORCHSCRIPT, file, inputShape, numClasses, preprocessing, version);
+    }
+
+    /** The same spec with another resize/crop (and the version marking it). */
+    public ModelSpec withGeometry(ImageGeometry g) {
+        return new ModelSpec(kind, path, inputShape, numClasses, preprocessing, version + "/" + g, tabular, g);
+    }
+
+    private static void rejectUnknown(Config c, String where, String prefix, List<String> known) {
+        for (String key : c.root().keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException(where + ": unknown key '" + prefix + key + "'; known keys: "
+                        + String.join(", ", known.stream().map(k -> prefix + k).toList()));
+            }
+        }
+    }
+
+    private static float[] widen(float[] v, int n) {
+        if (v.length == n || v.length != 1) {
+            return v;
+        }
+        float[] out = new float[n];
+        Arrays.fill(out, v[0]);
+        return out;
+    }
+
+    private static float[] floats(Config c, String key, String where) {
+        try {
+            if (c.getValue(key).valueType() == com.typesafe.config.ConfigValueType.LIST) {
+                List<Double> xs = c.getDoubleList(key);
+                if (xs.isEmpty()) {
+                    throw new IllegalArgumentException(where + ": key '" + key + "' must not be an empty list");
+                }
+                float[] out = new float[xs.size()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = xs.get(i).floatValue();
+                }
+                return out;
+            }
+            return new float[] {(float) c.getDouble(key)};
+        } catch (ConfigException.WrongType e) {
+            throw new IllegalArgumentException(where + ": key '" + key
+                    + "' must be a number or a list of numbers (one per channel)", e);
+        }
+    }
+
+    /** A side ({@code 224}) or {@code [h, w]}; a single side of a crop means a square. */
+    private static int[] sides(Config c, String key, String where, boolean squareFromOne) {
+        try {
+            int[] v;
+            if (c.getValue(key).valueType() == com.typesafe.config.ConfigValueType.LIST) {
+                List<Integer> xs = c.getIntList(key);
+                v = xs.stream().mapToInt(Integer::intValue).toArray();
+            } else {
+                v = new int[] {c.getInt(key)};
+            }
+            if (v.length < 1 || v.length > 2 || Arrays.stream(v).anyMatch(d -> d <= 0)) {
+                throw new IllegalArgumentException(where + ": key '" + key
+                        + "' must be a positive size or [height, width], got " + Arrays.toString(v));
+            }
+            return squareFromOne && v.length == 1 ? new int[] {v[0], v[0]} : v;
+        } catch (ConfigException.WrongType e) {
+            throw new IllegalArgumentException(where + ": key '" + key + "' must be a positive size or [height, width]", e);
+        }
     }
 
     @Override

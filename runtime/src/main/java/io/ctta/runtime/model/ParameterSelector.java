@@ -3,7 +3,6 @@ package io.ctta.runtime.model;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -37,36 +36,18 @@ public interface ParameterSelector {
     }
 
     /**
-     * The affine scale and shift of normalisation layers: DJL {@code GAMMA}/{@code BETA} parameters,
-     * and, for TorchScript modules, {@code weight}/{@code bias} of modules whose name contains
-     * {@code bn}, {@code norm}, {@code ln} or {@code gn} (e.g. {@code bn1.weight},
-     * {@code layer1.0.norm.bias}). Name matching is a heuristic: check {@code parameters(..)}.
+     * The affine scale and shift of normalisation layers (BatchNorm, LayerNorm, GroupNorm,
+     * InstanceNorm, ...): the parameters typed {@code GAMMA}/{@code BETA}. Built-in models type
+     * them by construction; a TorchScript model's are typed from its module tree (the module's
+     * class, or its running-statistics buffers), whatever the modules are called.
      */
     static ParameterSelector batchNormAffine() {
-        return (n, p) -> {
-            if (p.getType() == Parameter.Type.GAMMA || p.getType() == Parameter.Type.BETA) {
-                return true;
-            }
-            String lower = n.toLowerCase(Locale.ROOT);
-            int dot = lower.lastIndexOf('.');
-            if (dot < 0) {
-                return false;
-            }
-            String leaf = lower.substring(dot + 1);
-            if (!leaf.equals("weight") && !leaf.equals("bias")) {
-                return false;
-            }
-            String module = lower.substring(0, dot);
-            int last = module.lastIndexOf('.');
-            String local = module.substring(last + 1);
-            return local.contains("bn") || local.contains("norm") || local.startsWith("ln") || local.startsWith("gn");
-        };
+        return (n, p) -> p.getType() == Parameter.Type.GAMMA || p.getType() == Parameter.Type.BETA;
     }
 
-    /** BN running mean/variance buffers (DJL types, or TorchScript {@code running_*} names). */
+    /** BN running mean/variance buffers. */
     static boolean isRunningStatistic(String name, Parameter p) {
-        return p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR
-                || name.contains("running_mean") || name.contains("running_var");
+        return p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR;
     }
 
     /** Parameters whose name starts with {@code prefix}. */
@@ -89,7 +70,7 @@ public interface ParameterSelector {
             public List<String> select(Map<String, Parameter> ordered) {
                 String lastWeight = null;
                 for (Map.Entry<String, Parameter> e : ordered.entrySet()) {
-                    if (e.getValue().getType() == Parameter.Type.WEIGHT || e.getKey().endsWith(".weight")) {
+                    if (e.getValue().getType() == Parameter.Type.WEIGHT) {
                         lastWeight = e.getKey();
                     }
                 }

@@ -1,6 +1,7 @@
 package io.ctta.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,9 +36,41 @@ class ModelSpecTest {
         Files.writeString(dir.resolve("m.pt.json"), "{\"inputShape\":[1,28],\"numClasses\":\"ten\"}");
         e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.torchScript(pt));
         assertTrue(e.getMessage().contains("'numClasses'"), e.getMessage());
-        Files.writeString(dir.resolve("m.pt.json"), "{\"inputShape\":[1,28],\"numClasses\":3,\"preprocessing\":{\"scale\":1}}");
+        Files.writeString(dir.resolve("m.pt.json"), "{\"inputShape\":[1,28],\"numClasses\":3,\"preprocessing\":{\"scale\":1,\"mena\":0.5}}");
         e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.torchScript(pt));
-        assertTrue(e.getMessage().contains("'preprocessing.mean'"), e.getMessage());
+        assertEquals("m.pt.json: unknown key 'preprocessing.mena'; known keys: preprocessing.scale, preprocessing.mean,"
+                + " preprocessing.std, preprocessing.resize, preprocessing.centerCrop", e.getMessage());
+        Files.writeString(dir.resolve("m.pt.json"), "{\"inputShape\":[1,28],\"numClasses\":3,\"verison\":\"x\"}");
+        e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.torchScript(pt));
+        assertTrue(e.getMessage().startsWith("m.pt.json: unknown key 'verison'"), e.getMessage());
+        Files.writeString(dir.resolve("m.pt.json"), "{\"inputShape\":[3,32,32],\"numClasses\":3,"
+                + "\"preprocessing\":{\"mean\":[0.1,0.2],\"std\":[1,1]}}");
+        e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.torchScript(pt));
+        assertTrue(e.getMessage().contains("per-channel preprocessing for 2 channels does not fit input shape [3, 32, 32]"),
+                e.getMessage());
+        Files.writeString(dir.resolve("m.pt.json"), "{\"inputShape\":[3,32,32],\"numClasses\":3,"
+                + "\"preprocessing\":{\"resize\":40}}");
+        e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.torchScript(pt));
+        assertTrue(e.getMessage().contains("add centerCrop [32, 32]"), e.getMessage());
+    }
+
+    @Test
+    void perChannelPreprocessingAndGeometryFromTheSidecar() throws Exception {
+        Path pt = Files.write(dir.resolve("rgb.pt"), new byte[] {1});
+        Files.writeString(dir.resolve("rgb.pt.json"), "{\"inputShape\":[3,32,32],\"numClasses\":5,\"version\":\"r1\","
+                + "\"preprocessing\":{\"scale\":0.5,\"mean\":[0.1,0.2,0.3],\"std\":0.5,\"resize\":36,\"centerCrop\":32}}");
+        ModelSpec s = ModelSpec.torchScript(pt);
+        assertEquals(new Preprocessing(0.5f, new float[] {0.1f, 0.2f, 0.3f}, new float[] {0.5f, 0.5f, 0.5f}),
+                s.preprocessing());
+        assertEquals(new ImageGeometry(new int[] {36}, new int[] {32, 32}), s.geometry());
+        assertArrayEquals(new int[] {3, -1, -1}, s.acceptedShape());
+        assertEquals((10 * 0.5f - 0.3f) / 0.5f, s.preprocessing().apply(10f, 2), 1e-6f);
+        // A 3x48x40 image: shorter side 40 -> 36 (48 -> 43), then the central 32x32.
+        float[] out = s.toModelInput(new int[] {3, 48, 40}, new float[3 * 48 * 40]);
+        assertEquals(3 * 32 * 32, out.length);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.toModelInput(new int[] {1, 48, 40}, new float[48 * 40]));
+        assertEquals("shape [1, 48, 40] is not an image of 3 channel(s) [3,H,W]", e.getMessage());
     }
 
     @Test

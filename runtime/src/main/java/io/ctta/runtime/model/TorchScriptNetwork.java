@@ -1,0 +1,447 @@
+package io.ctta.runtime.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.Pair;
+import io.ctta.runtime.internal.EngineGrad;
+import io.ctta.runtime.model.torchscript.TorchScriptArchive;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A user's TorchScript module as a {@link Network}.
+ *
+ * <p>What DJL's own {@code PtSymbolBlock.forward} cannot do, and this class does:
+ * <ul>
+ *   <li>Modes per module. {@link ForwardMode#BATCH_STATS} puts only the BatchNorm modules in
+ *       training mode (dropout and the rest stay in eval), as the reference TTA code does;
+ *       {@link ForwardMode#EVAL} and {@link ForwardMode#TRAIN} switch the whole module. The mode
+ *       is set on the module itself, every time it changes (DJL skips the switch when its own
+ *       cached flag agrees, which left a module saved in eval mode in eval mode for ever).</li>
+ *   <li>Buffers. Running statistics are read and written through a method added to a copy of
+ *       the archive ({@link TorchScriptArchive#instrument}); they appear among the parameters
+ *       with types {@code RUNNING_MEAN}/{@code RUNNING_VAR}, so snapshots, checkpoints and copies
+ *       carry them.</li>
+ *   <li>Running statistics untouched by batch statistics: a batch-statistics forward updates
+ *       them (PyTorch's BatchNorm does in training mode), so they are copied before the first
+ *       such forward of a scope and written back when that scope's manager closes, after the
+ *       step's backward pass (restoring earlier would invalidate the autograd graph, which
+ *       saved those tensors).</li>
+ *   <li>Gradients through eval-mode forwards: methods run with the thread's grad mode (DJL's
+ *       eval forward runs under a no-grad guard, which broke continual learning on eval-mode BN).</li>
+ *   <li>Exported methods: {@code features}/{@code classify} and {@code stage1..stageN}.</li>
+ * </ul>
+ *
+ * <p>Structure: which modules are normalisation layers and which tensors are running statistics
+ * comes from the archive's module tree, never from parameter names.
+ */
+final class TorchScriptNetwork implements Network {
+
+    /** Class names of normalisation layers: BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, RMSNorm, ... */
+    private static final Pattern NORM_TYPE = Pattern.compile(".*Norm(\\d*[dD])?");
+    private static final Pattern STAGE = Pattern.compile("stage(\\d+)");
+    private static final String METHOD_MARKER = "module_method:";
+
+    /** The export convention, for messages. */
+    static final String EXPORT_HINT = "see docs/models.md, 'Exporting your model'";
+
+    private final PtSymbolBlock block;
+    private final TorchScriptArchive archive;
+    private final Map<String, Parameter> parameters;
+    private final List<String> batchStatModules;
+    private final List<NDArray> batchStatBuffers;
+    private final List<String> methods;
+    private final Set<String> buffers;
+    private final int stageCount;
+    private ForwardMode current;
+    private PendingRestore pending;
+
+    private TorchScriptNetwork(PtSymbolBlock block, TorchScriptArchive archive, Map<String, Parameter> parameters,
+            List<String> batchStatModules, List<NDArray> batchStatBuffers, List<String> methods) {
+        this.block = block;
+        this.archive = archive;
+        this.parameters = Collections.unmodifiableMap(parameters);
+        this.batchStatModules = List.copyOf(batchStatModules);
+        this.batchStatBuffers = List.copyOf(batchStatBuffers);
+        this.methods = List.copyOf(methods);
+        Set<String> own = parameterNamesOf(block);
+        Set<String> b = new java.util.LinkedHashSet<>(parameters.keySet());
+        b.removeAll(own);
+        this.buffers = Collections.unmodifiableSet(b);
+        this.stageCount = countStages(methods);
+        enter(ForwardMode.EVAL, true);
+    }
+
+    /**
+     * Loads {@code file} into {@code model} (an empty DJL model on the target device): reads its
+     * module tree, loads an instrumented copy with trainable parameters, and binds the buffers.
+     *
+     * @throws IOException when the file is not a TorchScript archive or cannot be copied
+     * @throws MalformedModelException when libtorch cannot load it
+     */
+    static TorchScriptNetwork load(Model model, Path file) throws IOException, MalformedModelException {
+        TorchScriptArchive archive = TorchScriptArchive.read(file);
+        List<String> tensorNames = archive.buffers();
+        List<String> batchStat = new ArrayList<>();
+        for (TorchScriptArchive.Module m : archive.modules()) {
+            if (hasRunningStatistics(m)) {
+                batchStat.add(m.path());
+            }
+        }
+        Path dir = Files.createTempDirectory("ctta-torchscript");
+        Path copy = dir.resolve("model.pt");
+        try {
+            archive.instrument(copy, tensorNames, batchStat);
+            model.load(dir, "model.pt", Map.of("trainParam", "true"));
+        } finally {
+            Files.deleteIfExists(copy);
+            Files.deleteIfExists(dir);
+        }
+        PtSymbolBlock block = (PtSymbolBlock) model.getBlock();
+        List<String> methods = new ArrayList<>();
+        for (String m : JniUtils.getMethodNames(block)) {
+            if (!m.equals(TorchScriptArchive.BUFFERS_METHOD) && !m.equals(TorchScriptArchive.SET_TRAINING_METHOD)) {
+                methods.add(m);
+            }
+        }
+        NDManager manager = model.getNDManager();
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        NDArray marker = manager.create(0f);
+        try {
+            marker.setName(METHOD_MARKER + TorchScriptArchive.BUFFERS_METHOD);
+            NDList all = IValueUtils.forward(block, new NDList(marker), true);
+            for (int i = 0; i < all.size(); i++) {
+                NDArray t = all.get(i);
+                NDScope.unregister(t);
+                tensors.put(tensorNames.get(i), t);
+            }
+        } finally {
+            marker.close();
+        }
+        Map<String, Parameter> parameters = new LinkedHashMap<>();
+        Set<String> parameterNames = new HashSet<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            String name = p.getKey();
+            parameterNames.add(name);
+            parameters.put(name, Parameter.builder().setName(name).setType(typeOf(archive, name, true))
+                    .optArray(p.getValue().getArray()).optRequiresGrad(p.getValue().requiresGradient()).build());
+        }
+        List<NDArray> batchStatBuffers = new ArrayList<>();
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            String name = e.getKey();
+            if (parameterNames.contains(name)) {
+                e.getValue().close(); // the parameter's own handle is the one we keep
+                continue;
+            }
+            NDArray buffer = e.getValue();
+            buffer.setName(name);
+            parameters.put(name, Parameter.builder().setName(name).setType(typeOf(archive, name, false))
+                    .optArray(buffer).optRequiresGrad(false).build());
+            if (batchStat.contains(moduleOf(name))) {
+                batchStatBuffers.add(buffer);
+            }
+        }
+        return new TorchScriptNetwork(block, archive, parameters, batchStat, batchStatBuffers, methods);
+    }
+
+    /** A module normalising with running statistics in eval mode and batch statistics in training mode. */
+    static boolean hasRunningStatistics(TorchScriptArchive.Module m) {
+        return m.buffers().contains("running_mean") && m.buffers().contains("running_var");
+    }
+
+    /** A normalisation layer, by class or by its running statistics. */
+    static boolean isNormalisation(TorchScriptArchive.Module m) {
+        return NORM_TYPE.matcher(m.typeName()).matches() || hasRunningStatistics(m);
+    }
+
+    private static String moduleOf(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(0, dot);
+    }
+
+    private static Parameter.Type typeOf(TorchScriptArchive archive, String name, boolean parameter) {
+        String attribute = name.substring(name.lastIndexOf('.') + 1);
+        TorchScriptArchive.Module m = archive.module(moduleOf(name));
+        boolean norm = m != null && isNormalisation(m);
+        if (parameter) {
+            if (norm && attribute.equals("weight")) {
+                return Parameter.Type.GAMMA;
+            }
+            if (norm && attribute.equals("bias")) {
+                return Parameter.Type.BETA;
+            }
+            return attribute.equals("bias") ? Parameter.Type.BIAS
+                    : attribute.contains("weight") ? Parameter.Type.WEIGHT : Parameter.Type.OTHER;
+        }
+        if (attribute.equals("running_mean")) {
+            return Parameter.Type.RUNNING_MEAN;
+        }
+        if (attribute.equals("running_var")) {
+            return Parameter.Type.RUNNING_VAR;
+        }
+        return Parameter.Type.OTHER;
+    }
+
+    private static int countStages(List<String> methods) {
+        TreeMap<Integer, String> stages = new TreeMap<>();
+        for (String m : methods) {
+            Matcher s = STAGE.matcher(m);
+            if (s.matches()) {
+                stages.put(Integer.parseInt(s.group(1)), m);
+            }
+        }
+        int n = 0;
+        while (stages.containsKey(n + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The module tree read from the file. */
+    TorchScriptArchive archive() {
+        return archive;
+    }
+
+    /** The paths of the modules that normalise with batch statistics in training mode. */
+    List<String> batchStatisticsModules() {
+        return batchStatModules;
+    }
+
+    private static Set<String> parameterNamesOf(PtSymbolBlock block) {
+        Set<String> names = new HashSet<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            names.add(p.getKey());
+        }
+        return names;
+    }
+
+    @Override
+    public Set<String> buffers() {
+        return buffers;
+    }
+
+    @Override
+    public Map<String, Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public List<String> methods() {
+        return methods;
+    }
+
+    @Override
+    public boolean supportsMixedStatistics() {
+        return false;
+    }
+
+    @Override
+    public NDArray forward(NDArray x, ForwardMode mode, float batchStatsWeight) {
+        if (batchStatsWeight < 1f) {
+            throw new UnsupportedOperationException("BN-alpha (a mix of running and batch statistics) needs each"
+                    + " BatchNorm layer's input, which a TorchScript module does not expose; use norm with alpha = 1"
+                    + " (batch statistics) or tent on this model");
+        }
+        prepare(x.getManager(), mode);
+        return single(call("forward", x), "forward");
+    }
+
+    @Override
+    public NDList forwardWithFeatures(NDArray x, ForwardMode mode) {
+        if (!methods.contains("features") || !methods.contains("classify")) {
+            throw new UnsupportedOperationException("the TorchScript module exports no features(x) and classify(f)"
+                    + " methods (it has " + methods + "); export them with @torch.jit.export so that"
+                    + " classify(features(x)) == forward(x) (" + EXPORT_HINT + ")");
+        }
+        prepare(x.getManager(), mode);
+        NDArray features = single(call("features", x), "features");
+        NDArray logits = single(call("classify", features), "classify");
+        return new NDList(features, logits);
+    }
+
+    @Override
+    public ModelStages stages() {
+        if (stageCount == 0 || !methods.contains("classify")) {
+            throw new UnsupportedOperationException("the TorchScript module exports no stage methods (it has "
+                    + methods + "); export stage1(x), stage2(a), ... and classify(f) with @torch.jit.export so that"
+                    + " classify(stageN(...stage1(x))) == forward(x) (" + EXPORT_HINT + ")");
+        }
+        return new ModelStages() {
+            @Override
+            public int count() {
+                return stageCount;
+            }
+
+            @Override
+            public NDArray run(int k, NDArray x) {
+                if (k < 1 || k > stageCount) {
+                    throw new IndexOutOfBoundsException("stage " + k + " of 1.." + stageCount);
+                }
+                prepare(x.getManager(), ForwardMode.EVAL);
+                return single(call("stage" + k, x), "stage" + k);
+            }
+
+            @Override
+            public NDArray classify(NDArray features) {
+                prepare(features.getManager(), ForwardMode.EVAL);
+                return single(call("classify", features), "classify");
+            }
+        };
+    }
+
+    @Override
+    public void settle() {
+        if (pending != null) {
+            pending.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        // The module and its tensors belong to the model's manager, which the model closes.
+        pending = null;
+    }
+
+    /**
+     * Sets the module's mode. Before a batch-statistics forward the BN buffers are copied (once per
+     * scope) and their restore is attached to {@code scope}; any other mode restores them first.
+     */
+    private void prepare(NDManager scope, ForwardMode mode) {
+        if (mode == ForwardMode.BATCH_STATS) {
+            if (pending == null && !batchStatBuffers.isEmpty()) {
+                pending = new PendingRestore(scope);
+            }
+        } else {
+            settle();
+        }
+        enter(mode, false);
+    }
+
+    private void enter(ForwardMode mode, boolean force) {
+        if (mode == current && !force) {
+            return;
+        }
+        if (mode == ForwardMode.TRAIN) {
+            JniUtils.enableTrainingMode(block);
+        } else {
+            JniUtils.enableInferenceMode(block);
+            if (mode == ForwardMode.BATCH_STATS && !batchStatModules.isEmpty()) {
+                boolean[] on = new boolean[batchStatModules.size()];
+                java.util.Arrays.fill(on, true);
+                try (IValue flags = IValue.listFrom(on)) {
+                    IValueUtils.runMethod(block, TorchScriptArchive.SET_TRAINING_METHOD, flags).close();
+                }
+            }
+        }
+        current = mode;
+    }
+
+    /** Runs an exported method with the thread's grad mode; results live in the first input's manager. */
+    private NDList call(String method, NDArray... inputs) {
+        NDManager scope = inputs[0].getManager();
+        NDArray marker = scope.create(0f);
+        marker.setName(METHOD_MARKER + method);
+        NDList args = new NDList(inputs.length + 1);
+        args.add(marker);
+        for (NDArray in : inputs) {
+            // A name with a dot would make the engine pack the array into a tuple or a dict.
+            in.setName(null);
+            args.add(in);
+        }
+        String optimizer = System.getProperty("ai.djl.pytorch.graph_optimizer");
+        if (optimizer != null) {
+            // A thread-local libtorch setting (what DJL's own forward does per call).
+            JniUtils.setGraphExecutorOptimize(Boolean.parseBoolean(optimizer));
+        }
+        try {
+            return IValueUtils.forward(block, args, true);
+        } finally {
+            marker.close();
+        }
+    }
+
+    private static NDArray single(NDList out, String method) {
+        if (out.isEmpty()) {
+            throw new IllegalStateException("the module's " + method + " returned nothing; it must return a tensor");
+        }
+        for (int i = 1; i < out.size(); i++) {
+            out.get(i).close();
+        }
+        return out.get(0);
+    }
+
+    /**
+     * The BN buffers as they were before the first batch-statistics forward of a scope, written back
+     * when that scope's manager closes (or earlier, when another mode or a snapshot needs them).
+     */
+    private final class PendingRestore implements AutoCloseable {
+        private final NDManager scope;
+        private final String uid = NDManager.nextUid();
+        private final List<NDArray> copies = new ArrayList<>();
+        private boolean done;
+
+        PendingRestore(NDManager scope) {
+            this.scope = scope;
+            for (NDArray b : batchStatBuffers) {
+                NDArray c = b.duplicate();
+                NDScope.unregister(c);
+                c.detach();
+                copies.add(c);
+            }
+            scope.attachInternal(uid, this);
+        }
+
+        @Override
+        public void close() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (pending == this) {
+                pending = null;
+            }
+            try {
+                if (scope.isOpen()) {
+                    scope.detachInternal(uid);
+                }
+                boolean grad = EngineGrad.isGradMode();
+                EngineGrad.setGradMode(false);
+                try {
+                    for (int i = 0; i < copies.size(); i++) {
+                        NDArray target = batchStatBuffers.get(i);
+                        if (!target.isReleased()) {
+                            target.set(new NDIndex("..."), copies.get(i));
+                        }
+                    }
+                } finally {
+                    EngineGrad.setGradMode(grad);
+                }
+            } finally {
+                for (NDArray c : copies) {
+                    c.close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.ctta.runtime.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Parameter;
+import io.ctta.runtime.TestData;
+import io.ctta.runtime.TorchScriptFixtures;
+import io.ctta.runtime.adapt.GradientGate;
+import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.data.InputBatch;
+import io.ctta.runtime.memory.StepScope;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TorchScript modules through {@link AdaptiveModel}: the twin of the built-in CNN computes what
+ * the built-in model computes in every mode, its structure is read from the file, running
+ * statistics survive batch-statistics forwards (with a backward pass in between), dropout stays
+ * off, and gradients flow through eval-mode forwards.
+ */
+class TorchScriptModelTest {
+
+    private static float[] logits(AdaptiveModel m, InputBatch b, ForwardMode mode) {
+        try (StepScope step = m.newStep()) {
+            return m.forward(step.manager(), b, mode).head().toFloatArray();
+        }
+    }
+
+    @Test
+    void twinComputesWhatTheBuiltInModelComputesInEveryMode() {
+        InputBatch batch = new InputBatch(16, new int[] {1, 28, 28}, TestData.images(16, new int[16], 3, 40f));
+        try (AdaptiveModel builtin = TorchScriptFixtures.builtinCnn();
+                AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt")) {
+            assertArrayEquals(logits(builtin, batch, ForwardMode.EVAL), logits(twin, batch, ForwardMode.EVAL), 2e-4f);
+            float[] stats = logits(twin, batch, ForwardMode.BATCH_STATS);
+            assertArrayEquals(logits(builtin, batch, ForwardMode.BATCH_STATS), stats, 2e-4f);
+            // Dropout (p = 0.5) before the head stays off with batch statistics: the same answer twice.
+            assertArrayEquals(stats, logits(twin, batch, ForwardMode.BATCH_STATS), 0f);
+            assertFalse(java.util.Arrays.equals(stats, logits(twin, batch, ForwardMode.EVAL)),
+                    "batch statistics must change the output");
+            try (StepScope a = builtin.newStep(); StepScope b = twin.newStep()) {
+                NDList x = builtin.forwardWithFeatures(a.manager(), batch, ForwardMode.EVAL);
+                NDList y = twin.forwardWithFeatures(b.manager(), batch, ForwardMode.EVAL);
+                assertArrayEquals(x.get(0).toFloatArray(), y.get(0).toFloatArray(), 2e-4f);
+                assertArrayEquals(x.get(1).toFloatArray(), y.get(1).toFloatArray(), 2e-4f);
+            }
+        }
+    }
+
+    @Test
+    void stagesChainToTheEvalLogits() {
+        InputBatch batch = TestData.batch(4, 5);
+        try (AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt");
+                AdaptiveModel builtin = TorchScriptFixtures.builtinCnn()) {
+            for (AdaptiveModel m : List.of(twin, builtin)) {
+                ModelStages stages = m.stages();
+                assertEquals(12, stages.count());
+                try (StepScope step = m.newStep()) {
+                    NDArray a = m.preprocessedInput(step.manager(), batch);
+                    for (int k = 1; k <= stages.count(); k++) {
+                        a = stages.run(k, a);
+                    }
+                    assertArrayEquals(logits(m, batch, ForwardMode.EVAL), stages.classify(a).toFloatArray(), 1e-5f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void normalisationLayersAndBuffersAreFoundFromTheModuleTreeWhateverTheirNames() {
+        try (AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt");
+                AdaptiveModel seq = TorchScriptFixtures.model("cnn-sequential.pt");
+                AdaptiveModel mlp = TorchScriptFixtures.model("mlp-no-bn.pt")) {
+            assertEquals(List.of("bn1.weight", "bn1.bias", "bn2.weight", "bn2.bias", "bn3.weight", "bn3.bias"),
+                    twin.parameterNames(ParameterSelector.batchNormAffine()));
+            assertEquals(List.of("1.weight", "1.bias", "5.weight", "5.bias", "10.weight", "10.bias"),
+                    seq.parameterNames(ParameterSelector.batchNormAffine()));
+            assertEquals(List.of("1.running_mean", "1.running_var", "5.running_mean", "5.running_var",
+                    "10.running_mean", "10.running_var"), seq.parameterNames(ParameterSelector::isRunningStatistic));
+            assertEquals(Parameter.Type.OTHER, seq.namedParameters().get("1.num_batches_tracked").getType());
+            assertTrue(mlp.parameterNames(ParameterSelector.batchNormAffine()).isEmpty());
+            assertEquals(List.of("13.weight", "13.bias"), seq.parameterNames(ParameterSelector.lastLayer()));
+            assertEquals(java.util.Set.of("forward", "__len__"), new java.util.HashSet<>(seq.exportedMethods()));
+            assertTrue(twin.exportedMethods().containsAll(List.of("forward", "features", "classify", "stage1", "stage12")));
+            try (AdaptiveModel builtin = TorchScriptFixtures.builtinCnn()) {
+                assertNull(builtin.torchScriptArchive());
+            }
+        }
+    }
+
+    @Test
+    void runningStatisticsSurviveBatchStatisticsForwardsAndTheirBackwardPass() {
+        InputBatch batch = TestData.batch(16, 2);
+        GradientGate gate = GradientGate.create();
+        try (AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt")) {
+            Map<String, StrategyState.Tensor> before = twin.snapshotParameters(ParameterSelector::isRunningStatistic);
+            assertEquals(6, before.size());
+            float[] eval = logits(twin, batch, ForwardMode.EVAL);
+            twin.trainOnly(ParameterSelector.batchNormAffine());
+            try (StepScope step = twin.newStep()) {
+                try (GradientGate.Session s = gate.open()) {
+                    NDArray a = twin.forward(step.manager(), batch, ForwardMode.BATCH_STATS).head();
+                    NDArray b = twin.forward(step.manager(), TestData.batch(16, 9), ForwardMode.BATCH_STATS).head();
+                    s.backward(a.sum().add(b.sum()));
+                }
+                NDArray g = twin.namedParameters().get("bn1.weight").getArray().getGradient();
+                assertNotEquals(0f, g.abs().sum().getFloat(), "the backward pass reached BN's affine parameters");
+            }
+            Map<String, StrategyState.Tensor> after = twin.snapshotParameters(ParameterSelector::isRunningStatistic);
+            before.forEach((k, v) -> assertArrayEquals(v.data(), after.get(k).data(), 0f, k));
+            assertArrayEquals(eval, logits(twin, batch, ForwardMode.EVAL), 0f);
+        }
+    }
+
+    @Test
+    void trainModeUpdatesRunningStatisticsAndGradientsFlowThroughEvalForwards() {
+        InputBatch batch = TestData.batch(8, 4);
+        GradientGate gate = GradientGate.create();
+        try (AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt")) {
+            Map<String, StrategyState.Tensor> before = twin.snapshotParameters(ParameterSelector::isRunningStatistic);
+            try (StepScope step = twin.newStep()) {
+                try (GradientGate.Session s = gate.open()) {
+                    // Eval mode (running statistics) with gradients: continual learning at small batches.
+                    s.backward(twin.forward(step.manager(), batch, ForwardMode.EVAL).head().sum());
+                }
+                NDArray g = twin.namedParameters().get("conv1.weight").getArray().getGradient();
+                assertNotEquals(0f, g.abs().sum().getFloat());
+            }
+            assertArrayEquals(before.get("bn1.running_mean").data(),
+                    twin.snapshotParameters(ParameterSelector::isRunningStatistic).get("bn1.running_mean").data(), 0f);
+            try (StepScope step = twin.newStep()) {
+                twin.forward(step.manager(), batch, ForwardMode.TRAIN);
+            }
+            assertFalse(java.util.Arrays.equals(before.get("bn1.running_mean").data(),
+                    twin.snapshotParameters(ParameterSelector::isRunningStatistic).get("bn1.running_mean").data()));
+        }
+    }
+
+    @Test
+    void snapshotsAndCopiesCarryRunningStatistics() {
+        InputBatch batch = TestData.batch(8, 6);
+        try (AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt")) {
+            try (StepScope step = twin.newStep()) {
+                twin.forward(step.manager(), batch, ForwardMode.TRAIN); // moves the running statistics
+            }
+            Map<String, StrategyState.Tensor> moved = twin.snapshotParameters(ParameterSelector.all());
+            try (AdaptiveModel copy = twin.copy(); AdaptiveModel fresh = TorchScriptFixtures.model("cnn-twin.pt")) {
+                assertArrayEquals(logits(twin, batch, ForwardMode.EVAL), logits(copy, batch, ForwardMode.EVAL), 0f);
+                assertFalse(java.util.Arrays.equals(logits(twin, batch, ForwardMode.EVAL),
+                        logits(fresh, batch, ForwardMode.EVAL)));
+                fresh.restoreParameters(moved);
+                assertArrayEquals(logits(twin, batch, ForwardMode.EVAL), logits(fresh, batch, ForwardMode.EVAL), 0f);
+            }
+        }
+    }
+
+    @Test
+    void aModuleWithoutSplitMethodsSaysHowToExportThem() {
+        try (AdaptiveModel seq = TorchScriptFixtures.model("cnn-sequential.pt"); StepScope step = seq.newStep()) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> seq.forwardWithFeatures(step.manager(), TestData.batch(2, 1), ForwardMode.EVAL));
+            assertTrue(e.getMessage().contains("exports no features(x) and classify(f) methods"), e.getMessage());
+            assertTrue(e.getMessage().contains("@torch.jit.export"), e.getMessage());
+            UnsupportedOperationException s = assertThrows(UnsupportedOperationException.class, seq::stages);
+            assertTrue(s.getMessage().contains("stage1(x), stage2(a), ..."), s.getMessage());
+        }
+    }
+}
