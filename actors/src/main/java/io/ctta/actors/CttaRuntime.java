@@ -12,6 +12,8 @@ import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.actors.model.CheckpointAgent;
 import io.ctta.runtime.checkpoint.CheckpointSettings;
 import io.ctta.actors.model.ModelSource;
+import io.ctta.actors.pipeline.InputDecoder;
+import io.ctta.actors.pipeline.PipelineFailures;
 import io.ctta.actors.pipeline.PipelineSupervisor;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
@@ -55,10 +57,13 @@ public final class CttaRuntime implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Map<String, PipelineMetrics> metrics;
     private final ServerBinding binding;
+    private final PipelineFailures failures;
     private boolean closed;
 
     private CttaRuntime(EmbeddedKafka embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
-            PrometheusMeterRegistry registry, Map<String, PipelineMetrics> metrics, ServerBinding binding) {
+            PrometheusMeterRegistry registry, Map<String, PipelineMetrics> metrics, ServerBinding binding,
+            PipelineFailures failures) {
+        this.failures = failures;
         this.embedded = embedded;
         this.kafka = kafka;
         this.system = system;
@@ -102,6 +107,10 @@ public final class CttaRuntime implements AutoCloseable {
             TopicAdmin.ensure(kafka, compacted, 1, Map.of("cleanup.policy", "compact"));
 
             ModelSource modelSource = new ModelSource(settings.model());
+            LOG.info("model {} on {} (input {}, {} classes{})", modelSource.spec().version(), settings.model().device(),
+                    java.util.Arrays.toString(modelSource.spec().inputShape()), modelSource.spec().numClasses(),
+                    modelSource.spec().geometry().acceptsAnySize() ? ", images of any size: " + modelSource.spec().geometry() : "");
+            PipelineFailures failures = new PipelineFailures();
             int[] shape = modelSource.spec().inputShape();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
@@ -113,7 +122,11 @@ public final class CttaRuntime implements AutoCloseable {
             for (PipelineConf p : settings.pipelines()) {
                 PipelineMetrics m = new PipelineMetrics(registry, p.name(), p.strategy());
                 metrics.put(p.name(), m);
-                RecordCodec codec = new RecordCodec(new RecordLimits(p.maxRecordBytes(), 8, io.ctta.runtime.data.InputBatch.sampleLength(shape), shape));
+                // A model that resizes accepts images of any size: bound them by the record size instead.
+                int maxElements = Math.max(io.ctta.runtime.data.InputBatch.sampleLength(shape),
+                        modelSource.spec().geometry().acceptsAnySize() ? p.maxRecordBytes() : 0);
+                InputDecoder codec = new InputDecoder(new RecordCodec(new RecordLimits(p.maxRecordBytes(), 8, maxElements,
+                        modelSource.spec().acceptedShape())), modelSource.spec());
                 Function<String, AdaptationStrategy> factory = name -> {
                     // The pipeline's own settings for its configured strategy; ctta.strategies.<name> for one it switches to.
                     Config strategySettings = name.equals(p.strategy()) ? p.strategySettings()
@@ -133,7 +146,7 @@ public final class CttaRuntime implements AutoCloseable {
                 Supplier<CheckpointAgent> checkpoints = settings.checkpoints().enabled()
                         ? () -> CheckpointAgent.open(checkpointSettingsFor(settings.checkpoints(), p), p.name(), configHash(p))
                         : null;
-                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models)));
+                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures)));
             }
             ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
             ServerBinding binding = null;
@@ -143,7 +156,7 @@ public final class CttaRuntime implements AutoCloseable {
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
                 LOG.info("dashboard at http://{}:{}/ and metrics at /metrics", settings.http().host(), binding.localAddress().getPort());
             }
-            return new CttaRuntime(ownsBroker ? embedded : null, kafka, system, registry, metrics, binding);
+            return new CttaRuntime(ownsBroker ? embedded : null, kafka, system, registry, metrics, binding, failures);
         } catch (Exception e) {
             if (ownsBroker) {
                 embedded.close();
@@ -186,6 +199,11 @@ public final class CttaRuntime implements AutoCloseable {
 
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** Pipelines that stopped for good (a strategy that cannot be created, a fenced owner), and why. */
+    public PipelineFailures failures() {
+        return failures;
     }
 
     /** Meters per pipeline name. */

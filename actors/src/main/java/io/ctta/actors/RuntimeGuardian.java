@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -44,7 +45,10 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
     private RuntimeGuardian(ActorContext<Command> ctx, List<Pipeline> pipelines) {
         super(ctx);
         for (Pipeline p : pipelines) {
-            supervisors.add(ctx.spawn(PipelineSupervisor.create(p.conf(), p.deps()), "pipeline-" + p.conf().name()));
+            ActorRef<PipelineSupervisor.Command> s = ctx.spawn(PipelineSupervisor.create(p.conf(), p.deps()),
+                    "pipeline-" + p.conf().name());
+            ctx.watch(s);
+            supervisors.add(s);
         }
     }
 
@@ -54,6 +58,11 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
                 .onMessage(StopAll.class, this::onStopAll)
                 .onMessage(AllStopped.class, m -> {
                     m.replyTo().tell(Done.getInstance());
+                    return this;
+                })
+                // A pipeline that stopped for good has nothing left to drain.
+                .onSignal(Terminated.class, t -> {
+                    supervisors.remove(t.getRef());
                     return this;
                 })
                 .build();

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ctta 0.1.0",
         description = "Keeps deployed models accurate while their input streams drift: Kafka in, a live DJL model adapted online, predictions and metrics out.",
-        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, ModelCommand.class, CommandLine.HelpCommand.class})
 public final class CttaCommand implements Runnable {
 
     @CommandLine.Spec
@@ -25,7 +25,8 @@ public final class CttaCommand implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CttaCommand());
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
-            if (ex instanceof InvalidConfigException || ex instanceof IllegalArgumentException) {
+            if (ex instanceof InvalidConfigException || ex instanceof IllegalArgumentException
+                    || ex instanceof io.ctta.actors.pipeline.PipelineStoppedException) {
                 line.getErr().println("error: " + ex.getMessage());
                 return 2;
             }

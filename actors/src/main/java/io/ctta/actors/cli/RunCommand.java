@@ -11,7 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import io.ctta.actors.pipeline.PipelineFailures;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,13 +36,24 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CttaRuntime runtime = start(config, bootstrap, kafkaProperties);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        CompletableFuture<Object> ended = new CompletableFuture<>();
+        Thread hook = new Thread(() -> {
+            ended.complete("signal");
             runtime.close();
-            stopped.countDown();
-        }, "ctta-shutdown"));
+        }, "ctta-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        runtime.failures().firstFailure().thenAccept(ended::complete);
         System.out.println("ctta running; Ctrl-C drains the pipelines and stops.");
-        stopped.await();
+        Object why = ended.get();
+        if (why instanceof PipelineFailures.Failure f) {
+            // A pipeline stopped for good: say why, stop the others and exit non-zero.
+            System.err.println("ctta: " + f);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            runtime.close();
+            return 2;
+        }
+        // The hook closes the runtime; wait for it before the JVM's other hooks run.
+        hook.join();
         return 0;
     }
 

@@ -221,7 +221,13 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         Settings g = new Settings(s.sub("guards"), "ctta.guards");
         Settings col = new Settings(g.sub("collapse"), "ctta.guards.collapse");
-        double threshold = col.positiveDouble("entropy-ema-threshold");
+        if (s.sub("guards").hasPath("collapse.entropy-ema-threshold")) {
+            throw new InvalidConfigException("ctta.guards.collapse.entropy-ema-threshold",
+                    s.sub("guards").getValue("collapse.entropy-ema-threshold").unwrapped(),
+                    "the renamed key ctta.guards.collapse.relative-entropy-threshold: the threshold is now a fraction of"
+                            + " ln(classes) (0.029 is SAR's 0.2 nats at 1,000 classes, 0.067 nats at 10)");
+        }
+        double threshold = col.positiveDouble("relative-entropy-threshold");
         double momentum = col.positiveDouble("ema-momentum");
         if (momentum >= 1) {
             throw new InvalidConfigException("ctta.guards.collapse.ema-momentum", momentum, "a number in (0, 1)");

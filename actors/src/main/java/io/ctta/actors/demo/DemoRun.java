@@ -127,7 +127,8 @@ public final class DemoRun {
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("predict").setInitialMax(perPipeline * o.strategies().size())
                         .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(out)).build()) {
                     tallies = new PredictionCollector(runtime.kafkaProperties())
-                            .collect(predictionTopics, perPipeline, domains.stream().map(Domain::name).toList(), Duration.ofSeconds(120), bar::stepTo);
+                            .collect(predictionTopics, perPipeline, domains.stream().map(Domain::name).toList(), Duration.ofSeconds(120), bar::stepTo,
+                                    () -> runtime.failures().first());
                 }
                 Map<String, double[]> latencies = new LinkedHashMap<>();
                 for (String s : o.strategies()) {

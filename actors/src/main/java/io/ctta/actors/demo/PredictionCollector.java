@@ -32,9 +32,13 @@ public final class PredictionCollector {
      * @param expected distinct predictions expected from each pipeline
      * @param timeout gives up after this long without a new prediction
      * @param progress receives the total count after every poll
+     * @param stopped a pipeline that stopped for good, if one did: collecting then fails at once
+     * @throws io.ctta.actors.pipeline.PipelineStoppedException when a pipeline stopped for good
+     * @throws IllegalStateException when nothing arrived for {@code timeout}
      */
     public Map<String, PredictionTally> collect(Map<String, String> topics, long expected, List<String> domainOrder,
-            Duration timeout, LongConsumer progress) {
+            Duration timeout, LongConsumer progress,
+            java.util.function.Supplier<java.util.Optional<io.ctta.actors.pipeline.PipelineFailures.Failure>> stopped) {
         Properties p = new Properties();
         p.putAll(kafka);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "ctta-report-" + UUID.randomUUID());
@@ -53,6 +57,10 @@ public final class PredictionCollector {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(new ArrayList<>(topics.values()));
             while (!done(byPipeline, expected)) {
+                var why = stopped.get();
+                if (why.isPresent()) {
+                    throw new io.ctta.actors.pipeline.PipelineStoppedException(why.get());
+                }
                 var records = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     PredictionRecord pr = codec.decode(r.value());

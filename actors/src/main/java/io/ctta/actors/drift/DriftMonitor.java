@@ -29,7 +29,12 @@ public final class DriftMonitor {
     public record Spec(String detector, DriftSignal signal, Config settings) {}
 
     /** What the monitor needs to know about one served record. */
-    public record Observation(int partition, long offset, float[] features, Integer label) {}
+    public record Observation(int partition, long offset, float[] features, int channels, Integer label) {
+        /** An observation of a single-channel (or tabular) record. */
+        public Observation(int partition, long offset, float[] features, Integer label) {
+            this(partition, offset, features, 1, label);
+        }
+    }
 
     private final String pipeline;
     private final String strategy;
@@ -119,7 +124,7 @@ public final class DriftMonitor {
                     case CONFIDENCE -> w.feed(output.confidence(i), null, r.partition(), r.offset(), now);
                     case ERROR -> r.label() == null ? null
                             : w.feed(output.predictedClass(i) == r.label() ? 0 : 1, null, r.partition(), r.offset(), now);
-                    case INPUT -> w.feed(0, inputStats(r.features()), r.partition(), r.offset(), now);
+                    case INPUT -> w.feed(0, inputStats(r.features(), r.channels()), r.partition(), r.offset(), now);
                     case EMBEDDING -> null;
                 };
                 if (e != null) {
@@ -130,17 +135,28 @@ public final class DriftMonitor {
         return out;
     }
 
-    /** Mean and standard deviation of a record's features, scaled by 255 (8-bit images land in [0, 1]). */
-    static double[] inputStats(float[] x) {
-        double sum = 0;
-        double sq = 0;
-        for (float v : x) {
-            sum += v;
-            sq += (double) v * v;
+    /**
+     * Mean and standard deviation of a record's features per channel ({@code [mean_0, std_0,
+     * mean_1, std_1, ...]}; channel-planar images, one channel for grey and tabular records), scaled
+     * by 255 (8-bit images land in [0, 1]).
+     */
+    static double[] inputStats(float[] x, int channels) {
+        int c = channels > 0 && x.length % channels == 0 ? channels : 1;
+        int plane = x.length / c;
+        double[] out = new double[2 * c];
+        for (int ch = 0; ch < c; ch++) {
+            double sum = 0;
+            double sq = 0;
+            for (int i = ch * plane; i < (ch + 1) * plane; i++) {
+                sum += x[i];
+                sq += (double) x[i] * x[i];
+            }
+            double mean = sum / plane;
+            double var = Math.max(0, sq / plane - mean * mean);
+            out[2 * ch] = mean / 255.0;
+            out[2 * ch + 1] = Math.sqrt(var) / 255.0;
         }
-        double mean = sum / x.length;
-        double var = Math.max(0, sq / x.length - mean * mean);
-        return new double[] {mean / 255.0, Math.sqrt(var) / 255.0};
+        return out;
     }
 
     private static double finite(double v) {

@@ -7,8 +7,11 @@ import io.ctta.runtime.data.StepOutcome;
  * Decides when adaptation must be undone. Two signals: consecutive diverged steps (a non-finite
  * loss or gradient, which the strategy already refused to apply) and collapse, the failure mode of
  * nearly every continual TTA method, seen as the exponential moving average of the batch mean
- * entropy falling under a threshold (SAR's model-recovery rule). Pure bookkeeping: the model actor
- * carries out what it returns.
+ * entropy falling under a threshold (SAR's model-recovery rule). The threshold scales with
+ * {@code ln C} (the largest possible entropy of C classes), so one setting fits 10 and 1,000
+ * classes; the entropy is the one the strategy reports
+ * ({@link io.ctta.runtime.adapt.AdaptationStrategy#collapseEntropy}). Pure bookkeeping: the model
+ * actor carries out what it returns.
  */
 public final class Guards {
 
@@ -27,14 +30,23 @@ public final class Guards {
      * @param crashesBeforeDeadLetter times a record may crash the model actor before it is
      *     dead-lettered instead of served
      */
-    public record Settings(int maxDivergedInARow, boolean collapseEnabled, double entropyEmaThreshold, double emaMomentum, int cooldownBatches,
-            int crashesBeforeDeadLetter) {
-        public Settings(int maxDivergedInARow, boolean collapseEnabled, double entropyEmaThreshold, double emaMomentum, int cooldownBatches) {
-            this(maxDivergedInARow, collapseEnabled, entropyEmaThreshold, emaMomentum, cooldownBatches, 3);
+    public record Settings(int maxDivergedInARow, boolean collapseEnabled, double relativeEntropyThreshold, double emaMomentum,
+            int cooldownBatches, int crashesBeforeDeadLetter) {
+        /** SAR's 0.2 nats at 1,000 classes, as a fraction of ln C. */
+        public static final double DEFAULT_RELATIVE_THRESHOLD = 0.029;
+
+        public Settings(int maxDivergedInARow, boolean collapseEnabled, double relativeEntropyThreshold, double emaMomentum,
+                int cooldownBatches) {
+            this(maxDivergedInARow, collapseEnabled, relativeEntropyThreshold, emaMomentum, cooldownBatches, 3);
         }
 
         public static Settings defaults() {
-            return new Settings(3, true, 0.2, 0.9, 50, 3);
+            return new Settings(3, true, DEFAULT_RELATIVE_THRESHOLD, 0.9, 50, 3);
+        }
+
+        /** The threshold in nats for {@code classes} classes. */
+        public double entropyThreshold(int classes) {
+            return relativeEntropyThreshold * Math.log(classes);
         }
     }
 
@@ -47,8 +59,12 @@ public final class Guards {
         this.settings = settings;
     }
 
-    /** Feeds one served batch and returns the action it calls for. */
-    Action observe(ModelOutput out) {
+    /**
+     * Feeds one served batch and returns the action it calls for.
+     *
+     * @param entropy the batch mean entropy the strategy reports for collapse detection
+     */
+    Action observe(ModelOutput out, double entropy) {
         batchesSinceReset++;
         if (out.step().kind() == StepOutcome.Kind.DIVERGED) {
             if (++divergedInARow >= settings.maxDivergedInARow()) {
@@ -61,13 +77,12 @@ public final class Guards {
         if (!settings.collapseEnabled() || out.step().kind() == StepOutcome.Kind.NONE) {
             return Action.NONE;
         }
-        double h = 0;
-        for (int i = 0; i < out.size(); i++) {
-            h += out.entropy(i);
+        double h = entropy;
+        if (!Double.isFinite(h)) {
+            return Action.NONE;
         }
-        h /= out.size();
         entropyEma = Double.isNaN(entropyEma) ? h : settings.emaMomentum() * entropyEma + (1 - settings.emaMomentum()) * h;
-        if (entropyEma < settings.entropyEmaThreshold() && batchesSinceReset >= settings.cooldownBatches()) {
+        if (entropyEma < settings.entropyThreshold(out.numClasses()) && batchesSinceReset >= settings.cooldownBatches()) {
             batchesSinceReset = 0;
             entropyEma = Double.NaN;
             return Action.RESET_COLLAPSE;

@@ -232,7 +232,11 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         this.strategies = strategies;
         this.agent = agent;
         this.guards = new Guards(guards);
-        this.strategy = strategies.apply(initial);
+        try {
+            this.strategy = strategies.apply(initial);
+        } catch (RuntimeException e) {
+            throw new StrategyCreationException(initial, e);
+        }
         if (agent != null) {
             agent.last().ifPresent(this::restore);
         }
@@ -292,7 +296,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             // Let the supervisor restart us: the strategy's state may be half-updated.
             throw e;
         }
-        switch (guards.observe(out)) {
+        switch (guards.observe(out, strategy.collapseEntropy(out))) {
             case ROLLBACK -> {
                 actions.add("rollback");
                 rollback();

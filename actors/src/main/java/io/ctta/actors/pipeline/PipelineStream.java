@@ -91,7 +91,7 @@ public final class PipelineStream {
             Map<String, Map<Integer, Long>> seekTo,
             PoisonRecords.View quarantine) {
         Properties kafkaProperties = deps.kafkaProperties();
-        RecordCodec codec = deps.codec();
+        InputDecoder codec = deps.codec();
         PipelineMetrics metrics = deps.metrics();
         boolean checkpointsOn = deps.checkpoints() != null;
         boolean exactlyOnce = conf.output().exactlyOnce();
@@ -465,7 +465,9 @@ public final class PipelineStream {
                 lastOffset = raw.offset();
                 if (t.incoming().ok()) {
                     var r = t.incoming().record();
-                    observations.add(new DriftMonitor.Observation(raw.partition(), raw.offset(), r.features().values(), r.label()));
+                    int[] shape = r.features().shape();
+                    observations.add(new DriftMonitor.Observation(raw.partition(), raw.offset(), r.features().values(),
+                            shape.length == 3 ? shape[0] : 1, r.label()));
                     if (r.domain() != null) {
                         lastDomain = r.domain();
                     }

@@ -8,6 +8,7 @@ import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.actors.model.CheckpointAgent;
 import io.ctta.actors.model.Guards;
 import io.ctta.actors.model.ModelActor;
+import io.ctta.actors.model.StrategyCreationException;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.streams.serde.RecordCodec;
 import io.ctta.runtime.checkpoint.CheckpointId;
@@ -79,9 +80,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
      *
      * @param checkpoints opens the model actor's checkpoint agent; null when checkpoints are off
      */
-    public record Deps(Properties kafkaProperties, RecordCodec codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
+    public record Deps(Properties kafkaProperties, InputDecoder codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
             Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series,
-            java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry) {}
+            java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry, PipelineFailures failures) {}
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
@@ -103,6 +104,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private final PoisonRecords poison;
     private Duration backoff = MIN_BACKOFF;
     private boolean stopping;
+    /** Why the last strategy creation failed, null after a success (written by the model actor's thread). */
+    private final java.util.concurrent.atomic.AtomicReference<String> creationFailure = new java.util.concurrent.atomic.AtomicReference<>();
 
     private PipelineSupervisor(ActorContext<Command> ctx, TimerScheduler<Command> timers, PipelineConf conf, Deps deps) {
         super(ctx);
@@ -111,8 +114,12 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.deps = deps;
         this.poison = new PoisonRecords(deps.guards().crashesBeforeDeadLetter());
         this.model = ctx.spawn(
-                Behaviors.supervise(ModelActor.create(deps.strategies(), conf.strategy(), deps.checkpoints(), deps.guards(),
-                                new ModelActor.LabelPolicy(conf.feedback().learnInline(), conf.feedback().enabled() ? conf.feedback().joiner() : null)))
+                // A strategy that cannot be created stops the model actor (retrying cannot help);
+                // any other failure restarts it from its checkpoint.
+                Behaviors.supervise(Behaviors.supervise(ModelActor.create(this::createStrategy, conf.strategy(), deps.checkpoints(),
+                                        deps.guards(), new ModelActor.LabelPolicy(conf.feedback().learnInline(),
+                                                conf.feedback().enabled() ? conf.feedback().joiner() : null)))
+                                .onFailure(StrategyCreationException.class, SupervisorStrategy.stop().withLoggingEnabled(false)))
                         .onFailure(SupervisorStrategy.restart()),
                 "model",
                 ModelActor.dispatcher());
@@ -155,6 +162,37 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private void rewind(int gen, Optional<CheckpointId> committed) {
         getContext().ask(ModelActor.Rewound.class, model, conf.askTimeout(), replyTo -> new ModelActor.Rewind(committed, replyTo),
                 (r, f) -> new Rewound(gen, r, f));
+    }
+
+    /**
+     * The strategy factory as the model actor sees it: remembers whether the last creation failed,
+     * so that when the model actor stops (it does, on {@link StrategyCreationException}) the pipeline
+     * knows why. Runs on the model actor's thread.
+     */
+    private io.ctta.runtime.adapt.AdaptationStrategy createStrategy(String name) {
+        try {
+            io.ctta.runtime.adapt.AdaptationStrategy s = deps.strategies().apply(name);
+            creationFailure.set(null);
+            return s;
+        } catch (RuntimeException e) {
+            creationFailure.set(e.getMessage());
+            throw e;
+        }
+    }
+
+    /**
+     * Stops without draining: the model actor is gone, so asks would never be answered. A fenced
+     * owner may commit nothing either: leave the group now so the new owner gets the partitions.
+     */
+    private Behavior<Command> stopNow() {
+        stopping = true;
+        if (control != null) {
+            control.shutdown();
+        }
+        if (feedback != null) {
+            feedback.shutdown();
+        }
+        return Behaviors.stopped();
     }
 
     private Behavior<Command> onPointerRead(PointerRead p) {
@@ -216,19 +254,16 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return Behaviors.stopped();
                 })
                 .onSignal(Terminated.class, t -> {
-                    // The model actor stops itself only when a newer owner took over its checkpoints.
-                    getContext().getLog().error("pipeline {}: model actor stopped; the pipeline stops", conf.name());
-                    stopping = true;
-                    // A fenced owner may commit nothing, so there is nothing to drain: leave the
-                    // group now so the new owner gets the partitions (a drain would wait for asks
-                    // the stopped model actor never answers).
-                    if (control != null) {
-                        control.shutdown();
+                    String failure = creationFailure.get();
+                    if (failure != null) {
+                        String reason = "strategy " + conf.strategy() + " cannot be created: " + failure;
+                        getContext().getLog().error("pipeline {} stops for good: {}", conf.name(), reason);
+                        deps.failures().failed(conf.name(), reason);
+                    } else {
+                        // Otherwise the model actor stops itself only when a newer owner took over its checkpoints.
+                        getContext().getLog().error("pipeline {}: model actor stopped; the pipeline stops", conf.name());
                     }
-                    if (feedback != null) {
-                        feedback.shutdown();
-                    }
-                    return Behaviors.stopped();
+                    return stopNow();
                 })
                 .onSignal(PostStop.class, s -> {
                     if (control != null && !stopping) {

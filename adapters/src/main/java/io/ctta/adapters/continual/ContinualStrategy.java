@@ -82,8 +82,8 @@ public final class ContinualStrategy implements AdaptationStrategy {
         this.optimizerSettings = Objects.requireNonNull(optimizer, "optimizer");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.gate = Objects.requireNonNull(gate, "gate");
-        ParameterSelector trainable = (n, p) -> !ParameterSelector.isRunningStatistic(n, p)
-                && p.getArray().getDataType() == DataType.FLOAT32;
+        ParameterSelector learnable = model.learnable();
+        ParameterSelector trainable = (n, p) -> learnable.test(n, p) && p.getArray().getDataType() == DataType.FLOAT32;
         this.names = List.copyOf(model.parameterNames(trainable));
         if (names.isEmpty()) {
             throw new IllegalArgumentException(name + " needs trainable float parameters, but model "
@@ -214,7 +214,7 @@ public final class ContinualStrategy implements AdaptationStrategy {
 
     private void restoreRunning(List<NDArray> backup) {
         for (int i = 0; i < backup.size(); i++) {
-            running.get(i).getArray().set(backup.get(i).toFloatArray());
+            io.ctta.runtime.memory.InPlace.copy(backup.get(i), running.get(i).getArray());
         }
     }
 

@@ -166,7 +166,7 @@ public final class SpectralRegularizer implements Regularizer {
             return null;
         }
         next = next.div(nNorm);
-        u.set(next.toFloatArray());
+        io.ctta.runtime.memory.InPlace.copy(next.stopGradient(), u);
         NDArray sigma = next.transpose().matMul(matrix).matMul(v).reshape(new Shape());
         lastSigmas.put(name, sigma.getFloat());
         return GraphScalars.pow(sigma, k).sub(1f).square();
@@ -198,7 +198,7 @@ public final class SpectralRegularizer implements Regularizer {
         for (int i = 0; i < names.size(); i++) {
             NDArray u = vectors.get(names.get(i));
             if (u != null) {
-                u.set(initialVector(i));
+                io.ctta.runtime.memory.InPlace.write(u, initialVector(i));
             }
         }
         lastSigmas.clear();

@@ -1,22 +1,21 @@
 package io.ctta.adapters.ecotta;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.pooling.Pool;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.internal.EngineGrad;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.ModelSpec;
+import io.ctta.runtime.model.ModelStages;
+import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.ParameterSelector;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,25 +28,23 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 
 /**
- * The EcoTTA network (ALGORITHMS.md 4.2): the frozen built-in CNN run layer by layer over the
- * {@link AdaptiveModel}'s own parameter arrays (eval mode, source BN statistics), split into a
- * stem, {@code K} partitions and a head, with one meta network per partition:
+ * The EcoTTA network (ALGORITHMS.md 4.2): the frozen model run stage by stage through its
+ * {@link ModelStages} (eval mode, source BN statistics), split into a stem, {@code K} partitions
+ * and a head, with one meta network per partition:
  * {@code a_k = BN_k(f_k(a_{k-1})) + G_k(a_{k-1})}, {@code G_k(a) = ReLU(BN(Conv3x3(a)))} with
  * stride {@code H_in / H_out}, padding 1 and no bias. A partition whose output is a feature
- * vector (it ends after the flatten, layer 09) gets the dense analogue,
- * {@code G_k(a) = ReLU(BN(W · flatten(a)))} without bias: a convolution whose kernel covers the
- * whole input map (our extension; the paper partitions convolutional encoders only).
+ * vector gets the dense analogue, {@code G_k(a) = ReLU(BN(W · flatten(a)))} without bias: a
+ * convolution whose kernel covers the whole input map (our extension; the paper partitions
+ * convolutional encoders only).
  *
- * <p>Why a functional re-implementation rather than the model's block: DJL runs a
- * {@code SequentialBlock} as one call, and the meta networks have to act between its layers. The
- * layer list below mirrors {@code BuiltinCnn}; construction checks the model's parameter names
- * against it, and a test checks that the frozen path gives bit-identical logits to
- * {@link AdaptiveModel#predict}.
+ * <p>The stages are the model's own: the built-in CNN's thirteen layers (twelve stages and the
+ * head), the built-in ResNet's layers, or the {@code stage1..stageN} methods a TorchScript module
+ * exports (docs/models.md). Partition boundaries are stage numbers: the stem is stages
+ * {@code 1..b0}, partition {@code k} is stages {@code b(k-1)+1..bk}, the rest and the head follow.
+ * Feature shapes come from running a probe batch through the stages once.
  *
  * <p>Memory: the meta tensors live in their own sub-manager of the model's manager, created here
  * and never inside a step; everything a forward creates belongs to the caller's step scope.
@@ -65,20 +62,9 @@ final class EcottaNetwork implements AutoCloseable {
         RUNNING_STATS
     }
 
-    /** The last built-in layer a partition may end at (12: the ReLU before the classifier). */
-    static final int ENCODER_END = 12;
-
-    /** The built-in layer that flattens feature maps into vectors. */
-    static final int FLATTEN = 9;
-
     private static final float BN_EPS = 1e-5f;
     private static final float BN_MOMENTUM = 0.1f;
     private static final String META = "meta.";
-
-    private enum Kind { CONV, BN, RELU, POOL, FLATTEN, LINEAR }
-
-    /** One frozen layer: its kind and, where it has them, the model's parameter arrays. */
-    private record Layer(int number, Kind kind, NDArray weight, NDArray bias, NDArray mean, NDArray var) {}
 
     /**
      * The meta network of one partition; every array lives in {@link #metaManager}. A stride of 0
@@ -113,7 +99,7 @@ final class EcottaNetwork implements AutoCloseable {
 
     private final AdaptiveModel model;
     private final ModelSpec spec;
-    private final List<Layer> layers;
+    private final ModelStages stages;
     private final int[] bounds;
     private final List<Meta> metas;
     private final NDManager metaManager;
@@ -125,19 +111,20 @@ final class EcottaNetwork implements AutoCloseable {
     /**
      * Freezes every parameter of {@code model} and attaches freshly initialised meta networks.
      *
-     * @param partitions the layer boundaries {@code [b0, ..., bK]} (see {@link EcottaSettings})
+     * @param partitions the stage boundaries {@code [b0, ..., bK]} (see {@link EcottaSettings}); empty
+     *     for the model's default ({@link #defaultPartitions})
      * @param seed seeds the meta convolution weights
-     * @throws IllegalArgumentException when the model is not the built-in CNN or the partitions do
-     *     not fit it; the message says why and what would work
+     * @throws IllegalArgumentException when the model exposes no stages or the partitions do not
+     *     fit it; the message says why and what would work
      */
     EcottaNetwork(AdaptiveModel model, List<Integer> partitions, long seed) {
-        requireSupported(model.spec());
         this.model = model;
         this.spec = model.spec();
-        this.layers = builtinLayers(model);
-        this.bounds = partitions.stream().mapToInt(Integer::intValue).toArray();
-        List<FeatureShape> shapes = shapes(spec.inputShape(), layers);
-        checkPartitions(bounds, shapes);
+        this.stages = stagesOf(model);
+        List<FeatureShape> shapes = shapes(model, stages);
+        this.bounds = (partitions.isEmpty() ? defaultPartitions(model, stages.count()) : partitions).stream()
+                .mapToInt(Integer::intValue).toArray();
+        checkPartitions(bounds, shapes, stages.count());
         model.setTrainable(ParameterSelector.all(), false);
 
         this.metaManager = model.manager().newSubManager();
@@ -179,17 +166,40 @@ final class EcottaNetwork implements AutoCloseable {
         this.trainable = List.copyOf(arrays);
     }
 
-    /**
-     * Throws unless {@code spec} is a model EcoTTA can partition: the built-in CNN. A TorchScript
-     * module runs as one opaque call in DJL, so meta networks cannot be inserted between its layers.
-     */
-    static void requireSupported(ModelSpec spec) {
-        if (spec.kind() != ModelSpec.Kind.BUILTIN_CNN) {
-            throw new IllegalArgumentException("ecotta needs to run the encoder partition by partition, but model "
-                    + spec.version() + " is a TorchScript module, which DJL runs as one opaque forward call;"
-                    + " ecotta supports the built-in CNN (ctta.model.kind = builtin-cnn) only. For a TorchScript model use"
-                    + " tent or norm (see docs/strategies/ecotta.md, 'Your own model')");
+    /** The model's stages, or a refusal that says how to export them. */
+    private static ModelStages stagesOf(AdaptiveModel model) {
+        try {
+            return model.stages();
+        } catch (UnsupportedOperationException e) {
+            throw new IllegalArgumentException("ecotta runs the frozen model partition by partition, but model "
+                    + model.spec().version() + " cannot be run stage by stage: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The default partitions: {@code [0, 4, 8, 11]} for the built-in CNN (one partition per conv
+     * stage and one for the dense layer), {@code [3, 4, 5, 6]} for the built-in ResNet (one per
+     * residual block), and for any other model the first stage as the stem and one partition per
+     * following stage, at most four: {@code [1, 2, ..., min(N, 5)]}.
+     */
+    static List<Integer> defaultPartitions(AdaptiveModel model, int stageCount) {
+        switch (model.spec().kind()) {
+            case BUILTIN_CNN:
+                return List.of(0, 4, 8, 11);
+            case BUILTIN_RESNET:
+                return List.of(3, 4, 5, 6);
+            default:
+                List<Integer> b = new ArrayList<>();
+                for (int i = 1; i <= Math.min(stageCount, 5); i++) {
+                    b.add(i);
+                }
+                return b.size() >= 2 ? b : List.of(0, stageCount);
+        }
+    }
+
+    /** The boundaries in use, {@code [b0, ..., bK]}. */
+    List<Integer> partitions() {
+        return java.util.Arrays.stream(bounds).boxed().toList();
     }
 
     /** The number of partitions {@code K}. */
@@ -251,7 +261,7 @@ final class EcottaNetwork implements AutoCloseable {
         }
         // In-place writes into leaves that require grad are only legal with grad mode off.
         EngineGrad.setGradMode(false);
-        metaTensors.forEach((n, a) -> a.set(values.get(n).data()));
+        metaTensors.forEach((n, a) -> io.ctta.runtime.memory.InPlace.write(a, values.get(n).data()));
     }
 
     /**
@@ -261,18 +271,7 @@ final class EcottaNetwork implements AutoCloseable {
      */
     Forward forward(NDManager scope, InputBatch batch, MetaMode mode) {
         ensureOpen();
-        int per = InputBatch.sampleLength(spec.inputShape());
-        if (batch.sampleLength() != per) {
-            throw new IllegalArgumentException("model expects samples of shape " + Arrays.toString(spec.inputShape())
-                    + " but the batch has " + Arrays.toString(batch.sampleShape()));
-        }
-        long[] dims = new long[spec.inputShape().length + 1];
-        dims[0] = batch.size();
-        for (int i = 0; i < spec.inputShape().length; i++) {
-            dims[i + 1] = spec.inputShape()[i];
-        }
-        NDArray a = spec.preprocessing().apply(scope.create(batch.features(), new Shape(dims)));
-        a = run(a, 1, bounds[0]);
+        NDArray a = run(model.preprocessedInput(scope, batch), 1, bounds[0]);
         List<NDArray> inputs = new ArrayList<>(metas.size());
         List<NDArray> outputs = new ArrayList<>(metas.size());
         for (int k = 1; k < bounds.length; k++) {
@@ -282,7 +281,9 @@ final class EcottaNetwork implements AutoCloseable {
             outputs.add(o);
             a = metaOutput(m, a, o, mode);
         }
-        NDArray logits = run(a, bounds[bounds.length - 1] + 1, layers.size());
+        NDArray features = run(a, bounds[bounds.length - 1] + 1, stages.count());
+        NDArray logits = stages.classify(features);
+        release(features, a);
         return new Forward(logits, inputs, outputs);
     }
 
@@ -291,9 +292,11 @@ final class EcottaNetwork implements AutoCloseable {
      * For tests that check this re-implementation against the model.
      */
     NDArray frozenLogits(NDManager scope, InputBatch batch) {
-        long[] dims = batch.batchShape();
-        NDArray a = spec.preprocessing().apply(scope.create(batch.features(), new Shape(dims)));
-        return run(a, 1, layers.size());
+        NDArray x = model.preprocessedInput(scope, batch);
+        NDArray features = run(x, 1, stages.count());
+        NDArray logits = stages.classify(features);
+        release(features, x);
+        return logits;
     }
 
     /**
@@ -409,121 +412,56 @@ final class EcottaNetwork implements AutoCloseable {
         }
     }
 
-    /** Runs frozen layers {@code from..to} (1-based, inclusive; none when {@code from > to}). */
+    /** Runs frozen stages {@code from..to} (1-based, inclusive; none when {@code from > to}). */
     private NDArray run(NDArray x, int from, int to) {
         NDArray a = x;
         for (int i = from; i <= to; i++) {
-            Layer l = layers.get(i - 1);
-            NDArray next;
-            switch (l.kind()) {
-                case CONV:
-                    next = Conv2d.conv2d(a, l.weight(), l.bias(), new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
-                            .singletonOrThrow();
-                    break;
-                case BN:
-                    next = BatchNorm.batchNorm(a, l.mean(), l.var(), l.weight(), l.bias(), 1, BN_MOMENTUM, BN_EPS,
-                            false).singletonOrThrow();
-                    break;
-                case RELU:
-                    next = Activation.relu(a);
-                    break;
-                case POOL:
-                    next = Pool.maxPool2d(a, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false);
-                    break;
-                case FLATTEN:
-                    next = Blocks.batchFlatten(a);
-                    break;
-                case LINEAR:
-                default:
-                    NDList out = Linear.linear(a, l.weight(), l.bias());
-                    next = out.singletonOrThrow();
-                    break;
-            }
+            NDArray next = stages.run(i, a);
             release(a, x);
             a = next;
         }
         return a;
     }
 
-    /** The built-in CNN's layers (see {@code BuiltinCnn}), bound to the model's parameter arrays. */
-    private static List<Layer> builtinLayers(AdaptiveModel model) {
-        Map<String, Parameter> p = model.namedParameters();
-        Kind[] kinds = {Kind.CONV, Kind.BN, Kind.RELU, Kind.POOL, Kind.CONV, Kind.BN, Kind.RELU, Kind.POOL,
-            Kind.FLATTEN, Kind.LINEAR, Kind.BN, Kind.RELU, Kind.LINEAR};
-        Set<String> expected = new TreeSet<>();
-        List<Layer> out = new ArrayList<>();
-        for (int i = 0; i < kinds.length; i++) {
-            int number = i + 1;
-            String prefix = String.format("%02d", number);
-            switch (kinds[i]) {
-                case CONV:
-                case LINEAR:
-                    String type = kinds[i] == Kind.CONV ? "Conv2d" : "Linear";
-                    expected.add(prefix + type + "_weight");
-                    expected.add(prefix + type + "_bias");
-                    out.add(new Layer(number, kinds[i], array(p, prefix + type + "_weight"),
-                            array(p, prefix + type + "_bias"), null, null));
-                    break;
-                case BN:
-                    String bn = prefix + "BatchNormBlock_";
-                    expected.addAll(List.of(bn + "gamma", bn + "beta", bn + "runningMean", bn + "runningVar"));
-                    out.add(new Layer(number, Kind.BN, array(p, bn + "gamma"), array(p, bn + "beta"),
-                            array(p, bn + "runningMean"), array(p, bn + "runningVar")));
-                    break;
-                default:
-                    out.add(new Layer(number, kinds[i], null, null, null, null));
-                    break;
-            }
-        }
-        if (!expected.equals(new TreeSet<>(p.keySet()))) {
-            throw new IllegalStateException("the built-in CNN's layout is not the one ecotta knows: parameters "
-                    + new TreeSet<>(p.keySet()) + ", expected " + expected + "; update EcottaNetwork with BuiltinCnn");
-        }
-        return List.copyOf(out);
-    }
-
-    private static NDArray array(Map<String, Parameter> p, String name) {
-        Parameter param = p.get(name);
-        if (param == null) {
-            throw new IllegalStateException("the built-in CNN has no parameter '" + name + "'; known: " + p.keySet()
-                    + "; update EcottaNetwork with BuiltinCnn");
-        }
-        return param.getArray();
-    }
-
-    /** Per-sample shapes: index 0 is the input, index i the output of layer i (up to the flatten). */
-    private static List<FeatureShape> shapes(int[] input, List<Layer> layers) {
+    /**
+     * Per-sample shapes: index 0 is the model input, index {@code i} the output of stage {@code i},
+     * read off a probe batch of two zero samples run through the stages (no gradient, nothing kept).
+     */
+    private static List<FeatureShape> shapes(AdaptiveModel model, ModelStages stages) {
+        List<FeatureShape> out = new ArrayList<>();
+        int[] input = model.spec().inputShape();
         if (input.length != 3) {
             throw new IllegalArgumentException("ecotta needs image input (channels, height, width), got "
                     + Arrays.toString(input));
         }
-        List<FeatureShape> out = new ArrayList<>();
-        FeatureShape s = new FeatureShape(input[0], input[1], input[2], false);
-        out.add(s);
-        for (int i = 0; i < ENCODER_END; i++) {
-            Layer l = layers.get(i);
-            if (l.kind() == Kind.CONV) {
-                s = new FeatureShape(l.weight().getShape().get(0), s.height(), s.width(), false);
-            } else if (l.kind() == Kind.POOL) {
-                s = new FeatureShape(s.channels(), s.height() / 2, s.width() / 2, false);
-            } else if (l.kind() == Kind.FLATTEN) {
-                s = new FeatureShape(s.size(), 0, 0, true);
-            } else if (l.kind() == Kind.LINEAR) {
-                s = new FeatureShape(l.weight().getShape().get(0), 0, 0, true);
+        InputBatch probe = new InputBatch(2, input, new float[2 * InputBatch.sampleLength(input)]);
+        try (StepScope step = model.newStep()) {
+            NDArray a = model.preprocessedInput(step.manager(), probe);
+            out.add(shapeOf(a));
+            for (int k = 1; k <= stages.count(); k++) {
+                a = stages.run(k, a);
+                out.add(shapeOf(a));
             }
-            out.add(s);
         }
         return out;
     }
 
-    private static void checkPartitions(int[] b, List<FeatureShape> shapes) {
+    private static FeatureShape shapeOf(NDArray a) {
+        Shape s = a.getShape();
+        if (s.dimension() == 4) {
+            return new FeatureShape(s.get(1), s.get(2), s.get(3), false);
+        }
+        return new FeatureShape(s.size() / s.get(0), 0, 0, true);
+    }
+
+    private static void checkPartitions(int[] b, List<FeatureShape> shapes, int stageCount) {
         String key = EcottaSettings.PREFIX + ".partitions";
         if (b.length < 2) {
             throw new IllegalArgumentException(key + " must hold at least two boundaries, got " + Arrays.toString(b));
         }
-        if (b[b.length - 1] > ENCODER_END) {
-            throw new IllegalArgumentException(key + " must end at layer " + ENCODER_END + " or earlier (layer 13 is"
-                    + " the classifier), got " + Arrays.toString(b));
+        if (b[b.length - 1] > stageCount) {
+            throw new IllegalArgumentException(key + " must end at stage " + stageCount + " or earlier (the model has "
+                    + stageCount + " stages before its head), got " + Arrays.toString(b));
         }
         for (int k = 1; k < b.length; k++) {
             if (b[k] <= b[k - 1] || b[k - 1] < 0) {
@@ -535,12 +473,16 @@ final class EcottaNetwork implements AutoCloseable {
             if (out.flat()) {
                 continue; // a dense branch maps any input to any vector
             }
+            if (in.flat()) {
+                throw new IllegalArgumentException(key + ": partition " + k + " (stages " + (b[k - 1] + 1) + ".." + b[k]
+                        + ") maps a feature vector " + in + " to a feature map " + out + ", which no meta network fits");
+            }
             long stride = in.height() / out.height();
             // A 3x3 convolution with padding 1 and this stride must reproduce the partition's output size.
             boolean fits = stride >= 1 && (in.height() - 1) / stride + 1 == out.height()
                     && (in.width() - 1) / stride + 1 == out.width() && in.width() / out.width() == stride;
             if (!fits) {
-                throw new IllegalArgumentException(key + ": partition " + k + " (layers " + (b[k - 1] + 1) + ".." + b[k]
+                throw new IllegalArgumentException(key + ": partition " + k + " (stages " + (b[k - 1] + 1) + ".." + b[k]
                         + ") maps " + in + " to " + out + ", which no strided 3x3 convolution reproduces");
             }
         }

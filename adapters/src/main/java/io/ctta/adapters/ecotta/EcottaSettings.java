@@ -22,10 +22,11 @@ import java.util.Locale;
  * @param entropyFactor the entropy filter keeps samples with {@code H < entropyFactor · ln C},
  *     default 0.4 (EATA's margin)
  * @param lambda weight λ of the self-distilled regulariser, default 0.5
- * @param partitions layer boundaries of the built-in CNN, {@code [b0, b1, ..., bK]}: the stem is
- *     layers {@code 1..b0}, partition {@code k} is layers {@code b(k-1)+1..bk}, the head the rest
- *     (layers numbered as in the parameter names, {@code 01Conv2d} ... {@code 13Linear}); default
- *     {@code [0, 4, 8]} (two partitions, one per conv stage)
+ * @param partitions stage boundaries {@code [b0, b1, ..., bK]}: the stem is stages {@code 1..b0},
+ *     partition {@code k} is stages {@code b(k-1)+1..bk}, the head the rest (the built-in CNN's
+ *     stages are its layers {@code 01Conv2d} ... {@code 12}; a TorchScript module's are its
+ *     {@code stage1..stageN} methods); empty (the default) for the model's default, see
+ *     {@link EcottaNetwork#defaultPartitions}
  * @param warmupEpochs passes over the source data in the warm-up, default 10
  * @param warmupMaxSteps upper bound on warm-up steps, 0 (default) for no bound
  * @param warmupBatchSize warm-up minibatch size, default 64
@@ -48,7 +49,7 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
 
     /** The defaults. */
     public static EcottaSettings defaults() {
-        return new EcottaSettings("sgd", 5e-4, 0.9, false, 0.9, 0.999, 1e-8, 0.4, 0.5, List.of(0, 4, 8, 11),
+        return new EcottaSettings("sgd", 5e-4, 0.9, false, 0.9, 0.999, 1e-8, 0.4, 0.5, List.of(),
                 10, 0, 64, 5e-2, 0.9, true, "");
     }
 
@@ -65,11 +66,12 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
         double lambda = s.getDouble("lambda", d.lambda());
         s.require(lambda >= 0 && Double.isFinite(lambda), "lambda", ">= 0", lambda);
         List<Integer> partitions = intList(c, s, "partitions", d.partitions());
-        s.require(partitions.size() >= 2, "partitions",
-                "a list of at least two layer boundaries [stem end, partition 1 end, ...]", partitions);
+        s.require(partitions.isEmpty() || partitions.size() >= 2, "partitions",
+                "a list of at least two stage boundaries [stem end, partition 1 end, ...], or [] for the model's default",
+                partitions);
         for (int i = 0; i < partitions.size(); i++) {
             s.require(partitions.get(i) >= 0 && (i == 0 || partitions.get(i) > partitions.get(i - 1)), "partitions",
-                    "strictly increasing non-negative layer numbers", partitions);
+                    "strictly increasing non-negative stage numbers", partitions);
         }
         int epochs = s.getInt("warmup.epochs", d.warmupEpochs());
         s.require(epochs >= 1, "warmup.epochs", ">= 1", epochs);
@@ -100,8 +102,8 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
         return entropyFactor * Math.log(numClasses);
     }
 
-    /** The warm-up settings as one stable string: part of the cache key. */
-    String warmupKey() {
+    /** The warm-up settings with the partitions in use, as one stable string: part of the cache key. */
+    String warmupKey(List<Integer> partitions) {
         return String.format(Locale.ROOT, "partitions=%s;epochs=%d;maxSteps=%d;batch=%d;lr=%s;momentum=%s;augment=%b",
                 partitions, warmupEpochs, warmupMaxSteps, warmupBatchSize, Double.toString(warmupLr),
                 Double.toString(warmupMomentum), warmupAugment);
@@ -114,8 +116,8 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
         try {
             return List.copyOf(c.getIntList(key));
         } catch (ConfigException.WrongType e) {
-            throw new IllegalArgumentException(s.key(key) + " must be a list of integers (layer boundaries, e.g. "
-                    + def + "), got '" + c.getValue(key).unwrapped() + "'", e);
+            throw new IllegalArgumentException(s.key(key) + " must be a list of integers (stage boundaries, e.g."
+                    + " [0, 4, 8, 11]), got '" + c.getValue(key).unwrapped() + "'", e);
         }
     }
 }

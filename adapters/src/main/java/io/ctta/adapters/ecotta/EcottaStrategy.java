@@ -50,7 +50,8 @@ import java.util.SplittableRandom;
  * (predicted with the meta BNs' running statistics); DIVERGED for a non-finite loss or gradient,
  * with parameters and optimizer unchanged.
  *
- * <p>The built-in CNN only: see {@link EcottaNetwork#requireSupported}. See docs/strategies/ecotta.md.
+ * <p>Any model that exposes its stages (built-in models; TorchScript modules exporting
+ * {@code stage1..stageN} and {@code classify}): see {@link EcottaNetwork}. See docs/strategies/ecotta.md.
  */
 public final class EcottaStrategy implements AdaptationStrategy {
 

@@ -46,7 +46,7 @@ final class WarmUpCache {
     /** The cache key: format, model version and frozen weights, warm-up settings, seed. */
     static String key(EcottaNetwork net, EcottaSettings s, long seed) {
         return FORMAT + "|model=" + net.model().spec().version() + "|frozen=" + net.frozenFingerprint() + "|"
-                + s.warmupKey() + "|seed=" + seed;
+                + s.warmupKey(net.partitions()) + "|seed=" + seed;
     }
 
     /** Where the entry for {@code key} lives. */

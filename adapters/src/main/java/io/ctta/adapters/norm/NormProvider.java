@@ -3,7 +3,6 @@ package io.ctta.adapters.norm;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyProvider;
-import io.ctta.runtime.model.ModelSpec;
 
 /** Registers {@link NormStrategy} as {@code norm}. */
 public final class NormProvider implements StrategyProvider {
@@ -20,9 +19,11 @@ public final class NormProvider implements StrategyProvider {
     @Override
     public AdaptationStrategy create(StrategyContext context) {
         NormSettings s = NormSettings.fromConfig(context.settings());
-        if (s.alpha() < 1 && context.model().spec().kind() != ModelSpec.Kind.BUILTIN_CNN) {
-            throw new IllegalArgumentException("strategies.norm.alpha < 1 (BN-alpha) is only supported for the built-in"
-                    + " CNN; TorchScript models support alpha = 1, got " + s.alpha());
+        if (s.alpha() < 1 && !context.model().supportsMixedStatistics()) {
+            throw new IllegalArgumentException("strategies.norm.alpha < 1 (BN-alpha) mixes source and batch statistics"
+                    + " inside each BatchNorm layer, which needs the layer's input: available for the built-in models,"
+                    + " not for TorchScript model " + context.model().spec().version() + "; use alpha = 1 (batch"
+                    + " statistics), got " + s.alpha());
         }
         return new NormStrategy(context.model(), s);
     }

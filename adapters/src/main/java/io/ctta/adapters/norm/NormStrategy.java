@@ -10,6 +10,7 @@ import io.ctta.runtime.data.StepOutcome;
 import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.ForwardMode;
+import io.ctta.runtime.model.ModelRequirements;
 import java.util.Map;
 
 /**
@@ -28,8 +29,14 @@ public final class NormStrategy implements AdaptationStrategy {
     private final AdaptiveModel model;
     private final NormSettings settings;
 
-    /** Takes ownership of {@code model}. */
+    /**
+     * Takes ownership of {@code model}.
+     *
+     * @throws IllegalArgumentException when the model has no BatchNorm layer that switches to batch
+     *     statistics (see {@link ModelRequirements#requireBatchStatistics})
+     */
     public NormStrategy(AdaptiveModel model, NormSettings settings) {
+        ModelRequirements.requireBatchStatistics(model, NAME);
         this.owned = new OwnedModel(NAME, model);
         this.model = model;
         this.settings = settings;

@@ -98,7 +98,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
      *
      * @param seed draws the hash planes and the down-sampling
      * @throws IllegalArgumentException when the key cannot be computed for this model (e.g.
-     *     {@code key = hidden} on a TorchScript model) or the memory would not fit
+     *     {@code key = hidden} on a TorchScript model without features/classify) or the memory would not fit
      */
     public ReLoop2Strategy(AdaptationStrategy base, AdaptiveModel model, ReLoop2Settings settings, long seed) {
         this.base = Objects.requireNonNull(base, "base");

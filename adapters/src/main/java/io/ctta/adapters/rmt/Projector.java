@@ -88,7 +88,7 @@ final class Projector implements AutoCloseable {
             }
         }
         for (String n : NAMES) {
-            arrays.get(n).set(values.get(n).data());
+            io.ctta.runtime.memory.InPlace.write(arrays.get(n), values.get(n).data());
         }
     }
 

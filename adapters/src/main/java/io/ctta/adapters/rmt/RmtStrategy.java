@@ -25,7 +25,7 @@ import io.ctta.runtime.data.StepOutcome;
 import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.ForwardMode;
-import io.ctta.runtime.model.ModelSpec;
+import io.ctta.runtime.model.ModelRequirements;
 import io.ctta.runtime.model.ParameterSelector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,9 +84,6 @@ public final class RmtStrategy implements AdaptationStrategy {
     private static final String SOURCE_EPOCH = "source.epoch";
     private static final String SOURCE_POSITION = "source.position";
 
-    /** Every parameter except BN running statistics (those are never used: batch statistics). */
-    private static final ParameterSelector TRAINABLE = (n, p) -> !ParameterSelector.isRunningStatistic(n, p);
-
     /**
      * How the set-up was obtained.
      *
@@ -129,6 +126,7 @@ public final class RmtStrategy implements AdaptationStrategy {
     private Setup setup;
     private StrategyState initial;
     private Diagnostics last = Diagnostics.NONE;
+    private double studentEntropy = Double.NaN;
 
     /**
      * Builds the strategy, computes or loads the source prototypes and the warm-up, and takes
@@ -136,7 +134,8 @@ public final class RmtStrategy implements AdaptationStrategy {
      * created is freed and {@code model} stays the caller's.
      *
      * @param source labelled source samples, or null when the deployment has none
-     * @throws IllegalArgumentException when the model exposes no features (TorchScript), the source
+     * @throws IllegalArgumentException when the model exposes no features (a TorchScript module
+     *     without features/classify), its BatchNorm ignores training mode, the source
      *     data does not fit the model, or the configured variant needs source data that is neither
      *     given nor cached; the message names the key to change
      * @throws IllegalStateException when the warm-up diverges
@@ -167,14 +166,12 @@ public final class RmtStrategy implements AdaptationStrategy {
         this.seed = seed;
         this.source = source;
         this.numClasses = model.spec().numClasses();
-        List<Parameter> head = model.parameters(ParameterSelector.lastLayer());
-        Parameter headWeight = head.stream().filter(p -> p.getType() == Parameter.Type.WEIGHT).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("model " + model.spec().version()
-                        + " has no classifier weight"));
-        this.featureDim = Math.toIntExact(headWeight.getArray().getShape().get(1));
-        model.trainOnly(TRAINABLE);
-        this.names = List.copyOf(model.parameterNames(TRAINABLE));
-        this.studentParams = List.copyOf(model.parameters(TRAINABLE));
+        this.featureDim = featureDim(model);
+        // Every parameter except buffers (BN running statistics are never used: batch statistics).
+        ParameterSelector trainable = model.learnable();
+        model.trainOnly(trainable);
+        this.names = List.copyOf(model.parameterNames(trainable));
+        this.studentParams = List.copyOf(model.parameters(trainable));
         AdaptiveModel t = null;
         Projector p = null;
         ParameterOptimizer so = null;
@@ -209,16 +206,28 @@ public final class RmtStrategy implements AdaptationStrategy {
         this.present = new boolean[numClasses];
     }
 
+    /** The width of the model's features, read off a probe batch (any model with an encoder/head split). */
+    private static int featureDim(AdaptiveModel model) {
+        int[] shape = model.spec().inputShape();
+        InputBatch probe = new InputBatch(2, shape, new float[2 * InputBatch.sampleLength(shape)]);
+        try (StepScope step = model.newStep()) {
+            return Math.toIntExact(model.forwardWithFeatures(step.manager(), probe, ForwardMode.EVAL).get(0).getShape()
+                    .get(1));
+        }
+    }
+
     private ParameterOptimizer optimizer(NDManager parent, Map<String, Shape> shapes) {
         return settings.optimizerSettings().create(parent, shapes);
     }
 
     private static void checkModelAndSource(AdaptiveModel model, RmtSettings settings, SourceData source) {
         String p = RmtSettings.PREFIX;
-        if (model.spec().kind() != ModelSpec.Kind.BUILTIN_CNN) {
-            throw new IllegalArgumentException("rmt needs the model's penultimate features"
-                    + " (AdaptiveModel.forwardWithFeatures), which only the built-in CNN provides; model "
-                    + model.spec().version() + " is a TorchScript module");
+        ModelRequirements.refuseFrozenBatchNorm(model, NAME);
+        try {
+            featureDim(model);
+        } catch (UnsupportedOperationException e) {
+            throw new IllegalArgumentException("rmt pulls the model's features towards source prototypes and needs its"
+                    + " encoder/head split, which model " + model.spec().version() + " does not expose: " + e.getMessage(), e);
         }
         if (settings.sourceReplay() && source == null) {
             throw new IllegalArgumentException(p + ".source-replay = true (the with-source variant, the default)"
@@ -419,10 +428,21 @@ public final class RmtStrategy implements AdaptationStrategy {
         return NAME;
     }
 
+    /**
+     * The student's mean entropy on the last batch: the published student+teacher ensemble
+     * ({@code softmax(z_s + z_t)}) is sharper than either model, so judging collapse on it resets a
+     * healthy RMT (0.07-0.2 nats on 10 classes); NaN (no judgement) for eval-mode batches of one.
+     */
+    @Override
+    public double collapseEntropy(ModelOutput out) {
+        return studentEntropy;
+    }
+
     @Override
     public ModelOutput predict(InputBatch batch) {
         owned.ensureOpen();
         if (batch.size() < 2) {
+            studentEntropy = Double.NaN;
             try (StepScope step = student.newStep()) {
                 NDArray zs = student.forward(step.manager(), batch, ForwardMode.EVAL).head();
                 NDArray zt = teacher.forward(step.manager(), batch, ForwardMode.EVAL).head();
@@ -481,6 +501,7 @@ public final class RmtStrategy implements AdaptationStrategy {
             }
             ModelOutput out = AdaptiveModel.toOutput(zs.add(zt), producedBy, StepOutcome.none());
             last = new Diagnostics(lossSt, lossCl, lossSrc, agreement(zs, zt));
+            studentEntropy = Objectives.meanEntropy(zs.stopGradient()).getFloat();
             if (!Float.isFinite(loss)) {
                 return out.withStep(StepOutcome.diverged(loss, "non-finite loss; parameters unchanged"));
             }
@@ -610,8 +631,8 @@ public final class RmtStrategy implements AdaptationStrategy {
     public StrategyState snapshot() {
         owned.ensureOpen();
         Map<String, StrategyState.Tensor> tensors = new LinkedHashMap<>();
-        StrategyStates.putPrefixed(tensors, STUDENT, student.snapshotParameters(TRAINABLE));
-        StrategyStates.putPrefixed(tensors, TEACHER, teacher.snapshotParameters(TRAINABLE));
+        StrategyStates.putPrefixed(tensors, STUDENT, student.snapshotParameters(student.learnable()));
+        StrategyStates.putPrefixed(tensors, TEACHER, teacher.snapshotParameters(teacher.learnable()));
         StrategyStates.putPrefixed(tensors, OPT_STUDENT, studentOptimizer.exportState());
         Map<String, Double> scalars = new LinkedHashMap<>();
         scalars.put(STEPS_STUDENT, (double) studentOptimizer.stepCount());

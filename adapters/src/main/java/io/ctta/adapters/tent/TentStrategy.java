@@ -18,6 +18,7 @@ import io.ctta.runtime.data.StepOutcome;
 import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.ForwardMode;
+import io.ctta.runtime.model.ModelRequirements;
 import io.ctta.runtime.model.ParameterSelector;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,19 +56,17 @@ public final class TentStrategy implements AdaptationStrategy {
      * Takes ownership of {@code model}, freezes everything but its normalisation affine parameters
      * and captures them for {@link #reset()}.
      *
-     * @throws IllegalArgumentException when the model has no normalisation affine parameters
+     * @throws IllegalArgumentException when the model has no normalisation affine parameters, or
+     *     BatchNorm layers that ignore training mode ({@link ModelRequirements#requireNormalisationAffine})
      */
     public TentStrategy(AdaptiveModel model, TentSettings settings, GradientGate gate) {
         this.owned = new OwnedModel(NAME, model);
         this.model = model;
         this.settings = settings;
         this.gate = gate;
+        ModelRequirements.requireNormalisationAffine(model, NAME);
         ParameterSelector affine = ParameterSelector.batchNormAffine();
         this.names = List.copyOf(model.parameterNames(affine));
-        if (names.isEmpty()) {
-            throw new IllegalArgumentException("tent needs BatchNorm/LayerNorm/GroupNorm affine parameters, but model "
-                    + model.spec().version() + " has none that ParameterSelector.batchNormAffine() recognises");
-        }
         model.trainOnly(affine);
         this.params = List.copyOf(model.parameters(affine));
         this.initial = model.snapshotParameters(affine);

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.ctta.runtime.TorchScriptFixtures;
 
 /** The partitioned network: frozen path, meta-network shapes, the forward formula and gradient paths. */
 class EcottaNetworkTest {
@@ -85,7 +86,7 @@ class EcottaNetworkTest {
     @Test
     void partitionsThatDoNotFitAreRejectedNamingTheKey() {
         for (Object[] c : new Object[][] {
-                {List.of(0, 4, 13), "strategies.ecotta.partitions must end at layer 12 or earlier"},
+                {List.of(0, 4, 13), "strategies.ecotta.partitions must end at stage 12 or earlier"},
                 {List.of(4), "strategies.ecotta.partitions must hold at least two boundaries"},
                 {List.of(0, 4, 4), "strategies.ecotta.partitions must be strictly increasing"}}) {
             @SuppressWarnings("unchecked")
@@ -99,13 +100,39 @@ class EcottaNetworkTest {
     }
 
     @Test
-    void torchScriptModelsAreRejectedWithAClearMessage() {
-        ModelSpec ts = ModelSpec.torchScript(Path.of("model.pt"), new int[] {1, 28, 28}, 10, Preprocessing.IDENTITY,
-                "user-v1");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> EcottaNetwork.requireSupported(ts));
-        assertTrue(e.getMessage().contains("user-v1 is a TorchScript module"), e.getMessage());
-        assertTrue(e.getMessage().contains("built-in CNN"), e.getMessage());
+    void aTorchScriptModelWithStageMethodsIsPartitionedLikeTheBuiltInOne() {
+        InputBatch b = EcottaFixture.shifted(8, 23);
+        try (AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt");
+                AdaptiveModel builtin = TorchScriptFixtures.builtinCnn();
+                EcottaNetwork a = new EcottaNetwork(twin, List.of(0, 4, 8, 11), 1);
+                EcottaNetwork c = new EcottaNetwork(builtin, List.of(), 1)) {
+            assertEquals(List.of(0, 4, 8, 11), c.partitions(), "the built-in CNN's default");
+            assertEquals(a.snapshot().keySet(), c.snapshot().keySet());
+            a.snapshot().forEach((k, v) -> assertArrayEquals(v.shape(), c.snapshot().get(k).shape(), k));
+            try (StepScope s1 = twin.newStep(); StepScope s2 = builtin.newStep()) {
+                assertArrayEquals(builtin.predict(b).probabilities(),
+                        AdaptiveModel.toOutput(a.frozenLogits(s1.manager(), b), 0, StepOutcome.none()).probabilities(), 1e-4f);
+                float[] x = a.forward(s1.manager(), b, EcottaNetwork.MetaMode.BATCH_STATS).logits().toFloatArray();
+                float[] y = c.forward(s2.manager(), b, EcottaNetwork.MetaMode.BATCH_STATS).logits().toFloatArray();
+                assertArrayEquals(y, x, 2e-3f);
+            }
+        }
+        try (AdaptiveModel rgb = TorchScriptFixtures.model("resnet-rgb.pt"); EcottaNetwork n = new EcottaNetwork(rgb, List.of(), 1)) {
+            assertEquals(List.of(1, 2, 3, 4, 5), n.partitions(), "stem = stage 1, then one partition per stage");
+            assertEquals(4, n.partitionCount());
+        }
+    }
+
+    @Test
+    void aTorchScriptModelWithoutStagesIsRefusedSayingHowToExportThem() {
+        try (AdaptiveModel seq = TorchScriptFixtures.model("cnn-sequential.pt")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new EcottaNetwork(seq, List.of(), 1));
+            assertTrue(e.getMessage().startsWith("ecotta runs the frozen model partition by partition, but model"
+                    + " cnn-sequential-v1 cannot be run stage by stage"), e.getMessage());
+            assertTrue(e.getMessage().contains("stage1(x), stage2(a), ... and classify(f) with @torch.jit.export"),
+                    e.getMessage());
+        }
     }
 
     @Test

@@ -100,9 +100,9 @@ class EcottaStrategyTest {
                 {"warmup.batch-size = 1", "strategies.ecotta.warmup.batch-size must be >= 2 (BatchNorm needs batch"
                         + " statistics), got 1"},
                 {"warmup.augment = sometimes", "strategies.ecotta.warmup.augment must be true or false, got 'sometimes'"},
-                {"partitions = [0, x]", "strategies.ecotta.partitions must be a list of integers (layer boundaries,"
+                {"partitions = [0, x]", "strategies.ecotta.partitions must be a list of integers (stage boundaries,"
                         + " e.g. [0, 4, 8, 11]), got '[0, x]'"},
-                {"partitions = [4, 2]", "strategies.ecotta.partitions must be strictly increasing non-negative layer"
+                {"partitions = [4, 2]", "strategies.ecotta.partitions must be strictly increasing non-negative stage"
                         + " numbers, got [4, 2]"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> EcottaSettings.fromConfig(ConfigFactory.parseString(c[0])), c[0]);
@@ -112,7 +112,7 @@ class EcottaStrategyTest {
         assertEquals(EcottaSettings.defaults(), d);
         assertEquals(5e-4, d.lr());
         assertEquals(0.5, d.lambda());
-        assertEquals(List.of(0, 4, 8, 11), d.partitions());
+        assertEquals(List.of(), d.partitions(), "the model's default: [0, 4, 8, 11] for the built-in CNN (EcottaNetworkTest)");
         assertEquals(10, d.warmupEpochs());
         assertEquals(5e-2, d.warmupLr());
         assertEquals("", d.cacheDir());

@@ -57,6 +57,19 @@ public interface AdaptationStrategy extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The batch mean entropy (nats) the runtime's collapse guard watches after {@code out} was
+     * predicted: by default that of the published probabilities. A strategy whose published output
+     * is not the adapted model's own (an ensemble, a corrected output) reports the adapted model's.
+     */
+    default double collapseEntropy(ModelOutput out) {
+        double h = 0;
+        for (int i = 0; i < out.size(); i++) {
+            h += out.entropy(i);
+        }
+        return h / out.size();
+    }
+
     /** Captures the whole adaptation state (parameters and strategy state) on the heap. */
     StrategyState snapshot();
 

@@ -5,7 +5,6 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -17,6 +16,7 @@ import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
 import io.ctta.runtime.data.StepOutcome;
 import io.ctta.runtime.internal.EngineGrad;
+import io.ctta.runtime.memory.InPlace;
 import io.ctta.runtime.memory.NativeMemory;
 import io.ctta.runtime.memory.StepScope;
 import java.io.IOException;
@@ -50,12 +50,6 @@ public final class AdaptiveModel implements AutoCloseable {
 
     private static final String ENGINE = "PyTorch";
     private static final long FILE_MAGIC = 0x4354_5441_5041_5231L; // "CTTAPAR1"
-    /**
-     * Every element: in-place writes go through libtorch's index_put_ with this index (DJL's
-     * {@code set(float[])} swaps the tensor's storage under a deprecated libtorch guard, which
-     * prints a warning).
-     */
-    private static final NDIndex ALL = new NDIndex("...");
 
     private final ModelSpec spec;
     private final Device device;
@@ -159,9 +153,7 @@ public final class AdaptiveModel implements AutoCloseable {
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
             }
-            try (NDManager scratch = manager.newSubManager()) {
-                p.getArray().set(ALL, scratch.create(w, shape));
-            }
+            InPlace.write(p.getArray(), w);
         }
     }
 
@@ -330,6 +322,15 @@ public final class AdaptiveModel implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The parameters a strategy may train: every parameter that is not a buffer (running
+     * statistics, counters and other state a module keeps besides its weights).
+     */
+    public ParameterSelector learnable() {
+        java.util.Set<String> buffers = network.buffers();
+        return (n, p) -> !buffers.contains(n) && !ParameterSelector.isRunningStatistic(n, p);
+    }
+
     /** The names of the parameters selected, in model order. */
     public List<String> parameterNames(ParameterSelector selector) {
         ensureOpen();
@@ -408,11 +409,8 @@ public final class AdaptiveModel implements AutoCloseable {
         }
         // In-place writes into leaves that require grad are only legal with grad mode off.
         EngineGrad.setGradMode(false);
-        try (NDManager scratch = manager.newSubManager()) {
-            for (Map.Entry<String, StrategyState.Tensor> e : values.entrySet()) {
-                NDArray target = parameters.get(e.getKey()).getArray();
-                target.set(ALL, scratch.create(e.getValue().data(), target.getShape()));
-            }
+        for (Map.Entry<String, StrategyState.Tensor> e : values.entrySet()) {
+            InPlace.write(parameters.get(e.getKey()).getArray(), e.getValue().data());
         }
     }
 

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
@@ -14,6 +13,7 @@ import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import io.ctta.runtime.internal.EngineGrad;
+import io.ctta.runtime.memory.InPlace;
 import io.ctta.runtime.model.torchscript.TorchScriptArchive;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -431,7 +431,7 @@ final class TorchScriptNetwork implements Network {
                     for (int i = 0; i < copies.size(); i++) {
                         NDArray target = batchStatBuffers.get(i);
                         if (!target.isReleased()) {
-                            target.set(new NDIndex("..."), copies.get(i));
+                            InPlace.copy(copies.get(i), target);
                         }
                     }
                 } finally {

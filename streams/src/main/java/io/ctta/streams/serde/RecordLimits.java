@@ -11,7 +11,9 @@ import java.util.Arrays;
  * @param maxBytes      largest accepted value, in bytes (checked first)
  * @param maxRank       largest accepted tensor rank, 1..255
  * @param maxElements   largest accepted element count (product of dims)
- * @param expectedShape exact shape every record must have, or {@code null} to accept any shape
+ * @param expectedShape the shape every record must have, {@code -1} where any size is accepted
+ *                      (e.g. {@code [3, -1, -1]}: RGB images of any size), or {@code null} to accept
+ *                      any shape
  */
 public record RecordLimits(int maxBytes, int maxRank, int maxElements, int[] expectedShape) {
 
@@ -30,7 +32,13 @@ public record RecordLimits(int maxBytes, int maxRank, int maxElements, int[] exp
         }
         if (expectedShape != null) {
             expectedShape = expectedShape.clone();
-            long n = Tensor.elementCount(expectedShape);
+            int[] fixed = expectedShape.clone();
+            for (int i = 0; i < fixed.length; i++) {
+                if (fixed[i] == -1) {
+                    fixed[i] = 1;
+                }
+            }
+            long n = Tensor.elementCount(fixed);
             if (expectedShape.length > maxRank || n > maxElements) {
                 throw new IllegalArgumentException("expectedShape " + Arrays.toString(expectedShape)
                         + " exceeds maxRank " + maxRank + " or maxElements " + maxElements);
@@ -55,7 +63,18 @@ public record RecordLimits(int maxBytes, int maxRank, int maxElements, int[] exp
 
     /** True when {@code shape} satisfies the expected shape (or none is set). */
     boolean shapeAccepted(int[] shape) {
-        return expectedShape == null || Arrays.equals(expectedShape, shape);
+        if (expectedShape == null) {
+            return true;
+        }
+        if (shape.length != expectedShape.length) {
+            return false;
+        }
+        for (int i = 0; i < shape.length; i++) {
+            if (expectedShape[i] != -1 && expectedShape[i] != shape[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

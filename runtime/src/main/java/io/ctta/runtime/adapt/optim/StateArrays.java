@@ -54,12 +54,12 @@ public final class StateArrays {
                 throw new IllegalArgumentException("optimizer state '" + kind + "/" + n + "' has shape "
                         + Arrays.toString(t.shape()) + ", expected " + a.getShape());
             }
-            a.set(t.data());
+            io.ctta.runtime.memory.InPlace.write(a, t.data());
         });
     }
 
     void zero() {
-        arrays.values().forEach(a -> a.set(new float[Math.toIntExact(a.size())]));
+        arrays.values().forEach(io.ctta.runtime.memory.InPlace::zero);
     }
 
     /** Every array as a heap tensor named {@code "<kind>/<name>"}, in map order. */
@@ -96,6 +96,6 @@ public final class StateArrays {
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException(owner + " state lacks " + missing);
         }
-        arrays.forEach((n, a) -> a.set(in.get(kind + "/" + n).data()));
+        arrays.forEach((n, a) -> io.ctta.runtime.memory.InPlace.write(a, in.get(kind + "/" + n).data()));
     }
 }

@@ -1,0 +1,56 @@
+package io.ctta.actors.pipeline;
+
+import io.ctta.runtime.model.ModelSpec;
+import io.ctta.streams.record.DType;
+import io.ctta.streams.record.InferenceRecord;
+import io.ctta.streams.record.Tensor;
+import io.ctta.streams.serde.DecodeResult;
+import io.ctta.streams.serde.RecordCodec;
+import java.util.Arrays;
+import java.util.Objects;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * A Kafka record value to the model's input: decoded by the {@link RecordCodec} (which checks
+ * the record's own shape against what the model accepts), then, for a model that declares a
+ * resize or crop, resized and cropped to its input shape ({@link ModelSpec#toModelInput}). An
+ * image that cannot become the model's input (smaller than the crop, another channel count) is
+ * rejected with the reason and dead-lettered like any other bad record; it never reaches the model.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class InputDecoder {
+
+    private final RecordCodec codec;
+    private final ModelSpec spec;
+
+    public InputDecoder(RecordCodec codec, ModelSpec spec) {
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.spec = Objects.requireNonNull(spec, "spec");
+    }
+
+    /** The codec underneath. */
+    public RecordCodec codec() {
+        return codec;
+    }
+
+    /** Decodes one record value; never throws for bad input (see {@link RecordCodec#decode}). */
+    public DecodeResult decode(byte[] key, byte[] value, Headers headers) {
+        DecodeResult r = codec.decode(key, value, headers);
+        if (!(r instanceof DecodeResult.Decoded d) || !spec.geometry().acceptsAnySize()) {
+            return r;
+        }
+        InferenceRecord in = d.record();
+        Tensor t = in.features();
+        if (Arrays.equals(t.shape(), spec.inputShape())) {
+            return r;
+        }
+        try {
+            float[] values = spec.toModelInput(t.shape(), t.values());
+            return new DecodeResult.Decoded(new InferenceRecord(in.id(), in.key(), in.eventTimeMs(), in.domain(), in.label(),
+                    new Tensor(DType.FLOAT32, spec.inputShape(), values)));
+        } catch (IllegalArgumentException e) {
+            return new DecodeResult.Rejected("shape: " + e.getMessage());
+        }
+    }
+}
