@@ -11,8 +11,11 @@ import java.util.Map;
  * @param domains domains in stream order
  * @param tallies predictions per strategy (pipeline order)
  * @param latencies p50 and p99 batch latency in ms per strategy
+ * @param actions guard and drift actions per strategy (rollbacks, collapse resets, ...), by name
+ * @param title what was run, for the plot: the stream, and the model when it is not the built-in one
  */
-public record DemoReport(List<String> domains, Map<String, PredictionTally> tallies, Map<String, double[]> latencies) {
+public record DemoReport(List<String> domains, Map<String, PredictionTally> tallies, Map<String, double[]> latencies,
+        Map<String, Map<String, Long>> actions, String title) {
 
     /** A Markdown table, readable as plain text too. */
     public String toMarkdown() {
@@ -39,13 +42,28 @@ public record DemoReport(List<String> domains, Map<String, PredictionTally> tall
         row(sb, "batch p99 ms", strategies, s -> String.format(Locale.ROOT, "%.1f", latencies.get(s)[1]));
         row(sb, "predictions", strategies, s -> String.valueOf(tallies.get(s).count()));
         row(sb, "duplicates", strategies, s -> String.valueOf(tallies.get(s).duplicates()));
+        row(sb, "guard actions", strategies, s -> {
+            Map<String, Long> a = actions.getOrDefault(s, Map.of());
+            long n = a.values().stream().mapToLong(Long::longValue).sum();
+            return String.valueOf(n);
+        });
+        StringBuilder notes = new StringBuilder();
+        actions.forEach((s, a) -> {
+            if (!a.isEmpty()) {
+                notes.append("\n").append(s).append(": ");
+                a.forEach((name, n) -> notes.append(name).append(" x").append(n).append("  "));
+            }
+        });
+        if (notes.length() > 0) {
+            sb.append("\nGuard actions (docs/operations.md, \"Guards\"):").append(notes).append('\n');
+        }
         return sb.toString();
     }
 
     /** A bar chart of the error per corruption for every strategy, as a PNG next to the table. */
     public void writePng(java.nio.file.Path png) throws java.io.IOException {
         org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(1200).height(520)
-                .title("Error per corruption (severity 5) and on average").xAxisTitle("corruption").yAxisTitle("error %").build();
+                .title(title).xAxisTitle("domain").yAxisTitle("error %").build();
         chart.getStyler().setXAxisLabelRotation(45);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
         List<String> labels = new java.util.ArrayList<>();

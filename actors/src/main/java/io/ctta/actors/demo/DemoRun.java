@@ -134,7 +134,12 @@ public final class DemoRun {
                 for (String s : o.strategies()) {
                     latencies.put(s, percentilesMs(runtime.metrics().get("demo-" + s).batchLatency().takeSnapshot().percentileValues()));
                 }
-                DemoReport report = new DemoReport(domains.stream().map(Domain::name).toList(), tallies, latencies);
+                Map<String, Map<String, Long>> actions = new LinkedHashMap<>();
+                for (String s : o.strategies()) {
+                    actions.put(s, runtime.metrics().get("demo-" + s).actionCounts());
+                }
+                DemoReport report = new DemoReport(domains.stream().map(Domain::name).toList(), tallies, latencies, actions,
+                        "Error per domain and on average: " + streamName() + (o.modelFile() == null ? "" : ", model " + o.modelFile().getFileName()));
                 String md = report.toMarkdown();
                 out.println();
                 out.println(md);
@@ -147,6 +152,12 @@ public final class DemoRun {
                 return report;
             }
         }
+    }
+
+    /** The stream that was run, as the report names it. */
+    private String streamName() {
+        return o.streamDir() != null ? "stream " + o.streamDir().getFileName()
+                : "Fashion-MNIST-C, severity " + o.severity();
     }
 
     private String describe(List<Domain> domains) {

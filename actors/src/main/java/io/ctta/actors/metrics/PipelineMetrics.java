@@ -206,6 +206,17 @@ public final class PipelineMetrics {
         actionCounter(ACTIONS.contains(action) ? action : "other").increment();
     }
 
+    /** How many times each guard or drift action ran so far, by action name (zero counts left out). */
+    public Map<String, Long> actionCounts() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        actions.forEach((name, c) -> {
+            if (c.count() > 0) {
+                out.put(name, (long) c.count());
+            }
+        });
+        return out;
+    }
+
     private Counter actionCounter(String action) {
         return actions.computeIfAbsent(action, a -> Counter.builder("ctta.actions")
                 .description("Actions taken: guard rollbacks and resets, skipped checkpoints, drift-triggered actions")
