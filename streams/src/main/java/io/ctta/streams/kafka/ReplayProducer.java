@@ -122,7 +122,7 @@ public final class ReplayProducer implements AutoCloseable {
         long sent = 0;
         while (records.hasNext() && failure.get() == null) {
             InferenceRecord r = records.next();
-            InferenceRecord unlabelled = new InferenceRecord(r.id(), r.key(), r.eventTimeMs(), r.domain(), null, r.features());
+            InferenceRecord unlabelled = r.withLabel(null);
             producer.send(new ProducerRecord<>(topic, null, r.key().getBytes(StandardCharsets.UTF_8), codec.encode(unlabelled),
                     RecordCodec.headersFor()), (m, e) -> failure.compareAndSet(null, e));
             if (r.label() != null) {
