@@ -3,8 +3,10 @@ package io.ctta.streams.source;
 import io.ctta.streams.image.ColorMode;
 import io.ctta.streams.image.DecodedImage;
 import io.ctta.streams.image.Downscale;
+import io.ctta.streams.image.ImageDecodeException;
 import io.ctta.streams.image.ImageDecoder;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -57,6 +59,25 @@ public record ImageOptions(int maxSide, ColorMode color) {
     public DecodedImage decode(Path file) throws IOException {
         DecodedImage image = ImageDecoder.decode(file, color);
         return maxSide > 0 ? Downscale.toMaxSide(image, maxSide) : image;
+    }
+
+    /**
+     * Decodes {@code file}, or records why it cannot be and returns {@code null}: a missing file and
+     * an undecodable one are skipped items, never a failed stream.
+     *
+     * @param where the file and its metadata row, for the skip log
+     */
+    public DecodedImage decodeOrSkip(Path file, String where, SkipLog skips) {
+        try {
+            return decode(file);
+        } catch (NoSuchFileException e) {
+            skips.skip(SkipLog.Reason.MISSING_FILE, where, "the file does not exist");
+        } catch (ImageDecodeException e) {
+            skips.skip(SkipLog.Reason.UNDECODABLE_IMAGE, where, e.getMessage());
+        } catch (IOException e) {
+            skips.skip(SkipLog.Reason.UNDECODABLE_IMAGE, where, "cannot be read: " + e);
+        }
+        return null;
     }
 
     /** For descriptions: "native size, auto colour" or "max side 448, rgb". */
