@@ -73,7 +73,9 @@ public record ImageOptions(int maxSide, ColorMode color) {
         } catch (NoSuchFileException e) {
             skips.skip(SkipLog.Reason.MISSING_FILE, where, "the file does not exist");
         } catch (ImageDecodeException e) {
-            skips.skip(SkipLog.Reason.UNDECODABLE_IMAGE, where, e.getMessage());
+            // The decoder's message starts with the file, which "where" names already.
+            String why = e.getMessage().startsWith(file + ": ") ? e.getMessage().substring(file.toString().length() + 2) : e.getMessage();
+            skips.skip(SkipLog.Reason.UNDECODABLE_IMAGE, where, why);
         } catch (IOException e) {
             skips.skip(SkipLog.Reason.UNDECODABLE_IMAGE, where, "cannot be read: " + e);
         }
