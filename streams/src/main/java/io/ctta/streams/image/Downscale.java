@@ -45,30 +45,38 @@ public final class Downscale {
         byte[] in = image.pixels();
         byte[] out = new byte[c * outH * outW];
         float[] tmp = new float[h * outW];
+        float[] acc = new float[outW];
         for (int ch = 0; ch < c; ch++) {
             int inBase = ch * h * w;
             for (int y = 0; y < h; y++) {
                 int row = inBase + y * w;
+                int t = y * outW;
                 for (int x = 0; x < outW; x++) {
-                    double s = 0;
-                    int first = cols.first[x];
-                    double[] wt = cols.weights[x];
+                    int first = row + cols.first[x];
+                    float[] wt = cols.weights[x];
+                    float s = 0;
                     for (int k = 0; k < wt.length; k++) {
-                        s += wt[k] * (in[row + first + k] & 0xFF);
+                        s += wt[k] * (in[first + k] & 0xFF);
                     }
-                    tmp[y * outW + x] = (float) s;
+                    tmp[t + x] = s;
                 }
             }
             int outBase = ch * outH * outW;
             for (int y = 0; y < outH; y++) {
+                // Row by row over the contributing input rows: contiguous reads of tmp.
+                java.util.Arrays.fill(acc, 0f);
                 int first = rows.first[y];
-                double[] wt = rows.weights[y];
-                for (int x = 0; x < outW; x++) {
-                    double s = 0;
-                    for (int k = 0; k < wt.length; k++) {
-                        s += wt[k] * tmp[(first + k) * outW + x];
+                float[] wt = rows.weights[y];
+                for (int k = 0; k < wt.length; k++) {
+                    float wk = wt[k];
+                    int t = (first + k) * outW;
+                    for (int x = 0; x < outW; x++) {
+                        acc[x] += wk * tmp[t + x];
                     }
-                    out[outBase + y * outW + x] = (byte) Math.min(255, Math.max(0, (int) Math.round(s)));
+                }
+                int o = outBase + y * outW;
+                for (int x = 0; x < outW; x++) {
+                    out[o + x] = (byte) Math.min(255, Math.max(0, Math.round(acc[x])));
                 }
             }
         }
@@ -78,20 +86,20 @@ public final class Downscale {
     /** For each output index: the first input index it covers and the normalised coverage weights. */
     private static final class Weights {
         final int[] first;
-        final double[][] weights;
+        final float[][] weights;
 
         Weights(int in, int out) {
             first = new int[out];
-            weights = new double[out][];
+            weights = new float[out][];
             double step = (double) in / out;
             for (int j = 0; j < out; j++) {
                 double lo = j * step;
                 double hi = Math.min(in, (j + 1) * step);
                 int a = (int) Math.floor(lo);
                 int b = Math.min(in, (int) Math.ceil(hi));
-                double[] wt = new double[b - a];
+                float[] wt = new float[b - a];
                 for (int i = a; i < b; i++) {
-                    wt[i - a] = (Math.min(hi, i + 1) - Math.max(lo, i)) / step;
+                    wt[i - a] = (float) ((Math.min(hi, i + 1) - Math.max(lo, i)) / step);
                 }
                 first[j] = a;
                 weights[j] = wt;

@@ -3,6 +3,8 @@ package io.ctta.streams.image;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -138,6 +140,10 @@ public final class ImageDecoder {
 
     /** One band as 8-bit values, scaled from {@code bits} bits per sample. */
     private static byte[] band(Raster raster, int band, int bits, int w, int h) {
+        byte[] direct = interleavedBand(raster, band, w, h);
+        if (direct != null) {
+            return direct;
+        }
         int[] samples = raster.getSamples(raster.getMinX(), raster.getMinY(), w, h, band, (int[]) null);
         byte[] out = new byte[samples.length];
         if (bits == 8) {
@@ -148,6 +154,32 @@ public final class ImageDecoder {
             long max = (1L << bits) - 1;
             for (int i = 0; i < out.length; i++) {
                 out[i] = (byte) ((samples[i] * 255L + max / 2) / max);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The band straight from the raster's bytes when it is the plain layout ImageIO decodes JPEG and
+     * 8-bit PNG into (one byte bank, pixel-interleaved, not a sub-raster); {@code null} otherwise. Several
+     * times faster than {@link Raster#getSamples}, which goes through an int per sample.
+     */
+    private static byte[] interleavedBand(Raster raster, int band, int w, int h) {
+        if (!(raster.getDataBuffer() instanceof DataBufferByte buffer) || buffer.getNumBanks() != 1
+                || !(raster.getSampleModel() instanceof ComponentSampleModel sm) || raster.getParent() != null
+                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
+                || sm.getSampleSize(band) != 8) {
+            return null;
+        }
+        byte[] data = buffer.getData();
+        int stride = sm.getPixelStride();
+        int scan = sm.getScanlineStride();
+        int start = buffer.getOffset() + sm.getBandOffsets()[band];
+        byte[] out = new byte[w * h];
+        for (int y = 0, o = 0; y < h; y++) {
+            int i = start + y * scan;
+            for (int x = 0; x < w; x++, i += stride) {
+                out[o++] = data[i];
             }
         }
         return out;

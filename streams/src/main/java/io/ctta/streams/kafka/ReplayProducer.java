@@ -50,6 +50,8 @@ public final class ReplayProducer implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         this.producer = new KafkaProducer<>(p);
     }
 
