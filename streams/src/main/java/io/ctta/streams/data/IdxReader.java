@@ -88,6 +88,33 @@ public final class IdxReader {
         return new LabeledImages(count, rows, cols, pixels, lab);
     }
 
+    /**
+     * Reads a label file on its own.
+     *
+     * @throws IdxFormatException if it is not a {@code ubyte[count]} IDX file or is truncated
+     */
+    public static int[] readLabels(Path labels) throws IOException {
+        try (DataInputStream in = open(labels)) {
+            int magic = readHeaderInt(in, labels, "magic number");
+            if (magic != LABELS_MAGIC) {
+                throw new IdxFormatException(labels + ": bad magic number " + magic
+                        + " (0x" + Integer.toHexString(magic) + "); an IDX label file starts with "
+                        + LABELS_MAGIC + " (ubyte, 1 dimension)");
+            }
+            int n = readHeaderInt(in, labels, "label count");
+            if (n < 0) {
+                throw new IdxFormatException(labels + ": negative label count " + n);
+            }
+            byte[] raw = new byte[n];
+            readBody(in, raw, labels);
+            int[] out = new int[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = raw[i] & 0xFF;
+            }
+            return out;
+        }
+    }
+
     /** Opens a file, transparently un-gzipping it when it starts with the gzip magic. */
     static DataInputStream open(Path file) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);

@@ -1,7 +1,5 @@
 package io.ctta.streams.data;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -42,7 +40,10 @@ public final class StreamDirectory {
     public static final String MANIFEST = "manifest.json";
     /** Value of the manifest's {@code format} field. */
     public static final String FORMAT = "ctta-stream";
-    /** The manifest version this code writes and reads. */
+    /**
+     * The manifest version {@link #write} writes (grey images of one size); {@link StreamManifest}
+     * also reads version 2 (grey or RGB, any size per domain).
+     */
     public static final int VERSION = 1;
 
     private StreamDirectory() {}
@@ -97,102 +98,34 @@ public final class StreamDirectory {
     }
 
     /**
-     * Reads a stream directory, domains in manifest order.
+     * Reads a grey stream directory whole, domains in manifest order: the form the Fashion-MNIST
+     * tooling works with. Streams of RGB images or of several image sizes (manifest version 2) are
+     * read image by image with the {@code stream-dir} dataset reader instead.
      *
      * @throws NoSuchFileException if the manifest or a listed file is missing
      * @throws IdxFormatException if the manifest is invalid (not JSON, wrong format or version,
      *     missing fields, duplicate names, a path that leaves the directory) or an IDX file is
-     *     malformed, or image sizes differ between domains
+     *     malformed or not grey, or image sizes differ between domains
      */
     public static List<Domain> read(Path dir) throws IOException {
-        Path manifest = dir.resolve(MANIFEST);
-        if (!Files.isRegularFile(manifest)) {
-            throw new NoSuchFileException(manifest.toString(), null, "not a stream directory:"
-                    + " " + MANIFEST + " is missing (write one with StreamDirectory.write)");
-        }
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(manifest.toFile());
-        } catch (JsonProcessingException e) {
-            throw new IdxFormatException(manifest + ": not valid JSON: "
-                    + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new IdxFormatException(manifest + ": must hold a JSON object");
-        }
-        String format = root.path("format").asText(null);
-        if (!FORMAT.equals(format)) {
-            throw new IdxFormatException(manifest + ": \"format\" must be \"" + FORMAT
-                    + "\", got " + root.get("format"));
-        }
-        JsonNode version = root.get("version");
-        if (version == null || !version.canConvertToExactIntegral() || version.asInt() != VERSION) {
-            throw new IdxFormatException(manifest + ": unsupported \"version\" " + version
-                    + "; this reader supports version " + VERSION
-                    + " (a newer ctta wrote it? upgrade ctta)");
-        }
-        JsonNode list = root.get("domains");
-        if (list == null || !list.isArray() || list.isEmpty()) {
-            throw new IdxFormatException(manifest + ": \"domains\" must be a non-empty array");
-        }
-        Path realDir = dir.toRealPath();
-        List<Domain> domains = new ArrayList<>(list.size());
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode d = list.get(i);
-            String where = manifest + ": domains[" + i + "]";
-            String name = text(d, "name", where);
-            if (!names.add(name)) {
-                throw new IdxFormatException(where + ": duplicate domain name '" + name + "'");
-            }
-            Path images = inside(realDir, text(d, "images", where), where + ".images");
-            Path labels = inside(realDir, text(d, "labels", where), where + ".labels");
-            LabeledImages data = IdxReader.read(images, labels);
+        StreamManifest manifest = StreamManifest.read(dir);
+        List<Domain> domains = new ArrayList<>(manifest.domains().size());
+        for (StreamManifest.Entry e : manifest.domains()) {
+            String where = manifest.file() + ": domains[" + e.index() + "]";
+            LabeledImages data = IdxReader.read(e.images(), e.labels());
             if (!domains.isEmpty()) {
                 LabeledImages first = domains.get(0).images();
                 if (first.rows() != data.rows() || first.cols() != data.cols()) {
-                    throw new IdxFormatException(where + " ('" + name + "'): images are "
+                    throw new IdxFormatException(where + " ('" + e.name() + "'): images are "
                             + data.rows() + "x" + data.cols() + " but domain '"
                             + domains.get(0).name() + "' has " + first.rows() + "x"
-                            + first.cols() + "; all domains of a stream must have one size");
+                            + first.cols() + "; all domains of a stream must have one size"
+                            + (manifest.version() >= 2 ? " to be read whole; read it with the stream-dir reader" : ""));
                 }
             }
-            domains.add(new Domain(name, data));
+            domains.add(new Domain(e.name(), data));
         }
         return List.copyOf(domains);
-    }
-
-    private static String text(JsonNode d, String field, String where)
-            throws IdxFormatException {
-        JsonNode v = d == null ? null : d.get(field);
-        if (v == null || !v.isTextual() || v.asText().isBlank()) {
-            throw new IdxFormatException(where + ": \"" + field
-                    + "\" must be a non-empty string");
-        }
-        return v.asText();
-    }
-
-    /** Resolves a manifest path, refusing absolute paths and anything outside {@code dir}. */
-    private static Path inside(Path realDir, String rel, String where) throws IOException {
-        Path p = Path.of(rel);
-        if (p.isAbsolute() || rel.startsWith("/") || rel.startsWith("\\")) {
-            throw new IdxFormatException(where + ": '" + rel + "' is absolute; paths must be"
-                    + " relative to the stream directory");
-        }
-        Path resolved = realDir.resolve(p).normalize();
-        if (!resolved.startsWith(realDir)) {
-            throw new IdxFormatException(where + ": '" + rel + "' leaves the stream directory");
-        }
-        if (!Files.isRegularFile(resolved)) {
-            throw new NoSuchFileException(resolved.toString(), null, where
-                    + " names a file that does not exist");
-        }
-        // A symbolic link inside the directory may still point outside it.
-        if (!resolved.toRealPath().startsWith(realDir)) {
-            throw new IdxFormatException(where + ": '" + rel + "' is a link that leaves the"
-                    + " stream directory");
-        }
-        return resolved;
     }
 
     private static void checkDomains(List<Domain> domains) {

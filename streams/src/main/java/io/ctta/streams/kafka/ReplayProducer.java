@@ -50,6 +50,8 @@ public final class ReplayProducer implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         this.producer = new KafkaProducer<>(p);
     }
 
@@ -122,7 +124,7 @@ public final class ReplayProducer implements AutoCloseable {
         long sent = 0;
         while (records.hasNext() && failure.get() == null) {
             InferenceRecord r = records.next();
-            InferenceRecord unlabelled = new InferenceRecord(r.id(), r.key(), r.eventTimeMs(), r.domain(), null, r.features());
+            InferenceRecord unlabelled = r.withLabel(null);
             producer.send(new ProducerRecord<>(topic, null, r.key().getBytes(StandardCharsets.UTF_8), codec.encode(unlabelled),
                     RecordCodec.headersFor()), (m, e) -> failure.compareAndSet(null, e));
             if (r.label() != null) {

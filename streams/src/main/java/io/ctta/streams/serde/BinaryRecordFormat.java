@@ -2,6 +2,7 @@ package io.ctta.streams.serde;
 
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
+import io.ctta.streams.record.RecordMetadata;
 import io.ctta.streams.record.Tensor;
 
 import java.nio.ByteBuffer;
@@ -11,8 +12,16 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** Schema version 1 of the binary record value; layout in docs/record-format.md. */
+/**
+ * Schema version 1 of the binary record value; layout in docs/record-format.md.
+ *
+ * <p>Metadata travels in an optional section after the data, announced by flag bit 2. A record without
+ * metadata therefore encodes exactly as before the section existed, and a decoder that predates it
+ * rejects a record with metadata ("unknown flags") instead of misreading it.
+ */
 final class BinaryRecordFormat {
 
     static final byte MAGIC_0 = 'C';
@@ -20,6 +29,7 @@ final class BinaryRecordFormat {
     static final byte VERSION = 1;
     static final int FLAG_DOMAIN = 1;
     static final int FLAG_LABEL = 2;
+    static final int FLAG_METADATA = 4;
     /** magic(2) version(1) flags(1) dtype(1) rank(1) eventTime(8). */
     static final int FIXED_HEADER = 14;
     static final int MAX_STRING_BYTES = 0xFFFF;
@@ -46,15 +56,24 @@ final class BinaryRecordFormat {
         byte[] id = utf8(r.id(), "id");
         byte[] key = utf8(r.key(), "key");
         byte[] domain = r.domain() == null ? null : utf8(r.domain(), "domain");
+        byte[][] metadata = metadataBytes(r.metadata());
+        long metadataSize = 0;
+        if (metadata != null) {
+            metadataSize = 2;
+            for (byte[] s : metadata) {
+                metadataSize += 2L + s.length;
+            }
+        }
         long size = FIXED_HEADER + 2L + id.length + 2L + key.length
                 + (domain == null ? 0 : 2L + domain.length) + (r.label() == null ? 0 : 4)
-                + 4L * shape.length + (long) values.length * t.dtype().elementSize();
+                + 4L * shape.length + (long) values.length * t.dtype().elementSize() + metadataSize;
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("record " + r.id() + " would encode to " + size
                     + " bytes, more than a Java array holds");
         }
         ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        int flags = (domain == null ? 0 : FLAG_DOMAIN) | (r.label() == null ? 0 : FLAG_LABEL);
+        int flags = (domain == null ? 0 : FLAG_DOMAIN) | (r.label() == null ? 0 : FLAG_LABEL)
+                | (metadata == null ? 0 : FLAG_METADATA);
         b.put(MAGIC_0).put(MAGIC_1).put(VERSION).put((byte) flags).put(t.dtype().code())
                 .put((byte) shape.length).putLong(r.eventTimeMs());
         putString(b, id);
@@ -76,7 +95,27 @@ final class BinaryRecordFormat {
                 b.put((byte) (int) v);
             }
         }
+        if (metadata != null) {
+            b.putShort((short) (metadata.length / 2));
+            for (byte[] s : metadata) {
+                putString(b, s);
+            }
+        }
         return b.array();
+    }
+
+    /** Keys and values alternating, in key order; {@code null} when there is no metadata. */
+    private static byte[][] metadataBytes(Map<String, String> metadata) {
+        if (metadata.isEmpty()) {
+            return null;
+        }
+        byte[][] out = new byte[2 * metadata.size()][];
+        int i = 0;
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            out[i++] = e.getKey().getBytes(StandardCharsets.UTF_8);
+            out[i++] = e.getValue().getBytes(StandardCharsets.UTF_8);
+        }
+        return out;
     }
 
     /** Decodes {@code value}, whose length the caller has already checked against the limits. */
@@ -94,7 +133,7 @@ final class BinaryRecordFormat {
             throw new Reject("unsupported schema version " + version + "; this decoder reads version " + VERSION);
         }
         int flags = Byte.toUnsignedInt(b.get());
-        if ((flags & ~(FLAG_DOMAIN | FLAG_LABEL)) != 0) {
+        if ((flags & ~(FLAG_DOMAIN | FLAG_LABEL | FLAG_METADATA)) != 0) {
             throw new Reject("unknown flags 0x" + Integer.toHexString(flags) + " for schema version 1");
         }
         byte dtypeCode = b.get();
@@ -146,23 +185,60 @@ final class BinaryRecordFormat {
         if (b.remaining() < dataBytes) {
             throw new Reject("truncated: data needs " + dataBytes + " bytes, " + b.remaining() + " left");
         }
-        if (b.remaining() > dataBytes) {
+        boolean hasMetadata = (flags & FLAG_METADATA) != 0;
+        if (!hasMetadata && b.remaining() > dataBytes) {
             throw new Reject("trailing bytes: " + (b.remaining() - dataBytes) + " after the data");
+        }
+        if (hasMetadata && b.remaining() == dataBytes) {
+            throw new Reject("truncated: flag bit 2 announces metadata but the value ends after the data");
         }
         float[] values = new float[(int) n];
         if (dtype == DType.FLOAT32) {
             b.asFloatBuffer().get(values);
+            b.position(b.position() + 4 * values.length); // the view does not move b; metadata may follow
             for (int i = 0; i < values.length; i++) {
                 if (!Float.isFinite(values[i])) {
                     throw new Reject("non-finite value " + values[i] + " at index " + i);
                 }
             }
         } else {
+            byte[] raw = new byte[values.length];
+            b.get(raw);
             for (int i = 0; i < values.length; i++) {
-                values[i] = Byte.toUnsignedInt(b.get());
+                values[i] = Byte.toUnsignedInt(raw[i]);
             }
         }
-        return new InferenceRecord(id, key, eventTime, domain, label, new Tensor(dtype, shape, values));
+        Map<String, String> metadata = hasMetadata ? metadata(b) : Map.of();
+        if (b.hasRemaining()) {
+            throw new Reject("trailing bytes: " + b.remaining() + " after the metadata");
+        }
+        return new InferenceRecord(id, key, eventTime, domain, label, new Tensor(dtype, shape, values), metadata);
+    }
+
+    /** The metadata section: u16 count, then count (key, value) string pairs; limits checked before reading. */
+    private static Map<String, String> metadata(ByteBuffer b) {
+        need(b, 2, "metadata count");
+        int count = Short.toUnsignedInt(b.getShort());
+        if (count == 0) {
+            throw new Reject("metadata: flag bit 2 is set but the section holds 0 entries");
+        }
+        String problem = RecordMetadata.countProblem(count);
+        if (problem != null) {
+            throw new Reject(problem);
+        }
+        Map<String, String> out = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            String key = getString(b, "metadata key", RecordMetadata.MAX_KEY_BYTES);
+            problem = RecordMetadata.keyProblem(key);
+            if (problem != null) {
+                throw new Reject(problem);
+            }
+            String value = getString(b, "metadata value of '" + key + "'", RecordMetadata.MAX_VALUE_BYTES);
+            if (out.put(key, value) != null) {
+                throw new Reject("metadata key '" + key + "' appears twice");
+            }
+        }
+        return out;
     }
 
     private static void need(ByteBuffer b, long bytes, String field) {
@@ -172,8 +248,16 @@ final class BinaryRecordFormat {
     }
 
     private static String getString(ByteBuffer b, String field) {
+        return getString(b, field, MAX_STRING_BYTES);
+    }
+
+    private static String getString(ByteBuffer b, String field, int maxBytes) {
         need(b, 2, field + " length");
         int len = Short.toUnsignedInt(b.getShort());
+        if (len > maxBytes) {
+            // Only the metadata limits are below the u16 maximum; their reasons start with "metadata".
+            throw new Reject(field + " is " + len + " bytes; at most " + maxBytes + " are allowed");
+        }
         need(b, len, field);
         ByteBuffer slice = b.slice().limit(len);
         b.position(b.position() + len);

@@ -7,15 +7,20 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
+import io.ctta.streams.record.RecordMetadata;
 import io.ctta.streams.record.Tensor;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The JSON alternative for small tabular records:
- * {@code {"id":..,"key":..,"eventTime":..,"domain":..,"label":..,"dtype":"float32","shape":[..],"features":[..]}}.
+ * {@code {"id":..,"key":..,"eventTime":..,"domain":..,"label":..,"dtype":"float32","shape":[..],"features":[..]}},
+ * plus an optional {@code "metadata"} object of strings.
  */
 final class JsonRecordFormat {
 
@@ -35,6 +40,10 @@ final class JsonRecordFormat {
         }
         if (r.label() != null) {
             o.put("label", r.label());
+        }
+        if (!r.metadata().isEmpty()) {
+            ObjectNode m = o.putObject("metadata");
+            r.metadata().forEach(m::put);
         }
         Tensor t = r.features();
         o.put("dtype", t.dtype().name().toLowerCase(java.util.Locale.ROOT));
@@ -89,6 +98,7 @@ final class JsonRecordFormat {
             }
             label = l.intValue();
         }
+        Map<String, String> metadata = metadata(root.get("metadata"));
         DType dtype = DType.FLOAT32;
         String dt = text(root, "dtype", false);
         if (dt != null) {
@@ -125,7 +135,38 @@ final class JsonRecordFormat {
             }
             values[i] = x;
         }
-        return new InferenceRecord(id, key, et.longValue(), domain, label, new Tensor(dtype, shape, values));
+        return new InferenceRecord(id, key, et.longValue(), domain, label, new Tensor(dtype, shape, values), metadata);
+    }
+
+    /** The optional {@code "metadata"} object: string values only, within {@link RecordMetadata}'s limits. */
+    private static Map<String, String> metadata(JsonNode m) {
+        if (m == null || m.isNull()) {
+            return Map.of();
+        }
+        if (!m.isObject()) {
+            throw new Reject("malformed JSON: metadata is not an object of strings");
+        }
+        String problem = RecordMetadata.countProblem(m.size());
+        if (problem != null) {
+            throw new Reject(problem);
+        }
+        Map<String, String> out = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            problem = RecordMetadata.keyProblem(e.getKey());
+            if (problem != null) {
+                throw new Reject(problem);
+            }
+            if (!e.getValue().isTextual()) {
+                throw new Reject("metadata value of '" + e.getKey() + "' is not a string");
+            }
+            problem = RecordMetadata.valueProblem(e.getKey(), e.getValue().textValue());
+            if (problem != null) {
+                throw new Reject(problem);
+            }
+            out.put(e.getKey(), e.getValue().textValue());
+        }
+        return out;
     }
 
     private static int[] shape(JsonNode s, int featureCount, RecordLimits limits) {

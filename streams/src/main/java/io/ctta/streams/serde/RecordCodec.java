@@ -54,7 +54,11 @@ public final class RecordCodec {
         return limits;
     }
 
-    /** Encodes {@code record} in the binary format; send it with {@link #headersFor()}. */
+    /**
+     * Encodes {@code record} in the binary format; send it with {@link #headersFor()}. A record with
+     * metadata gets the optional metadata section (flag bit 2); one without encodes exactly as before
+     * that section existed.
+     */
     public byte[] encode(InferenceRecord record) {
         return BinaryRecordFormat.encode(Objects.requireNonNull(record, "record"));
     }

@@ -59,8 +59,8 @@ class StreamDirectoryTest {
         assertRejected(IdxFormatException.class,
                 "{\"format\":\"other\",\"version\":1,\"domains\":[" + one + "]}", "format");
         assertRejected(IdxFormatException.class,
-                "{\"format\":\"ctta-stream\",\"version\":2,\"domains\":[" + one + "]}",
-                "unsupported \"version\" 2");
+                "{\"format\":\"ctta-stream\",\"version\":3,\"domains\":[" + one + "]}",
+                "unsupported \"version\" 3");
         assertRejected(IdxFormatException.class,
                 "{\"format\":\"ctta-stream\",\"version\":1,\"domains\":[]}", "non-empty");
         assertRejected(NoSuchFileException.class, v1("{\"name\":\"a\",\"images\":\"nope\","
