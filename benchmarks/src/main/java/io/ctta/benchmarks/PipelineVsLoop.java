@@ -53,8 +53,8 @@ public final class PipelineVsLoop {
         // One pipeline at a time, so each has the machine to itself as the plain loop had.
         Map<String, PredictionTally> tallies = new LinkedHashMap<>();
         for (String s : strategies) {
-            DemoRun.Options o = new DemoRun.Options(List.of(s), null, null, d.fashionMnistDir(), d.cacheDir(), perDomain, 5, batch, seed, 0,
-                    d.trainEpochs(), d.trainSamples(), null);
+            DemoRun.Options o = new DemoRun.Options(List.of(s), null, null, null, Map.of(), d.fashionMnistDir(), d.cacheDir(),
+                    perDomain, 5, batch, seed, 0, d.trainEpochs(), d.trainSamples(), null, false);
             DemoReport report = new DemoRun(o, System.out).run();
             tallies.put(s, report.tallies().get(s));
         }

@@ -3,6 +3,7 @@ package io.ctta.actors.cli;
 import io.ctta.actors.demo.DemoRun;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,17 +26,26 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE.pt", description = "A TorchScript model to serve instead of the built-in CNN (with FILE.pt.json beside it).")
     Path model;
 
-    @Option(names = "--stream", paramLabel = "DIR", description = "A stream directory (manifest.json + IDX files per domain) instead of Fashion-MNIST-C.")
+    @Option(names = "--stream", paramLabel = "DIR", description = "The stream to serve instead of Fashion-MNIST-C: a stream directory"
+            + " (manifest.json + IDX files per domain; docs/stream-directory.md), or the dataset directory of --format.")
     Path stream;
+
+    @Option(names = "--format", paramLabel = "NAME", description = "How to read --stream: stream-dir (default), image-folder, iwildcam,"
+            + " camelyon17, fmow, nevis, ... (ctta replay --list-formats lists them with their options).")
+    String format;
+
+    @Option(names = "-o", paramLabel = "NAME=VALUE", description = "An option of the stream's reader, e.g. -o split=test (repeatable).")
+    Map<String, String> formatOptions;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist).")
     Path data;
 
-    @Option(names = "--samples-per-domain", description = "Samples per corruption (default 2000, 300 with --quick).")
+    @Option(names = "--samples-per-domain", description = "At most this many samples per domain (Fashion-MNIST-C: default 2000,"
+            + " 300 with --quick; another stream: all, or refused when its format has no such option).")
     Integer samplesPerDomain;
 
-    @Option(names = "--severity", defaultValue = "5", description = "Corruption severity 1..5 (default ${DEFAULT-VALUE}).")
-    int severity;
+    @Option(names = "--severity", description = "Corruption severity 1..5 of Fashion-MNIST-C (default 5); refused for other streams.")
+    Integer severity;
 
     @Option(names = "--batch-size", defaultValue = "64", description = "Micro-batch size (default ${DEFAULT-VALUE}).")
     int batchSize;
@@ -51,27 +61,33 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (severity < 1 || severity > 5) {
+        if (severity != null && (severity < 1 || severity > 5)) {
             throw new IllegalArgumentException("--severity must be 1..5, got " + severity);
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+        }
+        if (samplesPerDomain != null && samplesPerDomain < 1) {
+            throw new IllegalArgumentException("--samples-per-domain must be positive, got " + samplesPerDomain);
         }
         DemoRun.Options d = DemoRun.Options.defaults(quick);
         DemoRun.Options o = new DemoRun.Options(
                 strategies == null ? d.strategies() : strategies,
                 model,
                 stream,
+                format,
+                formatOptions == null ? Map.of() : formatOptions,
                 data == null ? d.fashionMnistDir() : data,
                 d.cacheDir(),
-                samplesPerDomain == null ? d.samplesPerDomain() : samplesPerDomain,
+                samplesPerDomain,
                 severity,
                 batchSize,
                 seed,
                 httpPort,
                 d.trainEpochs(),
                 d.trainSamples(),
-                report);
+                report,
+                quick);
         new DemoRun(o, System.out).run();
         return 0;
     }

@@ -7,12 +7,14 @@ import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.train.TrainSettings;
-import io.ctta.streams.data.Corruption;
-import io.ctta.streams.data.CorruptionStream;
-import io.ctta.streams.data.Domain;
 import io.ctta.streams.data.FashionMnist;
 import io.ctta.streams.data.LabeledImages;
-import io.ctta.streams.data.StreamDirectory;
+import io.ctta.streams.source.DatasetReader;
+import io.ctta.streams.source.DatasetReaders;
+import io.ctta.streams.source.DatasetSource;
+import io.ctta.streams.source.DomainInfo;
+import io.ctta.streams.source.ReaderOption;
+import io.ctta.streams.source.ReaderOptions;
 import io.ctta.streams.kafka.EmbeddedKafka;
 import io.ctta.streams.kafka.ReplayProducer;
 import io.ctta.streams.record.Topics;
@@ -39,26 +41,46 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 public final class DemoRun {
 
-    /** Everything the demo can be told. */
+    /**
+     * Everything the demo can be told.
+     *
+     * @param streamDir where the stream is read from (a stream directory, or the dataset of
+     *     {@code format}); null for Fashion-MNIST-C
+     * @param format the dataset reader ({@code ctta replay --list-formats}); null: {@code stream-dir}
+     *     with a {@code streamDir}, else {@code fashion-mnist-c}
+     * @param formatOptions the reader's options ({@code -o name=value})
+     * @param samplesPerDomain a cap per domain, or null for the stream's own (and the demo's
+     *     Fashion-MNIST-C default)
+     * @param severity the corruption severity, or null; only Fashion-MNIST-C has one
+     */
     public record Options(
             List<String> strategies,
             Path modelFile,
             Path streamDir,
+            String format,
+            Map<String, String> formatOptions,
             Path fashionMnistDir,
             Path cacheDir,
-            int samplesPerDomain,
-            int severity,
+            Integer samplesPerDomain,
+            Integer severity,
             int batchSize,
             long seed,
             int httpPort,
             int trainEpochs,
             int trainSamples,
-            Path reportFile) {
+            Path reportFile,
+            boolean quick) {
 
         /** Defaults; {@code quick} trades accuracy for a run of about a minute. */
         public static Options defaults(boolean quick) {
-            return new Options(List.of("source", "tent"), null, null, FashionMnist.defaultDirectory(), SourceModelCache.defaultDir(),
-                    quick ? 300 : 2000, 5, 64, 1L, 9464, quick ? 1 : 3, quick ? 20000 : 60000, Path.of("ctta-demo-report.md"));
+            return new Options(List.of("source", "tent"), null, null, null, Map.of(), FashionMnist.defaultDirectory(),
+                    SourceModelCache.defaultDir(), null, null, 64, 1L, 9464, quick ? 1 : 3, quick ? 20000 : 60000,
+                    Path.of("ctta-demo-report.md"), quick);
+        }
+
+        /** The cap per domain of the default Fashion-MNIST-C stream. */
+        int defaultSamplesPerDomain() {
+            return quick ? 300 : 2000;
         }
     }
 
@@ -81,19 +103,30 @@ public final class DemoRun {
                 throw new IllegalArgumentException("unknown strategy '" + s + "' in --strategies; known: " + String.join(", ", registry.names()));
             }
         }
-        List<Domain> domains = domains();
-        long perPipeline = DomainRecords.count(domains);
         Config modelConf = modelConfig();
+        try (DatasetSource source = openStream()) {
+            return run(registry, source, modelConf);
+        }
+    }
+
+    private DemoReport run(StrategyRegistry registry, DatasetSource source, Config modelConf) throws IOException {
+        List<String> domainNames = source.domains().stream().map(DomainInfo::name).toList();
+        out.println("Stream: " + source.description());
 
         out.println("Starting the embedded Kafka broker ...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
             String input = "demo.input";
             kafka.createTopics(1, input);
-            out.printf("Replaying %d records (%d domains) into topic %s ...%n", perPipeline, domains.size(), input);
+            out.printf("Replaying %d domains into topic %s ...%n", domainNames.size(), input);
             Properties producer = new Properties();
             producer.put("bootstrap.servers", kafka.bootstrapServers());
+            long perPipeline;
             try (ReplayProducer replay = new ReplayProducer(producer)) {
-                replay.replay(new DomainRecords(domains, "camera-0", System.currentTimeMillis()), input, null);
+                // The replayed count, not the announced one: a bad image found while reading is skipped.
+                perPipeline = replay.replay(new DomainRecords(source, "camera-0", System.currentTimeMillis()), input, null);
+            }
+            if (source.skips().total() > 0) {
+                out.println(source.skips().summary());
             }
 
             List<Object> pipelines = new ArrayList<>();
@@ -127,7 +160,7 @@ public final class DemoRun {
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("predict").setInitialMax(perPipeline * o.strategies().size())
                         .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(out)).build()) {
                     tallies = new PredictionCollector(runtime.kafkaProperties())
-                            .collect(predictionTopics, perPipeline, domains.stream().map(Domain::name).toList(), Duration.ofSeconds(120), bar::stepTo,
+                            .collect(predictionTopics, perPipeline, domainNames, Duration.ofSeconds(120), bar::stepTo,
                                     () -> runtime.failures().first());
                 }
                 Map<String, double[]> latencies = new LinkedHashMap<>();
@@ -138,7 +171,7 @@ public final class DemoRun {
                 for (String s : o.strategies()) {
                     actions.put(s, runtime.metrics().get("demo-" + s).actionCounts());
                 }
-                DemoReport report = new DemoReport(domains.stream().map(Domain::name).toList(), tallies, latencies, actions,
+                DemoReport report = new DemoReport(domainNames, tallies, latencies, actions,
                         "Error per domain and on average: " + streamName() + (o.modelFile() == null ? "" : ", model " + o.modelFile().getFileName()));
                 String md = report.toMarkdown();
                 out.println();
@@ -146,7 +179,8 @@ public final class DemoRun {
                 if (o.reportFile() != null) {
                     java.nio.file.Path png = o.reportFile().resolveSibling(o.reportFile().getFileName().toString().replaceFirst("\\.md$", "") + ".png");
                     report.writePng(png);
-                    Files.writeString(o.reportFile(), "# ctta demo\n\n" + describe(domains) + "\n\n" + md + "\n![error per corruption](" + png.getFileName() + ")\n");
+                    Files.writeString(o.reportFile(), "# ctta demo\n\n" + describe(source, perPipeline) + "\n\n" + md
+                            + "\n![error per domain](" + png.getFileName() + ")\n");
                     out.println("Report written to " + o.reportFile().toAbsolutePath() + " (plot: " + png.getFileName() + ")");
                 }
                 return report;
@@ -154,28 +188,61 @@ public final class DemoRun {
         }
     }
 
-    /** The stream that was run, as the report names it. */
+    /** The stream that was run, as the plot names it. */
     private String streamName() {
-        return o.streamDir() != null ? "stream " + o.streamDir().getFileName()
-                : "Fashion-MNIST-C, severity " + o.severity();
-    }
-
-    private String describe(List<Domain> domains) {
-        return String.format("%d domains x %d samples, severity %d, batch %d, strategies %s, model %s.",
-                domains.size(), domains.isEmpty() ? 0 : domains.get(0).images().count(), o.severity(), o.batchSize(),
-                String.join(", ", o.strategies()), o.modelFile() == null ? "built-in CNN" : o.modelFile());
-    }
-
-    private List<Domain> domains() throws IOException {
-        if (o.streamDir() != null) {
-            out.println("Stream: " + o.streamDir());
-            return StreamDirectory.read(o.streamDir());
+        if (o.streamDir() == null && o.format() == null) {
+            return "Fashion-MNIST-C, severity " + (o.severity() == null ? 5 : o.severity());
         }
-        LabeledImages test = FashionMnist.load(o.fashionMnistDir(), FashionMnist.Split.TEST);
-        out.printf("Stream: Fashion-MNIST-C, %d corruptions at severity %d, %d samples each%n",
-                CorruptionStream.DEFAULT_ORDER.size(), o.severity(), o.samplesPerDomain());
-        List<Corruption> order = CorruptionStream.DEFAULT_ORDER;
-        return CorruptionStream.continual(test, order, o.severity(), o.seed(), o.samplesPerDomain());
+        return (o.format() == null ? "stream" : o.format()) + " " + o.streamDir().getFileName();
+    }
+
+    private String describe(DatasetSource source, long records) {
+        return String.format("Stream: %s; %d domains, %d records. Batch %d, strategies %s, model %s.",
+                source.description(), source.domains().size(), records, o.batchSize(), String.join(", ", o.strategies()),
+                o.modelFile() == null ? "built-in CNN" : o.modelFile());
+    }
+
+    /**
+     * The stream through the dataset-reader SPI: Fashion-MNIST-C by default, else {@code --format}
+     * (default {@code stream-dir}) over {@code --stream}. {@code --samples-per-domain} and
+     * {@code --severity} become the reader's options, so a format without them refuses them.
+     */
+    private DatasetSource openStream() throws IOException {
+        Map<String, String> options = new LinkedHashMap<>(o.formatOptions());
+        String format;
+        Path location;
+        if (o.streamDir() == null && o.format() == null) {
+            format = "fashion-mnist-c";
+            location = o.fashionMnistDir();
+            options.putIfAbsent("severity", String.valueOf(o.severity() == null ? 5 : o.severity()));
+            options.putIfAbsent("seed", String.valueOf(o.seed()));
+            options.putIfAbsent("samples-per-domain", String.valueOf(o.samplesPerDomain() == null
+                    ? o.defaultSamplesPerDomain() : o.samplesPerDomain()));
+        } else {
+            if (o.streamDir() == null) {
+                throw new IllegalArgumentException("--format " + o.format() + " needs --stream DIR, the dataset's directory");
+            }
+            format = o.format() == null ? "stream-dir" : o.format();
+            location = o.streamDir();
+            if (o.samplesPerDomain() != null) {
+                options.put("samples-per-domain", String.valueOf(o.samplesPerDomain()));
+            }
+            if (o.severity() != null) {
+                options.put("severity", String.valueOf(o.severity()));
+            }
+        }
+        DatasetReaders readers = DatasetReaders.load();
+        DatasetReader reader = readers.reader(format);
+        for (String name : options.keySet()) {
+            if (reader.options().stream().noneMatch(r -> r.name().equals(name))) {
+                String flag = name.equals("severity") ? "--severity" : name.equals("samples-per-domain") ? "--samples-per-domain"
+                        : "-o " + name;
+                throw new IllegalArgumentException(flag + " does not apply to the " + format + " stream (its options: "
+                        + String.join(", ", reader.options().stream().map(ReaderOption::name).toList())
+                        + "; ctta replay --list-formats)");
+            }
+        }
+        return readers.open(format, location, ReaderOptions.of(options));
     }
 
     private Config modelConfig() throws IOException {

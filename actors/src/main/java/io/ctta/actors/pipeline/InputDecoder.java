@@ -13,7 +13,8 @@ import org.apache.kafka.common.header.Headers;
 /**
  * A Kafka record value to the model's input: decoded by the {@link RecordCodec} (which checks
  * the record's own shape against what the model accepts), then, for a model that declares a
- * resize or crop, resized and cropped to its input shape ({@link ModelSpec#toModelInput}). An
+ * resize or crop, resized and cropped to its input shape ({@link ModelSpec#toModelInput}; a grey
+ * frame for an RGB model becomes three equal channels). An
  * image that cannot become the model's input (smaller than the crop, another channel count) is
  * rejected with the reason and dead-lettered like any other bad record; it never reaches the model.
  *

@@ -125,19 +125,19 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
 
     /**
      * The shape a record must have: {@code inputShape}, or with a resize/crop {@code [C, -1, -1]}
-     * ({@code -1}: any size).
+     * ({@code -1}: any size; an RGB model then takes grey images too, {@code [-1, -1, -1]}).
      */
     public int[] acceptedShape() {
         if (!geometry.acceptsAnySize()) {
             return inputShape.clone();
         }
-        return new int[] {inputShape[0], -1, -1};
+        return new int[] {inputShape[0] == 3 ? -1 : inputShape[0], -1, -1};
     }
 
     /**
-     * One sample as the model's input: checked against {@link #acceptedShape()}, resized and cropped
-     * to {@code inputShape} when the spec declares it. Returns {@code values} itself when nothing is
-     * to be done.
+     * One sample as the model's input: checked against {@link #acceptedShape()}, a grey image given
+     * to an RGB model replicated into three channels, resized and cropped to {@code inputShape} when
+     * the spec declares it. Returns {@code values} itself when nothing is to be done.
      *
      * @throws IllegalArgumentException with the reason when the sample does not fit
      */
@@ -149,9 +149,18 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
             }
             return values;
         }
+        if (sampleShape.length == 3 && sampleShape[0] == 1 && inputShape[0] == 3) {
+            // A grey frame for an RGB model (night-time camera traps): R = G = B, as PIL's convert("RGB").
+            sampleShape = new int[] {3, sampleShape[1], sampleShape[2]};
+            float[] rgb = new float[values.length * 3];
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(values, 0, rgb, c * values.length, values.length);
+            }
+            values = rgb;
+        }
         if (sampleShape.length != 3 || sampleShape[0] != inputShape[0]) {
             throw new IllegalArgumentException("shape " + Arrays.toString(sampleShape) + " is not an image of "
-                    + inputShape[0] + " channel(s) [" + inputShape[0] + ",H,W]");
+                    + inputShape[0] + " channel(s) [" + inputShape[0] + ",H,W]" + (inputShape[0] == 3 ? " or a grey one [1,H,W]" : ""));
         }
         int h = sampleShape[1];
         int w = sampleShape[2];

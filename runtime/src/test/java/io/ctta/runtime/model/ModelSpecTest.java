@@ -63,14 +63,25 @@ class ModelSpecTest {
         assertEquals(new Preprocessing(0.5f, new float[] {0.1f, 0.2f, 0.3f}, new float[] {0.5f, 0.5f, 0.5f}),
                 s.preprocessing());
         assertEquals(new ImageGeometry(new int[] {36}, new int[] {32, 32}), s.geometry());
-        assertArrayEquals(new int[] {3, -1, -1}, s.acceptedShape());
         assertEquals((10 * 0.5f - 0.3f) / 0.5f, s.preprocessing().apply(10f, 2), 1e-6f);
         // A 3x48x40 image: shorter side 40 -> 36 (48 -> 43), then the central 32x32.
         float[] out = s.toModelInput(new int[] {3, 48, 40}, new float[3 * 48 * 40]);
         assertEquals(3 * 32 * 32, out.length);
+        // A grey frame becomes three equal channels.
+        float[] grey = new float[32 * 32];
+        for (int i = 0; i < grey.length; i++) {
+            grey[i] = i % 32 < 16 ? 200f : 0f; // left half bright
+        }
+        float[] rgb = s.toModelInput(new int[] {1, 32, 32}, grey);
+        assertEquals(3 * 32 * 32, rgb.length);
+        for (int c = 0; c < 3; c++) {
+            assertEquals(200f, rgb[c * 32 * 32 + 32 * 16 + 2], 1e-3f, "channel " + c + ", left");
+            assertEquals(0f, rgb[c * 32 * 32 + 32 * 16 + 29], 1e-3f, "channel " + c + ", right");
+        }
+        assertArrayEquals(new int[] {-1, -1, -1}, s.acceptedShape());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> s.toModelInput(new int[] {1, 48, 40}, new float[48 * 40]));
-        assertEquals("shape [1, 48, 40] is not an image of 3 channel(s) [3,H,W]", e.getMessage());
+                () -> s.toModelInput(new int[] {2, 48, 40}, new float[2 * 48 * 40]));
+        assertEquals("shape [2, 48, 40] is not an image of 3 channel(s) [3,H,W] or a grey one [1,H,W]", e.getMessage());
     }
 
     @Test
