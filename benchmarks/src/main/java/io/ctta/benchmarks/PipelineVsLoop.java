@@ -54,7 +54,7 @@ public final class PipelineVsLoop {
         Map<String, PredictionTally> tallies = new LinkedHashMap<>();
         for (String s : strategies) {
             DemoRun.Options o = new DemoRun.Options(List.of(s), null, null, null, Map.of(), d.fashionMnistDir(), d.cacheDir(),
-                    perDomain, 5, batch, seed, 0, d.trainEpochs(), d.trainSamples(), null, false);
+                    perDomain, 5, batch, seed, 0, d.trainEpochs(), d.trainSamples(), null, false, false);
             DemoReport report = new DemoRun(o, System.out).run();
             tallies.put(s, report.tallies().get(s));
         }

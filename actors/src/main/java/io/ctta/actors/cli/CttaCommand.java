@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ctta 0.1.0",
         description = "Keeps deployed models accurate while their input streams drift: Kafka in, a live DJL model adapted online, predictions and metrics out.",
-        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, ModelCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, TrainCommand.class, ModelCommand.class,
+                CommandLine.HelpCommand.class})
 public final class CttaCommand implements Runnable {
 
     @CommandLine.Spec

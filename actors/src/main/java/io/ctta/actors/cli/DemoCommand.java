@@ -20,10 +20,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Small run (about a minute): fewer training images and samples per corruption.")
     boolean quick;
 
+    @Option(names = "--rgb", description = "The RGB demo: the built-in ResNet, trained once on colourised Fashion-MNIST (cached),"
+            + " serving colourised Fashion-MNIST-C frames.")
+    boolean rgb;
+
     @Option(names = "--strategies", split = ",", description = "Strategies to compare (default: source,tent).")
     List<String> strategies;
 
-    @Option(names = "--model", paramLabel = "FILE.pt", description = "A TorchScript model to serve instead of the built-in CNN (with FILE.pt.json beside it).")
+    @Option(names = "--model", paramLabel = "FILE", description = "Your model instead of the built-in CNN: a TorchScript FILE.pt"
+            + " (with FILE.pt.json beside it; docs/models.md), or the FILE.params of a built-in ResNet written by ctta train.")
     Path model;
 
     @Option(names = "--stream", paramLabel = "DIR", description = "The stream to serve instead of Fashion-MNIST-C: a stream directory"
@@ -87,7 +92,8 @@ public final class DemoCommand implements Callable<Integer> {
                 d.trainEpochs(),
                 d.trainSamples(),
                 report,
-                quick);
+                quick,
+                rgb);
         new DemoRun(o, System.out).run();
         return 0;
     }

@@ -164,7 +164,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         HttpConf http = new HttpConf(h.bool("enabled"), h.string("host"), h.intBetween("port", 0, 65535), token);
 
         Settings m = new Settings(s.sub("model"), "ctta.model");
-        String kind = m.oneOf("kind", "builtin-cnn", "torchscript");
+        String kind = m.oneOf("kind", "builtin-cnn", "builtin-resnet", "torchscript");
         String path = m.string("path");
         if (kind.equals("torchscript") && path.isBlank()) {
             throw new InvalidConfigException("ctta.model.path", path, "the TorchScript file to load when ctta.model.kind = torchscript");
@@ -174,6 +174,10 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             throw new InvalidConfigException("ctta.model.device", device, "cpu, gpu:N or auto");
         }
         String weights = m.string("weights");
+        if (kind.equals("builtin-resnet") && weights.isBlank()) {
+            throw new InvalidConfigException("ctta.model.weights", weights, "the parameter file ctta train wrote (with its"
+                    + " description FILE.params.json beside it) when ctta.model.kind = builtin-resnet");
+        }
         ModelConf model = new ModelConf(kind, path.isBlank() ? null : Path.of(path),
                 weights.isBlank() ? null : Path.of(weights), device, m.longValue("seed"),
                 m.string("source-data").trim(), m.intBetween("source-samples", 1, 10_000_000),

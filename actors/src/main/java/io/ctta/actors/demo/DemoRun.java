@@ -52,6 +52,8 @@ public final class DemoRun {
      * @param samplesPerDomain a cap per domain, or null for the stream's own (and the demo's
      *     Fashion-MNIST-C default)
      * @param severity the corruption severity, or null; only Fashion-MNIST-C has one
+     * @param rgb the RGB demo: the built-in ResNet trained (once, cached) on colourised
+     *     Fashion-MNIST, serving colourised Fashion-MNIST-C
      */
     public record Options(
             List<String> strategies,
@@ -69,13 +71,14 @@ public final class DemoRun {
             int trainEpochs,
             int trainSamples,
             Path reportFile,
-            boolean quick) {
+            boolean quick,
+            boolean rgb) {
 
         /** Defaults; {@code quick} trades accuracy for a run of about a minute. */
         public static Options defaults(boolean quick) {
             return new Options(List.of("source", "tent"), null, null, null, Map.of(), FashionMnist.defaultDirectory(),
                     SourceModelCache.defaultDir(), null, null, 64, 1L, 9464, quick ? 1 : 3, quick ? 20000 : 60000,
-                    Path.of("ctta-demo-report.md"), quick);
+                    Path.of("ctta-demo-report.md"), quick, false);
         }
 
         /** The cap per domain of the default Fashion-MNIST-C stream. */
@@ -138,12 +141,19 @@ public final class DemoRun {
             }
             Config user = ConfigFactory.empty()
                     .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(pipelines))
-                    .withValue("ctta.model.source-data", ConfigValueFactory.fromAnyRef(o.fashionMnistDir().toString()));
+                    .withValue("ctta.model.source-data", ConfigValueFactory.fromAnyRef(o.rgb() ? "fashion-mnist-rgb"
+                            : o.fashionMnistDir().toString()));
             for (String s : o.strategies()) {
                 if (WARMING_UP.contains(s)) {
                     // Warm-ups on source data are cached beside the source model.
                     user = user.withValue("ctta.strategies." + s + ".cache-dir", ConfigValueFactory.fromAnyRef(o.cacheDir().toString()));
                 }
+            }
+            if (o.quick()) {
+                // A run of minutes: shorter warm-ups (the defaults are the papers', tens of thousands of samples).
+                user = user.withValue("ctta.strategies.ecotta.warmup.max-steps", ConfigValueFactory.fromAnyRef(150))
+                        .withValue("ctta.strategies.rmt.warmup-samples", ConfigValueFactory.fromAnyRef(4096))
+                        .withValue("ctta.strategies.rmt.prototype-samples", ConfigValueFactory.fromAnyRef(4096));
             }
             user = user
                     .withValue("ctta.http.port", ConfigValueFactory.fromAnyRef(o.httpPort()))
@@ -160,7 +170,7 @@ public final class DemoRun {
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("predict").setInitialMax(perPipeline * o.strategies().size())
                         .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(out)).build()) {
                     tallies = new PredictionCollector(runtime.kafkaProperties())
-                            .collect(predictionTopics, perPipeline, domainNames, Duration.ofSeconds(120), bar::stepTo,
+                            .collect(predictionTopics, perPipeline, domainNames, Duration.ofSeconds(120), Duration.ofMinutes(30), bar::stepTo,
                                     () -> runtime.failures().first());
                 }
                 Map<String, double[]> latencies = new LinkedHashMap<>();
@@ -191,7 +201,7 @@ public final class DemoRun {
     /** The stream that was run, as the plot names it. */
     private String streamName() {
         if (o.streamDir() == null && o.format() == null) {
-            return "Fashion-MNIST-C, severity " + (o.severity() == null ? 5 : o.severity());
+            return (o.rgb() ? "colourised " : "") + "Fashion-MNIST-C, severity " + (o.severity() == null ? 5 : o.severity());
         }
         return (o.format() == null ? "stream" : o.format()) + " " + o.streamDir().getFileName();
     }
@@ -199,7 +209,7 @@ public final class DemoRun {
     private String describe(DatasetSource source, long records) {
         return String.format("Stream: %s; %d domains, %d records. Batch %d, strategies %s, model %s.",
                 source.description(), source.domains().size(), records, o.batchSize(), String.join(", ", o.strategies()),
-                o.modelFile() == null ? "built-in CNN" : o.modelFile());
+                o.modelFile() != null ? o.modelFile() : o.rgb() ? "built-in ResNet (colourised Fashion-MNIST)" : "built-in CNN");
     }
 
     /**
@@ -218,6 +228,9 @@ public final class DemoRun {
             options.putIfAbsent("seed", String.valueOf(o.seed()));
             options.putIfAbsent("samples-per-domain", String.valueOf(o.samplesPerDomain() == null
                     ? o.defaultSamplesPerDomain() : o.samplesPerDomain()));
+            if (o.rgb()) {
+                options.putIfAbsent("color", "rgb");
+            }
         } else {
             if (o.streamDir() == null) {
                 throw new IllegalArgumentException("--format " + o.format() + " needs --stream DIR, the dataset's directory");
@@ -246,14 +259,44 @@ public final class DemoRun {
     }
 
     private Config modelConfig() throws IOException {
+        if (o.modelFile() != null && o.modelFile().getFileName().toString().endsWith(".params")) {
+            // The built-in ResNet's weights, trained by ctta train (its description is beside them).
+            return resNet(o.modelFile());
+        }
         if (o.modelFile() != null) {
             return ConfigFactory.empty()
                     .withValue("ctta.model.kind", ConfigValueFactory.fromAnyRef("torchscript"))
                     .withValue("ctta.model.path", ConfigValueFactory.fromAnyRef(o.modelFile().toString()));
         }
+        if (o.rgb()) {
+            return resNet(rgbModel());
+        }
         Path weights = new SourceModelCache(o.cacheDir(), out)
                 .weights(o.fashionMnistDir(), new TrainSettings(o.trainEpochs(), 128, 1e-3f, o.seed()), o.trainSamples());
         return ConfigFactory.empty().withValue("ctta.model.weights", ConfigValueFactory.fromAnyRef(weights.toString()));
+    }
+
+    private static Config resNet(Path weights) {
+        return ConfigFactory.empty()
+                .withValue("ctta.model.kind", ConfigValueFactory.fromAnyRef("builtin-resnet"))
+                .withValue("ctta.model.weights", ConfigValueFactory.fromAnyRef(weights.toString()));
+    }
+
+    /** The built-in ResNet trained on colourised Fashion-MNIST, once: later runs load the cached weights. */
+    private Path rgbModel() throws IOException {
+        int epochs = o.quick() ? 1 : 3;
+        Path file = o.cacheDir().resolve(String.format("builtin-resnet-v1-fashion-mnist-rgb-e%d-n%d-s%d.params", epochs,
+                o.trainSamples(), o.seed()));
+        if (Files.isRegularFile(file) && Files.isRegularFile(file.resolveSibling(file.getFileName() + ".json"))) {
+            out.println("Source model: cached " + file);
+            return file;
+        }
+        out.printf("Source model: training the built-in ResNet on %d colourised Fashion-MNIST images (%d epoch(s)); cached"
+                + " afterwards%n", o.trainSamples(), epochs);
+        io.ctta.actors.train.ResNetTraining.train("fashion-mnist", o.fashionMnistDir(),
+                Map.of("split", "train", "color", "rgb", "seed", String.valueOf(o.seed())), 32, o.trainSamples(),
+                new TrainSettings(epochs, 64, 2e-3f, o.seed()), file, out);
+        return file;
     }
 
     private static double[] percentilesMs(ValueAtPercentile[] values) {

@@ -30,14 +30,15 @@ public final class PredictionCollector {
     /**
      * @param topics prediction topic per pipeline name
      * @param expected distinct predictions expected from each pipeline
-     * @param timeout gives up after this long without a new prediction
+     * @param timeout gives up after this long without a new prediction, once the first arrived
+     * @param startTimeout gives up after this long without any prediction (strategies may warm up first)
      * @param progress receives the total count after every poll
      * @param stopped a pipeline that stopped for good, if one did: collecting then fails at once
      * @throws io.ctta.actors.pipeline.PipelineStoppedException when a pipeline stopped for good
      * @throws IllegalStateException when nothing arrived for {@code timeout}
      */
     public Map<String, PredictionTally> collect(Map<String, String> topics, long expected, List<String> domainOrder,
-            Duration timeout, LongConsumer progress,
+            Duration timeout, Duration startTimeout, LongConsumer progress,
             java.util.function.Supplier<java.util.Optional<io.ctta.actors.pipeline.PipelineFailures.Failure>> stopped) {
         Properties p = new Properties();
         p.putAll(kafka);
@@ -69,13 +70,17 @@ public final class PredictionCollector {
                 if (!records.isEmpty()) {
                     lastProgress = System.nanoTime();
                     progress.accept(byPipeline.values().stream().mapToLong(PredictionTally::count).sum());
-                } else if (System.nanoTime() - lastProgress > timeout.toNanos()) {
+                } else if (System.nanoTime() - lastProgress > (anyArrived(byPipeline) ? timeout : startTimeout).toNanos()) {
                     throw new IllegalStateException("no prediction for " + timeout.toSeconds() + " s; got "
                             + byPipeline.values().stream().map(t -> String.valueOf(t.count())).toList() + " of " + expected + " each");
                 }
             }
         }
         return byPipeline;
+    }
+
+    private static boolean anyArrived(Map<String, PredictionTally> tallies) {
+        return tallies.values().stream().anyMatch(t -> t.count() > 0);
     }
 
     private static boolean done(Map<String, PredictionTally> tallies, long expected) {

@@ -28,22 +28,34 @@ public final class ModelSource {
     public ModelSource(ModelConf conf) {
         this.conf = conf;
         this.device = Device.parse(conf.device());
-        if (conf.kind().equals("torchscript")) {
-            Path path = confined("ctta.model.path", conf.path());
-            if (!Files.isRegularFile(path)) {
-                throw new InvalidConfigException("ctta.model.path", conf.path().toString(), "an existing TorchScript file");
-            }
-            pin(path);
-            this.spec = ModelSpec.torchScript(path);
-        } else {
-            this.spec = ModelSpec.builtinCnn();
-        }
         this.weights = conf.weights() == null ? null : confined("ctta.model.weights", conf.weights());
         if (weights != null && !Files.isRegularFile(weights)) {
             throw new InvalidConfigException("ctta.model.weights", conf.weights().toString(), "an existing parameters file (or empty)");
         }
-        if (weights != null && conf.kind().equals("builtin-cnn")) {
+        this.spec = resolveSpec();
+        if (weights != null && !conf.kind().equals("torchscript")) {
             pin(weights);
+        }
+    }
+
+    private ModelSpec resolveSpec() {
+        switch (conf.kind()) {
+            case "torchscript": {
+                Path path = confined("ctta.model.path", conf.path());
+                if (!Files.isRegularFile(path)) {
+                    throw new InvalidConfigException("ctta.model.path", conf.path().toString(), "an existing TorchScript file");
+                }
+                pin(path);
+                return ModelSpec.torchScript(path);
+            }
+            case "builtin-resnet":
+                try {
+                    return ModelSpec.builtinResNet(weights);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidConfigException("ctta.model.weights", conf.weights().toString(), e.getMessage());
+                }
+            default:
+                return ModelSpec.builtinCnn();
         }
     }
 
@@ -90,6 +102,16 @@ public final class ModelSource {
         String where = conf.sourceData();
         if (where.isEmpty()) {
             return null;
+        }
+        if (where.equals("fashion-mnist-rgb")) {
+            return SourceSamples.load("fashion-mnist", FashionMnist.defaultDirectory(),
+                    java.util.Map.of("split", "train", "color", "rgb"), conf.sourceSamples(), spec, "ctta.model.source-data");
+        }
+        int colon = where.indexOf(':');
+        if (colon > 1 && !where.startsWith("/")) {
+            // <format>:<path>, any dataset reader (e.g. image-folder:/data/train), resized to the model's input.
+            return SourceSamples.load(where.substring(0, colon), Path.of(where.substring(colon + 1)), java.util.Map.of(),
+                    conf.sourceSamples(), spec, "ctta.model.source-data");
         }
         Path dir = where.equals("fashion-mnist") ? FashionMnist.defaultDirectory() : Path.of(where);
         try {

@@ -85,6 +85,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry, PipelineFailures failures) {}
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
+    /** How long a rewind may wait for the model actor's start (strategy creation and warm-up). */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(20);
     /** A run that lasted this long before failing resets the backoff. */
@@ -160,7 +162,10 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     }
 
     private void rewind(int gen, Optional<CheckpointId> committed) {
-        getContext().ask(ModelActor.Rewound.class, model, conf.askTimeout(), replyTo -> new ModelActor.Rewind(committed, replyTo),
+        // The rewind waits behind the model actor's start, which creates the strategy: a warm-up on
+        // source data (ecotta, rmt) can take minutes, and is no reason to restart the pipeline.
+        Duration timeout = conf.askTimeout().compareTo(STARTUP_TIMEOUT) > 0 ? conf.askTimeout() : STARTUP_TIMEOUT;
+        getContext().ask(ModelActor.Rewound.class, model, timeout, replyTo -> new ModelActor.Rewind(committed, replyTo),
                 (r, f) -> new Rewound(gen, r, f));
     }
 

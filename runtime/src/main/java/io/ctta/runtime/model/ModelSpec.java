@@ -287,6 +287,76 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
         }
     }
 
+    /** The suffix of the description written beside a built-in ResNet's parameter file. */
+    public static final String DESCRIPTION_SUFFIX = ".json";
+
+    /**
+     * Writes the description of a built-in ResNet beside its parameter file ({@code FILE.params.json}):
+     * what {@link #builtinResNet(Path)} needs to rebuild the spec before loading the weights.
+     *
+     * @throws IllegalStateException for another kind of model
+     */
+    public void writeDescription(Path weights, java.util.List<String> classNames) throws java.io.IOException {
+        if (kind != Kind.BUILTIN_RESNET) {
+            throw new IllegalStateException("only a built-in ResNet is described beside its weights, not " + kind);
+        }
+        java.util.Map<String, Object> pre = new java.util.LinkedHashMap<>();
+        pre.put("scale", (double) preprocessing.scale());
+        pre.put("mean", floats(preprocessing.mean()));
+        pre.put("std", floats(preprocessing.std()));
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("kind", "builtin-resnet");
+        d.put("numClasses", numClasses);
+        d.put("imageSize", inputShape[1]);
+        d.put("preprocessing", pre);
+        d.put("version", version);
+        d.put("classes", classNames);
+        String json = com.typesafe.config.ConfigValueFactory.fromMap(d)
+                .render(com.typesafe.config.ConfigRenderOptions.concise().setJson(true).setFormatted(true));
+        Files.writeString(weights.resolveSibling(weights.getFileName() + DESCRIPTION_SUFFIX), json + "\n");
+    }
+
+    private static java.util.List<Double> floats(float[] v) {
+        java.util.List<Double> out = new java.util.ArrayList<>();
+        for (float x : v) {
+            out.add((double) x);
+        }
+        return out;
+    }
+
+    /**
+     * The built-in ResNet described beside its parameter file ({@code FILE.params.json}, written by
+     * {@code ctta train}).
+     *
+     * @throws IllegalArgumentException when the description is missing or invalid, naming the key
+     */
+    public static ModelSpec builtinResNet(Path weights) {
+        Path description = weights.resolveSibling(weights.getFileName() + DESCRIPTION_SUFFIX);
+        if (!Files.isRegularFile(description)) {
+            throw new IllegalArgumentException("model description not found: " + description
+                    + "; a built-in ResNet's weights come with the description ctta train writes beside them");
+        }
+        Config c;
+        try {
+            c = ConfigFactory.parseFile(description.toFile(),
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON).setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("cannot parse " + description + ": " + e.getMessage(), e);
+        }
+        String where = description.getFileName().toString();
+        rejectUnknown(c, where, "", List.of("kind", "numClasses", "imageSize", "preprocessing", "version", "classes"));
+        if (!"builtin-resnet".equals(stringValue(c, "kind", where))) {
+            throw new IllegalArgumentException(where + ": key 'kind' must be builtin-resnet");
+        }
+        int classes = intValue(c, "numClasses", where);
+        int size = intValue(c, "imageSize", where);
+        Preprocessing pre = new Preprocessing(floatValue(c, "preprocessing.scale", where),
+                floats(c, "preprocessing.mean", where), floats(c, "preprocessing.std", where));
+        String version = stringValue(c, "version", where);
+        ImageGeometry g = new ImageGeometry(new int[] {size}, new int[] {size, size});
+        return new ModelSpec(Kind.BUILTIN_RESNET, null, new int[] {3, size, size}, classes, pre, version, null, g);
+    }
+
     /** A TorchScript model with explicit values (no sidecar). */
     public static ModelSpec torchScript(Path file, int[] inputShape, int numClasses, Preprocessing preprocessing,
             String version) {
@@ -406,6 +476,9 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
     }
 
     private static String stringValue(Config c, String key, String where) {
+        if (!c.hasPath(key)) {
+            throw new IllegalArgumentException(where + ": missing key '" + key + "' (a string)");
+        }
         try {
             String s = c.getString(key);
             if (s.isBlank()) {

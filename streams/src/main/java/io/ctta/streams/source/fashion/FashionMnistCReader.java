@@ -43,7 +43,8 @@ public final class FashionMnistCReader implements DatasetReader {
         return List.of(new ReaderOption("corruptions", "all", "corruption ids in stream order, comma-separated"),
                 new ReaderOption("severity", "5", "1..5, the same for every domain"),
                 FashionMnistFiles.seed("the sampling and the corruptions"),
-                new ReaderOption("samples-per-domain", Integer.toString(DEFAULT_SAMPLES), "test images per domain (all = 10000)"));
+                new ReaderOption("samples-per-domain", Integer.toString(DEFAULT_SAMPLES), "test images per domain (all = 10000)"),
+                FashionMnistFiles.color());
     }
 
     @Override
@@ -56,7 +57,8 @@ public final class FashionMnistCReader implements DatasetReader {
         LabeledImages test = FashionMnistFiles.load(location, FashionMnist.Split.TEST);
         int samples = Math.min(cap, test.count());
         List<Domain> domains = CorruptionStream.continual(test, order, severity, seed, samples);
-        return new DomainListSource(String.format(Locale.ROOT, "Fashion-MNIST-C, %d corruptions at severity %d, %d samples each",
-                order.size(), severity, samples), domains, FashionMnistFiles.CLASSES);
+        return FashionMnistFiles.coloured(new DomainListSource(String.format(Locale.ROOT,
+                "Fashion-MNIST-C, %d corruptions at severity %d, %d samples each", order.size(), severity, samples), domains,
+                FashionMnistFiles.CLASSES), options);
     }
 }

@@ -34,7 +34,8 @@ public final class FashionMnistReader implements DatasetReader {
     @Override
     public List<ReaderOption> options() {
         return List.of(new ReaderOption("split", "test", "test or train"),
-                new ReaderOption("samples-per-domain", "all", "the first N images of the split"));
+                new ReaderOption("samples-per-domain", "all", "the first N images of the split"),
+                FashionMnistFiles.color(), FashionMnistFiles.seed("the colours (color=rgb)"));
     }
 
     @Override
@@ -45,7 +46,7 @@ public final class FashionMnistReader implements DatasetReader {
         LabeledImages images = FashionMnistFiles.load(location,
                 split.equals("test") ? FashionMnist.Split.TEST : FashionMnist.Split.TRAIN);
         LabeledImages first = images.slice(0, Math.min(cap, images.count()));
-        return new DomainListSource(String.format(Locale.ROOT, "Fashion-MNIST %s, clean, %d images", split, first.count()),
-                List.of(new Domain("clean", first)), FashionMnistFiles.CLASSES);
+        return FashionMnistFiles.coloured(new DomainListSource(String.format(Locale.ROOT, "Fashion-MNIST %s, clean, %d images",
+                split, first.count()), List.of(new Domain("clean", first)), FashionMnistFiles.CLASSES), options);
     }
 }
