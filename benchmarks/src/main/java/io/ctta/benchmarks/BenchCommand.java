@@ -4,6 +4,7 @@ import io.ctta.benchmarks.tta.TtaBench;
 import io.ctta.streams.data.FashionMnist;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,7 +25,9 @@ public final class BenchCommand implements Runnable {
 
     /** {@code ctta bench tta}. */
     @Command(name = "tta", mixinStandardHelpOptions = true,
-            description = "Strategies over the continual Fashion-MNIST-C stream (severity 5, fixed order, no resets) for N rounds, in-process, one worker JVM per strategy.")
+            description = "Strategies over a stream for N rounds without resets, in-process (the papers' plain loop: batches cut"
+                    + " per domain, no guards), one worker JVM per strategy. Default: the built-in CNN on continual Fashion-MNIST-C"
+                    + " (severity 5, fixed order); --model and --stream run your model on your stream.")
     public static final class Tta implements Callable<Integer> {
         @Option(names = "--strategies", split = ",", defaultValue = "source,norm,tent", description = "Strategies (default ${DEFAULT-VALUE}).")
         List<String> strategies;
@@ -50,10 +53,36 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--data", description = "Fashion-MNIST directory.")
         Path data;
 
+        @Option(names = "--model", paramLabel = "FILE", description = "Your model: a TorchScript FILE.pt (with FILE.pt.json), or the"
+                + " FILE.params of a built-in ResNet from ctta train. Default: the built-in CNN.")
+        Path model;
+
+        @Option(names = "--stream", paramLabel = "DIR", description = "Your stream: a stream directory, or the dataset directory of --format.")
+        Path stream;
+
+        @Option(names = "--format", paramLabel = "NAME", description = "How to read --stream (default stream-dir; ctta replay --list-formats).")
+        String format;
+
+        @Option(names = "-o", paramLabel = "NAME=VALUE", description = "An option of the stream's reader (repeatable).")
+        Map<String, String> streamOptions;
+
+        @Option(names = "--source-data", paramLabel = "FORMAT:PATH", description = "Labelled source data for strategies that warm up"
+                + " (ecotta, rmt), e.g. image-folder:/data/train, or fashion-mnist-rgb (colourised). Default: Fashion-MNIST's"
+                + " training set for the built-in CNN.")
+        String sourceData;
+
         @Override
         public Integer call() throws Exception {
+            String fmt = stream == null ? format : (format == null ? "stream-dir" : format);
+            if (fmt != null && stream == null) {
+                throw new IllegalArgumentException("--format " + fmt + " needs --stream DIR");
+            }
+            if (sourceData != null && !sourceData.equals("fashion-mnist-rgb") && sourceData.indexOf(':') < 2) {
+                throw new IllegalArgumentException("--source-data must be FORMAT:PATH, e.g. image-folder:/data/train, got " + sourceData);
+            }
             new TtaBench(new TtaBench.Options(strategies, rounds, samplesPerDomain, batchSize, seed, sourceSamples, out,
-                    data == null ? FashionMnist.defaultDirectory() : data, 3), System.out).run();
+                    data == null ? FashionMnist.defaultDirectory() : data, 3, model, fmt, stream,
+                    streamOptions == null ? Map.of() : streamOptions, sourceData), System.out).run();
             return 0;
         }
     }

@@ -20,9 +20,11 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * {@code ctta bench tta}: every strategy over the continual Fashion-MNIST-C stream (all
- * corruptions at severity 5 in the standard order, no resets between domains or rounds) for N
- * rounds, in-process (no Kafka, no actors: the plain loop), one worker JVM per strategy run one
+ * {@code ctta bench tta}: every strategy over a stream (by default the continual Fashion-MNIST-C
+ * stream, all corruptions at severity 5 in the standard order; or any reader's stream, e.g. a
+ * stream directory) with a model (the built-in CNN, a TorchScript file, a built-in ResNet), no
+ * resets between domains or rounds, for N rounds. In-process: the plain loop of the papers' code,
+ * batches cut per domain, no Kafka, no actors and no guards; one worker JVM per strategy run one
  * after the other, so each has the machine to itself and its peak memory is its own.
  *
  * <p>Writes {@code report.md} and {@code error-along-stream.png} to the output directory.
@@ -30,8 +32,18 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class TtaBench {
 
     /** The bench's settings. */
+    /**
+     * @param model a TorchScript {@code .pt}, a built-in ResNet's {@code .params}, or null for the built-in CNN
+     *     (trained once on Fashion-MNIST, cached)
+     * @param format the stream's reader, e.g. {@code stream-dir}; null for Fashion-MNIST-C
+     * @param stream where the reader reads from (null for Fashion-MNIST-C)
+     * @param streamOptions the reader's options
+     * @param sourceData labelled source data as {@code FORMAT:PATH} for strategies that warm up (ecotta,
+     *     rmt); null: Fashion-MNIST's training set for the built-in CNN, none for other models
+     */
     public record Options(List<String> strategies, int rounds, int samplesPerDomain, int batchSize, long seed,
-            int sourceSamples, Path outDir, Path fashionMnistDir, int trainEpochs) {}
+            int sourceSamples, Path outDir, Path fashionMnistDir, int trainEpochs, Path model, String format, Path stream,
+            Map<String, String> streamOptions, String sourceData) {}
 
     private final Options o;
     private final PrintStream out;
@@ -44,7 +56,7 @@ public final class TtaBench {
     /** Runs every worker and writes the report; returns the results by strategy. */
     public Map<String, TtaWorkerResult> run() throws IOException, InterruptedException {
         Files.createDirectories(o.outDir());
-        Path weights = new SourceModelCache(SourceModelCache.defaultDir(), out)
+        Path weights = o.model() != null ? o.model() : new SourceModelCache(SourceModelCache.defaultDir(), out)
                 .weights(o.fashionMnistDir(), new TrainSettings(o.trainEpochs(), 128, 1e-3f, o.seed()), 60000);
         Map<String, TtaWorkerResult> results = new LinkedHashMap<>();
         ObjectMapper json = new ObjectMapper();
@@ -54,11 +66,9 @@ public final class TtaBench {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx3g", "-Dai.djl.offline=true",
                     "-cp", System.getProperty("java.class.path"),
-                    TtaWorker.class.getName(),
-                    s, weights.toString(), String.valueOf(o.samplesPerDomain()), String.valueOf(o.rounds()),
-                    String.valueOf(o.batchSize()), String.valueOf(o.seed()), String.valueOf(o.sourceSamples()),
-                    result.toString(), o.fashionMnistDir().toString()));
-            out.printf("bench tta: %s (%d rounds x 15 domains x %d samples) ...%n", s, o.rounds(), o.samplesPerDomain());
+                    TtaWorker.class.getName()));
+            cmd.addAll(workerArguments(s, weights, result));
+            out.printf("bench tta: %s (%d rounds of %s) ...%n", s, o.rounds(), streamDescription());
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(o.outDir().resolve("worker-" + s + ".log").toFile()).start();
             if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
                 throw new IllegalStateException("worker for " + s + " failed; see " + o.outDir().resolve("worker-" + s + ".log"));
@@ -77,6 +87,53 @@ public final class TtaBench {
         return results;
     }
 
+    /** The worker's {@code name=value} arguments (reader options travel as {@code a:1,b:2}). */
+    List<String> workerArguments(String strategy, Path model, Path result) {
+        boolean fashionC = o.format() == null;
+        Map<String, String> options = new LinkedHashMap<>(o.streamOptions());
+        if (fashionC) {
+            options.putIfAbsent("severity", "5");
+            options.putIfAbsent("seed", String.valueOf(o.seed()));
+            options.putIfAbsent("samples-per-domain", String.valueOf(o.samplesPerDomain()));
+        }
+        String source = o.sourceData() != null ? o.sourceData()
+                : o.model() == null ? "fashion-mnist:" + o.fashionMnistDir() : "";
+        List<String> a = new ArrayList<>();
+        a.add("strategy=" + strategy);
+        a.add("model=" + model);
+        a.add("format=" + (fashionC ? "fashion-mnist-c" : o.format()));
+        a.add("stream=" + (fashionC ? o.fashionMnistDir() : o.stream()));
+        a.add("options=" + encode(options));
+        a.add("rounds=" + o.rounds());
+        a.add("batch=" + o.batchSize());
+        a.add("seed=" + o.seed());
+        a.add("out=" + result);
+        if (source.equals("fashion-mnist-rgb")) {
+            a.add("source-format=fashion-mnist");
+            a.add("source-data=" + o.fashionMnistDir());
+            a.add("source-options=split:train,color:rgb");
+            a.add("source-samples=" + o.sourceSamples());
+        } else if (!source.isEmpty() && o.sourceSamples() > 0) {
+            int colon = source.indexOf(':');
+            a.add("source-format=" + source.substring(0, colon));
+            a.add("source-data=" + source.substring(colon + 1));
+            a.add("source-options=" + (source.startsWith("fashion-mnist:") ? "split:train" : ""));
+            a.add("source-samples=" + o.sourceSamples());
+        }
+        return a;
+    }
+
+    private static String encode(Map<String, String> options) {
+        StringBuilder b = new StringBuilder();
+        options.forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append(':').append(v));
+        return b.toString();
+    }
+
+    private String streamDescription() {
+        return o.format() == null ? "continual Fashion-MNIST-C (15 corruptions at severity 5, " + o.samplesPerDomain()
+                + " samples each)" : o.format() + " " + o.stream() + (o.streamOptions().isEmpty() ? "" : " " + o.streamOptions());
+    }
+
     static double mean(List<Double> xs) {
         return xs.stream().mapToDouble(x -> x).average().orElse(Double.NaN);
     }
@@ -84,9 +141,11 @@ public final class TtaBench {
     private String markdown(Map<String, TtaWorkerResult> results) {
         StringBuilder sb = new StringBuilder("# ctta bench tta\n\n");
         sb.append(String.format(Locale.ROOT,
-                "Continual Fashion-MNIST-C, 15 corruptions at severity 5 in a fixed order, %d samples each, batch %d, %d rounds without reset, seed %d. "
-                        + "In-process plain loop (no Kafka, no actors), one worker JVM per strategy, run one after the other on %d cores.%n%n",
-                o.samplesPerDomain(), o.batchSize(), o.rounds(), o.seed(), Runtime.getRuntime().availableProcessors()));
+                "Stream: %s. Model: %s. Batch %d (cut per domain), %d rounds without reset, seed %d. "
+                        + "In-process plain loop (no Kafka, no actors, no guards: as the papers' code), one worker JVM per strategy,"
+                        + " run one after the other on %d cores.%n%n",
+                streamDescription(), o.model() == null ? "the built-in CNN" : o.model(), o.batchSize(), o.rounds(), o.seed(),
+                Runtime.getRuntime().availableProcessors()));
         TtaWorkerResult source = results.get("source");
         sb.append("## Summary\n\n| strategy | mean error round 1 % | mean error round ").append(o.rounds())
                 .append(" % | change (points) | adapted samples/s | peak RSS MiB | peak RSS over source MiB | peak over setup MiB | adaptation state KiB | steps applied/skipped/diverged |\n");
@@ -122,8 +181,8 @@ public final class TtaBench {
     }
 
     private static void plot(Map<String, TtaWorkerResult> results, Path png) throws IOException {
-        XYChart chart = new XYChartBuilder().width(1100).height(500).title("Error along the continual stream (severity 5, no resets)")
-                .xAxisTitle("domain position in the stream (15 corruptions per round)").yAxisTitle("error %").build();
+        XYChart chart = new XYChartBuilder().width(1100).height(500).title("Error along the stream, rounds without reset")
+                .xAxisTitle("domain position in the stream (all domains per round)").yAxisTitle("error %").build();
         for (TtaWorkerResult r : results.values()) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
@@ -141,6 +200,7 @@ public final class TtaBench {
 
     /** Default options: every registered TTA strategy, 5 rounds. */
     public static Options defaults() {
-        return new Options(List.of("source", "norm", "tent"), 5, 1000, 64, 1L, 10000, Path.of("bench-tta"), FashionMnist.defaultDirectory(), 3);
+        return new Options(List.of("source", "norm", "tent"), 5, 1000, 64, 1L, 10000, Path.of("bench-tta"), FashionMnist.defaultDirectory(), 3,
+                null, null, null, Map.of(), null);
     }
 }
