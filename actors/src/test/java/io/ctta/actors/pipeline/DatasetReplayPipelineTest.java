@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.ctta.actors.CttaRuntime;
+import io.ctta.actors.TopicContents;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.demo.DomainRecords;
 import io.ctta.runtime.TorchScriptFixtures;
@@ -27,7 +28,6 @@ import io.ctta.streams.source.DatasetSource;
 import io.ctta.streams.source.ReaderOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,10 +36,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,7 +124,7 @@ class DatasetReplayPipelineTest {
                     String format = e.getKey();
                     Map<String, Integer> labels = e.getValue();
                     List<PredictionRecord> out = new ArrayList<>();
-                    for (ConsumerRecord<byte[], byte[]> c : consume(kafka, Topics.predictions("p-" + format), labels.size())) {
+                    for (ConsumerRecord<byte[], byte[]> c : TopicContents.read(kafka, Topics.predictions("p-" + format), labels.size())) {
                         out.add(codec.decode(c.value()));
                     }
                     assertEquals(labels.size(), out.size(), format + ": one prediction per replayed record");
@@ -142,21 +139,5 @@ class DatasetReplayPipelineTest {
                 }
             }
         }
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> consume(EmbeddedKafka kafka, String topic, int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
     }
 }

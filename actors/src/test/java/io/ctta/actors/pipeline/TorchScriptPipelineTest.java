@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.ctta.actors.CttaRuntime;
+import io.ctta.actors.TopicContents;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.FashionMnistData;
 import io.ctta.runtime.TorchScriptFixtures;
@@ -22,19 +23,15 @@ import io.ctta.streams.serde.PredictionCodec;
 import io.ctta.streams.serde.RecordCodec;
 import io.ctta.streams.serde.RecordLimits;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -93,7 +90,7 @@ class TorchScriptPipelineTest {
             CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
             try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
                 for (String pipeline : List.of("rgb-source", "rgb-tent")) {
-                    List<ConsumerRecord<byte[], byte[]>> out = consume(kafka, Topics.predictions(pipeline), FRAMES + 1);
+                    List<ConsumerRecord<byte[], byte[]>> out = TopicContents.read(kafka, Topics.predictions(pipeline), FRAMES + 1);
                     assertEquals(FRAMES + 1, out.size(), pipeline);
                     PredictionCodec pc = new PredictionCodec();
                     int[] wrong = new int[2];
@@ -110,7 +107,7 @@ class TorchScriptPipelineTest {
                     // The model's clean error is about 15 %: resized frames must be served as well as native ones.
                     assertTrue(wrong[0] < 0.35 * seen[0], pipeline + ": resized frames " + wrong[0] + " wrong of " + seen[0]);
                     assertTrue(wrong[1] < 0.35 * seen[1], pipeline + ": native frames " + wrong[1] + " wrong of " + seen[1]);
-                    List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, Topics.deadLetters(pipeline), 1);
+                    List<ConsumerRecord<byte[], byte[]>> dead = TopicContents.read(kafka, Topics.deadLetters(pipeline), 1);
                     String reason = new String(dead.get(0).headers().lastHeader("ctta.dlq.reason").value(), StandardCharsets.UTF_8);
                     assertTrue(reason.contains("shape: shape [2, 40, 48] is not an image of 3 channel(s)"), reason);
                 }
@@ -131,21 +128,5 @@ class TorchScriptPipelineTest {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         return p;
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> consume(EmbeddedKafka kafka, String topic, int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
     }
 }

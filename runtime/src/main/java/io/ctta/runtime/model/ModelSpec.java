@@ -230,18 +230,8 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
             throw new IllegalArgumentException("TorchScript model file not found: " + file);
         }
         Path sidecar = file.resolveSibling(file.getFileName() + SIDECAR_SUFFIX);
-        if (!Files.isRegularFile(sidecar)) {
-            throw new IllegalArgumentException("model description not found: " + sidecar
-                    + "; write a JSON file with keys inputShape, numClasses, preprocessing {scale, mean, std[, resize,"
-                    + " centerCrop]} and version next to the model (docs/models.md)");
-        }
-        Config c;
-        try {
-            c = ConfigFactory.parseFile(sidecar.toFile(),
-                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON).setAllowMissing(false));
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("cannot parse " + sidecar + ": " + e.getMessage(), e);
-        }
+        Config c = readDescription(sidecar, "write a JSON file with keys inputShape, numClasses, preprocessing {scale, mean,"
+                + " std[, resize, centerCrop]} and version next to the model (docs/models.md)");
         String where = sidecar.getFileName().toString();
         rejectUnknown(c, where, "", List.of("inputShape", "numClasses", "preprocessing", "version"));
         int[] shape = intList(c, "inputShape", where);
@@ -332,17 +322,8 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
      */
     public static ModelSpec builtinResNet(Path weights) {
         Path description = weights.resolveSibling(weights.getFileName() + DESCRIPTION_SUFFIX);
-        if (!Files.isRegularFile(description)) {
-            throw new IllegalArgumentException("model description not found: " + description
-                    + "; a built-in ResNet's weights come with the description ctta train writes beside them");
-        }
-        Config c;
-        try {
-            c = ConfigFactory.parseFile(description.toFile(),
-                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON).setAllowMissing(false));
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("cannot parse " + description + ": " + e.getMessage(), e);
-        }
+        Config c = readDescription(description, "a built-in ResNet's weights come with the description ctta train writes"
+                + " beside them");
         String where = description.getFileName().toString();
         rejectUnknown(c, where, "", List.of("kind", "numClasses", "imageSize", "preprocessing", "version", "classes"));
         if (!"builtin-resnet".equals(stringValue(c, "kind", where))) {
@@ -366,6 +347,19 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
     /** The same spec with another resize/crop (and the version marking it). */
     public ModelSpec withGeometry(ImageGeometry g) {
         return new ModelSpec(kind, path, inputShape, numClasses, preprocessing, version + "/" + g, tabular, g);
+    }
+
+    /** A model description (JSON) as a config; {@code missingHint} says what to do when it is absent. */
+    private static Config readDescription(Path file, String missingHint) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("model description not found: " + file + "; " + missingHint);
+        }
+        try {
+            return ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON).setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("cannot parse " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static void rejectUnknown(Config c, String where, String prefix, List<String> known) {
