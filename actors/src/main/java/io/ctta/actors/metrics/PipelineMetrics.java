@@ -47,6 +47,7 @@ public final class PipelineMetrics {
     private String task;
     private long taskSeen;
     private long taskCorrect;
+    private final Map<String, Counter> taskCounters = new java.util.LinkedHashMap<>();
     private final AtomicDouble feedbackPending = new AtomicDouble(0);
 
     public PipelineMetrics(MeterRegistry registry, String pipeline, String strategy) {
@@ -144,9 +145,18 @@ public final class PipelineMetrics {
         }
     }
 
-    /** Scores one labelled record against its task (domain); a new domain starts a new task. */
+    /** At most this many tasks get their own {@code ctta.task.predictions} series; later ones count as "other". */
+    public static final int MAX_TASK_SERIES = 256;
+
+    /**
+     * Scores one labelled record against its task (domain); a new domain starts a new task. Besides
+     * the current task's accuracy gauge, every task keeps a pair of counters
+     * ({@code ctta.task.predictions{task, outcome=correct|wrong}}), so the online accuracy of each
+     * task of a stream (NEVIS'22's tasks, WILDS' domains) stays queryable after the stream moved on.
+     */
     public synchronized void taskScored(String domain, boolean correct) {
         String d = domain == null ? "" : domain;
+        taskCounter(d, correct).increment();
         if (!d.equals(task)) {
             task = d;
             taskSeen = 0;
@@ -155,6 +165,24 @@ public final class PipelineMetrics {
         taskSeen++;
         taskCorrect += correct ? 1 : 0;
         taskAccuracy.set((double) taskCorrect / taskSeen);
+    }
+
+    private Counter taskCounter(String task, boolean correct) {
+        String t = taskCounters.size() / 2 >= MAX_TASK_SERIES && !taskCounters.containsKey(task + "|true") ? "other" : task;
+        return taskCounters.computeIfAbsent(t + "|" + correct, k -> Counter.builder("ctta.task.predictions")
+                .description("Labelled predictions per task (the records' domain tag), by outcome: per-task online accuracy")
+                .tags(tags.and("task", t.isEmpty() ? "-" : t, "outcome", correct ? "correct" : "wrong")).register(registry));
+    }
+
+    /** Labelled predictions of each task so far: {@code [correct, wrong]} by task, in first-seen order. */
+    public synchronized Map<String, long[]> taskScores() {
+        Map<String, long[]> out = new java.util.LinkedHashMap<>();
+        taskCounters.forEach((k, c) -> {
+            int bar = k.lastIndexOf('|');
+            long[] v = out.computeIfAbsent(k.substring(0, bar), x -> new long[2]);
+            v[k.endsWith("|true") ? 0 : 1] = (long) c.count();
+        });
+        return out;
     }
 
     /** Counts delayed labels by what became of them. */

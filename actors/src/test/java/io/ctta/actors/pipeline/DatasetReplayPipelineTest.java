@@ -136,6 +136,11 @@ class DatasetReplayPipelineTest {
                         assertEquals(10, p.scores().length);
                     }
                     assertEquals(labels.keySet(), ids, format);
+                    // Per-task (per-domain) online accuracy: every labelled prediction counted under its task.
+                    Map<String, long[]> tasks = runtime.metrics().get("p-" + format).taskScores();
+                    assertEquals(domains.get(format).stream().filter(d -> out.stream().anyMatch(p -> p.domain().equals(d))).toList(),
+                            List.copyOf(new TreeSet<>(tasks.keySet())), format + ": one series per task");
+                    assertEquals(labels.size(), tasks.values().stream().mapToLong(v -> v[0] + v[1]).sum(), format);
                 }
             }
         }
