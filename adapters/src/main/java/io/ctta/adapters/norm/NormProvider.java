@@ -21,9 +21,8 @@ public final class NormProvider implements StrategyProvider {
         NormSettings s = NormSettings.fromConfig(context.settings());
         if (s.alpha() < 1 && !context.model().supportsMixedStatistics()) {
             throw new IllegalArgumentException("strategies.norm.alpha < 1 (BN-alpha) mixes source and batch statistics"
-                    + " inside each BatchNorm layer, which needs the layer's input: available for the built-in models,"
-                    + " not for TorchScript model " + context.model().spec().version() + "; use alpha = 1 (batch"
-                    + " statistics), got " + s.alpha());
+                    + " inside each BatchNorm layer, which needs torch.nn BatchNorm layers; model " + context.model().spec().version()
+                    + " has other normalisation layers with running statistics; use alpha = 1 (batch statistics), got " + s.alpha());
         }
         return new NormStrategy(context.model(), s);
     }

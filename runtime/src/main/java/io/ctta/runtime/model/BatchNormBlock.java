@@ -102,13 +102,18 @@ final class BatchNormBlock extends AbstractBlock {
         }
     }
 
-    /** BN-α: mean and (biased) variance mixed as (1-α)·source + α·batch. */
+    /**
+     * BN-α: mean and variance mixed as (1-α)·source + α·batch. The batch variance is the unbiased
+     * one, as in the reference's AlphaBatchNorm (a BatchNorm with momentum 1 whose running variance
+     * it mixes), so built-in and TorchScript models mix the same statistics.
+     */
     private static NDList mixed(NDArray x, NDArray rm, NDArray rv, NDArray g, NDArray b, float alpha) {
         int[] axes = x.getShape().dimension() == 4 ? new int[] {3, 2, 0} : new int[] {0};
         long c = x.getShape().get(1);
         Shape bshape = x.getShape().dimension() == 4 ? new Shape(1, c, 1, 1) : new Shape(1, c);
+        long n = x.getShape().size() / c;
         NDArray bm = meanOver(x, axes);
-        NDArray bv = meanOver(x.sub(bm).square(), axes);
+        NDArray bv = GraphScalars.mul(meanOver(x.sub(bm).square(), axes), n / (float) Math.max(1, n - 1));
         // Start every expression from a step-scoped array: results attach to the first operand's
         // manager, and the parameters' manager must never collect temporaries.
         NDArray mean = GraphScalars.mul(bm, alpha).add(GraphScalars.mul(local(rm, x).reshape(bshape), 1f - alpha));

@@ -71,6 +71,7 @@ final class TorchScriptNetwork implements Network {
     private final Map<String, Parameter> parameters;
     private final List<String> batchStatModules;
     private final List<NDArray> batchStatBuffers;
+    private final List<BnLayer> bnLayers;
     private final List<String> methods;
     private final Set<String> buffers;
     private final int stageCount;
@@ -84,6 +85,7 @@ final class TorchScriptNetwork implements Network {
         this.parameters = Collections.unmodifiableMap(parameters);
         this.batchStatModules = List.copyOf(batchStatModules);
         this.batchStatBuffers = List.copyOf(batchStatBuffers);
+        this.bnLayers = bnLayers(archive, batchStatModules, parameters);
         this.methods = List.copyOf(methods);
         Set<String> own = parameterNamesOf(block);
         Set<String> b = new java.util.LinkedHashSet<>(parameters.keySet());
@@ -203,6 +205,42 @@ final class TorchScriptNetwork implements Network {
         return Parameter.Type.OTHER;
     }
 
+    /**
+     * A BatchNorm layer as BN-α sees it: its running statistics, its counter, and the factor its
+     * training-mode forward updates them with ({@code momentum}, or NaN for {@code momentum=None},
+     * the cumulative average).
+     */
+    private record BnLayer(NDArray mean, NDArray var, NDArray count, float momentum) {}
+
+    /**
+     * The BatchNorm layers in module order, or an empty list when one of them is not a
+     * {@code torch.nn} BatchNorm whose momentum its source declares (then BN-α is not offered).
+     */
+    private static List<BnLayer> bnLayers(TorchScriptArchive archive, List<String> paths, Map<String, Parameter> parameters) {
+        List<BnLayer> out = new ArrayList<>();
+        for (String path : paths) {
+            TorchScriptArchive.Module m = archive.module(path);
+            String momentum = m == null ? null : m.constants().get("momentum");
+            if (m == null || !m.isTorchNn() || !m.typeName().contains("BatchNorm") || momentum == null) {
+                return List.of();
+            }
+            String prefix = path.isEmpty() ? "" : path + ".";
+            Parameter count = parameters.get(prefix + "num_batches_tracked");
+            float factor;
+            try {
+                factor = momentum.equals("None") ? Float.NaN : Float.parseFloat(momentum);
+            } catch (NumberFormatException e) {
+                return List.of();
+            }
+            if (count == null && Float.isNaN(factor)) {
+                return List.of();
+            }
+            out.add(new BnLayer(parameters.get(prefix + "running_mean").getArray(), parameters.get(prefix + "running_var")
+                    .getArray(), count == null ? null : count.getArray(), factor));
+        }
+        return List.copyOf(out);
+    }
+
     private static int countStages(List<String> methods) {
         TreeMap<Integer, String> stages = new TreeMap<>();
         for (String m : methods) {
@@ -253,18 +291,86 @@ final class TorchScriptNetwork implements Network {
 
     @Override
     public boolean supportsMixedStatistics() {
-        return false;
+        return !bnLayers.isEmpty();
     }
 
     @Override
     public NDArray forward(NDArray x, ForwardMode mode, float batchStatsWeight) {
         if (batchStatsWeight < 1f) {
-            throw new UnsupportedOperationException("BN-alpha (a mix of running and batch statistics) needs each"
-                    + " BatchNorm layer's input, which a TorchScript module does not expose; use norm with alpha = 1"
-                    + " (batch statistics) or tent on this model");
+            if (!supportsMixedStatistics()) {
+                throw new UnsupportedOperationException("BN-alpha mixes the source and the batch statistics inside each"
+                        + " BatchNorm layer; this module has " + (batchStatModules.isEmpty() ? "no BatchNorm layer"
+                        : "a normalisation layer with running statistics that is not torch.nn's BatchNorm") + "; use norm"
+                        + " with alpha = 1 (batch statistics) or tent on this model");
+            }
+            return mixedForward(x, batchStatsWeight);
         }
         prepare(x.getManager(), mode);
         return single(call("forward", x), "forward");
+    }
+
+    /**
+     * BN-α: every BatchNorm layer normalises with {@code (1-α)·source + α·batch} statistics of its own
+     * input, the inputs themselves normalised so upstream. A TorchScript module exposes no layer's
+     * input, so the batch statistics are observed one layer at a time, in module order: with the
+     * layers before it in eval mode holding their mixed statistics, the layer runs in training mode
+     * from zeroed running statistics, whose update then is {@code momentum x} (or, for
+     * {@code momentum=None}, exactly) its batch mean and unbiased variance (what the reference's
+     * AlphaBatchNorm mixes); the mix is written into the layer's running statistics. A last eval-mode
+     * forward gives the logits. Cost: one forward per BatchNorm layer plus one. The source statistics
+     * are back when the scope closes, as after any batch-statistics forward.
+     */
+    private NDArray mixedForward(NDArray x, float alpha) {
+        NDManager scope = x.getManager();
+        if (pending == null) {
+            pending = new PendingRestore(scope);
+        }
+        pending.writeSourceBack();
+        boolean grad = EngineGrad.isGradMode();
+        EngineGrad.setGradMode(false);
+        try {
+            JniUtils.enableInferenceMode(block);
+            current = null;
+            boolean[] flags = new boolean[batchStatModules.size()];
+            for (int l = 0; l < bnLayers.size(); l++) {
+                BnLayer b = bnLayers.get(l);
+                InPlace.zero(b.mean());
+                InPlace.zero(b.var());
+                if (b.count() != null) {
+                    InPlace.zero(b.count());
+                }
+                flags[l] = true;
+                setTraining(flags);
+                call("forward", x).close();
+                flags[l] = false;
+                float f = Float.isNaN(b.momentum()) ? 1f : b.momentum();
+                InPlace.write(b.mean(), mix(pending.saved(b.mean()), b.mean().toFloatArray(), f, alpha));
+                InPlace.write(b.var(), mix(pending.saved(b.var()), b.var().toFloatArray(), f, alpha));
+                if (b.count() != null) {
+                    pending.writeSourceBack(b.count());
+                }
+            }
+            setTraining(flags);
+            current = ForwardMode.EVAL;
+        } finally {
+            EngineGrad.setGradMode(grad);
+        }
+        return single(call("forward", x), "forward");
+    }
+
+    /** {@code (1-α)·source + α·observed/f}, element by element. */
+    private static float[] mix(float[] source, float[] observed, float f, float alpha) {
+        float[] out = new float[source.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (1 - alpha) * source[i] + alpha * (observed[i] / f);
+        }
+        return out;
+    }
+
+    private void setTraining(boolean[] flags) {
+        try (IValue v = IValue.listFrom(flags)) {
+            IValueUtils.runMethod(block, TorchScriptArchive.SET_TRAINING_METHOD, v).close();
+        }
     }
 
     @Override
@@ -349,9 +455,7 @@ final class TorchScriptNetwork implements Network {
             if (mode == ForwardMode.BATCH_STATS && !batchStatModules.isEmpty()) {
                 boolean[] on = new boolean[batchStatModules.size()];
                 java.util.Arrays.fill(on, true);
-                try (IValue flags = IValue.listFrom(on)) {
-                    IValueUtils.runMethod(block, TorchScriptArchive.SET_TRAINING_METHOD, flags).close();
-                }
+                setTraining(on);
             }
         }
         current = mode;
@@ -410,6 +514,31 @@ final class TorchScriptNetwork implements Network {
                 copies.add(c);
             }
             scope.attachInternal(uid, this);
+        }
+
+        /** The value {@code target} had when this restore was taken. */
+        float[] saved(NDArray target) {
+            return copies.get(indexOf(target)).toFloatArray();
+        }
+
+        /** Writes the saved values back now (the restore stays pending). */
+        void writeSourceBack() {
+            for (NDArray b : batchStatBuffers) {
+                writeSourceBack(b);
+            }
+        }
+
+        void writeSourceBack(NDArray target) {
+            InPlace.copy(copies.get(indexOf(target)), target);
+        }
+
+        private int indexOf(NDArray target) {
+            for (int i = 0; i < batchStatBuffers.size(); i++) {
+                if (batchStatBuffers.get(i) == target) {
+                    return i;
+                }
+            }
+            throw new IllegalArgumentException("not a BatchNorm buffer of this module");
         }
 
         @Override

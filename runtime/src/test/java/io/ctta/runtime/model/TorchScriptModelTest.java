@@ -57,6 +57,29 @@ class TorchScriptModelTest {
     }
 
     @Test
+    void bnAlphaMixesTheSameStatisticsOnTheTwinAsOnTheBuiltInModel() {
+        InputBatch batch = new InputBatch(16, new int[] {1, 28, 28}, TestData.images(16, new int[16], 8, 40f));
+        try (AdaptiveModel builtin = TorchScriptFixtures.builtinCnn();
+                AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt")) {
+            assertTrue(twin.supportsMixedStatistics());
+            Map<String, StrategyState.Tensor> before = twin.snapshotParameters(ParameterSelector.all());
+            float[] expected;
+            float[] got;
+            float[] stats;
+            try (StepScope a = builtin.newStep(); StepScope b = twin.newStep()) {
+                expected = builtin.forward(a.manager(), batch, ForwardMode.BATCH_STATS, 0.1f).head().toFloatArray();
+                got = twin.forward(b.manager(), batch, ForwardMode.BATCH_STATS, 0.1f).head().toFloatArray();
+                stats = twin.forward(b.manager(), batch, ForwardMode.BATCH_STATS).head().toFloatArray();
+            }
+            assertArrayEquals(expected, got, 2e-3f);
+            assertFalse(java.util.Arrays.equals(got, stats), "BN-alpha is not BN-1");
+            assertFalse(java.util.Arrays.equals(got, logits(twin, batch, ForwardMode.EVAL)), "BN-alpha is not eval");
+            Map<String, StrategyState.Tensor> after = twin.snapshotParameters(ParameterSelector.all());
+            before.forEach((k, v) -> assertArrayEquals(v.data(), after.get(k).data(), 0f, k + " changed"));
+        }
+    }
+
+    @Test
     void stagesChainToTheEvalLogits() {
         InputBatch batch = TestData.batch(4, 5);
         try (AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt");

@@ -64,10 +64,12 @@ public final class TorchScriptArchive {
      * @param training the training flag stored in the file
      * @param tensors its own tensor attributes, in file order (parameters and buffers)
      * @param buffers the names its class declares as buffers ({@code __buffers__} in its source)
+     * @param constants the class's {@code Final} constants as written in its source, e.g.
+     *     {@code momentum -> 0.10000000000000001} or {@code None}, {@code eps -> 1.0000000000000001e-05}
      * @param children its direct submodules, in file order
      */
     public record Module(String path, String qualifiedClass, boolean training, List<TensorInfo> tensors,
-            List<String> buffers, List<Module> children) {
+            List<String> buffers, Map<String, String> constants, List<Module> children) {
 
         /**
          * The class name without package and without TorchScript's {@code ___torch_mangle_N}
@@ -174,7 +176,7 @@ public final class TorchScriptArchive {
             }
         }
         return new Module(path, obj.type().qualified(), training, List.copyOf(tensors), List.copyOf(buffers),
-                List.copyOf(children));
+                sources.constantsOf(obj.type().qualified()), List.copyOf(children));
     }
 
     /** The TorchScript sources of an archive's classes, read on demand. */
@@ -182,11 +184,35 @@ public final class TorchScriptArchive {
         private static final Pattern BUFFERS = Pattern.compile("__buffers__ = \\[([^\\]]*)\\]");
         private final ZipFile zip;
         private final String prefix;
+        private static final Pattern CONSTANT = Pattern.compile("^\\s+(\\w+) : Final\\[[^\\]]*\\] = (.+)$");
         private final Map<String, List<String>> buffers = new java.util.HashMap<>();
+        private final Map<String, Map<String, String>> constants = new java.util.HashMap<>();
 
         Sources(ZipFile zip, String prefix) {
             this.zip = zip;
             this.prefix = prefix;
+        }
+
+        /** The {@code Final} constants {@code class qualified} declares, by name, as written. */
+        Map<String, String> constantsOf(String qualified) throws IOException {
+            Map<String, String> known = constants.get(qualified);
+            if (known != null) {
+                return known;
+            }
+            int dot = qualified.lastIndexOf('.');
+            String body = classBody(read(zip, prefix + "code/" + qualified.substring(0, dot).replace('.', '/') + ".py"),
+                    qualified.substring(dot + 1));
+            Map<String, String> out = new LinkedHashMap<>();
+            if (body != null) {
+                for (String line : body.split("\n")) {
+                    Matcher m = CONSTANT.matcher(line);
+                    if (m.matches()) {
+                        out.put(m.group(1), m.group(2).trim());
+                    }
+                }
+            }
+            constants.put(qualified, java.util.Collections.unmodifiableMap(out));
+            return constants.get(qualified);
         }
 
         /** The attribute names {@code class qualified} declares as buffers. */
