@@ -125,19 +125,11 @@ public final class AdaptiveModel implements AutoCloseable {
         } catch (ai.djl.engine.EngineException e) {
             model.close();
             throw new IllegalArgumentException("libtorch cannot load TorchScript model " + spec.path() + ": "
-                    + firstLine(e.getMessage()), e);
+                    + TorchScriptNetwork.firstLine(e.getMessage()), e);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private void initialiseSeeded(long s) {

@@ -116,6 +116,8 @@ final class TorchScriptNetwork implements Network {
         try {
             archive.instrument(copy, tensorNames, batchStat);
             model.load(dir, "model.pt", Map.of("trainParam", "true"));
+        } catch (ai.djl.engine.EngineException e) {
+            throw explainLoadFailure(file, model.getNDManager().getDevice(), e);
         } finally {
             Files.deleteIfExists(copy);
             Files.deleteIfExists(dir);
@@ -165,6 +167,35 @@ final class TorchScriptNetwork implements Network {
             }
         }
         return new TorchScriptNetwork(block, archive, parameters, batchStat, batchStatBuffers, methods);
+    }
+
+    /**
+     * Why the instrumented copy did not load: the user's file itself does not load (a libtorch
+     * error about the file), or it does and the accessor methods ctta adds did not compile.
+     */
+    private static RuntimeException explainLoadFailure(Path file, ai.djl.Device device, ai.djl.engine.EngineException e) {
+        try (Model original = Model.newInstance("check", device, "PyTorch")) {
+            original.load(file.getParent(), file.getFileName().toString());
+        } catch (ai.djl.engine.EngineException | IOException | MalformedModelException notLoadable) {
+            return new IllegalArgumentException("libtorch cannot load TorchScript model " + file + ": "
+                    + firstLine(notLoadable.getMessage()), notLoadable);
+        }
+        return new IllegalStateException("TorchScript model " + file + " loads, but ctta could not add its accessor methods"
+                + " (buffers and per-module training flags) to a copy of it: " + firstLine(e.getMessage())
+                + "; please report this with the code that exported the model", e);
+    }
+
+    /** The first non-blank line of a (libtorch) message. */
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        for (String line : s.split("\n")) {
+            if (!line.isBlank()) {
+                return line.trim();
+            }
+        }
+        return "";
     }
 
     /** A module normalising with running statistics in eval mode and batch statistics in training mode. */

@@ -17,9 +17,18 @@ import io.ctta.runtime.adapt.GradientGate;
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.memory.StepScope;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TorchScript modules through {@link AdaptiveModel}: the twin of the built-in CNN computes what
@@ -196,5 +205,43 @@ class TorchScriptModelTest {
             UnsupportedOperationException s = assertThrows(UnsupportedOperationException.class, seq::stages);
             assertTrue(s.getMessage().contains("stage1(x), stage2(a), ..."), s.getMessage());
         }
+    }
+
+    @Test
+    void aTruncatedFileIsRefusedNamingTheFile(@TempDir Path dir) throws IOException {
+        byte[] bytes = Files.readAllBytes(TorchScriptFixtures.file("cnn-twin.pt"));
+        Path cut = dir.resolve("cut.pt");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.copy(TorchScriptFixtures.file("cnn-twin.pt.json"), dir.resolve("cut.pt.json"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AdaptiveModel.create(ModelSpec.torchScript(cut), Device.CPU, 1).close());
+        assertTrue(e.getMessage().contains(cut.toString()), e.getMessage());
+    }
+
+    @Test
+    void codeLibtorchCannotCompileIsBlamedOnTheFileNotOnCtta(@TempDir Path dir) throws IOException {
+        // The archive parses (module tree, pickles) but its code does not compile: libtorch's own
+        // first error line is reported, not a complaint about the methods ctta adds.
+        Path broken = dir.resolve("broken.pt");
+        try (ZipFile in = new ZipFile(TorchScriptFixtures.file("cnn-twin.pt").toFile());
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(broken))) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] body;
+                try (InputStream body0 = in.getInputStream(e)) {
+                    body = body0.readAllBytes();
+                }
+                if (e.getName().endsWith("code/__torch__.py")) {
+                    body = (new String(body, StandardCharsets.UTF_8) + "\ndef broken(x :\n").getBytes(StandardCharsets.UTF_8);
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(body);
+                out.closeEntry();
+            }
+        }
+        Files.copy(TorchScriptFixtures.file("cnn-twin.pt.json"), dir.resolve("broken.pt.json"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AdaptiveModel.create(ModelSpec.torchScript(broken), Device.CPU, 1).close());
+        assertTrue(e.getMessage().startsWith("libtorch cannot load TorchScript model " + broken), e.getMessage());
+        assertFalse(e.getMessage().contains("accessor methods"), e.getMessage());
     }
 }
