@@ -66,6 +66,22 @@ class TorchScriptModelTest {
     }
 
     @Test
+    void plasticityProbesMeasureTheTwinAsTheyMeasureTheBuiltInModel() {
+        InputBatch batch = new InputBatch(32, new int[] {1, 28, 28}, TestData.images(32, new int[32], 5, 40f));
+        try (AdaptiveModel builtin = TorchScriptFixtures.builtinCnn();
+                AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt")) {
+            io.ctta.runtime.diagnostics.Plasticity.Probe a = io.ctta.runtime.diagnostics.Plasticity.probe(builtin, batch);
+            io.ctta.runtime.diagnostics.Plasticity.Probe b = io.ctta.runtime.diagnostics.Plasticity.probe(twin, batch);
+            assertEquals(a.featureDim(), b.featureDim());
+            assertEquals(a.deadUnitFraction(), b.deadUnitFraction(), 1e-9);
+            assertEquals(a.srank(), b.srank());
+            assertEquals(a.effectiveRank(), b.effectiveRank(), 1e-3);
+            assertEquals(a.meanWeightMagnitude(), b.meanWeightMagnitude(), 1e-6);
+            assertTrue(a.effectiveRank() > 1, "a trained CNN's features span more than one direction");
+        }
+    }
+
+    @Test
     void bnAlphaMixesTheSameStatisticsOnTheTwinAsOnTheBuiltInModel() {
         InputBatch batch = new InputBatch(16, new int[] {1, 28, 28}, TestData.images(16, new int[16], 8, 40f));
         try (AdaptiveModel builtin = TorchScriptFixtures.builtinCnn();
