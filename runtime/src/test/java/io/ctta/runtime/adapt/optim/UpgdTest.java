@@ -265,13 +265,13 @@ class UpgdTest extends RootManagerTest {
             a.step(ua, new float[] {0.1f, 0.2f, -0.3f});
             a.step(ua, new float[] {0.3f, -0.1f, 0.2f});
             ub.importState(ua.exportState(), ua.stepCount());
-            b.weights.get(0).set(a.get(0));
+            io.ctta.runtime.memory.InPlace.write(b.weights.get(0), a.get(0));
             a.step(ua, new float[] {-0.2f, 0.4f, 0.1f});
             b.step(ub, new float[] {-0.2f, 0.4f, 0.1f});
             assertArrayEquals(a.get(0), b.get(0), 0f);
             ub.reset(); // back to its own seed: the same step now draws other noise
             ub.importState(Map.of("upgd.utility/w", ua.exportState().get("upgd.utility/w")), ua.stepCount() - 1);
-            b.weights.get(0).set(a.get(0));
+            io.ctta.runtime.memory.InPlace.write(b.weights.get(0), a.get(0));
             Params c = new Params().add("w", a.get(0), 3);
             try (Upgd uc = new Upgd(root, c.shapes, o)) {
                 uc.importState(ua.exportState(), ua.stepCount() - 1);
