@@ -141,20 +141,27 @@ public final class TtaBench {
     private String markdown(Map<String, TtaWorkerResult> results) {
         StringBuilder sb = new StringBuilder("# ctta bench tta\n\n");
         sb.append(String.format(Locale.ROOT,
-                "Stream: %s. Model: %s. Batch %d (cut per domain), %d rounds without reset, seed %d. "
+                "Stream: %s. Model: %s. Batch %d (cut per domain), %s, seed %d. "
                         + "In-process plain loop (no Kafka, no actors, no guards: as the papers' code), one worker JVM per strategy,"
                         + " run one after the other on %d cores.%n%n",
-                streamDescription(), o.model() == null ? "the built-in CNN" : o.model(), o.batchSize(), o.rounds(), o.seed(),
+                streamDescription(), o.model() == null ? "the built-in CNN" : o.model(), o.batchSize(),
+                o.rounds() == 1 ? "1 round" : o.rounds() + " rounds without reset", o.seed(),
                 Runtime.getRuntime().availableProcessors()));
         TtaWorkerResult source = results.get("source");
-        sb.append("## Summary\n\n| strategy | mean error round 1 % | mean error round ").append(o.rounds())
-                .append(" % | change (points) | adapted samples/s | peak RSS MiB | peak RSS over source MiB | peak over setup MiB | adaptation state KiB | steps applied/skipped/diverged |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        boolean severalRounds = o.rounds() > 1;
+        sb.append(severalRounds
+                ? "## Summary\n\n| strategy | mean error round 1 % | mean error round " + o.rounds() + " % | change (points) |"
+                : "## Summary\n\n| strategy | mean error % |");
+        sb.append(" adapted samples/s | peak RSS MiB | peak RSS over source MiB | peak over setup MiB | adaptation state KiB | steps applied/skipped/diverged |\n");
+        sb.append(severalRounds ? "|---|---:|---:|---:|" : "|---|---:|").append("---:|---:|---:|---:|---:|---|\n");
         for (TtaWorkerResult r : results.values()) {
             double first = 100 * mean(r.errors().get(0));
             double last = 100 * mean(r.errors().get(r.errors().size() - 1));
-            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %+.1f | %.0f | %.0f | %s | %.0f | %.1f | %d/%d/%d |%n",
-                    r.strategy(), first, last, last - first, r.adaptedSamplesPerSecond(), r.peakRssMiB(),
+            String errors = severalRounds
+                    ? String.format(Locale.ROOT, "%.1f | %.1f | %+.1f", first, last, last - first)
+                    : String.format(Locale.ROOT, "%.1f", first);
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %s | %.0f | %.1f | %d/%d/%d |%n",
+                    r.strategy(), errors, r.adaptedSamplesPerSecond(), r.peakRssMiB(),
                     source == null ? "-" : String.format(Locale.ROOT, "%+.0f", r.peakRssMiB() - source.peakRssMiB()),
                     r.peakRssMiB() - r.setupRssMiB(),
                     r.stateBytes() / 1024.0, r.steps().get(1), r.steps().get(2), r.steps().get(3)));
@@ -164,8 +171,9 @@ public final class TtaBench {
                 + "Adaptation state: the bytes of the strategy's snapshot (adapted parameters, optimizer moments, teacher, prototypes...).\n");
         sb.append("\n## Error % per corruption, per strategy and round\n\n| strategy | round |");
         List<String> domains = results.values().iterator().next().domains();
+        String suffix = commonSeveritySuffix(domains);
         for (String d : domains) {
-            sb.append(' ').append(d.replace("-5", "")).append(" |");
+            sb.append(' ').append(d, 0, d.length() - suffix.length()).append(" |");
         }
         sb.append(" mean |\n|---|---:|").append("---:|".repeat(domains.size() + 1)).append('\n');
         for (TtaWorkerResult r : results.values()) {
@@ -178,6 +186,24 @@ public final class TtaBench {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * The {@code -N} suffix every domain name shares (a corruption stream's severity, e.g.
+     * {@code -5}), left out of the table's column names; empty when the names do not share one.
+     */
+    static String commonSeveritySuffix(List<String> domains) {
+        String suffix = null;
+        for (String d : domains) {
+            int dash = d.lastIndexOf('-');
+            String s = dash > 0 && d.substring(dash + 1).matches("[0-9]+") ? d.substring(dash) : "";
+            if (suffix == null) {
+                suffix = s;
+            } else if (!suffix.equals(s)) {
+                return "";
+            }
+        }
+        return suffix == null ? "" : suffix;
     }
 
     private static void plot(Map<String, TtaWorkerResult> results, Path png) throws IOException {
