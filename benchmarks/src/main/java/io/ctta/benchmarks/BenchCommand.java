@@ -80,10 +80,11 @@ public final class BenchCommand implements Runnable {
             if (sourceData != null && !sourceData.equals("fashion-mnist-rgb") && sourceData.indexOf(':') < 2) {
                 throw new IllegalArgumentException("--source-data must be FORMAT:PATH, e.g. image-folder:/data/train, got " + sourceData);
             }
-            new TtaBench(new TtaBench.Options(strategies, rounds, samplesPerDomain, batchSize, seed, sourceSamples, out,
+            TtaBench bench = new TtaBench(new TtaBench.Options(strategies, rounds, samplesPerDomain, batchSize, seed, sourceSamples, out,
                     data == null ? FashionMnist.defaultDirectory() : data, 3, model, fmt, stream,
-                    streamOptions == null ? Map.of() : streamOptions, sourceData), System.out).run();
-            return 0;
+                    streamOptions == null ? Map.of() : streamOptions, sourceData), System.out);
+            bench.run();
+            return bench.failures().isEmpty() ? 0 : 1;
         }
     }
 

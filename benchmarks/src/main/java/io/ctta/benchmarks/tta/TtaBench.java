@@ -47,13 +47,23 @@ public final class TtaBench {
 
     private final Options o;
     private final PrintStream out;
+    private final Map<String, String> failures = new LinkedHashMap<>();
 
     public TtaBench(Options options, PrintStream out) {
         this.o = options;
         this.out = out;
     }
 
-    /** Runs every worker and writes the report; returns the results by strategy. */
+    /** The strategies whose worker failed in the last {@link #run}, with the reason each gave. */
+    public Map<String, String> failures() {
+        return Map.copyOf(failures);
+    }
+
+    /**
+     * Runs every worker and writes the report; returns the results by strategy. A strategy whose
+     * worker fails is left out of the results, listed with its reason in the report and in
+     * {@link #failures()}.
+     */
     public Map<String, TtaWorkerResult> run() throws IOException, InterruptedException {
         Files.createDirectories(o.outDir());
         Path weights = o.model() != null ? o.model() : new SourceModelCache(SourceModelCache.defaultDir(), out)
@@ -68,16 +78,29 @@ public final class TtaBench {
                     "-cp", System.getProperty("java.class.path"),
                     TtaWorker.class.getName()));
             cmd.addAll(workerArguments(s, weights, result));
-            out.printf("bench tta: %s (%d rounds of %s) ...%n", s, o.rounds(), streamDescription());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(o.outDir().resolve("worker-" + s + ".log").toFile()).start();
-            if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
-                throw new IllegalStateException("worker for " + s + " failed; see " + o.outDir().resolve("worker-" + s + ".log"));
+            out.printf("bench tta: %s (%s of %s) ...%n", s, o.rounds() == 1 ? "1 round" : o.rounds() + " rounds", streamDescription());
+            Path log = o.outDir().resolve("worker-" + s + ".log");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(2, TimeUnit.HOURS)) {
+                p.destroyForcibly();
+                failures.put(s, "did not finish within 2 hours");
+            } else if (p.exitValue() != 0) {
+                failures.put(s, WorkerFailure.reason(log));
+            }
+            if (failures.containsKey(s)) {
+                // One strategy the model cannot serve (e.g. ecotta on a module without stage methods)
+                // must not cost the user the comparison of the others.
+                out.printf("  %s did not run: %s (log: %s)%n", s, failures.get(s), log);
+                continue;
             }
             TtaWorkerResult r = json.readValue(result.toFile(), TtaWorkerResult.class);
             results.put(s, r);
             out.printf("  mean error per round %s, %.0f samples/s, peak RSS %.0f MiB%n",
                     r.errors().stream().map(e -> String.format(Locale.ROOT, "%.1f%%", 100 * mean(e))).toList(),
                     r.adaptedSamplesPerSecond(), r.peakRssMiB());
+        }
+        if (results.isEmpty()) {
+            throw new IllegalStateException("no strategy ran: " + failures);
         }
         String md = markdown(results);
         Files.writeString(o.outDir().resolve("report.md"), md);
@@ -169,7 +192,11 @@ public final class TtaBench {
         sb.append("\nPeak RSS over source: the worker's peak resident memory minus that of the `source` worker, which runs the same model, data and loop without adapting. "
                 + "Peak over setup: the worker's peak minus its resident memory once model, strategy (after any warm-up) and data were ready, i.e. what the adaptation loop itself added. "
                 + "Adaptation state: the bytes of the strategy's snapshot (adapted parameters, optimizer moments, teacher, prototypes...).\n");
-        sb.append("\n## Error % per corruption, per strategy and round\n\n| strategy | round |");
+        if (!failures.isEmpty()) {
+            sb.append("\n## Strategies that did not run\n\n");
+            failures.forEach((name, why) -> sb.append("- ").append(name).append(": ").append(why).append('\n'));
+        }
+        sb.append("\n## Error % per domain, per strategy and round\n\n| strategy | round |");
         List<String> domains = results.values().iterator().next().domains();
         String suffix = commonSeveritySuffix(domains);
         for (String d : domains) {

@@ -66,6 +66,29 @@ class TorchScriptModelTest {
     }
 
     @Test
+    void aPyTorch2ExportComputesWhatTheTorch113ExportComputes() {
+        // cnn-twin-torch2.pt: the same module and weights saved by PyTorch 2.13 (its classes live under
+        // the exporting script's module name and carry mangled names); the runtime's libtorch is older.
+        InputBatch batch = new InputBatch(16, new int[] {1, 28, 28}, TestData.images(16, new int[16], 6, 40f));
+        try (AdaptiveModel old = TorchScriptFixtures.model("cnn-twin.pt");
+                AdaptiveModel torch2 = TorchScriptFixtures.model("cnn-twin-torch2.pt")) {
+            assertEquals(old.parameterNames(ParameterSelector.batchNormAffine()),
+                    torch2.parameterNames(ParameterSelector.batchNormAffine()));
+            assertEquals(old.stages().count(), torch2.stages().count());
+            assertArrayEquals(logits(old, batch, ForwardMode.EVAL), logits(torch2, batch, ForwardMode.EVAL), 1e-5f);
+            assertArrayEquals(logits(old, batch, ForwardMode.BATCH_STATS), logits(torch2, batch, ForwardMode.BATCH_STATS), 1e-5f);
+            try (StepScope a = old.newStep(); StepScope b = torch2.newStep()) {
+                assertArrayEquals(old.forward(a.manager(), batch, ForwardMode.BATCH_STATS, 0.1f).head().toFloatArray(),
+                        torch2.forward(b.manager(), batch, ForwardMode.BATCH_STATS, 0.1f).head().toFloatArray(), 1e-5f);
+                assertArrayEquals(old.forwardWithFeatures(a.manager(), batch, ForwardMode.EVAL).get(0).toFloatArray(),
+                        torch2.forwardWithFeatures(b.manager(), batch, ForwardMode.EVAL).get(0).toFloatArray(), 1e-5f);
+            }
+            // Running statistics are untouched by the batch-statistics forwards.
+            assertArrayEquals(logits(old, batch, ForwardMode.EVAL), logits(torch2, batch, ForwardMode.EVAL), 1e-5f);
+        }
+    }
+
+    @Test
     void plasticityProbesMeasureTheTwinAsTheyMeasureTheBuiltInModel() {
         InputBatch batch = new InputBatch(32, new int[] {1, 28, 28}, TestData.images(32, new int[32], 5, 40f));
         try (AdaptiveModel builtin = TorchScriptFixtures.builtinCnn();
