@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * Settings of the {@code adam} optimizer: AdamW (decoupled weight decay). Defaults: the UPGD
- * paper's tuned streaming AdamW on label-permuted EMNIST (ALGORITHMS.md 3.4, 8.4): no momentum.
+ * paper's tuned streaming AdamW on label-permuted EMNIST (Elsayed and Mahmood,
+ * ICLR 2024; docs/strategies/sgd-adam.md): no momentum.
  *
  * @param lr step size α, default 1e-4
  * @param beta1 first-moment decay, default 0 (no momentum wins with streaming updates)

@@ -31,7 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A supervised continual learner (ALGORITHMS.md 3, 6, 8.4): {@code predict} only predicts (eval
+ * A supervised continual learner (docs/strategies/sgd-adam.md, upgd.md, spectral.md): {@code predict} only predicts (eval
  * mode, running BN statistics); {@code learn} makes one gradient step of the batch-mean
  * cross-entropy (plus the optional {@link Regularizer}) on every parameter, with the configured
  * optimizer (SGDW, AdamW or UPGD). Used prequentially: predict, score, then learn when the labels

@@ -42,9 +42,9 @@ public record LearnerSettings(BatchNormPolicy batchNorm, int batchNormMinBatch, 
     public enum Regularization {
         /** Cross-entropy only. */
         NONE,
-        /** Spectral regularization (ALGORITHMS.md 6.2–6.3). */
+        /** Spectral regularization (Lewandowski et al., ICLR 2025; docs/strategies/spectral.md). */
         SPECTRAL,
-        /** Wasserstein distance to the initial weight distribution (ALGORITHMS.md 6.4). */
+        /** Wasserstein distance to the initial weight distribution (Lewandowski et al., arXiv 2406.06811 v1). */
         WASSERSTEIN
     }
 

@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * Settings of the {@code sgd} optimizer: SGD with decoupled weight decay (SGDW); with
  * {@code sigma > 0} it is PGD ({@code weight-decay = 0}) or Shrink-and-Perturb.
- * Defaults: the UPGD paper's tuned streaming SGDW on label-permuted EMNIST (ALGORITHMS.md 3.4, 8.4).
+ * Defaults: the UPGD paper's tuned streaming SGDW on label-permuted EMNIST (Elsayed and Mahmood,
+ * ICLR 2024; docs/strategies/sgd-adam.md).
  *
  * @param lr step size α, default 0.01
  * @param weightDecay decoupled weight decay λ ({@code weight-decay}), default 1e-4

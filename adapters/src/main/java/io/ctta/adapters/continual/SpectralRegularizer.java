@@ -17,7 +17,7 @@ import java.util.Objects;
 
 /**
  * Spectral regularization (Lewandowski et al., "Learning Continually by Spectral
- * Regularization", ICLR 2025; ALGORITHMS.md 6.2–6.3):
+ * Regularization", ICLR 2025; docs/strategies/spectral.md):
  * {@code R(θ) = Σ_matrices (σ_max(W)^k − 1)² + Σ_biases ‖b‖₂^{2k} + Σ_scales (max_i|γ_i|^k − 1)²},
  * returned as {@code ρ·R}.
  *

@@ -4,7 +4,7 @@ import io.ctta.adapters.support.Settings;
 import java.util.Set;
 
 /**
- * Settings of the spectral regularizer (ALGORITHMS.md 6.2), the block {@code spectral { ... }}:
+ * Settings of the spectral regularizer (docs/strategies/spectral.md), the block {@code spectral { ... }}:
  * {@code ρ · [Σ_matrices (σ_max^k − 1)² + Σ_biases ‖b‖₂^{2k} + Σ_scales (max|γ|^k − 1)²]}.
  *
  * @param rho strength ρ, default 1e-3 (the paper's value was not retrieved; [D])

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Settings of the {@code upgd} optimizer (ALGORITHMS.md 3.3, 3.4). Defaults: the runtime default
- * recommended there: first-order utility, global scaling, protecting form, the maximum taken
+ * Settings of the {@code upgd} optimizer (Elsayed and Mahmood, ICLR 2024; docs/strategies/upgd.md).
+ * Defaults: the runtime default that page recommends: first-order utility, global scaling, protecting form, the maximum taken
  * after bias correction (the paper), {@code α = 0.01, β_u = 0.999, σ = 0.001, λ = 0.001}.
  *
  * @param lr step size α, default 0.01 (the paper's α, not the README's 2α)

@@ -15,7 +15,7 @@ import java.util.Objects;
 
 /**
  * Wasserstein regularization towards the initial weight distribution (Lewandowski et al., v1 of
- * "Learning Continually by Spectral Regularization"; ALGORITHMS.md 6.4). For every parameter
+ * "Learning Continually by Spectral Regularization", arXiv 2406.06811; docs/strategies/spectral.md). For every parameter
  * tensor, the squared 2-Wasserstein distance between the empirical distribution of its current
  * values and that of its initial values, which for equal sizes is the sum of squared differences
  * of the sorted values: {@code R_W = Σ_l Σ_i (sort(θ_l)_i − sort(θ⁰_l)_i)²}, returned as

@@ -6,7 +6,7 @@ import io.ctta.runtime.adapt.GraphScalars;
 import io.ctta.runtime.adapt.Objectives;
 
 /**
- * EcoTTA's loss terms (ALGORITHMS.md 2.1 and 4.4). Results attach to the inputs' manager (the
+ * EcoTTA's loss terms (Song et al., CVPR 2023; docs/strategies/ecotta.md). Results attach to the inputs' manager (the
  * step's) and keep the autograd graph of their inputs.
  */
 public final class EcottaLosses {
@@ -28,7 +28,7 @@ public final class EcottaLosses {
     }
 
     /**
-     * Mean entropy over the samples whose entropy is below {@code threshold} (ALGORITHMS.md 2.1):
+     * Mean entropy over the samples whose entropy is below {@code threshold} (EATA's filter, Niu et al., ICML 2022, which EcoTTA follows):
      * {@code L = Σ_i 1[H_i < H0] · H_i / max(1, #kept)}. The mask is computed without gradient.
      * When no sample passes, the term is exactly 0 (the community code takes the mean of an empty
      * tensor and gets NaN); a NaN entropy is never kept but still makes the loss NaN, so broken
@@ -47,7 +47,7 @@ public final class EcottaLosses {
 
     /**
      * The self-distilled regulariser of one partition: {@code mean |modified - frozen|} (L1, averaged
-     * over all elements). Pass {@code frozen} detached; ALGORITHMS.md 4.4 step 4.
+     * over all elements). Pass {@code frozen} detached (the paper's {@code ‖x̃_k − x_k‖₁}).
      */
     public static NDArray selfDistillation(NDArray modified, NDArray frozen) {
         NDArray diff = modified.sub(frozen);

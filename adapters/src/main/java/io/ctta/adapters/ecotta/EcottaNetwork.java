@@ -31,7 +31,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The EcoTTA network (ALGORITHMS.md 4.2): the frozen model run stage by stage through its
+ * The EcoTTA network (Song et al., CVPR 2023; docs/strategies/ecotta.md): the frozen model run stage by stage through its
  * {@link ModelStages} (eval mode, source BN statistics), split into a stem, {@code K} partitions
  * and a head, with one meta network per partition:
  * {@code a_k = BN_k(f_k(a_{k-1})) + G_k(a_{k-1})}, {@code G_k(a) = ReLU(BN(Conv3x3(a)))} with
@@ -300,7 +300,7 @@ final class EcottaNetwork implements AutoCloseable {
     }
 
     /**
-     * The self-distilled regulariser of partition {@code k} (0-based), ALGORITHMS.md 4.4 step 4:
+     * The self-distilled regulariser of partition {@code k} (0-based; docs/strategies/ecotta.md, per-batch step 3):
      * {@code mean |BN_k(sg(o_k)) + G_k(sg(a_{k-1})) - sg(o_k)|}. Both inputs are detached, as in
      * the sample code, so its gradient reaches meta network {@code k} only; the meta BNs use batch
      * statistics without touching their running statistics (the main forward already did).
@@ -381,7 +381,7 @@ final class EcottaNetwork implements AutoCloseable {
      * Closes the handle of an intermediate result as soon as the next one exists. Why: in DJL every
      * intermediate stays alive until its step scope closes, so without this the frozen layers would
      * hold all their activations through the backward pass, which is exactly the memory EcoTTA is
-     * designed to save (ALGORITHMS.md 4.2). Autograd keeps its own reference to whatever the
+     * designed to save (Song et al., CVPR 2023). Autograd keeps its own reference to whatever the
      * backward pass needs, so closing the handle frees only what nothing needs. Never closes
      * the arrays in {@code keep} (the caller's inputs).
      */

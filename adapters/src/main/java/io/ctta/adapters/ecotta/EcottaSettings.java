@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Settings of {@code ecotta} ({@code strategies.ecotta}); defaults follow ALGORITHMS.md 4.5 (the
- * CIFAR recipe at batch 64) except the test-time learning rate (see docs/strategies/ecotta.md). Every value is validated once, at creation; messages name the key,
+ * Settings of {@code ecotta} ({@code strategies.ecotta}); defaults follow the paper and its community
+ * re-implementation (the CIFAR recipe at batch 64) except the test-time learning rate (see docs/strategies/ecotta.md). Every value is validated once, at creation; messages name the key,
  * e.g. {@code strategies.ecotta.lambda must be >= 0, got -1.0}.
  *
  * @param optimizer test-time optimizer, {@code sgd} (default) or {@code adam}

@@ -29,7 +29,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * EcoTTA (Song et al., CVPR 2023; ALGORITHMS.md 4): the source model frozen in eval mode, a small
+ * EcoTTA (Song et al., CVPR 2023; docs/strategies/ecotta.md): the source model frozen in eval mode, a small
  * meta network per encoder partition ({@code a_k = BN_k(f_k(a_{k-1})) + G_k(a_{k-1})}), warmed up
  * once on labelled source data, then adapted on the unlabelled stream. Per batch of B ≥ 2:
  * <ol>
@@ -161,7 +161,7 @@ public final class EcottaStrategy implements AdaptationStrategy {
         }
         if (source == null) {
             throw new IllegalArgumentException("ecotta needs labelled source data once, to warm up its meta networks"
-                    + " (ALGORITHMS.md 4.3), and found no cached warm-up "
+                    + " (docs/strategies/ecotta.md), and found no cached warm-up "
                     + (cache == null ? "(" + EcottaSettings.PREFIX + ".cache-dir is not set)"
                             : "in " + s.cacheDir() + " for this model, partitioning, warm-up settings and seed")
                     + "; give the deployment source data (the clean training set) or point "

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The warm-up of the meta networks on labelled source data (ALGORITHMS.md 4.3): cross-entropy,
+ * The warm-up of the meta networks on labelled source data (docs/strategies/ecotta.md): cross-entropy,
  * SGD with momentum on the meta networks only, the original network frozen and in eval mode, the
  * meta BatchNorms in train mode (batch statistics, running statistics updated). Each minibatch
  * lives in its own step scope and its backward pass holds the gradient gate.

@@ -3,7 +3,8 @@ package io.ctta.adapters.ecotta;
 import java.util.SplittableRandom;
 
 /**
- * The community recipe's mild warm-up augmentation (ALGORITHMS.md 4.3, [S]), on raw heap images:
+ * The community recipe's mild warm-up augmentation (from the re-implementation {@code Lily-Le/EcoTTA},
+ * not the paper), on raw heap images:
  * with probability 0.4 a colour jitter (brightness 0.4, contrast 0.4, saturation 0.4, hue 0.1, in
  * random order), with probability 0.2 a 3x3 Gaussian blur with σ drawn from [0.1, 2], and with
  * probability 0.1 grayscale.

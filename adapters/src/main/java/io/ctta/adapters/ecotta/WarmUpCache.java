@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * Warmed-up meta networks on disk, so the warm-up runs once per model, partitioning, warm-up
- * settings and seed (ALGORITHMS.md 4.3 step 4), like the cached source model.
+ * settings and seed (docs/strategies/ecotta.md), like the cached source model.
  *
  * <p>The file name is a hash of the key; the file repeats the full key and is only used when it
  * matches. It also records a fingerprint of the source data it was trained on: when the caller has

@@ -14,7 +14,7 @@ import io.ctta.runtime.model.ModelRequirements;
 import java.util.Map;
 
 /**
- * Normalisation-only adaptation (ALGORITHMS.md 8.2): BN normalises with the test batch's
+ * Normalisation-only adaptation (docs/strategies/norm.md): BN normalises with the test batch's
  * statistics (BN-1) or a mix with the source statistics (BN-α); nothing is learned and the running
  * statistics are never modified, so the strategy has no state.
  *

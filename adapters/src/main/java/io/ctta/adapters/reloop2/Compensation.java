@@ -1,7 +1,7 @@
 package io.ctta.adapters.reloop2;
 
 /**
- * ReLoop2's error estimation and compensation (ALGORITHMS.md 7.3), a pure function:
+ * ReLoop2's error estimation and compensation (Zhu et al., KDD 2023), a pure function:
  * <ol>
  *   <li>{@code a_i = softmax_i(s_i / τ)} over the retrieved tuples;
  *   <li>{@code ȳ = Σ a_i y_i}, {@code ȳ_base = Σ a_i y_base,i};

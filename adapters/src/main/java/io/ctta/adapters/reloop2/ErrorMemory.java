@@ -4,7 +4,7 @@ import io.ctta.runtime.adapt.StrategyState;
 import java.util.Map;
 
 /**
- * ReLoop2's error memory (ALGORITHMS.md 7.2, 7.4): stores, per labelled sample, a key (the base
+ * ReLoop2's error memory (Zhu et al., KDD 2023; docs/strategies/reloop2.md): stores, per labelled sample, a key (the base
  * model's hidden representation) with the true label and the base model's own prediction, and
  * returns the K most similar entries for a query key. Heap-only, pure Java; not thread-safe.
  *

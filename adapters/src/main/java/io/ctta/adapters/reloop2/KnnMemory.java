@@ -5,13 +5,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The exact alternative to the sketch (ALGORITHMS.md 7.4, [D]): a ring buffer of the last
+ * The exact alternative to the sketch (our addition; docs/strategies/reloop2.md): a ring buffer of the last
  * {@code capacity} samples {@code (h, y, y_base)}, read by brute-force cosine similarity, top K.
- * Eviction is first-in-first-out (7.5). Meant for small streams, tests and as an oracle for the
+ * Eviction is first-in-first-out. Meant for small streams, tests and as an oracle for the
  * sketch: a read costs {@code O(capacity · d)}.
  *
- * <p>Decay ({@code ρ < 1}) cannot down-weight stored samples without changing the attention of
- * 7.3, so here it acts as an age limit: a sample is dropped once its decayed weight
+ * <p>Decay ({@code ρ < 1}) cannot down-weight stored samples without changing the attention weights of
+ * the compensation, so here it acts as an age limit: a sample is dropped once its decayed weight
  * {@code ρ^age} (age in write epochs) falls below a thousandth, i.e. after
  * {@code log(1e-3)/log(ρ)} epochs. Keys are stored unit-normalised.
  */

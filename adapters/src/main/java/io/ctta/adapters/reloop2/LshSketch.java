@@ -6,15 +6,15 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * ReLoop2's sketch memory (ALGORITHMS.md 7.4, the paper's design): {@code K} independent arrays,
+ * ReLoop2's sketch memory (the paper's design; docs/strategies/reloop2.md): {@code K} independent arrays,
  * each indexed by an {@code L}-bit SimHash of the key ({@code bit_j = [w_{k,j}·h >= 0]},
  * {@code w ~ N(0, I_d)}, fixed from the seed), each bucket holding the sums
  * {@code (n, Σy, Σy_base)} (plus {@code Σh} in cosine mode).
  *
  * <p>Read: for every array the query's bucket gives one "similar sample" with
  * {@code ȳ_k = Σy/n}, {@code ȳ_base,k = Σy_base/n} and similarity {@code s_k = n_k / max_j n_j}
- * (count mode, the RACE-counter reading of the paper, marked [D] in 7.4) or
- * {@code s_k = cos(h_q, Σh)} (cosine mode, the [D] alternative). Empty buckets are skipped.
+ * (count mode, our RACE-counter reading of the paper) or
+ * {@code s_k = cos(h_q, Σh)} (cosine mode, our alternative). Empty buckets are skipped.
  *
  * <p>Decay: instead of multiplying every sum by {@code ρ} after each write epoch
  * ({@code K·2^L} multiplications), new writes are weighted by {@code ρ^-t}; every readout

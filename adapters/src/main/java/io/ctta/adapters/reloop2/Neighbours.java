@@ -1,7 +1,7 @@
 package io.ctta.adapters.reloop2;
 
 /**
- * What an {@link ErrorMemory} read returns for one query (ALGORITHMS.md 7.3 step 1): up to K
+ * What an {@link ErrorMemory} read returns for one query (the retrieval step of the paper's error estimation): up to K
  * tuples {@code (s_i, y_i, y_base,i)}, each value a vector of {@code valueDim} floats.
  *
  * @param count the number of tuples (0: nothing similar is stored, no compensation)

@@ -7,7 +7,7 @@ import io.ctta.adapters.support.Settings;
 import java.util.Objects;
 
 /**
- * Settings of {@code reloop2} ({@code strategies.reloop2}); defaults follow ALGORITHMS.md 7.6
+ * Settings of {@code reloop2} ({@code strategies.reloop2}); defaults follow the paper (Zhu et al., KDD 2023)
  * except where docs/strategies/reloop2.md says otherwise.
  *
  * @param base the wrapped strategy's registered name, default {@code source}
@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param filterThreshold σ: write only samples whose error exceeds it; default 0 (write all)
  * @param sampleRate the fraction of samples written (random down-sampling), in (0, 1]; default 1
  * @param resetAfterBaseUpdates reset the memory once the base model has applied this many updates
- *     since the last reset; 0 never; default 1 (every update, ALGORITHMS.md 7.5)
+ *     since the last reset; 0 never; default 1 (every update: stored base predictions belong to one version of the base model)
  * @param resetPeriod reset the memory after this many writes; 0 never (default)
  * @param decay ρ in (0, 1]: every write epoch ({@code learn} call) earlier writes count ρ times
  *     less; default 1 (no decay)

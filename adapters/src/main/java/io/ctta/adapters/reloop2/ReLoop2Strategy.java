@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * ReLoop2 (Zhu et al., KDD 2023; ALGORITHMS.md 7): a training-free error memory that corrects the
+ * ReLoop2 (Zhu et al., KDD 2023; docs/strategies/reloop2.md): a training-free error memory that corrects the
  * outputs of any base strategy from the errors it made on recently labelled samples. It wraps the
  * base: the base keeps predicting and learning exactly as it would alone (ReLoop2 changes none of
  * its parameters), and ReLoop2 blends each base prediction with what similar labelled samples say.
@@ -29,20 +29,20 @@ import java.util.Objects;
  * <p>{@link #predict}: keys of the batch from the model ({@link ReLoop2Settings#key()}), computed
  * before the base predicts (a test-time base may adapt inside its predict), then the base's
  * prediction {@code y_base}, then for every sample the K most similar memory entries and the
- * compensation of 7.3 ({@link Compensation}).
+ * paper's compensation ({@link Compensation}).
  *
  * <p>{@link #learn}: for every labelled sample the key and the base model's eval-mode prediction
  * are computed with the current model and written with the label (the base prediction, never the
- * compensated one, 7.2); then the labels go on to the base's {@code learn}. Recomputing at label
+ * compensated one, as in the paper); then the labels go on to the base's {@code learn}. Recomputing at label
  * time (instead of remembering the prediction-time values) needs no per-record state here; the two
  * agree whenever the base model did not change in between, and otherwise the values belong to the
- * current model, which is what 7.5's reset rule wants anyway.
+ * current model, which is what the reset rule below wants anyway.
  *
  * <p>Values: a two-class model is a click model: one value, the probability of class 1, and the
- * label 0/1, exactly the paper's scalar form. With more classes every class is a value (the
- * multi-class extension of 7.3); the label is one-hot.
+ * label 0/1, exactly the paper's scalar form. With more classes every class is a value (our
+ * multi-class extension of the paper's compensation); the label is one-hot.
  *
- * <p>Refresh (7.5): the memory is cleared when the base has applied
+ * <p>Refresh (stored base predictions belong to one version of the base model): the memory is cleared when the base has applied
  * {@link ReLoop2Settings#resetAfterBaseUpdates()} updates since the last clear (and whenever the
  * base goes back to an earlier version: reset, restore), when it holds
  * {@link ReLoop2Settings#resetPeriod()} writes, and decays by {@link ReLoop2Settings#decay()} per

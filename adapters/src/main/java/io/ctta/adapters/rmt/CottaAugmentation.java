@@ -4,7 +4,7 @@ import io.ctta.runtime.data.InputBatch;
 import java.util.random.RandomGenerator;
 
 /**
- * The CoTTA-style test-time augmentation that RMT applies to the test batch (ALGORITHMS.md 5.2,
+ * The CoTTA-style test-time augmentation that RMT applies to the test batch (docs/strategies/rmt.md,
  * reference {@code augmentations/transforms_cotta.py}, non-"soft" parameters), on the heap, for
  * images of shape (C, H, W) with C = 1 (grey) or 3 (RGB) whose intensities {@code x·scale} lie in
  * [0, 1] (for the built-in CNN {@code scale = 1/255}).

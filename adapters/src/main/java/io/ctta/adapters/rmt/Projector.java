@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * RMT's projection head {@code Linear(d → p) → ReLU → Linear(p → p)} (ALGORITHMS.md 5.2), as four
+ * RMT's projection head {@code Linear(d → p) → ReLU → Linear(p → p)} (as in the reference {@code methods/rmt.py}), as four
  * trainable arrays in its own manager (a sub-manager of the student's). Initialised like PyTorch's
  * {@code nn.Linear}: weights and biases uniform in {@code ±1/sqrt(fan_in)}, from a seed.
  */

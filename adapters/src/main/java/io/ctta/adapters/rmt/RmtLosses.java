@@ -6,7 +6,7 @@ import io.ctta.runtime.adapt.GraphScalars;
 import java.util.List;
 
 /**
- * The loss terms and the teacher update of RMT (ALGORITHMS.md 2.2, 2.3, 5.3), on DJL arrays.
+ * The loss terms and the teacher update of RMT (Döbler et al., CVPR 2023; docs/strategies/rmt.md), on DJL arrays.
  * Every result attaches to the manager of its first (per-step) argument; teachers' logits are
  * detached here, so callers cannot forget the stop-gradient.
  */
@@ -18,7 +18,7 @@ public final class RmtLosses {
     private RmtLosses() {}
 
     /**
-     * Symmetric cross-entropy per sample (ALGORITHMS.md 2.2):
+     * Symmetric cross-entropy per sample (as the reference code's {@code SymmetricCrossEntropy} in {@code utils/losses.py}):
      * {@code −(1−a)·Σ_c softmax(z_t)_c·log_softmax(z_s)_c − a·Σ_c softmax(z_s)_c·log_softmax(z_t)_c}.
      * The teacher is not differentiated (stop-gradient); both terms reach the student.
      *
@@ -36,7 +36,7 @@ public final class RmtLosses {
     }
 
     /**
-     * RMT's self-training loss (ALGORITHMS.md 5.3 step 7), a scalar:
+     * RMT's self-training loss (docs/strategies/rmt.md, step 7), a scalar:
      * {@code mean_i [0.5·SCE(z_s,i, z_t,i) + 0.5·SCE(z_sa,i, z_t,i)]} with {@code a = 0.5}.
      *
      * @param student logits of the test images (B x C)
@@ -50,7 +50,7 @@ public final class RmtLosses {
     }
 
     /**
-     * The label-free supervised-contrastive loss of RMT (ALGORITHMS.md 5.3 step 6, "all" anchor
+     * The label-free supervised-contrastive loss of RMT (docs/strategies/rmt.md, step 6; "all" anchor
      * mode), a scalar. {@code views} holds {@code k·B} L2-normalised rows ordered view-major: row
      * {@code v·B + i} is view {@code v} of sample {@code i} (RMT: prototype, test, augmented test).
      * For every anchor, the positives are the other views of its sample and the denominator runs
@@ -86,7 +86,7 @@ public final class RmtLosses {
     }
 
     /**
-     * The mean-teacher update (ALGORITHMS.md 2.3), in place and element-wise:
+     * The mean-teacher update (RMT's EMA teacher; docs/strategies/rmt.md), in place and element-wise:
      * {@code θ_teacher ← m·θ_teacher + (1 − m)·θ_student} for each pair of arrays. Run it with grad
      * mode off inside a step scope (the temporaries die with the step).
      *

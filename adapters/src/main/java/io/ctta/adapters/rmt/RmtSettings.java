@@ -5,8 +5,8 @@ import io.ctta.adapters.support.SgdAdamSettings;
 import io.ctta.adapters.support.Settings;
 
 /**
- * Settings of {@code rmt} ({@code strategies.rmt}); defaults follow the reference (ALGORITHMS.md 5.5:
- * {@code conf.py}, {@code cfgs/<dataset>/rmt.yaml}). The optimizer default is the reference's setup
+ * Settings of {@code rmt} ({@code strategies.rmt}); defaults follow the reference code
+ * ({@code mariodoebler/test-time-adaptation}: {@code conf.py}, {@code cfgs/<dataset>/rmt.yaml}). The optimizer default is the reference's setup
  * for batch 64 (ImageNet-C: SGD, lr 0.01, momentum 0.9, Nesterov) rather than its CIFAR setup (Adam
  * 1e-3 at batch 200), which was unstable on long streams at batch 64 here; see
  * docs/strategies/rmt.md.

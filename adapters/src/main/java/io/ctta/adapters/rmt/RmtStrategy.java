@@ -41,13 +41,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RMT, Robust Mean Teacher (Döbler, Marsden, Yang, CVPR 2023; ALGORITHMS.md 5): a student trained
+ * RMT, Robust Mean Teacher (Döbler, Marsden, Yang, CVPR 2023; docs/strategies/rmt.md): a student trained
  * on every test batch and an EMA teacher, with symmetric cross-entropy between them, a contrastive
  * loss that pulls test features towards source class prototypes through a projector, optionally
  * replayed labelled source batches, and a warm-up on source images before the stream.
  *
- * <p>Per batch of B ≥ 2 samples (BatchNorm always normalises with batch statistics; ALGORITHMS.md
- * 5.3): student features and logits of the test batch and of its augmentation
+ * <p>Per batch of B ≥ 2 samples (BatchNorm always normalises with batch statistics; docs/strategies/rmt.md):
+ * student features and logits of the test batch and of its augmentation
  * ({@link CottaAugmentation}), teacher logits of the test batch, nearest source prototype of each
  * test feature by cosine similarity, the contrastive loss over {@code [prototype, feature,
  * augmented feature]} through the projector, the self-training loss, the source cross-entropy on
@@ -97,7 +97,7 @@ public final class RmtStrategy implements AdaptationStrategy {
 
     /**
      * The loss parts of the last adaptation step and the fraction of test samples on which student
-     * and teacher agree (a collapse indicator worth publishing, ALGORITHMS.md 5.7).
+     * and teacher agree (a collapse indicator worth publishing; docs/strategies/rmt.md, "Failure modes").
      */
     public record Diagnostics(double selfTraining, double contrastive, double source, double agreement) {
         static final Diagnostics NONE = new Diagnostics(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
@@ -361,7 +361,7 @@ public final class RmtStrategy implements AdaptationStrategy {
     }
 
     /**
-     * The reference warm-up (ALGORITHMS.md 5.4): {@code ⌊warmup-samples / source-batch-size⌋} steps on
+     * The reference code's warm-up ({@code mariodoebler/test-time-adaptation}, {@code methods/rmt.py}): {@code ⌊warmup-samples / source-batch-size⌋} steps on
      * source images only, loss {@code mean SCE(f_s(x), f_t(x))}, learning rate ramped linearly from
      * {@code lr/steps} to {@code lr}, EMA after each step. The projector gets no gradient here.
      */

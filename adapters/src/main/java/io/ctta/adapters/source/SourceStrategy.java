@@ -10,7 +10,7 @@ import io.ctta.runtime.model.AdaptiveModel;
 import java.util.Map;
 
 /**
- * No adaptation (ALGORITHMS.md 8.1): eval-mode predictions with the source BN statistics, no
+ * No adaptation (docs/strategies/source.md): eval-mode predictions with the source BN statistics, no
  * gradients, no state. The baseline every strategy must beat and the null object of the SPI.
  */
 public final class SourceStrategy implements AdaptationStrategy {

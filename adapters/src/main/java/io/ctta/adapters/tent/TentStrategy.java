@@ -25,7 +25,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * TENT (Wang et al., ICLR 2021; ALGORITHMS.md 8.3): per batch, one forward with BN batch
+ * TENT (Wang et al., ICLR 2021, "Tent: Fully Test-Time Adaptation by Entropy Minimization";
+ * docs/strategies/tent.md): per batch, one forward with BN batch
  * statistics, loss = mean prediction entropy (no filter), one backward, one optimizer step on
  * the BN/LN/GN affine parameters only. The published predictions come from that forward, before
  * the step. Everything else is frozen and bit-identical.

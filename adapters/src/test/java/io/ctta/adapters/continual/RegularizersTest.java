@@ -17,7 +17,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Known answers of ALGORITHMS.md 6.2–6.4, with gradients from the engine's autograd. */
+/**
+ * Known answers of the spectral and Wasserstein regularizers (Lewandowski et al., "Learning
+ * Continually by Spectral Regularization"; docs/strategies/spectral.md), with gradients from the
+ * engine's autograd.
+ */
 class RegularizersTest {
 
     private static final GradientGate GATE = GradientGate.create();

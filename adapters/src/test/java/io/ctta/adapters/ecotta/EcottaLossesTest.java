@@ -10,7 +10,10 @@ import com.typesafe.config.ConfigFactory;
 import io.ctta.runtime.adapt.GradientGate;
 import org.junit.jupiter.api.Test;
 
-/** Known answers of ALGORITHMS.md 2.1 and 4.4, and a finite-difference check of the filtered entropy. */
+/**
+ * Known answers of EcoTTA's filtered entropy and self-distilled regulariser (Song et al., CVPR 2023;
+ * docs/strategies/ecotta.md), and a finite-difference check of the filtered entropy.
+ */
 class EcottaLossesTest {
 
     private static final float LN3 = (float) Math.log(3);

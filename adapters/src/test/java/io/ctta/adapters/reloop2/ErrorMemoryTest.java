@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Compensation known answers (7.3), the LSH sketch (7.4) and the kNN ring buffer. */
+/** Compensation known answers, the LSH sketch and the kNN ring buffer (docs/strategies/reloop2.md). */
 class ErrorMemoryTest {
 
     private static Neighbours hand(float[] sim, float[] y, float[] yb, int v) {

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Known answers (ALGORITHMS.md 2.2, 2.3, 5.3) and gradient checks of RMT's loss terms. */
+/** Known answers and gradient checks of RMT's loss terms and teacher update (docs/strategies/rmt.md). */
 class RmtLossesTest {
 
     private static final float LN3 = (float) Math.log(3);
@@ -147,7 +147,7 @@ class RmtLossesTest {
         }
     }
 
-    /** The formula of ALGORITHMS.md 5.3 step 6 over L2-normalised rows, in double precision. */
+    /** The contrastive loss (docs/strategies/rmt.md, step 6) over L2-normalised rows, in double precision. */
     private static double direct(double[] raw, int b, int dim, double tau, int k, double delta) {
         int n = 3 * b;
         double[][] v = new double[n][dim];

@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Continual-learning benchmark (ALGORITHMS.md 3.8): each strategy learns a label-permuted (or
+ * Continual-learning benchmark (the protocol of Elsayed and Mahmood, ICLR 2024; docs/continual-benchmark.md): each strategy learns a label-permuted (or
  * input-permuted) Fashion-MNIST stream from the same seeded initial model, in this process,
  * prequentially: for every batch {@code predict} (scored), then {@code learn} with its labels. It
  * reports online accuracy per task (first and last 20 % of the tasks), throughput and the

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Why: the PyTorch engine's {@code PtGradientCollector} keeps a <em>static</em> "collecting"
  * flag, so two threads that open collectors at once fail, and a failed open leaves grad mode on
- * for that thread (STYLE.md P2). Every backward pass in the process therefore runs inside one
+ * for that thread (docs/memory-management.md). Every backward pass in the process therefore runs inside one
  * {@link Session} of the same gate; inference never takes it. Obtain the process instance with
  * {@link #shared()} and inject it; tests may use {@link #create()} only when nothing else in the
  * JVM records gradients at the same time.

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Gradient bookkeeping for strategies that call an optimizer per parameter (no DJL
- * {@code Trainer}, whose {@code step()} throws on all-zero gradients; STYLE.md P8). Call these
+ * {@code Trainer}, whose {@code step()} throws on all-zero gradients). Call these
  * after the gradient session has closed (grad mode off) and inside a step scope.
  */
 public final class Gradients {

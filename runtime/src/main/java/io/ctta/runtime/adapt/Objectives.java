@@ -3,7 +3,7 @@ package io.ctta.runtime.adapt;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Loss terms over logits (ALGORITHMS.md 0.3 and 2.1). Entropy is always computed as
+ * Loss terms over logits: prediction entropy (TENT's loss) and cross-entropy. Entropy is always computed as
  * {@code -Σ softmax(z) · log_softmax(z)}, never {@code log(softmax(z))}, so it stays finite for
  * confident predictions. Results attach to {@code logits}' manager (the step's).
  */

@@ -12,7 +12,7 @@ import io.ctta.runtime.model.ParameterSelector;
 import java.util.List;
 
 /**
- * Loss-of-plasticity diagnostics (ALGORITHMS.md 2.5 and 3.7; Dohare et al., "Loss of plasticity
+ * Loss-of-plasticity diagnostics (Dohare et al., "Loss of plasticity
  * in deep continual learning", Nature 2024; Kumar et al., "Implicit under-parameterization",
  * ICLR 2021; Elsayed and Mahmood, ICLR 2024).
  *

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Online (prequential) accuracy per task of a continual stream, in task order: the quantity the
- * UPGD paper plots (ALGORITHMS.md 2.5, 3.8). Also the windowed forgetting {@code A_1 − A_T} and
+ * UPGD paper plots (Elsayed and Mahmood, ICLR 2024). Also the windowed forgetting {@code A_1 − A_T} and
  * means over a fraction of the tasks (e.g. the first and the last 20 %).
  *
  * <p>Pure Java; not thread-safe (one instance per stream).

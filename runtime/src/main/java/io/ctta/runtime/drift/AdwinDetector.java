@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ADWIN2 (Bifet and Gavaldà, 2007) as MOA and River implement it (ALGORITHMS.md 9.1): a window of
+ * ADWIN2 (Bifet and Gavaldà, 2007) as MOA and River implement it (docs/drift.md): a window of
  * recent values kept as an exponential histogram, cut whenever an older and a newer part of it
  * have significantly different means.
  *
@@ -18,8 +18,8 @@ import java.util.List;
  * where W is the window width and σ²_W its variance. If |μ0 − μ1| &gt; ε the oldest bucket is
  * dropped and the scan repeats until no split is significant; the update then returns
  * {@link DriftLevel#DRIFT}. The splits run from the oldest bucket to the newest, over every bucket
- * boundary as in MOA (River's loop skips the newest bucket of each row; ALGORITHMS.md asks for
- * every split).
+ * boundary as in MOA (River's loop skips the newest bucket of each row; the paper's algorithm
+ * tests every split).
  *
  * <p>{@link #statistic()} is the largest |μ0 − μ1| / ε over the splits of the last check (of the
  * first pass, when that check cut), so the threshold is 1. Inputs are meant to lie in [0, 1]
@@ -154,7 +154,7 @@ public final class AdwinDetector extends ScalarDriftDetector<AdwinSettings> {
         return changed;
     }
 
-    /** ε_cut of ALGORITHMS.md 9.1 with River's and MOA's minimum-window correction. */
+    /** ε_cut in the variance-based form MOA and River use, with their minimum-window correction. */
     private double epsilonCut(double n0, double n1) {
         double lnTerm = Math.log(2 * Math.log(width) / settings().delta());
         double mRecip = 1.0 / (n0 - settings().minWindowLength() + 1) + 1.0 / (n1 - settings().minWindowLength() + 1);

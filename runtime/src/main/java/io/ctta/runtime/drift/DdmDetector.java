@@ -1,7 +1,7 @@
 package io.ctta.runtime.drift;
 
 /**
- * DDM, the Drift Detection Method (Gama et al., 2004; ALGORITHMS.md 9.3), on a stream of 0/1
+ * DDM, the Drift Detection Method (Gama et al., 2004, "Learning with Drift Detection"; docs/drift.md), on a stream of 0/1
  * prediction errors. After i inputs since the last reset, with error rate p_i and
  * s_i = sqrt(p_i (1 − p_i) / i):
  * <ul>

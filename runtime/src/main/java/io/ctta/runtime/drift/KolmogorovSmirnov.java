@@ -3,7 +3,7 @@ package io.ctta.runtime.drift;
 import java.util.Arrays;
 
 /**
- * The two-sample Kolmogorov–Smirnov test (ALGORITHMS.md 9.4): the statistic
+ * The two-sample Kolmogorov–Smirnov test (docs/drift.md): the statistic
  * D = sup_x |F_a(x) − F_b(x)| over the pooled sample points, its exact null distribution by
  * lattice-path counting, and the asymptotic Kolmogorov distribution.
  *

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Feature drift by a Kolmogorov–Smirnov test per dimension (ALGORITHMS.md 9.4, alibi-detect's
+ * Feature drift by a Kolmogorov–Smirnov test per dimension (docs/drift.md; alibi-detect's
  * {@code KSDrift}): each test window is compared with the reference window dimension by
  * dimension, and the d p-values are combined with a Bonferroni or Benjamini–Hochberg correction.
  *

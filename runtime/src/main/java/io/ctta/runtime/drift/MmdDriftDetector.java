@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Feature drift by the kernel maximum mean discrepancy with a permutation test (ALGORITHMS.md 9.4,
- * alibi-detect's {@code MMDDrift}). For a reference window X (n vectors) and a test window Y (m):
+ * Feature drift by the kernel maximum mean discrepancy with a permutation test (Gretton et al.,
+ * "A Kernel Two-Sample Test", JMLR 2012; alibi-detect's {@code MMDDrift}). For a reference window X (n vectors) and a test window Y (m):
  * <pre>
  *   k(x, y) = exp(−‖x − y‖² / (2σ²)),   σ = median pairwise distance of the pooled sample
  *   MMD²_u  = Σ_{i≠j} k(x_i, x_j) / (n(n−1)) + Σ_{i≠j} k(y_i, y_j) / (m(m−1)) − 2 Σ_{i,j} k(x_i, y_j) / (nm)

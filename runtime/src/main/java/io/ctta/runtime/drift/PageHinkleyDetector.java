@@ -2,7 +2,7 @@ package io.ctta.runtime.drift;
 
 /**
  * The Page-Hinkley test (Page, 1954) in its classical form with a forgetting factor
- * (ALGORITHMS.md 9.2). After each input x_t, with t counted since the last reset:
+ * (docs/drift.md). After each input x_t, with t counted since the last reset:
  * <pre>
  *   x̄_t = x̄_{t−1} + (x_t − x̄_{t−1}) / t                (the mean is updated first)
  *   m_t = α · m_{t−1} + (x_t − x̄_t − δ),   M_t = min(M_{t−1}, m_t),   m_0 = M_0 = 0

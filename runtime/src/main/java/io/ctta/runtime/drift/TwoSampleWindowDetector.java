@@ -8,7 +8,7 @@ import java.util.Map;
  * {@code referenceSize} vectors after a reset or a drift, or the rows given to
  * {@link #setReference}), then test each following non-overlapping window of {@code windowSize}
  * vectors against it. Tumbling windows rather than a sliding one because overlapping windows are
- * autocorrelated and inflate false alarms (ALGORITHMS.md 9.4). A rejection counts as a drift after
+ * autocorrelated and inflate false alarms. A rejection counts as a drift after
  * {@code consecutive} rejections in a row; before that the level is {@link DriftLevel#WARNING}.
  */
 abstract sealed class TwoSampleWindowDetector implements MultivariateDriftDetector permits KsDriftDetector, MmdDriftDetector {

@@ -8,8 +8,8 @@
  * {@link io.ctta.runtime.drift.MultivariateDriftDetector} ({@code update(double[])}):
  * {@link io.ctta.runtime.drift.KsDriftDetector} and {@link io.ctta.runtime.drift.MmdDriftDetector}.
  * {@link io.ctta.runtime.drift.DriftDetectors} builds any of them by name from validated HOCON
- * settings. The algorithms follow ALGORITHMS.md section 9; docs/drift.md gives the parameters,
- * their sources and the measured false-alarm rates and delays.
+ * settings. docs/drift.md gives each algorithm with its paper or reference implementation, the
+ * parameters, their sources and the measured false-alarm rates and delays.
  *
  * <p>Detectors are not thread-safe: one instance belongs to one signal of one pipeline and is used
  * by one thread at a time. Their whole state round-trips through

@@ -8,9 +8,9 @@ import java.lang.invoke.MethodType;
  * Sets libtorch's per-thread grad mode without a compile-time dependency on the PyTorch engine.
  *
  * <p>Why: grad mode is thread-local and on by default in every thread except the one that
- * initialised the engine (STYLE.md P3). On an actor dispatcher thread an inference forward would
+ * initialised the engine (DJL's PyTorch engine turns it off only there). On an actor dispatcher thread an inference forward would
  * otherwise record autograd graphs, and in-place parameter updates on leaves would fail. A failed
- * {@code PtGradientCollector} open also leaves grad mode on (P2). The runtime therefore forces it
+ * {@code PtGradientCollector} open also leaves grad mode on (see {@code GradientGate}). The runtime therefore forces it
  * off around every step. Not API.
  */
 public final class EngineGrad {

@@ -1,7 +1,8 @@
 package io.ctta.runtime.model;
 
 /**
- * How normalisation layers behave in a forward pass (ALGORITHMS.md 2.4).
+ * How normalisation layers behave in a forward pass (the BatchNorm modes of the test-time adaptation
+ * reference code {@code mariodoebler/test-time-adaptation}; see docs/strategies/norm.md).
  */
 public enum ForwardMode {
     /** Eval: BN normalises with stored running statistics; nothing changes. */

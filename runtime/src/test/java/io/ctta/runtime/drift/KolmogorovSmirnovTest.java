@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class KolmogorovSmirnovTest {
 
-    /** ALGORITHMS.md 9.4: ref = [1, 2, 3, 4], cur = [3, 4, 5, 6] → D = 0.5 (the sup is reached at 2, 3 and 4). */
+    /** Two-sample Kolmogorov–Smirnov statistic: ref = [1, 2, 3, 4], cur = [3, 4, 5, 6] → D = 0.5 (the sup is reached at 2, 3 and 4). */
     @Test
     void statisticKnownAnswers() {
         assertEquals(0.5, KolmogorovSmirnov.statistic(new double[] {1, 2, 3, 4}, new double[] {3, 4, 5, 6}));

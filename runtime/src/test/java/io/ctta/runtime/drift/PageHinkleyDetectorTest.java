@@ -10,7 +10,7 @@ class PageHinkleyDetectorTest {
 
     private static final double EPS = 1e-12;
 
-    /** ALGORITHMS.md 9.2: 1 000 zeros then ones → drift at 0-based index 1051, with α = 0.9999 and with α = 1. */
+    /** Page-Hinkley (Page 1954) in the form of docs/drift.md: 1 000 zeros then ones → drift at 0-based index 1051, with α = 0.9999 and with α = 1. */
     @Test
     void knownAnswerZerosThenOnes() {
         for (double alpha : new double[] {0.9999, 1.0}) {

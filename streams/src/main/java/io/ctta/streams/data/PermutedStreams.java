@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 /**
  * The permuted continual-learning streams of the UPGD paper (Elsayed and Mahmood, ICLR 2024;
- * ALGORITHMS.md 3.8), over any labelled image set (Fashion-MNIST here):
+ * docs/continual-benchmark.md), over any labelled image set (Fashion-MNIST here):
  *
  * <ul>
  *   <li><b>Label-permuted</b>: every {@code samplesPerTask} samples the classes are relabelled by a

@@ -83,7 +83,7 @@ public final class KafkaSettings {
 
     /**
      * {@code byte[]} consumer in {@code groupId}; offsets are committed by the pipeline after
-     * processing (STYLE.md P22), so auto-commit is off; a new group starts from the earliest offset.
+     * processing (at-least-once: auto-commit could commit records not yet processed), so auto-commit is off; a new group starts from the earliest offset.
      */
     public Properties consumer(String groupId) {
         Properties p = admin();

@@ -4,7 +4,8 @@
  * ({@link io.ctta.streams.kafka.ReplayProducer}), and an in-process single-node KRaft broker for the
  * default no-cluster mode and for tests ({@link io.ctta.streams.kafka.EmbeddedKafka}).
  *
- * <p>Consumers in project code are pekko-connectors-kafka sources (STYLE.md P19); the raw
+ * <p>Consumers in project code are pekko-connectors-kafka sources, which confine the
+ * non-thread-safe {@code KafkaConsumer} to one actor; the raw
  * {@code KafkaConsumer} appears only in tests.
  */
 package io.ctta.streams.kafka;

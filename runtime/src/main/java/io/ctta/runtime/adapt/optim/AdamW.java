@@ -13,7 +13,7 @@ import java.util.Map;
  * its state {@code adamw.m/…}, {@code adamw.v/…}.
  *
  * <p>{@code β1 = 0} (no momentum, {@code m = g}) is allowed: it is the tuned streaming setting of
- * the UPGD paper's AdamW baseline (ALGORITHMS.md 3.4, 8.4).
+ * the UPGD paper's AdamW baseline (Elsayed and Mahmood, ICLR 2024; docs/strategies/sgd-adam.md).
  */
 public final class AdamW extends Adam {
 

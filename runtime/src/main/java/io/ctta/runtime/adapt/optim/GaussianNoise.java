@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * drawn from a generator seeded by {@code mix(seed, t, i)} alone. A checkpoint therefore needs no
  * generator state (the step count is enough) and a restored optimizer replays the exact same
  * perturbations, independent of the engine's process-global RNG and of other strategies in the
- * JVM (ALGORITHMS.md 3.5). Values are drawn on the heap with {@link SplittableRandom#nextGaussian()}.
+ * JVM. Values are drawn on the heap with {@link SplittableRandom#nextGaussian()}.
  */
 public final class GaussianNoise {
 

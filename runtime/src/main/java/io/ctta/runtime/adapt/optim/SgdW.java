@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Plain SGD with decoupled weight decay and optional Gaussian perturbation, the streaming
- * baselines of the UPGD paper (ALGORITHMS.md 8.4):
+ * baselines of the UPGD paper (Elsayed and Mahmood, ICLR 2024; docs/strategies/sgd-adam.md):
  * {@code W ← (1 − α·λ)·W − α·(g + ξ)}, {@code ξ ~ N(0, σ²)} fresh every step.
  *
  * <p>{@code σ = 0, λ = 0} is SGD; {@code σ = 0} is SGDW; {@code σ > 0, λ = 0} is PGD;

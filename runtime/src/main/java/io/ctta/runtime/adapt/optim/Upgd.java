@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /**
  * UPGD, Utility-based Perturbed Gradient Descent, weight-wise with the first-order utility
- * (Elsayed and Mahmood, ICLR 2024; ALGORITHMS.md 3.3). Per step {@code t}, for every tensor
+ * (Elsayed and Mahmood, ICLR 2024, Algorithm 1; docs/strategies/upgd.md). Per step {@code t}, for every tensor
  * {@code W} with gradient {@code g}:
  * <ol>
  *   <li>{@code u = −g ⊙ W} (weights before the update);</li>
@@ -26,14 +26,15 @@ import java.util.Objects;
  *       {@code W ← (1 − αλ)·W − α·(g + ξ ⊙ (1 − Ū))}.</li>
  * </ol>
  * Steps 1–4's reductions finish for every tensor before any tensor is updated (two passes),
- * because {@code η} is global. The step is {@code α}, not the README's {@code 2α} (3.6.2).
+ * because {@code η} is global. The step is {@code α}, not the reference README's {@code 2α} (docs/strategies/upgd.md,
+ * "Deviations and decisions").
  *
  * <p>State: one utility trace per parameter (+1× model size), the noise seed and the step count;
  * the noise is a function of (seed, step), so restoring them replays it bit for bit.
  */
 public final class Upgd implements ParameterOptimizer {
 
-    /** The guard for a non-positive global maximum (ALGORITHMS.md 3.6.3). */
+    /** The guard for a non-positive global maximum (the reference code has none; docs/strategies/upgd.md). */
     public static final float ETA_FLOOR = 1e-12f;
 
     /** How utilities are squashed into (0, 1). */
@@ -52,7 +53,7 @@ public final class Upgd implements ParameterOptimizer {
         NON_PROTECTING
     }
 
-    /** Which value is the global maximum {@code η} (ALGORITHMS.md 3.6.1). */
+    /** Which value is the global maximum {@code η} (the paper and its reference code differ; docs/strategies/upgd.md). */
     public enum UtilityMax {
         /** {@code η = max Û}, bias-corrected, as in the paper's Algorithm 1 (default). */
         BIAS_CORRECTED,
@@ -95,7 +96,7 @@ public final class Upgd implements ParameterOptimizer {
         }
 
         /**
-         * The runtime default (ALGORITHMS.md 3.4, [D]): first order, global, protecting,
+         * The runtime default (our choice, docs/strategies/upgd.md): first order, global, protecting,
          * {@code α = 0.01, β_u = 0.999, σ = 0.001, λ = 0.001}, η after bias correction.
          */
         public static Options defaults(long seed) {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** SGDW, S&amp;P and AdamW known answers (decoupled weight decay, ALGORITHMS.md 8.4). */
+/** SGDW, S&amp;P and AdamW known answers (decoupled weight decay, as in the UPGD paper's streaming baselines; docs/strategies/sgd-adam.md). */
 class DecoupledOptimizersTest extends RootManagerTest {
 
     private void step(ParameterOptimizer opt, NDArray w, float[] g) {

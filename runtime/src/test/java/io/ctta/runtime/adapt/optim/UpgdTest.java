@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Known answers of ALGORITHMS.md 3.3 and 3.6 on small hand-made tensors. */
+/**
+ * Known answers of UPGD (Elsayed and Mahmood, ICLR 2024, Algorithm 1) and of the choices where the
+ * paper and its reference code differ (docs/strategies/upgd.md), on small hand-made tensors.
+ */
 class UpgdTest extends RootManagerTest {
 
     private static Upgd.Options opts(float lr, float wd, float beta, float sigma, Upgd.Scaling scaling, Upgd.Form form,
@@ -112,7 +115,7 @@ class UpgdTest extends RootManagerTest {
                 double[] g1 = g1s[t - 1];
                 double[] g2 = g2s[t - 1];
                 p.step(upgd, toF(g1), toF(g2));
-                // Independent scalar reference of 3.3 steps 2-8.
+                // Independent scalar reference of the per-step update (docs/strategies/upgd.md, steps 1-7).
                 double bc = 1 - Math.pow(beta, t);
                 double eta = Double.NEGATIVE_INFINITY;
                 for (int k = 0; k < 3; k++) {
