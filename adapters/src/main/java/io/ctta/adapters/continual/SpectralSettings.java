@@ -7,7 +7,7 @@ import java.util.Set;
  * Settings of the spectral regularizer (docs/strategies/spectral.md), the block {@code spectral { ... }}:
  * {@code ρ · [Σ_matrices (σ_max^k − 1)² + Σ_biases ‖b‖₂^{2k} + Σ_scales (max|γ|^k − 1)²]}.
  *
- * @param rho strength ρ, default 1e-3 (the paper's value was not retrieved; [D])
+ * @param rho strength ρ, default 1e-3 (the paper's value was not retrieved; our choice)
  * @param exponent the exponent {@code k}, default 2
  * @param biases pull bias vectors (and normalisation shifts) towards zero, default true
  * @param normScales pull normalisation scales (diagonal matrices, spectral norm {@code max|γ|})

@@ -7,7 +7,7 @@ import java.util.Set;
  * Settings of the Wasserstein-to-initialization regularizer (docs/strategies/spectral.md), the block
  * {@code wasserstein { ... }}: {@code ρ · Σ_tensors Σ_i (sort(θ)_i − sort(θ⁰)_i)²}.
  *
- * @param rho strength ρ, default 1e-3 (the paper's scaling was not retrieved; [D])
+ * @param rho strength ρ, default 1e-3 (the paper's scaling was not retrieved; our choice)
  */
 public record WassersteinSettings(double rho) {
 

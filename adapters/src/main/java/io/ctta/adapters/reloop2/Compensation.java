@@ -7,7 +7,7 @@ package io.ctta.adapters.reloop2;
  *   <li>{@code ȳ = Σ a_i y_i}, {@code ȳ_base = Σ a_i y_base,i};
  *   <li>{@code y_err = γ (ȳ − y_base) + (1 − γ)(ȳ − ȳ_base)};
  *   <li>{@code y_pred = clamp(y_base + λ y_err, 0, 1)}; for a probability vector (more than one
- *       value) the clamped vector is renormalised to sum 1 (the multi-class extension, [D]).
+ *       value) the clamped vector is renormalised to sum 1 (the multi-class extension, our choice).
  * </ol>
  */
 public final class Compensation {

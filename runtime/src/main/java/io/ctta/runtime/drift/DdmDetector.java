@@ -10,7 +10,7 @@ package io.ctta.runtime.drift;
  *       multipliers are the settings); after a drift everything resets at the start of the next
  *       update.</li>
  * </ul>
- * Guard [D]: while no error has been seen, s_i = 0, and a minimum taken there would make the first
+ * Guard (ours; the paper has none): while no error has been seen, s_i = 0, and a minimum taken there would make the first
  * error a drift. So (p_i, s_i) only becomes the minimum once p_i &gt; 0, and nothing is signalled
  * before a minimum exists. {@link #statistic()} is p_i + s_i, {@link #threshold()} is
  * p_min + 3 s_min and {@link #warningThreshold()} p_min + 2 s_min (both +∞ before a minimum).

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Settings of {@link KsDriftDetector} ({@code drift.ks}); p-value and correction are
- * alibi-detect's {@code KSDrift} defaults, the window sizes are ours [D].
+ * alibi-detect's {@code KSDrift} defaults, the window sizes are ours.
  *
  * @param pValue significance level α of the whole test (after the correction); default 0.05
  * @param correction {@link Correction#BONFERRONI} (default) or {@link Correction#FDR}

@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * (1 + c)/(1 + P) &lt; α, so that statistic &gt; threshold exactly when p &lt; α. Permutations are
  * drawn from a generator seeded by the detector's seed and the test's index, so a run is
  * reproducible and a restored detector draws the same permutations. If every pooled point is
- * identical (median distance 0), σ is the mean distance, or 1 if that is 0 too [D].
+ * identical (median distance 0), σ is the mean distance, or 1 if that is 0 too (our choice).
  */
 public final class MmdDriftDetector extends TwoSampleWindowDetector {
 

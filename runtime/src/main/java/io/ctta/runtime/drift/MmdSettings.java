@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Settings of {@link MmdDriftDetector} ({@code drift.mmd}); p-value and permutations are
- * alibi-detect's {@code MMDDrift} defaults, the window sizes are ours [D] (the test costs
+ * alibi-detect's {@code MMDDrift} defaults, the window sizes are ours (the test costs
  * O((n + m)² · (d + permutations)) per window, so windows stay in the hundreds).
  *
  * @param pValue significance level α; default 0.05

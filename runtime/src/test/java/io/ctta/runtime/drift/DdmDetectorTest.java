@@ -45,7 +45,7 @@ class DdmDetectorTest {
         assertEquals(Double.POSITIVE_INFINITY, d.threshold());
     }
 
-    /** The [D] guard: 30 error-free inputs must not make the first error a drift. */
+    /** The guard we added (the paper has none): 30 error-free inputs must not make the first error a drift. */
     @Test
     void firstErrorAfterAnErrorFreeWarmUpIsNotADrift() {
         DdmDetector d = new DdmDetector();
