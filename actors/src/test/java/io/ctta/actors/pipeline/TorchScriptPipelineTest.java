@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
  * frames of another size (3x40x48, float32) and of the model's size (3x32x32, uint8) are resized
  * and cropped to the model's input and predicted as accurately as the model predicts its own
  * size; a grey frame is served as three equal channels, a two-channel one is dead-lettered with
- * the shape as the reason; {@code tent} adapts the model.
+ * the shape as the reason; records packed by hand (binary and JSON, as a client in another language
+ * writes them, no headers) are read as ctta's own; {@code tent} adapts the model.
  */
 class TorchScriptPipelineTest {
 
@@ -67,6 +68,12 @@ class TorchScriptPipelineTest {
                     InferenceRecord r = new InferenceRecord("f-" + i, "cam", 1000L + i, "cam", y[0], t);
                     labels.put(r.id(), y[0]);
                     producer.send(new ProducerRecord<>(input, "cam".getBytes(StandardCharsets.UTF_8), codec.encode(r))).get();
+                    if (i < 2) {
+                        // The same frames as a client in another language writes them, without ctta's
+                        // codec: binary packed by hand (as Python's struct.pack would) and JSON text.
+                        byte[] raw = i == 0 ? handPackedFloat32("py-bin", t.shape(), t.values()) : handWrittenJson("py-json", t);
+                        producer.send(new ProducerRecord<>(input, "cam".getBytes(StandardCharsets.UTF_8), raw)).get();
+                    }
                     if (i == 50) {
                         // A grey frame is served (three equal channels); a two-channel one cannot be.
                         InferenceRecord grey = new InferenceRecord("grey", "cam", 1, "cam", 0,
@@ -90,19 +97,26 @@ class TorchScriptPipelineTest {
             CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
             try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
                 for (String pipeline : List.of("rgb-source", "rgb-tent")) {
-                    List<ConsumerRecord<byte[], byte[]>> out = TopicContents.read(kafka, Topics.predictions(pipeline), FRAMES + 1);
-                    assertEquals(FRAMES + 1, out.size(), pipeline);
+                    List<ConsumerRecord<byte[], byte[]>> out = TopicContents.read(kafka, Topics.predictions(pipeline), FRAMES + 3);
+                    assertEquals(FRAMES + 3, out.size(), pipeline);
                     PredictionCodec pc = new PredictionCodec();
                     int[] wrong = new int[2];
                     int[] seen = new int[2];
+                    Map<String, float[]> probabilities = new HashMap<>();
                     for (ConsumerRecord<byte[], byte[]> c : out) {
                         PredictionRecord p = pc.decode(c.value());
-                        if (p.id().equals("grey")) {
+                        probabilities.put(p.id(), p.scores());
+                        if (!p.id().startsWith("f-")) {
                             continue;
                         }
                         int kind = Integer.parseInt(p.id().substring(2)) % 2;
                         seen[kind]++;
                         wrong[kind] += p.predictedClass() == labels.get(p.id()) ? 0 : 1;
+                    }
+                    if (pipeline.equals("rgb-source")) {
+                        // The source model's answer depends only on the frame: hand-made records are read as ctta's own.
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(probabilities.get("f-0"), probabilities.get("py-bin"), 1e-6f);
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(probabilities.get("f-1"), probabilities.get("py-json"), 1e-6f);
                     }
                     // The model's clean error is about 15 %: resized frames must be served as well as native ones.
                     assertTrue(wrong[0] < 0.35 * seen[0], pipeline + ": resized frames " + wrong[0] + " wrong of " + seen[0]);
@@ -114,6 +128,34 @@ class TorchScriptPipelineTest {
                 assertTrue(runtime.metrics().get("rgb-tent").actionCounts().isEmpty());
             }
         }
+    }
+
+    /** The binary layout of docs/record-format.md, written field by field: no domain, no label, no metadata. */
+    private static byte[] handPackedFloat32(String id, int[] shape, float[] data) {
+        byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+        byte[] key = "cam".getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(14 + 2 + idBytes.length + 2 + key.length + 4 * shape.length + 4 * data.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'C').put((byte) 'T').put((byte) 1).put((byte) 0).put((byte) 1).put((byte) shape.length).putLong(5L);
+        b.putShort((short) idBytes.length).put(idBytes).putShort((short) key.length).put(key);
+        for (int d : shape) {
+            b.putInt(d);
+        }
+        for (float v : data) {
+            b.putFloat(v);
+        }
+        return b.array();
+    }
+
+    /** A JSON record as a script would print it: uint8 values as integers. */
+    private static byte[] handWrittenJson(String id, Tensor t) {
+        StringBuilder json = new StringBuilder("{\"id\": \"").append(id).append("\", \"eventTime\": 5, \"dtype\": \"uint8\", \"shape\": ")
+                .append(java.util.Arrays.toString(t.shape())).append(", \"features\": [");
+        float[] data = t.values();
+        for (int i = 0; i < data.length; i++) {
+            json.append(i == 0 ? "" : ", ").append((int) data[i]);
+        }
+        return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static float[] rounded(float[] x) {
