@@ -6,7 +6,6 @@ import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.Tensor;
 import io.ctta.streams.serde.DecodeResult;
 import io.ctta.streams.serde.RecordCodec;
-import java.util.Arrays;
 import java.util.Objects;
 import org.apache.kafka.common.header.Headers;
 
@@ -43,13 +42,16 @@ public final class InputDecoder {
         }
         InferenceRecord in = d.record();
         Tensor t = in.features();
-        if (Arrays.equals(t.shape(), spec.inputShape())) {
-            return r;
-        }
         try {
+            // The same function the warm-up, bench and training data go through: a frame of the
+            // model's size is still resized and cropped when the description says so (resize 256,
+            // crop 224), and is passed on untouched only when nothing is to be done.
             float[] values = spec.toModelInput(t.shape(), t.values());
+            if (values == t.values()) {
+                return r;
+            }
             return new DecodeResult.Decoded(new InferenceRecord(in.id(), in.key(), in.eventTimeMs(), in.domain(), in.label(),
-                    new Tensor(DType.FLOAT32, spec.inputShape(), values)));
+                    new Tensor(DType.FLOAT32, spec.inputShape(), values), in.metadata()));
         } catch (IllegalArgumentException e) {
             return new DecodeResult.Rejected("shape: " + e.getMessage());
         }

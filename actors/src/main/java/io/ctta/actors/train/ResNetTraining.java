@@ -59,10 +59,10 @@ public final class ResNetTraining {
             log.println("Training data: " + probe.description());
         }
         // Read with a provisional spec: only its geometry (resize, crop) matters for the images.
-        ModelSpec provisional = ModelSpec.builtinResNet(Math.max(classes, 2), size, Preprocessing.IDENTITY, "reading");
-        SourceData images = SourceSamples.load(format, data, options, maxSamples,
-                classes > 0 ? provisional : ModelSpec.builtinResNet(Integer.MAX_VALUE / 4, size, Preprocessing.IDENTITY, "reading"),
-                "--data");
+        ModelSpec geometry = ModelSpec.builtinResNet(Math.max(classes, 2), size, Preprocessing.IDENTITY, "reading");
+        SourceData images = classes > 0
+                ? SourceSamples.load(format, data, options, maxSamples, geometry, "--data")
+                : SourceSamples.loadAnyLabels(format, data, options, maxSamples, geometry, "--data");
         if (classes <= 0) {
             for (int y : images.labels()) {
                 classes = Math.max(classes, y + 1);

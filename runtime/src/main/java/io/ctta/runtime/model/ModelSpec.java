@@ -149,32 +149,38 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
             }
             return values;
         }
-        if (sampleShape.length == 3 && sampleShape[0] == 1 && inputShape[0] == 3) {
-            // A grey frame for an RGB model (night-time camera traps): R = G = B, as PIL's convert("RGB").
-            sampleShape = new int[] {3, sampleShape[1], sampleShape[2]};
-            float[] rgb = new float[values.length * 3];
-            for (int c = 0; c < 3; c++) {
-                System.arraycopy(values, 0, rgb, c * values.length, values.length);
-            }
-            values = rgb;
-        }
-        if (sampleShape.length != 3 || sampleShape[0] != inputShape[0]) {
+        boolean greyForRgb = sampleShape.length == 3 && sampleShape[0] == 1 && inputShape[0] == 3;
+        if (sampleShape.length != 3 || (sampleShape[0] != inputShape[0] && !greyForRgb)) {
             throw new IllegalArgumentException("shape " + Arrays.toString(sampleShape) + " is not an image of "
                     + inputShape[0] + " channel(s) [" + inputShape[0] + ",H,W]" + (inputShape[0] == 3 ? " or a grey one [1,H,W]" : ""));
         }
+        int channels = sampleShape[0];
         int h = sampleShape[1];
         int w = sampleShape[2];
-        if (h == inputShape[1] && w == inputShape[2] && geometry.centerCrop() == null
-                && Arrays.equals(geometry.resizedSize(h, w), new int[] {h, w})) {
-            return values;
+        float[] fitted;
+        // Nothing to do when the resize keeps the frame's size and that is the input size (a crop,
+        // which always yields the input size, then takes the whole frame).
+        if (h == inputShape[1] && w == inputShape[2] && Arrays.equals(geometry.resizedSize(h, w), new int[] {h, w})) {
+            fitted = values;
+        } else {
+            int[] out = geometry.outputSize(h, w);
+            int[] resized = geometry.resizedSize(h, w);
+            if (geometry.centerCrop() != null && (resized[0] < out[0] || resized[1] < out[1])) {
+                throw new IllegalArgumentException("an image of " + h + "x" + w + " is smaller than the center crop "
+                        + out[0] + "x" + out[1]);
+            }
+            // A grey frame is resized as one channel and only then repeated: a third of the work.
+            fitted = geometry.apply(values, channels, h, w);
         }
-        int[] out = geometry.outputSize(h, w);
-        int[] resized = geometry.resizedSize(h, w);
-        if (geometry.centerCrop() != null && (resized[0] < out[0] || resized[1] < out[1])) {
-            throw new IllegalArgumentException("an image of " + h + "x" + w + " is smaller than the center crop "
-                    + out[0] + "x" + out[1]);
+        if (!greyForRgb) {
+            return fitted;
         }
-        return geometry.apply(values, inputShape[0], h, w);
+        // A grey frame for an RGB model (night-time camera traps): R = G = B, as PIL's convert("RGB").
+        float[] rgb = new float[fitted.length * 3];
+        for (int c = 0; c < 3; c++) {
+            System.arraycopy(fitted, 0, rgb, c * fitted.length, fitted.length);
+        }
+        return rgb;
     }
 
     /**
