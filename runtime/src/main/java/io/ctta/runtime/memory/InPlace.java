@@ -44,6 +44,15 @@ public final class InPlace {
         if (source.size() != target.size()) {
             throw new IllegalArgumentException("cannot copy " + source.getShape() + " into " + target.getShape());
         }
-        target.set(ALL, source.getShape().equals(target.getShape()) ? source : source.reshape(target.getShape()));
+        if (source.getShape().equals(target.getShape())) {
+            target.set(ALL, source);
+            return;
+        }
+        // The reshaped view would otherwise stay in the source's (possibly long-lived) manager.
+        try (NDManager scratch = target.getManager().newSubManager()) {
+            NDArray view = source.reshape(target.getShape());
+            view.attach(scratch);
+            target.set(ALL, view);
+        }
     }
 }

@@ -44,7 +44,8 @@ import java.util.SplittableRandom;
  * (which modules are normalisation layers, which tensors are buffers); running statistics are
  * parameters of this model like the built-in ones. {@link ForwardMode#BATCH_STATS} puts only
  * the BatchNorm modules in training mode (dropout stays off) and restores the running statistics
- * when the step's scope closes. BN-α is not available for them. See docs/models.md.
+ * when the step's scope closes. BN-α observes each BatchNorm layer's batch statistics with one
+ * forward per layer (TorchScriptNetwork). See docs/models.md.
  */
 public final class AdaptiveModel implements AutoCloseable {
 
@@ -122,10 +123,6 @@ public final class AdaptiveModel implements AutoCloseable {
         } catch (IOException | MalformedModelException e) {
             model.close();
             throw new IllegalArgumentException("cannot load TorchScript model " + spec.path() + ": " + e.getMessage(), e);
-        } catch (ai.djl.engine.EngineException e) {
-            model.close();
-            throw new IllegalArgumentException("libtorch cannot load TorchScript model " + spec.path() + ": "
-                    + TorchScriptNetwork.firstLine(e.getMessage()), e);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -274,7 +271,10 @@ public final class AdaptiveModel implements AutoCloseable {
         return spec.preprocessing().apply(inputArray(scope, batch));
     }
 
-    /** Whether BN-α can be computed for this model (built-in models with BatchNorm). */
+    /**
+     * Whether BN-α can be computed for this model: built-in models with BatchNorm, TorchScript
+     * modules whose normalisation layers are all torch.nn BatchNorm with a usable momentum.
+     */
     public boolean supportsMixedStatistics() {
         return network.supportsMixedStatistics();
     }

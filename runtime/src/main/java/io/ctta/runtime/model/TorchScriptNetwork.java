@@ -63,35 +63,42 @@ final class TorchScriptNetwork implements Network {
     private static final Pattern STAGE = Pattern.compile("stage(\\d+)");
     private static final String METHOD_MARKER = "module_method:";
 
-    /** The export convention, for messages. */
-    static final String EXPORT_HINT = "see docs/models.md, 'Exporting your model'";
-
     private final PtSymbolBlock block;
     private final TorchScriptArchive archive;
     private final Map<String, Parameter> parameters;
     private final List<String> batchStatModules;
     private final List<NDArray> batchStatBuffers;
     private final List<BnLayer> bnLayers;
+    /** Why BN-α is not offered, or null when it is. */
+    private final String noMixedStatistics;
     private final List<String> methods;
     private final Set<String> buffers;
     private final int stageCount;
+    /** One named scalar per exported method, telling the engine which method to run (made once, in the model's manager). */
+    private final Map<String, NDArray> markers = new java.util.HashMap<>();
     private ForwardMode current;
     private PendingRestore pending;
 
-    private TorchScriptNetwork(PtSymbolBlock block, TorchScriptArchive archive, Map<String, Parameter> parameters,
+    private TorchScriptNetwork(PtSymbolBlock block, NDManager manager, TorchScriptArchive archive, Map<String, Parameter> parameters,
             List<String> batchStatModules, List<NDArray> batchStatBuffers, List<String> methods) {
         this.block = block;
         this.archive = archive;
         this.parameters = Collections.unmodifiableMap(parameters);
         this.batchStatModules = List.copyOf(batchStatModules);
         this.batchStatBuffers = List.copyOf(batchStatBuffers);
-        this.bnLayers = bnLayers(archive, batchStatModules, parameters);
+        this.bnLayers = new ArrayList<>();
+        this.noMixedStatistics = bnLayers(archive, batchStatModules, parameters, bnLayers);
         this.methods = List.copyOf(methods);
         Set<String> own = parameterNamesOf(block);
         Set<String> b = new java.util.LinkedHashSet<>(parameters.keySet());
         b.removeAll(own);
         this.buffers = Collections.unmodifiableSet(b);
         this.stageCount = countStages(methods);
+        for (String m : this.methods) {
+            NDArray marker = manager.create(0f);
+            marker.setName(METHOD_MARKER + m);
+            markers.put(m, marker);
+        }
         enter(ForwardMode.EVAL, true);
     }
 
@@ -119,8 +126,8 @@ final class TorchScriptNetwork implements Network {
         } catch (ai.djl.engine.EngineException e) {
             throw explainLoadFailure(file, model.getNDManager().getDevice(), e);
         } finally {
-            Files.deleteIfExists(copy);
-            Files.deleteIfExists(dir);
+            deleteQuietly(copy);
+            deleteQuietly(dir);
         }
         PtSymbolBlock block = (PtSymbolBlock) model.getBlock();
         List<String> methods = new ArrayList<>();
@@ -166,7 +173,16 @@ final class TorchScriptNetwork implements Network {
                 batchStatBuffers.add(buffer);
             }
         }
-        return new TorchScriptNetwork(block, archive, parameters, batchStat, batchStatBuffers, methods);
+        return new TorchScriptNetwork(block, manager, archive, parameters, batchStat, batchStatBuffers, methods);
+    }
+
+    /** A temporary file that cannot be removed must not hide why loading failed. */
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            p.toFile().deleteOnExit();
+        }
     }
 
     /**
@@ -244,32 +260,47 @@ final class TorchScriptNetwork implements Network {
     private record BnLayer(NDArray mean, NDArray var, NDArray count, float momentum) {}
 
     /**
-     * The BatchNorm layers in module order, or an empty list when one of them is not a
-     * {@code torch.nn} BatchNorm whose momentum its source declares (then BN-α is not offered).
+     * Adds the BatchNorm layers to {@code out} in module order; returns why BN-α cannot be offered
+     * (and leaves {@code out} empty), or null.
      */
-    private static List<BnLayer> bnLayers(TorchScriptArchive archive, List<String> paths, Map<String, Parameter> parameters) {
-        List<BnLayer> out = new ArrayList<>();
+    private static String bnLayers(TorchScriptArchive archive, List<String> paths, Map<String, Parameter> parameters,
+            List<BnLayer> out) {
+        if (paths.isEmpty()) {
+            return "this module has no BatchNorm layer";
+        }
         for (String path : paths) {
             TorchScriptArchive.Module m = archive.module(path);
             String momentum = m == null ? null : m.constants().get("momentum");
-            if (m == null || !m.isTorchNn() || !m.typeName().contains("BatchNorm") || momentum == null) {
-                return List.of();
+            String refusal = null;
+            if (m == null || !m.isTorchNn() || !m.typeName().contains("BatchNorm")) {
+                refusal = "its layer " + path + " normalises with running statistics but is not torch.nn's BatchNorm";
+            } else if (momentum == null) {
+                refusal = "the momentum of its BatchNorm layer " + path + " is not declared in the file";
+            }
+            float factor = Float.NaN;
+            if (refusal == null && !momentum.equals("None")) {
+                try {
+                    factor = Float.parseFloat(momentum);
+                } catch (NumberFormatException e) {
+                    refusal = "the momentum of its BatchNorm layer " + path + " is not a number (" + momentum + ")";
+                }
             }
             String prefix = path.isEmpty() ? "" : path + ".";
             Parameter count = parameters.get(prefix + "num_batches_tracked");
-            float factor;
-            try {
-                factor = momentum.equals("None") ? Float.NaN : Float.parseFloat(momentum);
-            } catch (NumberFormatException e) {
-                return List.of();
+            if (refusal == null && factor == 0f) {
+                // The layer's update is then 0 x its batch statistics: nothing to observe them by.
+                refusal = "its BatchNorm layer " + path + " has momentum 0 (its running statistics never move)";
+            } else if (refusal == null && Float.isNaN(factor) && count == null) {
+                refusal = "its BatchNorm layer " + path + " has momentum=None but no num_batches_tracked buffer";
             }
-            if (count == null && Float.isNaN(factor)) {
-                return List.of();
+            if (refusal != null) {
+                out.clear();
+                return refusal;
             }
             out.add(new BnLayer(parameters.get(prefix + "running_mean").getArray(), parameters.get(prefix + "running_var")
                     .getArray(), count == null ? null : count.getArray(), factor));
         }
-        return List.copyOf(out);
+        return null;
     }
 
     private static int countStages(List<String> methods) {
@@ -290,11 +321,6 @@ final class TorchScriptNetwork implements Network {
     /** The module tree read from the file. */
     TorchScriptArchive archive() {
         return archive;
-    }
-
-    /** The paths of the modules that normalise with batch statistics in training mode. */
-    List<String> batchStatisticsModules() {
-        return batchStatModules;
     }
 
     private static Set<String> parameterNamesOf(PtSymbolBlock block) {
@@ -330,9 +356,8 @@ final class TorchScriptNetwork implements Network {
         if (batchStatsWeight < 1f) {
             if (!supportsMixedStatistics()) {
                 throw new UnsupportedOperationException("BN-alpha mixes the source and the batch statistics inside each"
-                        + " BatchNorm layer; this module has " + (batchStatModules.isEmpty() ? "no BatchNorm layer"
-                        : "a normalisation layer with running statistics that is not torch.nn's BatchNorm") + "; use norm"
-                        + " with alpha = 1 (batch statistics) or tent on this model");
+                        + " BatchNorm layer, but " + noMixedStatistics + "; use norm with alpha = 1 (batch statistics)"
+                        + " or tent on this model");
             }
             return mixedForward(x, batchStatsWeight);
         }
@@ -375,8 +400,8 @@ final class TorchScriptNetwork implements Network {
                 call("forward", x).close();
                 flags[l] = false;
                 float f = Float.isNaN(b.momentum()) ? 1f : b.momentum();
-                InPlace.write(b.mean(), mix(pending.saved(b.mean()), b.mean().toFloatArray(), f, alpha));
-                InPlace.write(b.var(), mix(pending.saved(b.var()), b.var().toFloatArray(), f, alpha));
+                mixInto(b.mean(), pending.source(b.mean()), f, alpha, scope);
+                mixInto(b.var(), pending.source(b.var()), f, alpha, scope);
                 if (b.count() != null) {
                     pending.writeSourceBack(b.count());
                 }
@@ -389,13 +414,22 @@ final class TorchScriptNetwork implements Network {
         return single(call("forward", x), "forward");
     }
 
-    /** {@code (1-α)·source + α·observed/f}, element by element. */
-    private static float[] mix(float[] source, float[] observed, float f, float alpha) {
-        float[] out = new float[source.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (1 - alpha) * source[i] + alpha * (observed[i] / f);
+    /**
+     * {@code buffer := (1-α)·source + α·buffer/f} on the buffer's device, in its dtype; the
+     * temporaries live in a sub-manager of the step's scope.
+     */
+    private static void mixInto(NDArray buffer, NDArray source, float f, float alpha, NDManager scope) {
+        try (NDManager tmp = scope.newSubManager()) {
+            NDArray mixed = view(source, tmp).mul(1 - alpha).add(view(buffer, tmp).mul(alpha / f));
+            InPlace.copy(mixed, buffer);
         }
-        return out;
+    }
+
+    /** A view of {@code a} in {@code manager}, so that arithmetic on it lands there, not in {@code a}'s manager. */
+    private static NDArray view(NDArray a, NDManager manager) {
+        NDArray v = a.reshape(a.getShape());
+        v.attach(manager);
+        return v;
     }
 
     private void setTraining(boolean[] flags) {
@@ -409,7 +443,7 @@ final class TorchScriptNetwork implements Network {
         if (!methods.contains("features") || !methods.contains("classify")) {
             throw new UnsupportedOperationException("the TorchScript module exports no features(x) and classify(f)"
                     + " methods (it has " + methods + "); export them with @torch.jit.export so that"
-                    + " classify(features(x)) == forward(x) (" + EXPORT_HINT + ")");
+                    + " classify(features(x)) == forward(x) (see " + ModelRequirements.EXPORT_DOCS + ")");
         }
         prepare(x.getManager(), mode);
         NDArray features = single(call("features", x), "features");
@@ -422,7 +456,7 @@ final class TorchScriptNetwork implements Network {
         if (stageCount == 0 || !methods.contains("classify")) {
             throw new UnsupportedOperationException("the TorchScript module exports no stage methods (it has "
                     + methods + "); export stage1(x), stage2(a), ... and classify(f) with @torch.jit.export so that"
-                    + " classify(stageN(...stage1(x))) == forward(x) (" + EXPORT_HINT + ")");
+                    + " classify(stageN(...stage1(x))) == forward(x) (see " + ModelRequirements.EXPORT_DOCS + ")");
         }
         return new ModelStages() {
             @Override
@@ -494,26 +528,24 @@ final class TorchScriptNetwork implements Network {
 
     /** Runs an exported method with the thread's grad mode; results live in the first input's manager. */
     private NDList call(String method, NDArray... inputs) {
-        NDManager scope = inputs[0].getManager();
-        NDArray marker = scope.create(0f);
-        marker.setName(METHOD_MARKER + method);
+        NDArray marker = markers.get(method);
+        if (marker == null) {
+            throw new IllegalArgumentException("the module exports no method " + method + " (it has " + methods + ")");
+        }
         NDList args = new NDList(inputs.length + 1);
-        args.add(marker);
         for (NDArray in : inputs) {
             // A name with a dot would make the engine pack the array into a tuple or a dict.
             in.setName(null);
             args.add(in);
         }
+        // Last: the engine puts the results in the first array's manager, the step's.
+        args.add(marker);
         String optimizer = System.getProperty("ai.djl.pytorch.graph_optimizer");
         if (optimizer != null) {
             // A thread-local libtorch setting (what DJL's own forward does per call).
             JniUtils.setGraphExecutorOptimize(Boolean.parseBoolean(optimizer));
         }
-        try {
-            return IValueUtils.forward(block, args, true);
-        } finally {
-            marker.close();
-        }
+        return IValueUtils.forward(block, args, true);
     }
 
     private static NDArray single(NDList out, String method) {
@@ -547,9 +579,9 @@ final class TorchScriptNetwork implements Network {
             scope.attachInternal(uid, this);
         }
 
-        /** The value {@code target} had when this restore was taken. */
-        float[] saved(NDArray target) {
-            return copies.get(indexOf(target)).toFloatArray();
+        /** The value {@code target} had when this restore was taken (owned by this restore). */
+        NDArray source(NDArray target) {
+            return copies.get(indexOf(target));
         }
 
         /** Writes the saved values back now (the restore stays pending). */

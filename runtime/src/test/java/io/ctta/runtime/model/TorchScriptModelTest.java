@@ -169,6 +169,39 @@ class TorchScriptModelTest {
     }
 
     @Test
+    void everyKindOfStepLeavesNoArrayBehind() {
+        InputBatch batch = TestData.batch(8, 3);
+        GradientGate gate = GradientGate.create();
+        try (AdaptiveModel twin = TorchScriptFixtures.model("cnn-twin.pt")) {
+            twin.trainOnly(ParameterSelector.batchNormAffine());
+            Map<String, StrategyState.Tensor> stats = twin.snapshotParameters(ParameterSelector::isRunningStatistic);
+            long base = -1;
+            for (int round = 0; round < 4; round++) {
+                try (StepScope step = twin.newStep()) {
+                    twin.forward(step.manager(), batch, ForwardMode.EVAL);
+                    twin.forward(step.manager(), batch, ForwardMode.BATCH_STATS, 0.3f);
+                    twin.forwardWithFeatures(step.manager(), batch, ForwardMode.EVAL);
+                    ModelStages stages = twin.stages();
+                    NDArray a = twin.preprocessedInput(step.manager(), batch);
+                    for (int k = 1; k <= stages.count(); k++) {
+                        a = stages.run(k, a);
+                    }
+                    stages.classify(a);
+                    try (GradientGate.Session s = gate.open()) {
+                        s.backward(twin.forward(step.manager(), batch, ForwardMode.BATCH_STATS).head().sum());
+                    }
+                }
+                if (round == 0) {
+                    base = twin.liveArrayCount(); // gradients exist from the first backward on
+                }
+                assertEquals(base, twin.liveArrayCount(), "round " + round);
+            }
+            Map<String, StrategyState.Tensor> after = twin.snapshotParameters(ParameterSelector::isRunningStatistic);
+            stats.forEach((k, v) -> assertArrayEquals(v.data(), after.get(k).data(), 0f, k));
+        }
+    }
+
+    @Test
     void runningStatisticsSurviveBatchStatisticsForwardsAndTheirBackwardPass() {
         InputBatch batch = TestData.batch(16, 2);
         GradientGate gate = GradientGate.create();
@@ -261,26 +294,45 @@ class TorchScriptModelTest {
     void codeLibtorchCannotCompileIsBlamedOnTheFileNotOnCtta(@TempDir Path dir) throws IOException {
         // The archive parses (module tree, pickles) but its code does not compile: libtorch's own
         // first error line is reported, not a complaint about the methods ctta adds.
-        Path broken = dir.resolve("broken.pt");
+        Path broken = rewrittenTwin(dir.resolve("broken.pt"), (name, code) -> name.endsWith("code/__torch__.py")
+                ? code + "\ndef broken(x :\n" : code);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AdaptiveModel.create(ModelSpec.torchScript(broken), Device.CPU, 1).close());
+        assertTrue(e.getMessage().startsWith("libtorch cannot load TorchScript model " + broken), e.getMessage());
+        assertFalse(e.getMessage().contains("accessor methods"), e.getMessage());
+    }
+
+    @Test
+    void bnAlphaIsRefusedForBatchNormLayersWithMomentumZero(@TempDir Path dir) throws IOException {
+        Path frozen = rewrittenTwin(dir.resolve("frozen.pt"), (name, code) -> code.replace(
+                "momentum : Final[float] = 0.10000000000000001", "momentum : Final[float] = 0."));
+        try (AdaptiveModel m = AdaptiveModel.create(ModelSpec.torchScript(frozen), Device.CPU, 1); StepScope step = m.newStep()) {
+            assertFalse(m.supportsMixedStatistics());
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> m.forward(step.manager(), TestData.batch(4, 1), ForwardMode.BATCH_STATS, 0.5f));
+            assertTrue(e.getMessage().contains("its BatchNorm layer bn1 has momentum 0"), e.getMessage());
+            assertEquals(10, m.forward(step.manager(), TestData.batch(4, 1), ForwardMode.BATCH_STATS).head().getShape().get(1));
+        }
+    }
+
+    /** cnn-twin.pt with its code files edited by {@code edit(entry name, text)}, and its description beside it. */
+    private static Path rewrittenTwin(Path out, java.util.function.BinaryOperator<String> edit) throws IOException {
         try (ZipFile in = new ZipFile(TorchScriptFixtures.file("cnn-twin.pt").toFile());
-                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(broken))) {
+                ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(out))) {
             for (ZipEntry e : java.util.Collections.list(in.entries())) {
                 byte[] body;
                 try (InputStream body0 = in.getInputStream(e)) {
                     body = body0.readAllBytes();
                 }
-                if (e.getName().endsWith("code/__torch__.py")) {
-                    body = (new String(body, StandardCharsets.UTF_8) + "\ndef broken(x :\n").getBytes(StandardCharsets.UTF_8);
+                if (e.getName().endsWith(".py")) {
+                    body = edit.apply(e.getName(), new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
                 }
-                out.putNextEntry(new ZipEntry(e.getName()));
-                out.write(body);
-                out.closeEntry();
+                zip.putNextEntry(new ZipEntry(e.getName()));
+                zip.write(body);
+                zip.closeEntry();
             }
         }
-        Files.copy(TorchScriptFixtures.file("cnn-twin.pt.json"), dir.resolve("broken.pt.json"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AdaptiveModel.create(ModelSpec.torchScript(broken), Device.CPU, 1).close());
-        assertTrue(e.getMessage().startsWith("libtorch cannot load TorchScript model " + broken), e.getMessage());
-        assertFalse(e.getMessage().contains("accessor methods"), e.getMessage());
+        Files.copy(TorchScriptFixtures.file("cnn-twin.pt.json"), out.resolveSibling(out.getFileName() + ".json"));
+        return out;
     }
 }

@@ -89,16 +89,6 @@ public final class TorchScriptArchive {
         public String qualify(String attribute) {
             return path.isEmpty() ? attribute : path + "." + attribute;
         }
-
-        /** The tensor attribute named {@code name}, or null. */
-        public TensorInfo tensor(String name) {
-            for (TensorInfo t : tensors) {
-                if (t.name().equals(name)) {
-                    return t;
-                }
-            }
-            return null;
-        }
     }
 
     private final Path file;
@@ -139,6 +129,9 @@ public final class TorchScriptArchive {
             return new TorchScriptArchive(file, prefix, module("", top, new Sources(zip, prefix)));
         } catch (java.util.zip.ZipException e) {
             throw new IOException(file + " is not a TorchScript archive (not a zip file: " + e.getMessage() + ")", e);
+        } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
+            // A module tree of unexpected shape (a hand-made or damaged data.pkl), not a bug to surface raw.
+            throw new IOException(file + ": data.pkl does not hold a module tree as torch.jit.save writes it (" + e + ")", e);
         }
     }
 
@@ -453,14 +446,5 @@ public final class TorchScriptArchive {
             n++;
         }
         return " ".repeat(Math.max(n, 2));
-    }
-
-    /** The training flags stored in the file, by module path. */
-    public Map<String, Boolean> trainingFlags() {
-        Map<String, Boolean> out = new LinkedHashMap<>();
-        for (Module m : modules) {
-            out.put(m.path(), m.training());
-        }
-        return out;
     }
 }
