@@ -201,7 +201,11 @@ public final class CttaRuntime implements AutoCloseable {
         return registry;
     }
 
-    /** Pipelines that stopped for good (a strategy that cannot be created, a fenced owner), and why. */
+    /**
+     * Pipelines that stopped for good, and why: a strategy that cannot be created, a pipeline
+     * supervisor that crashed. (A pipeline fenced by a newer owner of its checkpoints stops quietly:
+     * the partitions are served elsewhere.)
+     */
     public PipelineFailures failures() {
         return failures;
     }

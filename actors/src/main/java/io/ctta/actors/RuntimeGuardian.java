@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -41,6 +42,7 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
     }
 
     private final List<ActorRef<PipelineSupervisor.Command>> supervisors = new ArrayList<>();
+    private final java.util.Map<ActorRef<?>, Pipeline> pipelineOf = new java.util.HashMap<>();
 
     private RuntimeGuardian(ActorContext<Command> ctx, List<Pipeline> pipelines) {
         super(ctx);
@@ -49,6 +51,7 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
                     "pipeline-" + p.conf().name());
             ctx.watch(s);
             supervisors.add(s);
+            pipelineOf.put(s, p);
         }
     }
 
@@ -63,6 +66,13 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
                 // A pipeline that stopped for good has nothing left to drain.
                 .onSignal(Terminated.class, t -> {
                     supervisors.remove(t.getRef());
+                    Pipeline p = pipelineOf.remove(t.getRef());
+                    if (t instanceof ChildFailed f && p != null) {
+                        // A supervisor that crashed (rather than stopped) leaves its pipeline dead:
+                        // the command that runs it must hear of it, not keep running with exit 0.
+                        getContext().getLog().error("pipeline {}: its supervisor failed", p.conf().name(), f.getCause());
+                        p.deps().failures().failed(p.conf().name(), "its supervisor failed: " + f.getCause());
+                    }
                     return this;
                 })
                 .build();

@@ -1,5 +1,9 @@
 package io.ctta.actors.demo;
 
+import io.ctta.actors.model.ModelSource;
+
+import io.ctta.runtime.model.ModelSpec;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -141,8 +145,8 @@ public final class DemoRun {
             }
             Config user = ConfigFactory.empty()
                     .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(pipelines))
-                    .withValue("ctta.model.source-data", ConfigValueFactory.fromAnyRef(o.rgb() ? "fashion-mnist-rgb"
-                            : o.fashionMnistDir().toString()));
+                    .withValue("ctta.model.source-data", ConfigValueFactory.fromAnyRef(o.rgb()
+                            ? ModelSource.FASHION_MNIST_RGB + ":" + o.fashionMnistDir() : o.fashionMnistDir().toString()));
             for (String s : o.strategies()) {
                 if (WARMING_UP.contains(s)) {
                     // Warm-ups on source data are cached beside the source model.
@@ -260,8 +264,11 @@ public final class DemoRun {
 
     private Config modelConfig() throws IOException {
         if (o.modelFile() != null && o.modelFile().getFileName().toString().endsWith(".params")) {
-            // The built-in ResNet's weights, trained by ctta train (its description is beside them).
-            return resNet(o.modelFile());
+            Path description = o.modelFile().resolveSibling(o.modelFile().getFileName() + ModelSpec.DESCRIPTION_SUFFIX);
+            // The built-in ResNet's weights come with the description ctta train writes; a bare
+            // parameter file holds the built-in CNN's (as bench tta reads them).
+            return Files.isRegularFile(description) ? resNet(o.modelFile())
+                    : ConfigFactory.empty().withValue("ctta.model.weights", ConfigValueFactory.fromAnyRef(o.modelFile().toString()));
         }
         if (o.modelFile() != null) {
             return ConfigFactory.empty()

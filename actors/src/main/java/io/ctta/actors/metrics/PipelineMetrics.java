@@ -47,7 +47,10 @@ public final class PipelineMetrics {
     private String task;
     private long taskSeen;
     private long taskCorrect;
-    private final Map<String, Counter> taskCounters = new java.util.LinkedHashMap<>();
+    /** {@code [correct, wrong]} counters per task label, in first-seen order. */
+    private final Map<String, Counter[]> taskCounters = new java.util.LinkedHashMap<>();
+    /** The current task's counters: records of one task arrive together. */
+    private Counter[] taskPair;
     private final AtomicDouble feedbackPending = new AtomicDouble(0);
 
     public PipelineMetrics(MeterRegistry registry, String pipeline, String strategy) {
@@ -145,8 +148,10 @@ public final class PipelineMetrics {
         }
     }
 
-    /** At most this many tasks get their own {@code ctta.task.predictions} series; later ones count as "other". */
+    /** At most this many tasks get their own {@code ctta.task.predictions} series; later ones count as {@value #OTHER_TASKS}. */
     public static final int MAX_TASK_SERIES = 256;
+    /** The task label of the overflow series (parenthesised: not a plausible dataset or domain name). */
+    public static final String OTHER_TASKS = "(other)";
 
     /**
      * Scores one labelled record against its task (domain); a new domain starts a new task. Besides
@@ -156,32 +161,37 @@ public final class PipelineMetrics {
      */
     public synchronized void taskScored(String domain, boolean correct) {
         String d = domain == null ? "" : domain;
-        taskCounter(d, correct).increment();
         if (!d.equals(task)) {
             task = d;
             taskSeen = 0;
             taskCorrect = 0;
+            taskPair = taskCounters(d);
         }
+        taskPair[correct ? 0 : 1].increment();
         taskSeen++;
         taskCorrect += correct ? 1 : 0;
         taskAccuracy.set((double) taskCorrect / taskSeen);
     }
 
-    private Counter taskCounter(String task, boolean correct) {
-        String t = taskCounters.size() / 2 >= MAX_TASK_SERIES && !taskCounters.containsKey(task + "|true") ? "other" : task;
-        return taskCounters.computeIfAbsent(t + "|" + correct, k -> Counter.builder("ctta.task.predictions")
+    /** The counters of {@code task}; past {@value #MAX_TASK_SERIES} tasks, the shared overflow series. */
+    private Counter[] taskCounters(String task) {
+        String label = task.isEmpty() ? "-" : task;
+        if (!taskCounters.containsKey(label) && taskCounters.size() >= MAX_TASK_SERIES) {
+            label = OTHER_TASKS;
+        }
+        return taskCounters.computeIfAbsent(label, t -> new Counter[] {taskCounter(t, "correct"), taskCounter(t, "wrong")});
+    }
+
+    private Counter taskCounter(String label, String outcome) {
+        return Counter.builder("ctta.task.predictions")
                 .description("Labelled predictions per task (the records' domain tag), by outcome: per-task online accuracy")
-                .tags(tags.and("task", t.isEmpty() ? "-" : t, "outcome", correct ? "correct" : "wrong")).register(registry));
+                .tags(tags.and("task", label, "outcome", outcome)).register(registry);
     }
 
     /** Labelled predictions of each task so far: {@code [correct, wrong]} by task, in first-seen order. */
     public synchronized Map<String, long[]> taskScores() {
         Map<String, long[]> out = new java.util.LinkedHashMap<>();
-        taskCounters.forEach((k, c) -> {
-            int bar = k.lastIndexOf('|');
-            long[] v = out.computeIfAbsent(k.substring(0, bar), x -> new long[2]);
-            v[k.endsWith("|true") ? 0 : 1] = (long) c.count();
-        });
+        taskCounters.forEach((t, c) -> out.put(t, new long[] {(long) c[0].count(), (long) c[1].count()}));
         return out;
     }
 

@@ -62,9 +62,10 @@ public final class Guards {
     /**
      * Feeds one served batch and returns the action it calls for.
      *
-     * @param entropy the batch mean entropy the strategy reports for collapse detection
+     * @param entropy the batch mean entropy the strategy reports for collapse detection, asked for
+     *     only when collapse detection judges this batch (it may cost a device round trip)
      */
-    Action observe(ModelOutput out, double entropy) {
+    Action observe(ModelOutput out, java.util.function.DoubleSupplier entropy) {
         batchesSinceReset++;
         if (out.step().kind() == StepOutcome.Kind.DIVERGED) {
             if (++divergedInARow >= settings.maxDivergedInARow()) {
@@ -77,7 +78,7 @@ public final class Guards {
         if (!settings.collapseEnabled() || out.step().kind() == StepOutcome.Kind.NONE) {
             return Action.NONE;
         }
-        double h = entropy;
+        double h = entropy.getAsDouble();
         if (!Double.isFinite(h)) {
             return Action.NONE;
         }

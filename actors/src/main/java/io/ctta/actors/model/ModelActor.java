@@ -296,7 +296,8 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             // Let the supervisor restart us: the strategy's state may be half-updated.
             throw e;
         }
-        switch (guards.observe(out, strategy.collapseEntropy(out))) {
+        ModelOutput served = out;
+        switch (guards.observe(out, () -> strategy.collapseEntropy(served))) {
             case ROLLBACK -> {
                 actions.add("rollback");
                 rollback();

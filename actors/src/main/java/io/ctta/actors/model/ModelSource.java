@@ -83,6 +83,9 @@ public final class ModelSource {
         }
     }
 
+    /** The colourised Fashion-MNIST training set as source data: {@code fashion-mnist-rgb[:DIR]}. */
+    public static final String FASHION_MNIST_RGB = "fashion-mnist-rgb";
+
     private SourceData source;
     private boolean sourceLoaded;
 
@@ -103,8 +106,10 @@ public final class ModelSource {
         if (where.isEmpty()) {
             return null;
         }
-        if (where.equals("fashion-mnist-rgb")) {
-            return SourceSamples.load("fashion-mnist", FashionMnist.defaultDirectory(),
+        if (where.equals(FASHION_MNIST_RGB) || where.startsWith(FASHION_MNIST_RGB + ":")) {
+            Path dir = where.equals(FASHION_MNIST_RGB) ? FashionMnist.defaultDirectory()
+                    : Path.of(where.substring(FASHION_MNIST_RGB.length() + 1));
+            return SourceSamples.load("fashion-mnist", dir,
                     java.util.Map.of("split", "train", "color", "rgb"), conf.sourceSamples(), spec, "ctta.model.source-data");
         }
         int colon = where.indexOf(':');

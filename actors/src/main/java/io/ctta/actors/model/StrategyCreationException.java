@@ -11,6 +11,7 @@ public final class StrategyCreationException extends RuntimeException {
 
     /** @param strategy the strategy's name */
     public StrategyCreationException(String strategy, RuntimeException cause) {
-        super("strategy " + strategy + " cannot be created: " + cause.getMessage(), cause);
+        // A cause without a message (a NullPointerException) still names what was thrown.
+        super("strategy " + strategy + " cannot be created: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
     }
 }

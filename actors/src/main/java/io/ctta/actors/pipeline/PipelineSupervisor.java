@@ -107,7 +107,11 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private Duration backoff = MIN_BACKOFF;
     private boolean stopping;
     /** Why the last strategy creation failed, null after a success (written by the model actor's thread). */
-    private final java.util.concurrent.atomic.AtomicReference<String> creationFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    /**
+     * Why the last strategy creation failed, or null. (A model actor whose constructor throws is
+     * stopped without a ChildFailed signal, so the cause is recorded here on its way out.)
+     */
+    private final java.util.concurrent.atomic.AtomicReference<RuntimeException> creationFailure = new java.util.concurrent.atomic.AtomicReference<>();
 
     private PipelineSupervisor(ActorContext<Command> ctx, TimerScheduler<Command> timers, PipelineConf conf, Deps deps) {
         super(ctx);
@@ -180,7 +184,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             creationFailure.set(null);
             return s;
         } catch (RuntimeException e) {
-            creationFailure.set(e.getMessage());
+            creationFailure.set(e);
             throw e;
         }
     }
@@ -259,10 +263,15 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return Behaviors.stopped();
                 })
                 .onSignal(Terminated.class, t -> {
-                    String failure = creationFailure.get();
+                    RuntimeException failure = creationFailure.get();
                     if (failure != null) {
-                        String reason = "strategy " + conf.strategy() + " cannot be created: " + failure;
-                        getContext().getLog().error("pipeline {} stops for good: {}", conf.name(), reason);
+                        String reason = new StrategyCreationException(conf.strategy(), failure).getMessage();
+                        if (failure instanceof IllegalArgumentException || failure instanceof io.ctta.actors.config.InvalidConfigException) {
+                            getContext().getLog().error("pipeline {} stops for good: {}", conf.name(), reason);
+                        } else {
+                            // Not a refusal that explains itself: keep the trace.
+                            getContext().getLog().error("pipeline {} stops for good: {}", conf.name(), reason, failure);
+                        }
                         deps.failures().failed(conf.name(), reason);
                     } else {
                         // Otherwise the model actor stops itself only when a newer owner took over its checkpoints.

@@ -465,7 +465,7 @@ final class EcottaNetwork implements AutoCloseable {
         }
         for (int k = 1; k < b.length; k++) {
             if (b[k] <= b[k - 1] || b[k - 1] < 0) {
-                throw new IllegalArgumentException(key + " must be strictly increasing non-negative layer numbers, got "
+                throw new IllegalArgumentException(key + " must be strictly increasing non-negative stage numbers, got "
                         + Arrays.toString(b));
             }
             FeatureShape in = shapes.get(b[k - 1]);
