@@ -3,7 +3,9 @@ package io.ctta.streams.data;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
  * The permuted continual-learning streams of the UPGD paper (Elsayed and Mahmood, ICLR 2024;
@@ -50,6 +52,19 @@ public final class PermutedStreams {
      */
     public static List<Domain> labelPermuted(LabeledImages source, int tasks, int samplesPerTask, int numClasses,
             long seed) {
+        return all(labelPermutedTasks(source, tasks, samplesPerTask, numClasses, seed), tasks);
+    }
+
+    /**
+     * The tasks of {@link #labelPermuted}, each built when it is asked for (task {@code k} is element
+     * {@code k} of that list, equal to it), so a long stream is never in memory at once. The arguments are
+     * checked here, once.
+     *
+     * @return task {@code k} for {@code 0 <= k < tasks}
+     * @throws IllegalArgumentException as {@link #labelPermuted}
+     */
+    public static IntFunction<Domain> labelPermutedTasks(LabeledImages source, int tasks, int samplesPerTask, int numClasses,
+            long seed) {
         check(source, tasks, samplesPerTask);
         if (numClasses < 2) {
             throw new IllegalArgumentException("numClasses must be >= 2, got " + numClasses);
@@ -60,17 +75,16 @@ public final class PermutedStreams {
                         + " is not below numClasses = " + numClasses);
             }
         }
-        List<Domain> out = new ArrayList<>(tasks);
-        for (int k = 0; k < tasks; k++) {
+        return k -> {
+            Objects.checkIndex(k, tasks);
             LabeledImages part = source.select(taskSamples(source.count(), samplesPerTask, seed, k));
             int[] perm = labelPermutation(seed, k, numClasses);
             int[] labels = part.labels();
             for (int i = 0; i < labels.length; i++) {
                 labels[i] = perm[labels[i]];
             }
-            out.add(new Domain(name("label-permuted", k, tasks), part));
-        }
-        return List.copyOf(out);
+            return new Domain(taskName("label-permuted", k, tasks), part);
+        };
     }
 
     /**
@@ -82,10 +96,20 @@ public final class PermutedStreams {
      * @param seed root seed
      */
     public static List<Domain> inputPermuted(LabeledImages source, int tasks, int samplesPerTask, long seed) {
+        return all(inputPermutedTasks(source, tasks, samplesPerTask, seed), tasks);
+    }
+
+    /**
+     * The tasks of {@link #inputPermuted}, each built when it is asked for (task {@code k} equals element
+     * {@code k} of that list). The arguments are checked here, once.
+     *
+     * @return task {@code k} for {@code 0 <= k < tasks}
+     */
+    public static IntFunction<Domain> inputPermutedTasks(LabeledImages source, int tasks, int samplesPerTask, long seed) {
         check(source, tasks, samplesPerTask);
         int n = source.imageSize();
-        List<Domain> out = new ArrayList<>(tasks);
-        for (int k = 0; k < tasks; k++) {
+        return k -> {
+            Objects.checkIndex(k, tasks);
             LabeledImages part = source.select(taskSamples(source.count(), samplesPerTask, seed, k));
             int[] perm = pixelPermutation(seed, k, n);
             byte[] src = part.pixels();
@@ -97,8 +121,15 @@ public final class PermutedStreams {
                     dst[base + p] = src[base + perm[p]];
                 }
             }
-            out.add(new Domain(name("input-permuted", k, tasks),
-                    new LabeledImages(part.count(), part.rows(), part.cols(), dst, part.labels())));
+            return new Domain(taskName("input-permuted", k, tasks),
+                    new LabeledImages(part.count(), part.rows(), part.cols(), dst, part.labels()));
+        };
+    }
+
+    private static List<Domain> all(IntFunction<Domain> task, int tasks) {
+        List<Domain> out = new ArrayList<>(tasks);
+        for (int k = 0; k < tasks; k++) {
+            out.add(task.apply(k));
         }
         return List.copyOf(out);
     }
@@ -160,7 +191,13 @@ public final class PermutedStreams {
         return Corruptor.mix64(seed ^ Corruptor.mix64(task + 1L));
     }
 
-    private static String name(String kind, int task, int tasks) {
+    /**
+     * The name of task {@code task} of {@code tasks}: {@code <kind>-0007}, zero-padded to at least four
+     * digits and to the width of the last task's number.
+     *
+     * @param kind {@code label-permuted} or {@code input-permuted}
+     */
+    public static String taskName(String kind, int task, int tasks) {
         int width = Math.max(4, Integer.toString(tasks - 1).length());
         return String.format(Locale.ROOT, "%s-%0" + width + "d", kind, task);
     }

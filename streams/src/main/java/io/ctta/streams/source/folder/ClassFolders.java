@@ -11,9 +11,22 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Lists a class-folder layout the way torchvision's {@code ImageFolder} does: the classes are the
- * sub-folder names, sorted; the images of a class are the image files anywhere below its folder
- * (links followed), sorted by path. Hidden entries (a leading dot) and other files are left out.
+ * Lists a class-folder layout ({@code <dir>/<class>/.../<image>}): the classes are the names of the
+ * sub-folders of {@code dir} that do not start with a dot, sorted as Java sorts strings (UTF-16 code
+ * units); the images of a class are the regular files anywhere below its folder (links followed) whose
+ * extension, case-insensitively, is one of {@link #EXTENSIONS} and none of whose path parts below the
+ * class folder starts with a dot, sorted by their whole path ({@link Path#compareTo}).
+ *
+ * <p>The layout is torchvision's {@code ImageFolder}'s, and so are the classes and their labels when no
+ * class folder's name starts with a dot (and every name is in the Basic Multilingual Plane, where
+ * Python's code-point order and Java's agree), but the listing is not the same in every case:
+ * {@code ImageFolder} keeps hidden class folders (shifting the labels of the classes after them) and
+ * hidden files with an image extension; it reads {@code .ppm}, {@code .pgm} and {@code .webp} but not
+ * {@code .gif}; it orders a class's files folder by folder ({@code sorted(os.walk(...))}, then each
+ * folder's file names sorted), where this sorts whole paths, so {@code cat/x.jpg} comes before
+ * {@code cat/sub/a.jpg} there and after it here; and it refuses a class folder without images, where
+ * this counts it as empty. With {@code order=sorted}, files directly in their class folders and no
+ * hidden entries (the usual case), the images and their order are the same.
  */
 public final class ClassFolders {
 

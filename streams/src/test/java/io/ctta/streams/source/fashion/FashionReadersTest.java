@@ -109,4 +109,30 @@ class FashionReadersTest {
                 () -> samples("label-permuted", Map.of("samples-per-domain", "3"))).getMessage();
         assertTrue(msg.contains("format label-permuted has no option 'samples-per-domain'"), msg);
     }
+    @Test
+    void permutedTasksAreBuiltWhenReachedAndEqualTheWholeList() throws IOException {
+        for (String kind : List.of("label-permuted", "input-permuted")) {
+            List<Sample> lazy = samples(kind, Map.of("tasks", "5", "task-length", "7", "seed", "3"));
+            List<Domain> whole = kind.equals("label-permuted") ? PermutedStreams.labelPermuted(train, 5, 7, 10, 3)
+                    : PermutedStreams.inputPermuted(train, 5, 7, 3);
+            assertEquals(35, lazy.size());
+            for (int i = 0; i < lazy.size(); i++) {
+                Domain d = whole.get(i / 7);
+                Sample s = lazy.get(i);
+                assertEquals(d.name() + "/" + (i % 7), s.id());
+                assertEquals(d.name(), s.domain());
+                assertEquals(d.images().label(i % 7), s.label());
+                assertTrue(java.util.Arrays.equals(d.images().featuresOf(i % 7), s.features().values()), kind + " sample " + i);
+            }
+        }
+        // A million tasks of 60,000 samples built up front would need far more memory than any machine has; built one
+        // at a time, the first records come at once.
+        try (DatasetSource s = readers.open("label-permuted", dir, ReaderOptions.of(Map.of("tasks", "1000000", "task-length", "60000")))) {
+            assertEquals(1_000_000, s.domains().size());
+            assertEquals(new DomainInfo("label-permuted-999999", 60_000), s.domains().get(999_999));
+            java.util.Iterator<Sample> it = s.samples();
+            assertEquals("label-permuted-000000/0", it.next().id());
+            assertEquals("label-permuted-000000/1", it.next().id());
+        }
+    }
 }
