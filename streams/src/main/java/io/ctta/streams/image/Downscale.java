@@ -17,19 +17,48 @@ public final class Downscale {
      * @return {@code image} itself when it fits, else the shrunk image (longer side = {@code maxSide})
      */
     public static DecodedImage toMaxSide(DecodedImage image, int maxSide) {
+        int[] out = size(image.height(), image.width(), maxSide);
+        return out[0] == image.height() && out[1] == image.width() ? image : resize(image, out[0], out[1]);
+    }
+
+    /**
+     * The size {@link #toMaxSide} gives an {@code h x w} image, without decoding it.
+     *
+     * @param maxSide longest side allowed, {@code >= 1}
+     * @return {@code {outH, outW}}: {@code {h, w}} when the image fits
+     */
+    public static int[] size(int h, int w, int maxSide) {
         if (maxSide < 1) {
             throw new IllegalArgumentException("maxSide must be >= 1, got " + maxSide);
         }
-        int h = image.height();
-        int w = image.width();
         int longer = Math.max(h, w);
         if (longer <= maxSide) {
-            return image;
+            return new int[] {h, w};
         }
         double scale = (double) maxSide / longer;
         int outH = h >= w ? maxSide : Math.max(1, (int) Math.round(h * scale));
         int outW = w >= h ? maxSide : Math.max(1, (int) Math.round(w * scale));
-        return resize(image, outH, outW);
+        return new int[] {outH, outW};
+    }
+
+    /**
+     * The largest {@code maxSide} (at most the image's longer side) under which a {@code channels x h x w}
+     * image shrinks to at most {@code bytes} one-byte samples, or 0 when not even a 1-pixel side does:
+     * the {@code --max-side} to suggest when an image is too large for a record.
+     */
+    public static int largestSideWithin(int channels, int h, int w, long bytes) {
+        int longer = Math.max(h, w);
+        int shorter = Math.min(h, w);
+        // C * m * (m * shorter / longer) <= bytes, up to rounding; then step down past the rounding.
+        int m = (int) Math.min(longer, Math.floor(Math.sqrt((double) Math.max(0, bytes) * longer / ((double) channels * shorter))));
+        while (m >= 1) {
+            int[] out = size(h, w, m);
+            if ((long) channels * out[0] * out[1] <= bytes) {
+                return m;
+            }
+            m--;
+        }
+        return 0;
     }
 
     /** Area-averaged resize to exactly {@code outH x outW}, each no larger than the input's. */

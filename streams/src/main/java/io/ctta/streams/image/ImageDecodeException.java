@@ -3,7 +3,7 @@ package io.ctta.streams.image;
 import java.io.IOException;
 
 /** A file exists but is not an image this decoder can read (not PNG/JPEG, corrupt, too large). */
-public final class ImageDecodeException extends IOException {
+public class ImageDecodeException extends IOException {
     private static final long serialVersionUID = 1L;
 
     /** A message naming the file and what is wrong with it. */

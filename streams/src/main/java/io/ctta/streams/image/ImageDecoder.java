@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -34,8 +35,32 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 public final class ImageDecoder {
 
-    /** Largest image accepted, in pixels, checked from the header before decoding (a decompression-bomb guard). */
-    public static final long MAX_PIXELS = 1L << 28;
+    /**
+     * Largest image accepted, in pixels (64 Mi, e.g. 8192x8192), checked from the header before decoding
+     * (a decompression-bomb guard): decoding one takes a few hundred MB of heap (the decoder's own image,
+     * the planes, the downscale), well under what an image with a larger header could demand.
+     */
+    public static final long MAX_PIXELS = 1L << 26;
+
+    /**
+     * A size rule checked from an image's header, before it is decoded: an image too large for its use
+     * (a record that Kafka would refuse) costs a header read, not a decode.
+     */
+    @FunctionalInterface
+    public interface SizeLimit {
+        /** No limit beyond {@link #MAX_PIXELS}. */
+        SizeLimit NONE = (channels, height, width) -> null;
+
+        /**
+         * Why an image of this size is refused, or {@code null} to decode it; the reason follows "a
+         * 2048x1536 JPEG" in the message.
+         *
+         * @param channels the channels it will have after decoding under the decoder's {@link ColorMode}, as
+         *                 far as the header tells; where it does not, the fewest it can have (1 under
+         *                 {@link ColorMode#AUTO})
+         */
+        String refuse(int channels, int height, int width);
+    }
 
     static {
         // Decode from memory: ImageIO's default file cache writes a temp file per image.
@@ -53,13 +78,25 @@ public final class ImageDecoder {
      * @throws IOException           on other read errors
      */
     public static DecodedImage decode(Path file, ColorMode mode) throws IOException {
+        return decode(file, mode, SizeLimit.NONE);
+    }
+
+    /**
+     * Reads and decodes one image file, unless {@code limit} refuses its size.
+     *
+     * @throws NoSuchFileException    if the file does not exist
+     * @throws ImageTooLargeException if {@code limit} refuses it (it was not decoded); the message names the file
+     * @throws ImageDecodeException   if it is not a readable image; the message names the file
+     * @throws IOException            on other read errors
+     */
+    public static DecodedImage decode(Path file, ColorMode mode, SizeLimit limit) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file.toString(), null, "image file is missing");
         }
-        return decode(bytes, file.toString(), mode);
+        return decode(bytes, file.toString(), mode, limit);
     }
 
     /**
@@ -69,6 +106,17 @@ public final class ImageDecoder {
      * @throws ImageDecodeException if the bytes are not a readable image
      */
     public static DecodedImage decode(byte[] bytes, String where, ColorMode mode) throws ImageDecodeException {
+        return decode(bytes, where, mode, SizeLimit.NONE);
+    }
+
+    /**
+     * Decodes an image held in memory, unless {@code limit} refuses its size (read from the header).
+     *
+     * @param where names the image in error messages (a path, an archive entry)
+     * @throws ImageTooLargeException if {@code limit} refuses it; it was not decoded
+     * @throws ImageDecodeException   if the bytes are not a readable image
+     */
+    public static DecodedImage decode(byte[] bytes, String where, ColorMode mode, SizeLimit limit) throws ImageDecodeException {
         if (bytes.length == 0) {
             throw new ImageDecodeException(where + ": empty file, not an image");
         }
@@ -83,10 +131,15 @@ public final class ImageDecoder {
             try {
                 reader.setInput(in, true, true);
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS) {
-                    throw new ImageDecodeException(where + ": " + reader.getWidth(0) + "x" + reader.getHeight(0)
-                            + " " + format + " has more than " + MAX_PIXELS + " pixels; refused before decoding");
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if ((long) width * height > MAX_PIXELS) {
+                    throw new ImageDecodeException(where + ": " + width + "x" + height + " " + format + " has more than "
+                            + MAX_PIXELS + " pixels; refused before decoding");
+                }
+                String refused = limit.refuse(channels(reader, mode), height, width);
+                if (refused != null) {
+                    throw new ImageTooLargeException(where + ": a " + width + "x" + height + " " + format + " " + refused);
                 }
                 BufferedImage image = reader.read(0);
                 for (String w : warnings) {
@@ -105,6 +158,29 @@ public final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             throw new ImageDecodeException(where + ": undecodable image (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The channels {@link #convert} will give the image {@code reader} is positioned on, from its header:
+     * the rule of {@link #convert}, applied to the reader's raw image type; 1 under {@link ColorMode#AUTO}
+     * when the reader cannot tell the type without decoding.
+     */
+    private static int channels(ImageReader reader, ColorMode mode) {
+        if (mode != ColorMode.AUTO) {
+            return mode == ColorMode.GREY ? 1 : 3;
+        }
+        ImageTypeSpecifier type;
+        try {
+            type = reader.getRawImageType(0);
+        } catch (IOException | RuntimeException e) {
+            type = null;
+        }
+        if (type == null) {
+            return 1;
+        }
+        ColorModel cm = type.getColorModel();
+        boolean grey = !(cm instanceof IndexColorModel) && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
+        return grey && !cm.hasAlpha() ? 1 : 3;
     }
 
     /** The pixels of {@code image} under {@code mode}. */

@@ -33,6 +33,17 @@ public interface DatasetSource extends AutoCloseable {
      */
     Iterator<Sample> samples();
 
+    /**
+     * Tells the source the largest record its samples may become; {@link SourceRecords} calls it before
+     * {@link #samples()}. A source that decodes images may then skip, as {@link SkipLog.Reason#TOO_LARGE},
+     * an image whose decoded pixels alone exceed it, from the image's header, without decoding it (the
+     * record would be skipped anyway). The default ignores it.
+     *
+     * @param maxRecordBytes the record limit, {@code >= 1}
+     */
+    default void limitRecordBytes(long maxRecordBytes) {
+    }
+
     /** What was skipped so far (during {@code open} and the pass), with reasons. */
     SkipLog skips();
 

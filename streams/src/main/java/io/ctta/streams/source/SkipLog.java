@@ -34,7 +34,9 @@ public final class SkipLog {
         /** An image too large for a Kafka record even after any downscale. */
         TOO_LARGE("record too large"),
         /** A task of a benchmark stream that is not on disk (NEVIS'22). */
-        MISSING_TASK("task missing on disk");
+        MISSING_TASK("task missing on disk"),
+        /** A domain whose folder or file cannot be listed or opened during the pass: its items are lost. */
+        UNREADABLE_DOMAIN("unreadable domain");
 
         private final String text;
 

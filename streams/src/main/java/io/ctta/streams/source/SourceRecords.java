@@ -1,8 +1,11 @@
 package io.ctta.streams.source;
 
+import io.ctta.streams.image.Downscale;
 import io.ctta.streams.record.InferenceRecord;
+import io.ctta.streams.record.MetadataKeys;
 import io.ctta.streams.record.Tensor;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -15,8 +18,10 @@ import java.util.Objects;
  * travels in the {@code time} metadata).
  *
  * <p>A sample whose encoded record would exceed {@code maxRecordBytes} is skipped and counted in the
- * source's {@link SkipLog} ({@link SkipLog.Reason#TOO_LARGE}), with the fix in the message, instead of
- * failing the producer on the first large camera-trap photograph.
+ * source's {@link SkipLog} ({@link SkipLog.Reason#TOO_LARGE}), with the fix in the message (the largest
+ * {@code --max-side} that fits), instead of failing the producer on the first large camera-trap
+ * photograph. The limit is given to the source first ({@link DatasetSource#limitRecordBytes}), so an
+ * image reader refuses such an image from its header instead of decoding it.
  */
 public final class SourceRecords implements Iterator<InferenceRecord> {
 
@@ -44,14 +49,16 @@ public final class SourceRecords implements Iterator<InferenceRecord> {
      * @param maxRecordBytes largest encoded record to emit
      */
     public SourceRecords(DatasetSource source, String key, long startMs, int maxRecordBytes) {
-        this.samples = source.samples();
-        this.skips = source.skips();
         this.key = Objects.requireNonNull(key, "key");
         this.startMs = startMs;
         if (maxRecordBytes < 1024) {
             throw new IllegalArgumentException("maxRecordBytes must be at least 1024, got " + maxRecordBytes);
         }
         this.maxRecordBytes = maxRecordBytes;
+        // Before the pass: an image reader can then refuse an image too large for a record from its header.
+        source.limitRecordBytes(maxRecordBytes);
+        this.samples = source.samples();
+        this.skips = source.skips();
     }
 
     @Override
@@ -60,10 +67,7 @@ public final class SourceRecords implements Iterator<InferenceRecord> {
             Sample s = samples.next();
             long bytes = encodedBytes(s);
             if (bytes > maxRecordBytes) {
-                int[] shape = s.features().shape();
-                skips.skip(SkipLog.Reason.TOO_LARGE, s.id(), "a " + java.util.Arrays.toString(shape) + " image encodes to "
-                        + bytes + " bytes, above the " + maxRecordBytes + "-byte record limit; replay with a smaller"
-                        + " --max-side (e.g. 448) or raise the limit");
+                skips.skip(SkipLog.Reason.TOO_LARGE, where(s), tooLarge(s, bytes));
                 continue;
             }
             next = new InferenceRecord(s.id(), key, startMs + seq++, s.domain(), s.label(), s.features(), s.metadata());
@@ -79,6 +83,31 @@ public final class SourceRecords implements Iterator<InferenceRecord> {
         InferenceRecord r = next;
         next = null;
         return r;
+    }
+
+    /** The sample's id, and its source file and metadata row where its metadata has them. */
+    static String where(Sample s) {
+        String source = s.metadata().get(MetadataKeys.SOURCE);
+        String line = s.metadata().get(MetadataKeys.SOURCE_LINE);
+        if (source == null && line == null) {
+            return s.id();
+        }
+        return s.id() + " (" + (source == null ? "" : source) + (source != null && line != null ? ", " : "")
+                + (line == null ? "" : "metadata line " + line) + ")";
+    }
+
+    /** Why the sample cannot be sent, and the fix: the largest {@code --max-side} that fits, for an image. */
+    private String tooLarge(Sample s, long bytes) {
+        Tensor t = s.features();
+        int[] shape = t.shape();
+        String what = "a " + Arrays.toString(shape) + (shape.length == 3 ? " image" : " tensor") + " encodes to " + bytes
+                + " bytes, above the " + maxRecordBytes + "-byte record limit; ";
+        if (shape.length != 3 || t.dtype().elementSize() != 1) {
+            return what + "raise --max-record-bytes";
+        }
+        long pixels = (long) shape[0] * shape[1] * shape[2];
+        long budget = maxRecordBytes - (bytes - pixels);
+        return what + ImageOptions.fix(Downscale.largestSideWithin(shape[0], shape[1], shape[2], budget));
     }
 
     /** The size of the binary encoding of the sample's record (docs/record-format.md), computed, not encoded. */

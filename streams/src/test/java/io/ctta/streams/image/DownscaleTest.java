@@ -1,8 +1,10 @@
 package io.ctta.streams.image;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -54,5 +56,24 @@ class DownscaleTest {
         DecodedImage small = new DecodedImage(1, 28, 28, new byte[784]);
         assertSame(small, Downscale.toMaxSide(small, 448));
         assertThrows(IllegalArgumentException.class, () -> Downscale.toMaxSide(small, 0));
+    }
+    @Test
+    void theSizeIsKnownBeforeDecodingAndTheLargestFittingSideIsExact() {
+        assertArrayEquals(new int[] {336, 448}, Downscale.size(1536, 2048, 448));
+        assertArrayEquals(new int[] {448, 252}, Downscale.size(1920, 1080, 448));
+        assertArrayEquals(new int[] {10, 20}, Downscale.size(10, 20, 448), "never enlarged");
+        DecodedImage img = new DecodedImage(1, 30, 70, new byte[30 * 70]);
+        DecodedImage shrunk = Downscale.toMaxSide(img, 20);
+        assertArrayEquals(Downscale.size(30, 70, 20), new int[] {shrunk.height(), shrunk.width()});
+
+        for (long bytes : new long[] {1_000_000, 452_000, 100_000, 1_000, 3}) {
+            int m = Downscale.largestSideWithin(3, 1536, 2048, bytes);
+            int[] fits = Downscale.size(1536, 2048, m);
+            int[] over = Downscale.size(1536, 2048, m + 1);
+            assertTrue(3L * fits[0] * fits[1] <= bytes && 3L * over[0] * over[1] > bytes, bytes + " bytes: side " + m);
+        }
+        assertEquals(448, Downscale.largestSideWithin(3, 1536, 2048, 3 * 336 * 448));
+        assertEquals(0, Downscale.largestSideWithin(3, 10, 10, 2), "not even one pixel of three channels fits");
+        assertEquals(10, Downscale.largestSideWithin(1, 10, 10, 1_000), "the image itself fits");
     }
 }

@@ -16,7 +16,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -134,5 +136,39 @@ class ImageDecoderTest {
         Path cut = Files.write(dir.resolve("cut.png"), Arrays.copyOf(png, png.length / 2));
         msg = assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(cut, ColorMode.AUTO)).getMessage();
         assertTrue(msg.startsWith(cut.toString()) && msg.contains("undecodable"), msg);
+    }
+    @Test
+    void anImageWhoseHeaderIsTooLargeIsRefusedBeforeDecoding() throws IOException {
+        // 10000 x 10000 declared (above MAX_PIXELS), a few bytes of data: refused from the header.
+        Path bomb = ImageFiles.pngHeaderOnly(dir.resolve("bomb.png"), 10_000, 10_000, 2);
+        assertTrue(Files.size(bomb) < 100);
+        String msg = assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(bomb, ColorMode.AUTO)).getMessage();
+        assertTrue(msg.startsWith(bomb + ": 10000x10000 PNG has more than " + ImageDecoder.MAX_PIXELS + " pixels;"
+                + " refused before decoding"), msg);
+
+        // Under MAX_PIXELS, a size limit sees the header's size and the channels the mode will give, and its
+        // refusal comes before any decoding (the data here would not decode).
+        Path big = ImageFiles.pngHeaderOnly(dir.resolve("big.png"), 4000, 3000, 2);
+        List<String> seen = new ArrayList<>();
+        ImageDecoder.SizeLimit refuseAll = (c, h, w) -> {
+            seen.add(c + "x" + h + "x" + w);
+            return "is refused by the test";
+        };
+        ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> ImageDecoder.decode(big, ColorMode.AUTO, refuseAll));
+        assertEquals(big + ": a 4000x3000 PNG is refused by the test", e.getMessage());
+        assertThrows(ImageTooLargeException.class, () -> ImageDecoder.decode(big, ColorMode.GREY, refuseAll));
+        Path greyBig = ImageFiles.pngHeaderOnly(dir.resolve("grey-big.png"), 300, 200, 0);
+        assertThrows(ImageTooLargeException.class, () -> ImageDecoder.decode(greyBig, ColorMode.AUTO, refuseAll));
+        assertThrows(ImageTooLargeException.class, () -> ImageDecoder.decode(greyBig, ColorMode.RGB, refuseAll));
+        Path greyJpeg = ImageFiles.jpeg(dir.resolve("g.jpg"), ImageFiles.greyPattern(16, 8, 0), 90);
+        Path rgbJpeg = ImageFiles.jpeg(dir.resolve("c.jpg"), ImageFiles.pattern(16, 8, 0), 90);
+        assertThrows(ImageTooLargeException.class, () -> ImageDecoder.decode(greyJpeg, ColorMode.AUTO, refuseAll));
+        assertThrows(ImageTooLargeException.class, () -> ImageDecoder.decode(rgbJpeg, ColorMode.AUTO, refuseAll));
+        assertEquals(List.of("3x3000x4000", "1x3000x4000", "1x200x300", "3x200x300", "1x8x16", "3x8x16"), seen);
+
+        // A limit that accepts leaves the decoding as it was.
+        assertEquals(ImageDecoder.decode(rgbJpeg, ColorMode.AUTO), ImageDecoder.decode(rgbJpeg, ColorMode.AUTO, (c, h, w) -> null));
+        msg = assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(big, ColorMode.AUTO, (c, h, w) -> null)).getMessage();
+        assertTrue(msg.contains("undecodable"), msg);
     }
 }

@@ -98,4 +98,51 @@ class SourceRecordsTest {
         assertTrue(msg.startsWith("record too large: huge: a [3, 600, 600] image encodes to") && msg.contains("--max-side"), msg);
         assertFalse(records.hasNext());
     }
+    @Test
+    void theTooLargeMessageNamesTheSourceFileAndRowAndTheSourceLearnsTheLimitFirst() {
+        List<Long> limits = new ArrayList<>();
+        DatasetSource fixed = of(List.of(rgb("iwildcam_v2.0/train/z.jpg", 600, Map.of("source", "train/z.jpg", "source.line", "17")),
+                rgb("nevis/3/cats/1.png", 600, Map.of("source", "cats/1.png"))));
+        DatasetSource source = new DatasetSource() {
+            @Override
+            public String description() {
+                return fixed.description();
+            }
+
+            @Override
+            public List<DomainInfo> domains() {
+                return fixed.domains();
+            }
+
+            @Override
+            public OptionalInt classes() {
+                return fixed.classes();
+            }
+
+            @Override
+            public void limitRecordBytes(long maxRecordBytes) {
+                assertTrue(limits.isEmpty(), "the limit comes before the pass, once");
+                limits.add(maxRecordBytes);
+            }
+
+            @Override
+            public Iterator<Sample> samples() {
+                assertEquals(1, limits.size(), "the limit comes before the pass");
+                return fixed.samples();
+            }
+
+            @Override
+            public SkipLog skips() {
+                return fixed.skips();
+            }
+        };
+        SourceRecords records = new SourceRecords(source, "k", 0, 100_000);
+        assertEquals(List.of(100_000L), limits);
+        assertFalse(records.hasNext());
+        List<String> m = source.skips().messages();
+        assertTrue(m.get(0).startsWith("record too large: iwildcam_v2.0/train/z.jpg (train/z.jpg, metadata line 17): a [3, 600, 600]"
+                + " image encodes to "), m.get(0));
+        assertTrue(m.get(0).endsWith("-byte record limit; replay with --max-side 182 or less, or a larger --max-record-bytes"), m.get(0));
+        assertTrue(m.get(1).startsWith("record too large: nevis/3/cats/1.png (cats/1.png): "), m.get(1));
+    }
 }

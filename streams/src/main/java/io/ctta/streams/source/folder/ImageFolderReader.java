@@ -158,8 +158,13 @@ public final class ImageFolderReader implements DatasetReader {
         }
 
         @Override
+        protected String where(int domain, FolderItem item) {
+            return item.file().toString();
+        }
+
+        @Override
         protected Sample sample(int domain, FolderItem item) {
-            DecodedImage decoded = image.decodeOrSkip(item.file(), item.file().toString(), skips);
+            DecodedImage decoded = image.decodeOrSkip(item.file(), () -> where(domain, item), skips, maxRecordBytes());
             if (decoded == null) {
                 return null;
             }

@@ -196,11 +196,17 @@ public final class NevisReader implements DatasetReader {
             return order.items(root, t.folder(), t.classes(), t.task().index());
         }
 
+        /** The file and its task, e.g. {@code /data/nevis/mnist/train/3/17.png (task 0 MNIST (2004))}. */
+        @Override
+        protected String where(int domain, FolderItem item) {
+            TaskOnDisk t = tasks.get(domain);
+            return item.file() + " (task " + t.task().index() + " " + t.task().label() + ")";
+        }
+
         @Override
         protected Sample sample(int domain, FolderItem item) {
             TaskOnDisk t = tasks.get(domain);
-            DecodedImage decoded = image.decodeOrSkip(item.file(), item.file() + " (task " + t.task().index() + " " + t.task().label() + ")",
-                    skips);
+            DecodedImage decoded = image.decodeOrSkip(item.file(), () -> where(domain, item), skips, maxRecordBytes());
             if (decoded == null) {
                 return null;
             }

@@ -66,16 +66,22 @@ public final class StreamDirectoryReader implements DatasetReader {
         return new Source(location, manifest, layouts, cap);
     }
 
-    /** What the headers say about one domain, checked against the manifest version's rules. */
-    private record Layout(StreamManifest.Entry entry, int count, int rows, int cols, int channels) {
+    /**
+     * What the headers say about one domain, checked against the manifest version's rules, and its labels
+     * (read once, when the stream is opened; one byte per item).
+     */
+    private record Layout(StreamManifest.Entry entry, int count, int rows, int cols, int channels, byte[] labels) {
+        int label(int i) {
+            return labels[i] & 0xFF;
+        }
     }
 
     private static Layout layout(StreamManifest manifest, StreamManifest.Entry e, Layout first) throws IOException {
         String where = e.where(manifest.file());
-        int labels = IdxReader.readLabels(e.labels()).length;
+        byte[] labels = IdxReader.readLabelBytes(e.labels());
         try (IdxImageStream images = new IdxImageStream(e.images())) {
-            if (labels != images.count()) {
-                throw new IdxFormatException(where + ": " + e.labels().getFileName() + " holds " + labels + " labels but "
+            if (labels.length != images.count()) {
+                throw new IdxFormatException(where + ": " + e.labels().getFileName() + " holds " + labels.length + " labels but "
                         + e.images().getFileName() + " holds " + images.count() + " images; the two files must describe the same items");
             }
             if (manifest.version() == 1) {
@@ -89,7 +95,7 @@ public final class StreamDirectoryReader implements DatasetReader {
                             + "; all domains of a version 1 stream must have one size (version 2 allows any size per domain)");
                 }
             }
-            return new Layout(e, images.count(), images.rows(), images.cols(), images.channels());
+            return new Layout(e, images.count(), images.rows(), images.cols(), images.channels(), labels);
         }
     }
 
@@ -143,7 +149,6 @@ public final class StreamDirectoryReader implements DatasetReader {
             started = true;
             return new Iterator<>() {
                 private int domain = -1;
-                private int[] labels;
                 private int limit;
                 private Sample next;
 
@@ -179,9 +184,16 @@ public final class StreamDirectoryReader implements DatasetReader {
                         return false;
                     }
                     Layout l = layouts.get(domain);
-                    labels = IdxReader.readLabels(l.entry().labels());
-                    open = new IdxImageStream(l.entry().images());
                     limit = Math.min(cap, l.count());
+                    try {
+                        open = new IdxImageStream(l.entry().images());
+                    } catch (IOException e) {
+                        // Read when the stream was opened, unreadable now (replaced, removed): that domain, not the stream.
+                        if (limit > 0) {
+                            skips.skip(SkipLog.Reason.UNREADABLE_DOMAIN, l.entry().images().toString(), "cannot be opened ("
+                                    + e.getMessage() + "); the domain's " + limit + " images are lost", limit);
+                        }
+                    }
                     return true;
                 }
 
@@ -192,13 +204,15 @@ public final class StreamDirectoryReader implements DatasetReader {
                     byte[] chw;
                     try {
                         chw = open.next();
-                    } catch (IdxFormatException e) {
+                    } catch (IOException e) {
+                        // A malformed file or a corrupt gzip stream (ZipException): the rest of the domain, not the stream.
+                        String why = e instanceof IdxFormatException ? e.getMessage() : "cannot be read (" + e + ")";
                         skips.skip(SkipLog.Reason.UNDECODABLE_IMAGE, l.entry().images() + " image " + i,
-                                e.getMessage() + "; the rest of the domain is lost", limit - i);
-                        closeOpen();
+                                why + "; the rest of the domain is lost", limit - i);
+                        closeQuietly();
                         return null;
                     }
-                    int label = labels[i];
+                    int label = l.label(i);
                     if (manifest.classes().isPresent() && label >= manifest.classes().getAsInt()) {
                         skips.skip(SkipLog.Reason.LABEL_OUT_OF_RANGE, l.entry().labels() + " label " + i,
                                 "label " + label + " is not below \"classes\": " + manifest.classes().getAsInt() + " of " + manifest.file());
@@ -216,8 +230,18 @@ public final class StreamDirectoryReader implements DatasetReader {
 
         private void closeOpen() throws IOException {
             if (open != null) {
-                open.close();
+                IdxImageStream o = open;
                 open = null;
+                o.close();
+            }
+        }
+
+        /** Closes a stream that failed; a failure to close it too is no news. */
+        private void closeQuietly() {
+            try {
+                closeOpen();
+            } catch (IOException ignored) {
+                // the read failure is what was reported
             }
         }
 

@@ -22,6 +22,7 @@ final class Camelyon17Dataset extends WildsDataset {
 
     /** The split ids of the class's split dict, in id order. */
     private static final List<String> SPLITS = List.of("train", "id_val", "test", "val");
+    private static final List<String> METADATA_KEYS = List.of("hospital", "slide", "patient", "node");
     private static final int VAL_CENTER = 1;
     private static final int TEST_CENTER = 2;
     private static final int MIXED_TO_TEST_SLIDE = 23;
@@ -83,7 +84,7 @@ final class Camelyon17Dataset extends WildsDataset {
 
     @Override
     List<String> metadataKeys() {
-        return List.of("hospital", "slide", "patient", "node");
+        return METADATA_KEYS;
     }
 
     @Override

@@ -51,6 +51,8 @@ final class FmowDataset extends WildsDataset {
 
     static final String COUNTRY_MAPPING = "country_code_mapping.csv";
     private static final Pattern TIME_AFTER = Pattern.compile("time_after_(\\d{4})");
+    private static final List<String> SPLITS = List.of("train", "id_val", "id_test", "val", "test");
+    private static final List<String> METADATA_KEYS = List.of("region", "country", "time", "year", "class");
     private static final Map<String, Integer> LABELS = new HashMap<>();
 
     static {
@@ -81,7 +83,7 @@ final class FmowDataset extends WildsDataset {
 
     @Override
     List<String> splits() {
-        return List.of("train", "id_val", "id_test", "val", "test");
+        return SPLITS;
     }
 
     @Override
@@ -138,7 +140,7 @@ final class FmowDataset extends WildsDataset {
 
     @Override
     List<String> metadataKeys() {
-        return List.of("region", "country", "time", "year", "class");
+        return METADATA_KEYS;
     }
 
     /**

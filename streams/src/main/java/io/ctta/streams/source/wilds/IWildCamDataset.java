@@ -24,6 +24,8 @@ final class IWildCamDataset extends WildsDataset {
     /** Python's {@code '%Y-%m-%d %H:%M:%S.%f'}: 1-2 digit fields, a mandatory 1-6 digit fraction, no zone. */
     private static final Pattern DATETIME =
             Pattern.compile("(\\d{4})-(\\d{1,2})-(\\d{1,2}) (\\d{1,2}):(\\d{1,2}):(\\d{1,2})\\.(\\d{1,6})");
+    private static final List<String> SPLITS = List.of("train", "val", "test", "id_val", "id_test");
+    private static final List<String> METADATA_KEYS = List.of("location", "sequence", "time", "year");
 
     @Override
     String name() {
@@ -47,7 +49,7 @@ final class IWildCamDataset extends WildsDataset {
 
     @Override
     List<String> splits() {
-        return List.of("train", "val", "test", "id_val", "id_test");
+        return SPLITS;
     }
 
     @Override
@@ -82,7 +84,7 @@ final class IWildCamDataset extends WildsDataset {
 
     @Override
     List<String> metadataKeys() {
-        return List.of("location", "sequence", "time", "year");
+        return METADATA_KEYS;
     }
 
     /**
@@ -120,8 +122,8 @@ final class IWildCamDataset extends WildsDataset {
             @Override
             public WildsItem read(CsvRow row) throws BadRow {
                 String s = field(row, split);
-                if (!splits().contains(s)) {
-                    throw BadRow.field("split", s, "one of " + String.join(", ", splits()));
+                if (!SPLITS.contains(s)) {
+                    throw BadRow.field("split", s, "one of " + String.join(", ", SPLITS));
                 }
                 long label = -2;
                 try {

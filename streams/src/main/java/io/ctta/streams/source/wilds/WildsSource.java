@@ -23,6 +23,7 @@ final class WildsSource extends ItemSource<WildsItem> {
     private final WildsIndex index;
     private final SkipLog skips;
     private final List<DomainInfo> domains;
+    private final List<String> metadataKeys;
 
     WildsSource(WildsDataset dataset, Path dataDir, WildsOptions options, WildsIndex index, SkipLog skips) {
         this.dataset = dataset;
@@ -35,6 +36,7 @@ final class WildsSource extends ItemSource<WildsItem> {
             d.add(new DomainInfo(domain.name(), domain.items().size()));
         }
         this.domains = List.copyOf(d);
+        this.metadataKeys = dataset.metadataKeys();
     }
 
     @Override
@@ -64,12 +66,20 @@ final class WildsSource extends ItemSource<WildsItem> {
         return index.domains().get(domain).items();
     }
 
-    /** The sample of {@code item}, or {@code null} when its image is missing or undecodable (skipped). */
+    /** The image file and its metadata row, e.g. {@code /data/iwildcam_v2.0/train/x.jpg (metadata.csv line 17)}. */
+    @Override
+    protected String where(int domain, WildsItem item) {
+        return dataDir.resolve(item.file()) + " (" + dataset.metadataFile() + " line " + item.line() + ")";
+    }
+
+    /**
+     * The sample of {@code item}, or {@code null} when its image is missing, undecodable or too large for
+     * a record (skipped).
+     */
     @Override
     protected Sample sample(int domain, WildsItem item) {
         Path file = dataDir.resolve(item.file());
-        DecodedImage image = options.image().decodeOrSkip(file, file + " (" + dataset.metadataFile() + " line " + item.line() + ")",
-                skips);
+        DecodedImage image = options.image().decodeOrSkip(file, () -> where(domain, item), skips, maxRecordBytes());
         if (image == null) {
             return null;
         }
@@ -78,9 +88,8 @@ final class WildsSource extends ItemSource<WildsItem> {
         metadata.put(MetadataKeys.SOURCE, item.file());
         metadata.put(MetadataKeys.SOURCE_LINE, Long.toString(item.line()));
         metadata.put(MetadataKeys.SPLIT, item.split());
-        List<String> keys = dataset.metadataKeys();
-        for (int i = 0; i < keys.size(); i++) {
-            metadata.put(keys.get(i), item.values()[i]);
+        for (int i = 0; i < metadataKeys.size(); i++) {
+            metadata.put(metadataKeys.get(i), item.values()[i]);
         }
         return new Sample(dataset.directory() + "/" + item.file(), item.domain(), item.label(), image.toTensor(), metadata);
     }

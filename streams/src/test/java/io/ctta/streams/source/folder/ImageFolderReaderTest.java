@@ -106,4 +106,27 @@ class ImageFolderReaderTest {
         msg = assertThrows(IllegalArgumentException.class, () -> read(root, Map.of("domains", "day"))).getMessage();
         assertTrue(msg.contains("add --option layout=domains"), msg);
     }
+    @Test
+    void aDomainFolderThatCannotBeListedDuringThePassIsReportedAndTheStreamGoesOn() throws IOException {
+        Path root = tmp.resolve("sites");
+        ImageFiles.png(root.resolve("a/cat/1.png"), ImageFiles.pattern(2, 2, 1));
+        ImageFiles.png(root.resolve("a/cat/2.png"), ImageFiles.pattern(2, 2, 2));
+        ImageFiles.png(root.resolve("b/cat/3.png"), ImageFiles.pattern(2, 2, 3));
+        ImageFiles.png(root.resolve("c/cat/4.png"), ImageFiles.pattern(2, 2, 4));
+        try (DatasetSource s = readers.open("image-folder", root, ReaderOptions.of(Map.of("layout", "domains", "order", "sorted")))) {
+            // After opening: a's folder is gone (an IOException listing it), b's class folder gains a link to
+            // itself (Files.walk's UncheckedIOException, a FileSystemLoopException).
+            Files.move(root.resolve("a"), tmp.resolve("a-elsewhere"));
+            Files.createSymbolicLink(root.resolve("b/cat/loop"), root.resolve("b/cat"));
+            List<Sample> samples = new ArrayList<>();
+            s.samples().forEachRemaining(samples::add);
+            assertEquals(List.of("sites/c/cat/4.png"), samples.stream().map(Sample::id).toList());
+            assertEquals(3, s.skips().count(SkipLog.Reason.UNREADABLE_DOMAIN), s.skips().summary());
+            List<String> m = s.skips().messages();
+            assertTrue(m.get(0).startsWith("unreadable domain: domain a: its items cannot be listed (java.nio.file.NoSuchFileException: ")
+                    && m.get(0).endsWith("); its 2 items are left out"), m.get(0));
+            assertTrue(m.get(1).startsWith("unreadable domain: domain b: its items cannot be listed (java.nio.file.FileSystemLoopException: "),
+                    m.get(1));
+        }
+    }
 }

@@ -137,6 +137,89 @@ class StreamDirectoryReaderTest {
         assertTrue(msg.contains("option samples-per-domain=0 is invalid"), msg);
     }
 
+    @Test
+    void aCorruptGzipDomainLosesTheRestOfThatDomainAndTheStreamGoesOn() throws IOException {
+        // Domain "a": 600 grey 32x32 images in a gzip file written as stored deflate blocks of 16 KiB, the
+        // lengths of block 10 (the one starting at byte 163840 of the IDX data, inside image 159) damaged: far past
+        // what opening the stream reads, so the inflater fails in the middle of the pass. Domain "b" is intact.
+        int n = 600;
+        int size = 32 * 32;
+        java.io.ByteArrayOutputStream idx = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(idx);
+        for (int h : new int[] {0x0803, n, 32, 32}) {
+            out.writeInt(h);
+        }
+        for (int i = 0; i < n * size; i++) {
+            out.write(i % 251);
+        }
+        Path gz = tmp.resolve("a-images.gz");
+        Files.write(gz, storedGzip(idx.toByteArray(), 16 * 1024, 10));
+        IdxFiles.labels(tmp.resolve("a-labels"), new int[n]);
+        IdxFiles.images3(tmp.resolve("b-images"), 2, 32, 32, new byte[2 * size]);
+        IdxFiles.labels(tmp.resolve("b-labels"), 1, 2);
+        manifest(2, "", domain("a", "a-images.gz", "a-labels") + "," + domain("b", "b-images", "b-labels"));
+        try (DatasetSource s = reader.open(tmp, ReaderOptions.none())) {
+            List<Sample> samples = all(s);
+            List<String> ids = samples.stream().map(Sample::id).toList();
+            assertEquals(List.of("b/0", "b/1"), ids.subList(ids.size() - 2, ids.size()), "domain b is replayed whole");
+            int read = ids.size() - 2;
+            assertTrue(read > 64 && read <= 159, read + " images of domain a before the damage");
+            assertEquals((read - 1) * size % 251, (int) samples.get(read - 1).features().values()[0], "intact images are intact");
+            assertEquals(n - read, s.skips().count(SkipLog.Reason.UNDECODABLE_IMAGE), s.skips().summary());
+            String m = s.skips().messages().get(0);
+            assertTrue(m.startsWith("undecodable image: " + gz + " image " + read + ": cannot be read (java.util.zip.ZipException: ")
+                    && m.endsWith("; the rest of the domain is lost"), m);
+        }
+        // The same file intact replays whole: the damage, not the layout, lost the images.
+        Files.write(gz, storedGzip(idx.toByteArray(), 16 * 1024, -1));
+        try (DatasetSource s = reader.open(tmp, ReaderOptions.none())) {
+            assertEquals(n + 2, all(s).size());
+            assertEquals(0, s.skips().total());
+        }
+    }
+
+    /**
+     * {@code data} gzipped as stored (uncompressed) deflate blocks of {@code block} bytes, so the block
+     * boundaries are known; block {@code damaged} (none when negative) gets a length and a length
+     * complement that disagree, which every inflater refuses.
+     */
+    private static byte[] storedGzip(byte[] data, int block, int damaged) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
+        for (int off = 0, k = 0; off < data.length; off += block, k++) {
+            int len = Math.min(block, data.length - off);
+            int nlen = ~len & 0xFFFF;
+            if (k == damaged) {
+                nlen ^= 0x0100;
+            }
+            out.write(off + len == data.length ? 1 : 0);
+            out.write(new byte[] {(byte) len, (byte) (len >> 8), (byte) nlen, (byte) (nlen >> 8)});
+            out.write(data, off, len);
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(data);
+        long c = crc.getValue();
+        out.write(new byte[] {(byte) c, (byte) (c >> 8), (byte) (c >> 16), (byte) (c >> 24),
+                (byte) data.length, (byte) (data.length >> 8), (byte) (data.length >> 16), (byte) (data.length >> 24)});
+        return out.toByteArray();
+    }
+
+    @Test
+    void aDomainFileGoneAfterOpeningIsReportedAndTheStreamGoesOn() throws IOException {
+        IdxFiles.images3(tmp.resolve("i"), 3, 1, 1, new byte[] {1, 2, 3});
+        IdxFiles.labels(tmp.resolve("l"), 0, 1, 2);
+        IdxFiles.images3(tmp.resolve("j"), 1, 1, 1, new byte[] {4});
+        IdxFiles.labels(tmp.resolve("m"), 3);
+        manifest(1, "", domain("a", "i", "l") + "," + domain("b", "j", "m"));
+        try (DatasetSource s = reader.open(tmp, ReaderOptions.none())) {
+            Files.delete(tmp.resolve("i"));
+            assertEquals(List.of("b/0"), all(s).stream().map(Sample::id).toList());
+            assertEquals(3, s.skips().count(SkipLog.Reason.UNREADABLE_DOMAIN));
+            assertTrue(s.skips().messages().get(0).startsWith("unreadable domain: " + tmp.resolve("i") + ": cannot be opened ("),
+                    s.skips().messages().get(0));
+        }
+    }
+
     private static String domain(String name, String images, String labels) {
         return "{\"name\":\"" + name + "\",\"images\":\"" + images + "\",\"labels\":\"" + labels + "\"}";
     }

@@ -6,9 +6,11 @@ import static io.ctta.streams.source.wilds.SourceAssertions.ids;
 import static io.ctta.streams.source.wilds.SourceAssertions.mean;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ctta.streams.fixtures.ImageFiles;
 import io.ctta.streams.fixtures.WildsLayouts;
 import io.ctta.streams.fixtures.WildsLayouts.IWildCamRow;
 import io.ctta.streams.source.DatasetReaders;
@@ -17,12 +19,14 @@ import io.ctta.streams.source.DomainInfo;
 import io.ctta.streams.source.ReaderOptions;
 import io.ctta.streams.source.Sample;
 import io.ctta.streams.source.SkipLog;
+import io.ctta.streams.source.SourceRecords;
 import io.ctta.streams.source.csv.CsvFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,6 +170,55 @@ class IWildCamReaderTest {
         for (String bad : List.of("2013-06-09 16:55:52", "2013-06-09T16:55:52.000", "2013-13-09 16:55:52.000",
                 "2013-06-09 16:55:52.1234567")) {
             assertThrows(IllegalArgumentException.class, () -> IWildCamDataset.parseDatetime(bad), bad);
+        }
+    }
+    @Test
+    void aPhotographTooLargeForARecordIsRefusedFromItsHeaderAndTheStreamGoesOn() throws IOException {
+        // c2-b.jpg becomes a PNG whose header declares 4000x3000 RGB (36 MB of pixels) but whose data would not
+        // even decode: refused as too large, not as undecodable, so it was never decoded.
+        ImageFiles.pngHeaderOnly(dataDir.resolve("train/c2-b.jpg"), 4000, 3000, 2);
+        try (DatasetSource s = open(Map.of())) {
+            List<String> ids = new ArrayList<>();
+            new SourceRecords(s, "cam", 0).forEachRemaining(r -> ids.add(r.id()));
+            assertEquals(List.of("iwildcam_v2.0/train/c2-a.jpg", "iwildcam_v2.0/train/c2-c.jpg", "iwildcam_v2.0/train/c5-a.jpg",
+                    "iwildcam_v2.0/train/c5-b.jpg"), ids);
+            assertEquals(1, s.skips().total());
+            assertEquals(1, s.skips().count(SkipLog.Reason.TOO_LARGE));
+            assertEquals("record too large: " + dataDir.resolve("train/c2-b.jpg") + " (metadata.csv line 4): a 4000x3000 PNG"
+                    + " makes a [3, 3000, 4000] record of more than 36000000 bytes, above the 1000000-byte record limit;"
+                    + " refused before decoding; replay with --max-side 665 or less, or a larger --max-record-bytes",
+                    s.skips().messages().get(0));
+        }
+        // The check is on the size after the downscale: with --max-side 600 the image is small enough, and
+        // decoding it shows the data is bad.
+        try (DatasetSource s = open(Map.of("max-side", "600"))) {
+            new SourceRecords(s, "cam", 0).forEachRemaining(r -> { });
+            assertEquals(1, s.skips().count(SkipLog.Reason.UNDECODABLE_IMAGE), s.skips().summary());
+            assertEquals(0, s.skips().count(SkipLog.Reason.TOO_LARGE));
+        }
+        // A tighter record limit refuses the downscaled size too, and says so.
+        try (DatasetSource s = open(Map.of("max-side", "600"))) {
+            new SourceRecords(s, "cam", 0, 500_000).forEachRemaining(r -> { });
+            String m = s.skips().messages().get(0);
+            assertTrue(m.contains("a 4000x3000 PNG shrunk to max side 600 makes a [3, 450, 600] record of more than 810000 bytes,"
+                    + " above the 500000-byte record limit; refused before decoding; replay with --max-side 469 or less"), m);
+        }
+    }
+
+    @Test
+    void aRowTheRecordCannotCarryIsSkippedNamingItsFileAndLine() throws IOException {
+        // A 1,200-byte relative path: the file exists and decodes, but a metadata value is at most 1,024 bytes.
+        String longName = String.join("/", java.util.Collections.nCopies(6, "d".repeat(199))) + "/long.jpg";
+        Path csv = dataDir.resolve("metadata.csv");
+        Files.writeString(csv, Files.readString(csv) + "7,test,2,0,7,x,3,3,2014-01-05 00:00:00.000," + longName + ",x\n");
+        ImageFiles.jpeg(dataDir.resolve("train").resolve(longName), ImageFiles.solid(24, 16, 1, 2, 3), 95);
+        try (DatasetSource s = open(Map.of())) {
+            assertEquals(5, all(s).size());
+            assertEquals(1, s.skips().count(SkipLog.Reason.BAD_ROW));
+            String m = s.skips().messages().get(0);
+            assertTrue(m.startsWith("bad metadata row: " + dataDir.resolve("train").resolve(longName) + " (metadata.csv line 9): "
+                    + "metadata value of 'source' is "), m);
+            assertFalse(m.contains("[Ljava"), m);
         }
     }
 }
