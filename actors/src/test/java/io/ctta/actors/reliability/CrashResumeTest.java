@@ -183,6 +183,44 @@ class CrashResumeTest {
         assertEquals(RECORDS, fin.recordsApplied(), "each record applied to the model exactly once");
     }
 
+    /**
+     * The same faults on a user's TorchScript model (the twin of the built-in CNN): its adapted BN
+     * affine parameters come back from the checkpoint, so the resumed run predicts exactly like an
+     * uninterrupted run of the same model.
+     */
+    @Test
+    void aKilledTorchScriptPipelineResumesExactlyLikeAnUninterruptedOne() throws Exception {
+        String model = io.ctta.runtime.TorchScriptFixtures.file("cnn-twin.pt").toString();
+        Process ref = worker("ts-ref", tmp.resolve("ts-ref"), null, "at-least-once", model);
+        awaitDistinct("ts-ref", RECORDS, ref);
+        stopGracefully(ref);
+        Map<String, float[]> expected = new HashMap<>();
+        for (PredictionRecord p : predictions("ts-ref", false)) {
+            expected.putIfAbsent(p.id(), p.scores());
+        }
+        assertEquals(RECORDS, expected.size());
+
+        Path dir = tmp.resolve("ts");
+        Random rnd = new Random(3);
+        for (int k = 0; k < 2; k++) {
+            Process w = worker("ts", dir, null, "at-least-once", model);
+            int seen = distinct("ts");
+            awaitDistinct("ts", Math.min(RECORDS - 200, seen + 150 + rnd.nextInt(250)), w);
+            w.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        Process last = worker("ts", dir, null, "at-least-once", model);
+        awaitDistinct("ts", RECORDS, last);
+        stopGracefully(last);
+        Map<String, Integer> copies = new HashMap<>();
+        for (PredictionRecord p : predictions("ts", false)) {
+            assertArrayEquals(expected.get(p.id()), p.scores(), "prediction for " + p.id() + " differs from the uninterrupted run");
+            copies.merge(p.id(), 1, Integer::sum);
+        }
+        assertEquals(RECORDS, copies.size(), "every record has a prediction");
+        Checkpoint fin = new FileCheckpointStore(dir, "ts").load().latest().orElseThrow();
+        assertEquals(RECORDS, fin.recordsApplied(), "each record applied to the model exactly once");
+    }
+
     private static final String EXACTLY_ONCE = "exactly-once";
 
     private static Process worker(String pipeline, Path dir, String crashAt) throws IOException {
@@ -190,6 +228,10 @@ class CrashResumeTest {
     }
 
     private static Process worker(String pipeline, Path dir, String crashAt, String outputMode) throws IOException {
+        return worker(pipeline, dir, crashAt, outputMode, null);
+    }
+
+    private static Process worker(String pipeline, Path dir, String crashAt, String outputMode, String torchScript) throws IOException {
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path")));
@@ -197,6 +239,9 @@ class CrashResumeTest {
             cmd.add("-D" + FileCheckpointStore.CRASH_AT_PROPERTY + "=" + crashAt);
         }
         cmd.addAll(List.of(PipelineWorker.class.getName(), kafka.bootstrapServers(), INPUT, pipeline, dir.toString(), "tent", outputMode));
+        if (torchScript != null) {
+            cmd.add(torchScript);
+        }
         Files.createDirectories(LOGS);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(pipeline).toFile())).start();
     }

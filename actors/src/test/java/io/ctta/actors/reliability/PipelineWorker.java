@@ -12,7 +12,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A pipeline in a child JVM, for crash tests: args are bootstrap servers, input topic, pipeline
- * name, checkpoint root, strategy, and optionally the output mode. It runs until killed; SIGTERM drains it and writes a final
+ * name, checkpoint root, strategy, and optionally the output mode and a TorchScript model file
+ * (default: the built-in CNN). It runs until killed; SIGTERM drains it and writes a final
  * checkpoint. {@code -Dctta.checkpoint.crash-at=STEP} makes the first checkpoint write halt the
  * JVM at that step of the protocol.
  */
@@ -30,6 +31,10 @@ public final class PipelineWorker {
                 .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(List.of(Map.of(
                         "name", args[2], "input-topic", args[1], "strategy", args[4], "batch-size", 64, "max-latency", "5s", "session-timeout", "6s",
                         "output", Map.of("mode", args.length > 5 ? args[5] : "at-least-once")))));
+        if (args.length > 6) {
+            user = user.withValue("ctta.model.kind", ConfigValueFactory.fromAnyRef("torchscript"))
+                    .withValue("ctta.model.path", ConfigValueFactory.fromAnyRef(args[6]));
+        }
         Config full = user.withFallback(ConfigFactory.load()).resolve();
         StrategyRegistry registry = StrategyRegistry.load();
         CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
