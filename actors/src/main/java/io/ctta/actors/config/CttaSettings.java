@@ -36,6 +36,9 @@ import java.util.regex.Pattern;
 public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines,
         CheckpointSettings checkpoints, Guards.Settings guards) {
 
+    /** The smallest {@code ctta.kafka.producer.max-request-size}: room for any dead letter's ctta.dlq.* headers. */
+    public static final int MIN_REQUEST_SIZE = 16 * 1024;
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
 
     /**
@@ -43,8 +46,12 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
      *
      * @param clientProperties {@code ctta.kafka.client-properties}, flattened to Kafka's dotted keys
      *     ({@code sasl.jaas.config} whether written nested or quoted); passed to every client
+     * @param maxRequestSize {@code ctta.kafka.producer.max-request-size}: the pipelines' producers'
+     *     {@code max.request.size}, the largest record they send; outputs and dead letters are made
+     *     to fit it
      */
-    public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPartitions) {
+    public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPartitions,
+            int maxRequestSize) {
         public boolean embedded() {
             return bootstrapServers.isBlank();
         }
@@ -55,7 +62,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Map<String, String> shown = new java.util.TreeMap<>();
             clientProperties.forEach((k, v) -> shown.put(k, KafkaSettings.isSecret(k) ? "[redacted]" : v));
             return "KafkaConf[bootstrapServers=" + bootstrapServers + ", clientProperties=" + shown
-                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPartitions=" + embeddedPartitions + "]";
+                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPartitions=" + embeddedPartitions + ", maxRequestSize=" + maxRequestSize + "]";
         }
     }
 
@@ -153,8 +160,11 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         Settings emb = new Settings(k.sub("embedded"), "ctta.kafka.embedded");
         String dataDir = emb.string("data-dir");
+        Settings prod = new Settings(k.sub("producer"), "ctta.kafka.producer");
         KafkaConf kafka = new KafkaConf(bootstrap, Map.copyOf(clientProps),
-                dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("partitions", 1, 1024));
+                dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("partitions", 1, 1024),
+                // Below 16 KiB a dead letter's own headers (reason, source, marks) might not fit.
+                prod.intBetween("max-request-size", MIN_REQUEST_SIZE, 256 * 1024 * 1024));
 
         Settings h = new Settings(s.sub("http"), "ctta.http");
         String token = h.string("admin-token");

@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * a new run's initTransactions fences the previous run's producer and aborts its open transaction.
  * Zombie consumers are fenced by the checkpoint store's owner epoch (a stale owner cannot write the
  * checkpoint a commit needs), since the offsets are sent with the group id only.
+ *
+ * <p>Predictions and dead letters are counted when their transaction commits: a read_committed
+ * consumer sees exactly what the counters say. Outputs were made to fit the producer's and the
+ * topics' limits before they reach the writer ({@link BatchAssembler}): in a transaction any
+ * refused record aborts all of it, so none may be refused for its size.
  */
 final class TransactionalOutput implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalOutput.class);
@@ -48,11 +53,17 @@ final class TransactionalOutput implements AutoCloseable {
     private final ExecutorService thread;
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private KafkaProducer<byte[], byte[]> producer;
+    private final io.ctta.actors.metrics.PipelineMetrics metrics;
     private boolean open;
     private long commits;
+    /** Predictions and dead letters in the open transaction, counted when it commits. */
+    private int openPredictions;
+    private int openDeadLetters;
 
-    TransactionalOutput(String pipeline, String pointerTopic, String groupId, String transactionalId, Properties kafka) {
+    TransactionalOutput(String pipeline, String pointerTopic, String groupId, String transactionalId, Properties kafka,
+            io.ctta.actors.metrics.PipelineMetrics metrics) {
         this.pipeline = pipeline;
+        this.metrics = metrics;
         this.pointerTopic = pointerTopic;
         this.groupId = groupId;
         Properties p = new Properties();
@@ -78,7 +89,7 @@ final class TransactionalOutput implements AutoCloseable {
      *
      * @param persist asks the model actor to write the checkpoint with that token
      */
-    CompletionStage<Done> write(List<ProducerRecord<byte[], byte[]>> records, long checkpointToken, LongFunction<CompletionStage<ModelActor.Persisted>> persist) {
+    CompletionStage<Done> write(List<Output> records, long checkpointToken, LongFunction<CompletionStage<ModelActor.Persisted>> persist) {
         CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> send(records), thread);
         if (checkpointToken == 0) {
             return sent.thenApply(v -> Done.getInstance());
@@ -95,7 +106,7 @@ final class TransactionalOutput implements AutoCloseable {
                 .thenApplyAsync(this::commit, thread);
     }
 
-    private void send(List<ProducerRecord<byte[], byte[]>> records) {
+    private void send(List<Output> records) {
         if (producer == null) {
             producer = new KafkaProducer<>(producerProperties, new ByteArraySerializer(), new ByteArraySerializer());
             producer.initTransactions();
@@ -104,8 +115,10 @@ final class TransactionalOutput implements AutoCloseable {
             producer.beginTransaction();
             open = true;
         }
-        for (ProducerRecord<byte[], byte[]> r : records) {
-            producer.send(r, (meta, e) -> {
+        for (Output o : records) {
+            openPredictions += o.kind() == Output.Kind.PREDICTION ? 1 : 0;
+            openDeadLetters += o.kind() == Output.Kind.DEAD_LETTER ? 1 : 0;
+            producer.send(o.record(), (meta, e) -> {
                 if (e != null) {
                     sendFailure.compareAndSet(null, e);
                 }
@@ -151,6 +164,10 @@ final class TransactionalOutput implements AutoCloseable {
             throw new IllegalStateException("pipeline " + pipeline + ": a record of the transaction was not written: " + e, e);
         }
         commits++;
+        metrics.predictionsProduced(openPredictions);
+        metrics.deadLettered(openDeadLetters);
+        openPredictions = 0;
+        openDeadLetters = 0;
         return Done.getInstance();
     }
 
