@@ -118,13 +118,22 @@ final class BatchAssembler {
             return deadLetter(raw, "output-too-large: the prediction is " + size + " bytes, outputs may be at most " + maxOutputBytes
                     + " (ctta.kafka.producer.max-request-size, the topic's max.message.bytes)", now);
         }
-        return new Output(record, Output.Kind.PREDICTION, fallback(raw, now));
+        return new Output(record, Output.Kind.PREDICTION, fallback(raw, now), ref(raw));
     }
 
     /** The input's dead letter, its value cut to fit when it must be. */
     Output deadLetter(ConsumerRecord<byte[], byte[]> raw, String reason, long now) {
         return new Output(DeadLetters.deadLetter(deadLetterTopic, raw.topic(), raw.partition(), raw.offset(), raw.key(), raw.value(), raw.headers(),
-                reason, now, maxOutputBytes), Output.Kind.DEAD_LETTER, fallback(raw, now));
+                reason, now, maxOutputBytes), Output.Kind.DEAD_LETTER, fallback(raw, now), ref(raw));
+    }
+
+    /** The input's smallest dead letter (headers only): for a record whose output Kafka refused before. */
+    Output bareDeadLetter(ConsumerRecord<byte[], byte[]> raw, String reason) {
+        return new Output(fallback(raw, System.currentTimeMillis()).apply(reason), Output.Kind.DEAD_LETTER, null, ref(raw));
+    }
+
+    private static RecordRef ref(ConsumerRecord<byte[], byte[]> raw) {
+        return new RecordRef(raw.topic(), raw.partition(), raw.offset());
     }
 
     private java.util.function.Function<String, ProducerRecord<byte[], byte[]>> fallback(ConsumerRecord<byte[], byte[]> raw, long now) {

@@ -35,7 +35,9 @@ final class OutputSender implements AutoCloseable {
         /** Its input's smallest dead letter, in place of the record Kafka refused. */
         DEAD_LETTER_INSTEAD,
         /** Nothing: Kafka refused the record and its dead letter. */
-        LOST
+        LOST,
+        /** Nothing was to be sent ({@link Output.Kind#NOTHING}). */
+        NOTHING
     }
 
     private final String pipeline;
@@ -55,6 +57,9 @@ final class OutputSender implements AutoCloseable {
 
     /** Sends {@code out}; completes once Kafka acknowledged what was written for it. */
     CompletionStage<Delivered> send(Output out) {
+        if (out.record() == null) {
+            return CompletableFuture.completedFuture(Delivered.NOTHING);
+        }
         return attempt(out.record()).handle((meta, error) -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(Delivered.AS_IS);

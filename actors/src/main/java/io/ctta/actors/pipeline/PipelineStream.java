@@ -113,9 +113,10 @@ public final class PipelineStream {
                 .map(msg -> {
                     metrics.consumed(1);
                     var raw = msg.record();
-                    String poison = quarantine.poisoned().get(new RecordRef(raw.topic(), raw.partition(), raw.offset()));
-                    DecodeResult decoded = poison != null ? new DecodeResult.Rejected(poison) : codec.decode(raw.key(), raw.value(), raw.headers());
-                    return new Tracked(msg, new BatchAssembler.Incoming(raw, decoded), poison != null);
+                    RecordRef ref = new RecordRef(raw.topic(), raw.partition(), raw.offset());
+                    Fate fate = Fate.of(quarantine, ref);
+                    DecodeResult decoded = fate == Fate.SERVE ? codec.decode(raw.key(), raw.value(), raw.headers()) : new DecodeResult.Rejected(fate.reason(quarantine, ref));
+                    return new Tracked(msg, new BatchAssembler.Incoming(raw, decoded), fate);
                 })
                 .statefulMapConcat(() -> new ReplayFilter(seekTo, passedOn))
                 .groupedWithin(conf.batchSize(), conf.maxLatency())
@@ -189,6 +190,9 @@ public final class PipelineStream {
             }
             case DEAD_LETTER_INSTEAD -> metrics.deadLettered(1);
             case LOST -> metrics.action(PipelineMetrics.OUTPUT_LOST);
+            case NOTHING -> {
+                // Counted as lost when the run decided to write nothing for it.
+            }
         }
     }
 
@@ -274,8 +278,32 @@ public final class PipelineStream {
     /** An output (null: nothing to produce) and the progress it carries. */
     private record Outgoing(Output output, Progress progress) {}
 
-    /** A consumed record, decoded; {@code poisoned} when it is dead-lettered for crashing the model. */
-    private record Tracked(ConsumerMessage.CommittableMessage<byte[], byte[]> msg, BatchAssembler.Incoming incoming, boolean poisoned) {
+    /** What a run does with a consumed record, from what earlier runs learned ({@link PoisonRecords}). */
+    private enum Fate {
+        /** Decode it and serve it. */
+        SERVE,
+        /** Dead-letter it: it crashed the model too often. */
+        POISONED,
+        /** Kafka refused its output: a bare dead letter instead. */
+        BARE,
+        /** Kafka refused its bare dead letter too: nothing. */
+        DROPPED;
+
+        static Fate of(PoisonRecords.View q, RecordRef ref) {
+            return q.dropped().containsKey(ref) ? DROPPED : q.bare().containsKey(ref) ? BARE : q.poisoned().containsKey(ref) ? POISONED : SERVE;
+        }
+
+        String reason(PoisonRecords.View q, RecordRef ref) {
+            return switch (this) {
+                case POISONED -> q.poisoned().get(ref);
+                case BARE, DROPPED -> "output-refused: Kafka refused the record's output: " + (this == BARE ? q.bare() : q.dropped()).get(ref);
+                case SERVE -> throw new IllegalStateException("served records have no reason");
+            };
+        }
+    }
+
+    /** A consumed record, decoded, and what this run does with it. */
+    private record Tracked(ConsumerMessage.CommittableMessage<byte[], byte[]> msg, BatchAssembler.Incoming incoming, Fate fate) {
         RecordRef ref() {
             var r = msg.record();
             return new RecordRef(r.topic(), r.partition(), r.offset());
@@ -407,7 +435,7 @@ public final class PipelineStream {
                 // resume does not dead-letter them again.
                 model.tell(new ModelActor.Passed(next));
             }
-            List<Output> records = outputs.assembler.outputs(batch, null, outputs.evaluator, metrics::scored, conf.strategy());
+            List<Output> records = outputs.refusedBefore(tracked, outputs.assembler.outputs(batch, null, outputs.evaluator, metrics::scored, conf.strategy()));
             return CompletableFuture.completedFuture(new Served(tracked, records, poisonEvents, 0));
         }
         List<String> ids = new ArrayList<>(input.size());
@@ -436,7 +464,7 @@ public final class PipelineStream {
             metrics.step(predicted.learned());
             metrics.plasticity(predicted.plasticity());
             metrics.nativeBytes(predicted.nativeBytes());
-            List<Output> records = outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy());
+            List<Output> records = outputs.refusedBefore(tracked, outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy()));
             List<Output> events = new ArrayList<>(poisonEvents);
             events.addAll(outputs.events(tracked, predicted, model));
             return new Served(tracked, records, events, predicted.checkpointToken());
@@ -464,11 +492,37 @@ public final class PipelineStream {
         List<Output> poisonEvents(List<Tracked> tracked) {
             List<Output> out = new ArrayList<>(0);
             for (Tracked t : tracked) {
-                if (t.poisoned()) {
+                if (t.fate() == Fate.POISONED) {
                     var raw = t.msg().record();
                     deps.metrics().action(PipelineMetrics.DEAD_LETTER_POISON);
                     out.add(Output.event(driftCodec.record(driftTopic, DriftEvent.action(conf.name(), conf.strategy(), PipelineMetrics.DEAD_LETTER_POISON,
                             "model-crash", raw.partition(), raw.offset(), System.currentTimeMillis()))));
+                }
+            }
+            return out;
+        }
+
+        /**
+         * Replaces the outputs of records whose output Kafka refused in an earlier run: a bare dead
+         * letter, or nothing once that was refused too (counted as {@link PipelineMetrics#OUTPUT_LOST}).
+         */
+        List<Output> refusedBefore(List<Tracked> tracked, List<Output> records) {
+            List<Output> out = records;
+            for (int i = 0; i < tracked.size(); i++) {
+                Tracked t = tracked.get(i);
+                if (t.fate() == Fate.BARE || t.fate() == Fate.DROPPED) {
+                    out = out == records ? new ArrayList<>(records) : out;
+                    var raw = t.msg().record();
+                    String reason = ((DecodeResult.Rejected) t.incoming().decoded()).reason();
+                    if (t.fate() == Fate.BARE) {
+                        out.set(i, assembler.bareDeadLetter(raw, reason));
+                    } else {
+                        deps.metrics().action(PipelineMetrics.OUTPUT_LOST);
+                        org.slf4j.LoggerFactory.getLogger(PipelineStream.class).error(
+                                "pipeline {}: Kafka refused the output and the dead letter of {}; nothing is written for it and the stream goes on",
+                                conf.name(), t.ref());
+                        out.set(i, Output.nothing(t.ref()));
+                    }
                 }
             }
             return out;

@@ -365,6 +365,12 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         if (System.nanoTime() - generationStartedNanos > HEALTHY_RUN.toNanos()) {
             backoff = MIN_BACKOFF;
         }
+        OutputRefusedException refused = refusal(ended.failure());
+        if (refused != null) {
+            poison.refused(refused.refused());
+            getContext().getLog().error("pipeline {}: Kafka refused the output of {}; the next run writes each a dead letter without its value "
+                    + "(and nothing if that is refused too), and the stream goes on", conf.name(), refused.refused().keySet());
+        }
         BatchFailedException batchFailed = batchFailure(ended.failure());
         if (batchFailed != null) {
             poison.failed(batchFailed).ifPresent(r -> getContext().getLog().error(
@@ -373,6 +379,15 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         }
         scheduleRestart(ended.failure());
         return this;
+    }
+
+    private static OutputRefusedException refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutputRefusedException r) {
+                return r;
+            }
+        }
+        return null;
     }
 
     private static BatchFailedException batchFailure(Throwable t) {

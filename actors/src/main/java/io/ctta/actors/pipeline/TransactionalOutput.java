@@ -52,6 +52,8 @@ final class TransactionalOutput implements AutoCloseable {
     private final Properties producerProperties;
     private final ExecutorService thread;
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+    /** Input records whose output Kafka refused for reasons of the record alone; the transaction aborts. */
+    private final Map<RecordRef, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
     private KafkaProducer<byte[], byte[]> producer;
     private final io.ctta.actors.metrics.PipelineMetrics metrics;
     private boolean open;
@@ -92,18 +94,36 @@ final class TransactionalOutput implements AutoCloseable {
     CompletionStage<Done> write(List<Output> records, long checkpointToken, LongFunction<CompletionStage<ModelActor.Persisted>> persist) {
         CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> send(records), thread);
         if (checkpointToken == 0) {
-            return sent.thenApply(v -> Done.getInstance());
+            return namingRefusals(sent.thenApply(v -> Done.getInstance()));
         }
-        return sent.thenRunAsync(this::flush, thread)
+        return namingRefusals(sent.thenRunAsync(this::flush, thread)
                 .thenCompose(v -> persist.apply(checkpointToken))
-                .thenApplyAsync(this::commit, thread);
+                .thenApplyAsync(this::commit, thread));
+    }
+
+    /**
+     * A failure after Kafka refused some record for reasons of its own fails as an
+     * {@link OutputRefusedException} naming the input records, whatever error surfaced first (the
+     * producer refuses every later call of an aborted transaction): the supervisor then keeps the
+     * next run from sending those outputs again.
+     */
+    private CompletionStage<Done> namingRefusals(CompletableFuture<Done> step) {
+        return step.handle((done, failure) -> {
+            if (failure == null) {
+                return done;
+            }
+            if (!refused.isEmpty()) {
+                throw new OutputRefusedException(pipeline, refused);
+            }
+            throw failure instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(failure);
+        });
     }
 
     /** At the end of a drained run: the model's final checkpoint and the last transaction. */
     CompletionStage<Done> finish(java.util.function.Supplier<CompletionStage<ModelActor.Persisted>> checkpoint) {
-        return CompletableFuture.runAsync(this::flush, thread)
+        return namingRefusals(CompletableFuture.runAsync(this::flush, thread)
                 .thenCompose(v -> checkpoint.get())
-                .thenApplyAsync(this::commit, thread);
+                .thenApplyAsync(this::commit, thread));
     }
 
     private void send(List<Output> records) {
@@ -116,10 +136,16 @@ final class TransactionalOutput implements AutoCloseable {
             open = true;
         }
         for (Output o : records) {
+            if (o.record() == null) {
+                continue;
+            }
             openPredictions += o.kind() == Output.Kind.PREDICTION ? 1 : 0;
             openDeadLetters += o.kind() == Output.Kind.DEAD_LETTER ? 1 : 0;
             producer.send(o.record(), (meta, e) -> {
                 if (e != null) {
+                    if (o.source() != null && OutputSender.concernsTheRecordOnly(e)) {
+                        refused.put(o.source(), e.toString());
+                    }
                     sendFailure.compareAndSet(null, e);
                 }
             });

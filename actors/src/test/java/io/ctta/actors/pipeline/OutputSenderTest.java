@@ -54,7 +54,8 @@ class OutputSenderTest {
     private static Output bigPrediction(String topic, String dlq) {
         byte[] value = new byte[50_000];
         return new Output(new ProducerRecord<>(topic, "k".getBytes(StandardCharsets.UTF_8), value), Output.Kind.PREDICTION,
-                reason -> DeadLetters.withoutValue(dlq, "in", 0, 42, "k".getBytes(StandardCharsets.UTF_8), value, null, reason, 1L));
+                reason -> DeadLetters.withoutValue(dlq, "in", 0, 42, "k".getBytes(StandardCharsets.UTF_8), value, null, reason, 1L),
+                new RecordRef("in", 0, 42));
     }
 
     @Test
@@ -70,7 +71,7 @@ class OutputSenderTest {
                         sender.send(bigPrediction("small.out", "tiny.dlq")).toCompletableFuture().get(60, TimeUnit.SECONDS));
                 // The sender goes on: a record that fits is produced as it is.
                 assertEquals(OutputSender.Delivered.AS_IS, sender.send(new Output(new ProducerRecord<>("small.out", new byte[100]),
-                        Output.Kind.PREDICTION, null)).toCompletableFuture().get(60, TimeUnit.SECONDS));
+                        Output.Kind.PREDICTION, null, null)).toCompletableFuture().get(60, TimeUnit.SECONDS));
             }
             List<ConsumerRecord<byte[], byte[]>> dead = readAll(kafka, "ok.dlq");
             assertEquals(1, dead.size());
@@ -92,11 +93,11 @@ class OutputSenderTest {
             p.put("linger.ms", "0");
             p.put("max.block.ms", "2000");
             try (OutputSender sender = new OutputSender("t", p)) {
-                assertEquals(OutputSender.Delivered.AS_IS, sender.send(new Output(new ProducerRecord<>("out", new byte[10]), Output.Kind.PREDICTION, null))
+                assertEquals(OutputSender.Delivered.AS_IS, sender.send(new Output(new ProducerRecord<>("out", new byte[10]), Output.Kind.PREDICTION, null, null))
                         .toCompletableFuture().get(60, TimeUnit.SECONDS));
                 kafka.stop();
                 ExecutionException failed = assertThrows(ExecutionException.class, () -> sender.send(new Output(new ProducerRecord<>("out", new byte[10]),
-                        Output.Kind.PREDICTION, r -> new ProducerRecord<>("out", new byte[0]))).toCompletableFuture().get(60, TimeUnit.SECONDS));
+                        Output.Kind.PREDICTION, r -> new ProducerRecord<>("out", new byte[0]), null)).toCompletableFuture().get(60, TimeUnit.SECONDS));
                 assertFalse(OutputSender.concernsTheRecordOnly(failed.getCause()), "a transient failure, not the record's: " + failed.getCause());
             }
         }
