@@ -75,8 +75,9 @@ public final class RunCommand implements Callable<Integer> {
      */
     public static int serve(CttaRuntime runtime, CompletableFuture<?> signal, PrintStream out, PrintStream err) {
         out.println("ctta starting " + runtime.states().all().size() + " pipeline(s); /health/ready answers 200 once all run");
-        CompletableFuture.anyOf(runtime.states().started(), runtime.fatalFailure(), signal).join();
-        if (!signal.isDone() && !runtime.fatalFailure().isDone()) {
+        CompletableFuture<?> started = runtime.states().started();
+        CompletableFuture.anyOf(started, runtime.fatalFailure(), signal).join();
+        if (started.isDone() && !runtime.fatalFailure().isDone()) {
             out.println("ctta running: " + describe(runtime.states().all()) + "; Ctrl-C drains the pipelines and stops.");
         }
         CompletableFuture.anyOf(runtime.fatalFailure(), signal).join();

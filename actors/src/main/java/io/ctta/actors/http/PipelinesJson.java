@@ -93,7 +93,11 @@ final class PipelinesJson {
                 partitions.put(topic == null ? partition : topic + "-" + partition, v);
             }
         }
-        lag.put("records", partitions.isEmpty() ? untagged : partitions.values().stream().mapToDouble(Double::doubleValue).sum());
+        Double records = untagged;
+        if (!partitions.isEmpty()) {
+            records = partitions.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+        lag.put("records", records);
         if (!partitions.isEmpty()) {
             lag.put("partitions", partitions);
         }
