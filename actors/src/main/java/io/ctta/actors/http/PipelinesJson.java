@@ -112,8 +112,15 @@ final class PipelinesJson {
         m.put("resize", c.resize());
         m.put("dtypes", c.dtypes());
         m.put("encodings", c.encodings());
-        m.put("valueRange", Map.of("min", c.valueMin(), "max", c.valueMax()));
-        m.put("preprocessing", Map.of("scale", c.scale(), "mean", c.mean(), "std", c.std()));
+        Map<String, Object> range = new LinkedHashMap<>();
+        range.put("min", c.valueMin());
+        range.put("max", c.valueMax());
+        m.put("valueRange", range);
+        Map<String, Object> pre = new LinkedHashMap<>();
+        pre.put("scale", c.scale());
+        pre.put("mean", c.mean());
+        pre.put("std", c.std());
+        m.put("preprocessing", pre);
         m.put("numClasses", c.numClasses());
         m.put("classes", c.classNames());
         return m;

@@ -41,7 +41,8 @@ public record InputContract(String modelVersion, int[] shape, int[] acceptedShap
         }
         return new InputContract(spec.version(), spec.inputShape(), spec.acceptedShape(),
                 spec.geometry().acceptsAnySize() ? spec.geometry().toString() : null, DTYPES, ENCODINGS, 0, max,
-                spec.preprocessing().scale(), spec.preprocessing().mean(), spec.preprocessing().std(), spec.numClasses(),
+                // The float as it is written (1/255 = 0.003921569), not its widened binary value.
+                Double.parseDouble(Float.toString(spec.preprocessing().scale())), spec.preprocessing().mean(), spec.preprocessing().std(), spec.numClasses(),
                 List.copyOf(classNames));
     }
 }

@@ -172,6 +172,7 @@ class PipelineHealthTest {
             assertEquals("[\"uint8\",\"float32\"]", c.get("dtypes").toString());
             assertEquals(0, c.get("valueRange").get("min").asDouble());
             assertEquals(255, c.get("valueRange").get("max").asDouble(), "raw pixel values, as the model was trained");
+            assertEquals("{\"scale\":0.003921569,\"mean\":[0.286],\"std\":[0.353]}", c.get("preprocessing").toString());
             assertEquals(10, c.get("numClasses").asInt());
             assertEquals("T-shirt/top", c.get("classes").get(0).asText());
             assertTrue(c.get("resize").isNull());
