@@ -128,7 +128,7 @@ public final class CttaRuntime implements AutoCloseable {
                         modelSource.spec().geometry().acceptsAnySize() ? p.maxRecordBytes() : 0);
                 InputDecoder codec = new InputDecoder(new RecordCodec(new RecordLimits(p.maxRecordBytes(), 8, maxElements,
                         modelSource.spec().acceptedShape())), modelSource.spec(),
-                        InputRangeWatch.forModel(modelSource.spec(), p.name(), registry));
+                        InputRangeWatch.forModel(modelSource.spec(), p.name(), p.strategy(), registry));
                 Function<String, AdaptationStrategy> factory = name -> {
                     // The pipeline's own settings for its configured strategy; ctta.strategies.<name> for one it switches to.
                     Config strategySettings = name.equals(p.strategy()) ? p.strategySettings()

@@ -33,11 +33,11 @@ class InputRangeWatchTest {
 
     private double served(ModelSpec spec, DType dtype, float... pixels) {
         InputDecoder decoder = new InputDecoder(new RecordCodec(RecordLimits.defaults().withExpectedShape(spec.acceptedShape())), spec,
-                InputRangeWatch.forModel(spec, "cams", registry));
+                InputRangeWatch.forModel(spec, "cams", "tent", registry));
         InferenceRecord r = new InferenceRecord("r", "k", 1, null, null, new Tensor(dtype, new int[] {1, 2, 2}, pixels));
         assertInstanceOf(DecodeResult.Decoded.class, decoder.decode(null, decoder.codec().encode(r), new RecordHeaders()),
                 "a suspect record is still served");
-        var counter = registry.find("ctta.input.range.suspect").tag("pipeline", "cams").counter();
+        var counter = registry.find("ctta.input.range.suspect").tag("pipeline", "cams").tag("strategy", "tent").counter();
         return counter == null ? -1 : counter.count();
     }
 
@@ -56,7 +56,7 @@ class InputRangeWatchTest {
 
     @Test
     void aModelThatExpectsUnitRangeHasNoWatch() {
-        assertSame(InputRangeWatch.OFF, InputRangeWatch.forModel(UNIT_RANGE, "cams", registry));
+        assertSame(InputRangeWatch.OFF, InputRangeWatch.forModel(UNIT_RANGE, "cams", "tent", registry));
         served(UNIT_RANGE, DType.FLOAT32, 0f, 0.2f, 0.7f, 1f);
         assertNull(registry.find("ctta.input.range.suspect").counter());
     }
