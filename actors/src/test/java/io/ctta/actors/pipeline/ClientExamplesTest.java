@@ -123,6 +123,30 @@ class ClientExamplesTest {
         }
     }
 
+    /** The code docs/clients.md quotes is the code this test runs: every python and sh block is in an example file. */
+    @Test
+    void theCodeQuotedInTheGuideIsTheExamplesCode() throws IOException {
+        Path examples = examplesDir();
+        String guide = Files.readString(examples.resolveSibling("clients.md"));
+        Map<String, String> sources = new HashMap<>();
+        for (String lang : new String[] {"python", "sh"}) {
+            StringBuilder all = new StringBuilder();
+            try (var files = Files.list(examples.resolve(lang.equals("sh") ? "kcat" : "python"))) {
+                for (Path f : files.sorted().toList()) {
+                    all.append(Files.readString(f)).append('\n');
+                }
+            }
+            sources.put(lang, all.toString());
+        }
+        Matcher block = Pattern.compile("```(python|sh)\n(.*?)```", Pattern.DOTALL).matcher(guide);
+        int quoted = 0;
+        while (block.find()) {
+            assertTrue(sources.get(block.group(1)).contains(block.group(2)), "docs/clients.md quotes code no example has:\n" + block.group(2));
+            quoted++;
+        }
+        assertTrue(quoted >= 8, "only " + quoted + " quoted blocks found");
+    }
+
     /** kcat/produce.sh, consume.sh, feedback.sh and dead-letters.sh, on the pipeline the Python clients used. */
     private static void kcatExamples(Path dir, Path kcat, String bootstrap, CttaRuntime runtime, FashionMnistData data) throws Exception {
         Path records = kcat.resolve("records.txt");
