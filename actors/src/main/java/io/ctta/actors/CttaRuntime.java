@@ -16,6 +16,7 @@ import io.ctta.actors.model.CheckpointAgent;
 import io.ctta.runtime.checkpoint.CheckpointSettings;
 import io.ctta.actors.model.ModelSource;
 import io.ctta.actors.pipeline.InputDecoder;
+import io.ctta.actors.pipeline.InputRangeWatch;
 import io.ctta.actors.pipeline.PipelineFailures;
 import io.ctta.actors.pipeline.PipelineSupervisor;
 import io.ctta.runtime.adapt.AdaptationStrategy;
@@ -142,7 +143,8 @@ public final class CttaRuntime implements AutoCloseable {
                 int maxElements = Math.max(io.ctta.runtime.data.InputBatch.sampleLength(shape),
                         modelSource.spec().geometry().acceptsAnySize() ? p.maxRecordBytes() : 0);
                 InputDecoder codec = new InputDecoder(new RecordCodec(new RecordLimits(p.maxRecordBytes(), 8, maxElements,
-                        modelSource.spec().acceptedShape())), modelSource.spec());
+                        modelSource.spec().acceptedShape())), modelSource.spec(),
+                        InputRangeWatch.forModel(modelSource.spec(), p.name(), p.strategy(), registry));
                 Function<String, AdaptationStrategy> factory = name -> {
                     // The pipeline's own settings for its configured strategy; ctta.strategies.<name> for one it switches to.
                     Config strategySettings = name.equals(p.strategy()) ? p.strategySettings()
