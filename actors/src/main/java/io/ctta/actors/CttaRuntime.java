@@ -1,6 +1,9 @@
 package io.ctta.actors;
 
 import com.typesafe.config.Config;
+import io.ctta.actors.broker.EmbeddedBroker;
+import io.ctta.actors.broker.EmbeddedBrokerSpec;
+import io.ctta.actors.broker.EmbeddedBrokers;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.CttaSettings.PipelineConf;
 import io.ctta.actors.dashboard.Dashboard;
@@ -23,7 +26,6 @@ import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.model.AdaptiveModel;
-import io.ctta.streams.kafka.EmbeddedKafka;
 import io.ctta.streams.kafka.KafkaSettings;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.RecordCodec;
@@ -57,7 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class CttaRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CttaRuntime.class);
 
-    private final EmbeddedKafka embedded;
+    private final EmbeddedBroker embedded;
     private final Properties kafka;
     private final ActorSystem<RuntimeGuardian.Command> system;
     private final PrometheusMeterRegistry registry;
@@ -70,7 +72,7 @@ public final class CttaRuntime implements AutoCloseable {
     private final AtomicBoolean closing;
     private boolean closed;
 
-    private CttaRuntime(EmbeddedKafka embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
+    private CttaRuntime(EmbeddedBroker embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
             PrometheusMeterRegistry registry, Map<String, PipelineMetrics> metrics, ServerBinding binding,
             PipelineFailures failures, HealthCheck health, FailurePolicy onPipelineFailure, AtomicBoolean closing) {
         this.failures = failures;
@@ -89,16 +91,20 @@ public final class CttaRuntime implements AutoCloseable {
      * Starts everything the settings describe.
      *
      * @param systemConfig the full config (Pekko settings and dispatchers included)
-     * @param embeddedOrNull a broker the caller already started (the demo); null to follow settings
+     * @param runningBrokerOrNull bootstrap servers of a broker the caller already runs (the demo, tests),
+     *     overriding the settings'; null to follow the settings (an embedded broker when they name none)
      */
-    public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, EmbeddedKafka embeddedOrNull) {
-        EmbeddedKafka embedded = embeddedOrNull;
-        boolean ownsBroker = false;
-        if (embedded == null && settings.kafka().embedded()) {
-            embedded = EmbeddedKafka.start(settings.kafka().embeddedDataDir());
-            ownsBroker = true;
+    public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, String runningBrokerOrNull) {
+        EmbeddedBroker embedded = null;
+        String bootstrap = runningBrokerOrNull;
+        if (bootstrap == null && settings.kafka().embedded()) {
+            embedded = EmbeddedBrokers.start(new EmbeddedBrokerSpec(settings.kafka().embeddedDataDir(), 0,
+                    settings.kafka().embeddedPartitions()));
+            bootstrap = embedded.bootstrapServers();
+        } else if (bootstrap == null) {
+            bootstrap = settings.kafka().bootstrapServers();
         }
-        String bootstrap = embedded != null ? embedded.bootstrapServers() : settings.kafka().bootstrapServers();
+        boolean ownsBroker = embedded != null;
         Properties kafka = new KafkaSettings(bootstrap, settings.kafka().clientProperties()).admin();
         try {
             Set<String> topics = new LinkedHashSet<>();
