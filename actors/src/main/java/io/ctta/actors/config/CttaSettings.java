@@ -47,12 +47,14 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
      *
      * @param clientProperties {@code ctta.kafka.client-properties}, flattened to Kafka's dotted keys
      *     ({@code sasl.jaas.config} whether written nested or quoted); passed to every client
+     * @param embeddedDataDir {@code ctta.kafka.embedded.data-dir}, null for a temporary directory
+     * @param embeddedPort {@code ctta.kafka.embedded.port}, the embedded broker's client port; 0 picks a free one
      * @param maxRequestSize {@code ctta.kafka.producer.max-request-size}: the pipelines' producers'
      *     {@code max.request.size}, the largest record they send; outputs and dead letters are made
      *     to fit it
      */
-    public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPartitions,
-            int maxRequestSize) {
+    public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPort,
+            int embeddedPartitions, int maxRequestSize) {
         public boolean embedded() {
             return bootstrapServers.isBlank();
         }
@@ -63,7 +65,8 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Map<String, String> shown = new java.util.TreeMap<>();
             clientProperties.forEach((k, v) -> shown.put(k, KafkaSettings.isSecret(k) ? "[redacted]" : v));
             return "KafkaConf[bootstrapServers=" + bootstrapServers + ", clientProperties=" + shown
-                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPartitions=" + embeddedPartitions + ", maxRequestSize=" + maxRequestSize + "]";
+                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPort=" + embeddedPort + ", embeddedPartitions=" + embeddedPartitions
+                    + ", maxRequestSize=" + maxRequestSize + "]";
         }
     }
 
@@ -163,7 +166,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         String dataDir = emb.string("data-dir");
         Settings prod = new Settings(k.sub("producer"), "ctta.kafka.producer");
         KafkaConf kafka = new KafkaConf(bootstrap, Map.copyOf(clientProps),
-                dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("partitions", 1, 1024),
+                dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("port", 0, 65535), emb.intBetween("partitions", 1, 1024),
                 // Below 16 KiB a dead letter's own headers (reason, source, marks) might not fit.
                 prod.intBetween("max-request-size", MIN_REQUEST_SIZE, 256 * 1024 * 1024));
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.serde.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

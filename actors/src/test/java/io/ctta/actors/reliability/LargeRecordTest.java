@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ctta.actors.CttaRuntime;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.DeadLetters;
 import io.ctta.streams.serde.RecordCodec;

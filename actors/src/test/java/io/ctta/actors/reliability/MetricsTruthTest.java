@@ -11,7 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,7 +45,7 @@ class MetricsTruthTest {
         CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
             kafka.createTopics(2, "truth.in");
-            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
+            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                 String metricsUrl = "http://127.0.0.1:" + runtime.httpPort() + "/metrics";
                 assertAllValuesFinite(get(metricsUrl), "fresh pipeline, before its first batch");
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.metrics.PipelineMetrics;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.RecordCodec;
 import java.nio.file.Path;
