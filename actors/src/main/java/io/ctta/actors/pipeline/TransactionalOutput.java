@@ -54,6 +54,12 @@ final class TransactionalOutput implements AutoCloseable {
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     /** Input records whose output Kafka refused for reasons of the record alone; the transaction aborts. */
     private final Map<RecordRef, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The topic of the first refused record. Once a record is refused the producer fails the
+     * transaction's other pending batches with the same exception; only records of this topic are
+     * taken for refused, so predictions failed alongside a refused dead letter are not.
+     */
+    private String refusedTopic;
     private KafkaProducer<byte[], byte[]> producer;
     private final io.ctta.actors.metrics.PipelineMetrics metrics;
     private boolean open;
@@ -143,10 +149,15 @@ final class TransactionalOutput implements AutoCloseable {
             openDeadLetters += o.kind() == Output.Kind.DEAD_LETTER ? 1 : 0;
             producer.send(o.record(), (meta, e) -> {
                 if (e != null) {
-                    if (o.source() != null && OutputSender.concernsTheRecordOnly(e)) {
-                        refused.put(o.source(), e.toString());
+                    synchronized (refused) {
+                        if (sendFailure.get() == null && OutputSender.concernsTheRecordOnly(e)) {
+                            refusedTopic = o.record().topic();
+                        }
+                        if (o.source() != null && OutputSender.concernsTheRecordOnly(e) && o.record().topic().equals(refusedTopic)) {
+                            refused.put(o.source(), e.toString());
+                        }
+                        sendFailure.compareAndSet(null, e);
                     }
-                    sendFailure.compareAndSet(null, e);
                 }
             });
         }

@@ -118,18 +118,15 @@ public final class DeadLetters {
     }
 
     /**
-     * The smallest dead letter of a record: the {@code ctta.dlq.*} headers only, the value, key and
-     * original headers left out and marked ({@link #VALUE_TRUNCATED}, {@link #KEY_OMITTED},
-     * {@link #HEADERS_OMITTED}). What is sent when Kafka refused the record's output and its full
-     * dead letter.
+     * The smallest dead letter of a record: its key and the {@code ctta.dlq.*} headers, the value and
+     * original headers left out and marked ({@link #VALUE_TRUNCATED}, {@link #HEADERS_OMITTED}).
+     * What is sent when Kafka refused the record's output or its full dead letter. The key stays: it
+     * places the dead letter like the original, and a compacted dead-letter topic needs it.
      */
     public static ProducerRecord<byte[], byte[]> withoutValue(String dlqTopic, String sourceTopic, int partition, long offset,
                                                               byte[] key, byte[] value, Headers original, String reason, long nowMs) {
-        ProducerRecord<byte[], byte[]> bare = deadLetter(dlqTopic, sourceTopic, partition, offset, null, new byte[0], null, reason, nowMs);
+        ProducerRecord<byte[], byte[]> bare = deadLetter(dlqTopic, sourceTopic, partition, offset, key, new byte[0], null, reason, nowMs);
         bare.headers().add(VALUE_TRUNCATED, utf8(Integer.toString(value == null ? 0 : value.length)));
-        if (key != null) {
-            bare.headers().add(KEY_OMITTED, utf8(Integer.toString(key.length)));
-        }
         int originalHeaders = original == null ? 0 : original.toArray().length;
         if (originalHeaders > 0) {
             bare.headers().add(HEADERS_OMITTED, utf8(Integer.toString(originalHeaders)));
