@@ -122,17 +122,30 @@ public final class BenchCommand implements Runnable {
 
     /** {@code ctta bench pipeline}. */
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
-            description = "Samples/s of each strategy through the whole pipeline (embedded Kafka, actors) against a plain in-process loop, in one run.")
+            description = "Samples/s of each strategy through the whole pipeline (Kafka broker in another process, codecs, actors,"
+                    + " drift, metrics) against a plain in-process loop, in one run, with the wall time of each pipeline stage"
+                    + " and optionally a JFR profile of the pipeline's Java code.")
     public static final class Pipeline implements Callable<Integer> {
-        @Option(names = "--strategies", defaultValue = "source,tent", description = "Strategies (default ${DEFAULT-VALUE}).")
-        String strategies;
+        @Option(names = "--strategies", split = ",", defaultValue = "source,tent", description = "Strategies (default ${DEFAULT-VALUE}).")
+        List<String> strategies;
 
         @Option(names = "--samples-per-domain", defaultValue = "1000", description = "Samples per corruption (default ${DEFAULT-VALUE}).")
         int samplesPerDomain;
 
+        @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "A running broker to use; default: the embedded broker"
+                + " started as a child JVM (EmbeddedKafkaMain), never in this process.")
+        String bootstrap;
+
+        @Option(names = "--jfr", paramLabel = "PREFIX", description = "Record each pipeline with JFR to PREFIX-<strategy>.jfr and print"
+                + " its hot methods, libraries and threads (jdk.ExecutionSample).")
+        Path jfr;
+
         @Override
         public Integer call() throws Exception {
-            PipelineVsLoop.main(new String[] {String.valueOf(samplesPerDomain), strategies});
+            new PipelineVsLoop(new PipelineVsLoop.Options(samplesPerDomain, strategies, batchSize, 1, bootstrap, jfr), System.out).run();
             return 0;
         }
     }

@@ -5,6 +5,7 @@ import io.ctta.actors.drift.DriftEvent;
 import io.ctta.actors.drift.DriftEventCodec;
 import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.metrics.PipelineMetrics;
+import io.ctta.actors.metrics.StageClock;
 import io.ctta.actors.model.ModelActor;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.eval.PrequentialEvaluator;
@@ -111,11 +112,13 @@ public final class PipelineStream {
 
         Source<List<Tracked>, Consumer.Control> batches = Consumer.committableSource(consumerSettings, subscription)
                 .map(msg -> {
+                    long t0 = System.nanoTime();
                     metrics.consumed(1);
                     var raw = msg.record();
                     RecordRef ref = new RecordRef(raw.topic(), raw.partition(), raw.offset());
                     Fate fate = Fate.of(quarantine, ref);
                     DecodeResult decoded = fate == Fate.SERVE ? codec.decode(raw.key(), raw.value(), raw.headers()) : new DecodeResult.Rejected(fate.reason(quarantine, ref));
+                    metrics.stages().since(StageClock.Stage.DECODE, t0);
                     return new Tracked(msg, new BatchAssembler.Incoming(raw, decoded), fate);
                 })
                 .statefulMapConcat(() -> new ReplayFilter(seekTo, passedOn))
@@ -160,13 +163,20 @@ public final class PipelineStream {
                 .mapConcat(s -> s.outgoing(!checkpointsOn))
                 // In order: each output completes once acknowledged (or replaced by its dead letter),
                 // and only then is it counted and its offset may be committed.
-                .mapAsync(SENDS_IN_FLIGHT, o -> o.output() == null
-                        ? CompletableFuture.completedFuture(o.progress())
-                        : sender.send(o.output()).thenApply(delivered -> {
-                            count(metrics, o.output().kind(), delivered);
-                            return o.progress();
-                        }))
-                .mapAsync(1, progress -> persist(system, conf, model, progress))
+                .mapAsync(SENDS_IN_FLIGHT, o -> {
+                    if (o.output() == null) {
+                        return CompletableFuture.completedFuture(o.progress());
+                    }
+                    long sent = System.nanoTime();
+                    CompletionStage<OutputSender.Delivered> acked = sender.send(o.output());
+                    metrics.stages().since(StageClock.Stage.PRODUCE, sent);
+                    return acked.thenApply(delivered -> {
+                        metrics.stages().since(StageClock.Stage.ACK, sent);
+                        count(metrics, o.output().kind(), delivered);
+                        return o.progress();
+                    });
+                })
+                .mapAsync(1, progress -> persist(system, conf, model, progress, metrics.stages()))
                 .statefulMapConcat(ReleaseCommits::new)
                 .toMat(Committer.sink(committerSettings), Keep.both())
                 .mapMaterializedValue(Consumer::createDrainingControl)
@@ -327,13 +337,18 @@ public final class PipelineStream {
      * captured after that batch; the offsets produced so far are released for commit only if the
      * write succeeded. With no checkpoint token the progress passes through unchanged.
      */
-    private static CompletionStage<Progress> persist(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model, Progress p) {
+    private static CompletionStage<Progress> persist(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model, Progress p,
+            StageClock stages) {
         if (p.checkpointToken() == 0) {
             return CompletableFuture.completedFuture(p);
         }
+        long asked = System.nanoTime();
         return AskPattern.<ModelActor.Command, ModelActor.Persisted>ask(model, replyTo -> new ModelActor.Persist(p.checkpointToken(), replyTo),
                         conf.askTimeout(), system.scheduler())
-                .thenApply(persisted -> persisted.offsets() == null ? p : p.released());
+                .thenApply(persisted -> {
+                    stages.since(StageClock.Stage.COMMIT, asked);
+                    return persisted.offsets() == null ? p : p.released();
+                });
     }
 
     /** Collects acknowledged offsets and lets them through to the committer when released. */
@@ -424,9 +439,11 @@ public final class PipelineStream {
             List<Tracked> tracked,
             boolean checkpointsOn) {
         long formed = System.nanoTime();
+        PipelineMetrics metrics = outputs.deps.metrics();
+        StageClock stages = metrics.stages();
         List<BatchAssembler.Incoming> batch = tracked.stream().map(Tracked::incoming).toList();
         InputBatch input = outputs.assembler.inputOf(batch);
-        PipelineMetrics metrics = outputs.deps.metrics();
+        stages.since(StageClock.Stage.BATCH, formed);
         List<Output> poisonEvents = outputs.poisonEvents(tracked);
         Map<String, Map<Integer, Long>> next = nextOffsets(tracked);
         if (input == null) {
@@ -450,23 +467,32 @@ public final class PipelineStream {
                 labels[k++] = in.record().label() == null ? -1 : in.record().label();
             }
         }
+        long asked = System.nanoTime();
         CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, ids, labels, next, replyTo),
                 conf.askTimeout(), system.scheduler());
         return reply.thenApply(result -> {
+            long answered = System.nanoTime();
             if (result instanceof ModelActor.Failed failed) {
                 // Failing the stream leaves these offsets uncommitted: the restarted stream serves
                 // them again, and the supervisor counts the crash against each of these records.
                 throw new BatchFailedException("pipeline " + conf.name() + ": " + failed.reason(), served);
             }
             ModelActor.Predicted predicted = (ModelActor.Predicted) result;
-            metrics.served(predicted.output(), System.nanoTime() - formed, predicted.serviceNanos());
+            stages.add(StageClock.Stage.MODEL, predicted.serviceNanos());
+            stages.add(StageClock.Stage.ASK, Math.max(0, answered - asked - predicted.serviceNanos()));
+            metrics.served(predicted.output(), answered - formed, predicted.serviceNanos());
             predicted.actions().forEach(metrics::action);
             metrics.step(predicted.learned());
             metrics.plasticity(predicted.plasticity());
             metrics.nativeBytes(predicted.nativeBytes());
+            long encoding = System.nanoTime();
+            stages.add(StageClock.Stage.METRICS, encoding - answered);
             List<Output> records = outputs.refusedBefore(tracked, outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy()));
+            long drifting = System.nanoTime();
+            stages.add(StageClock.Stage.ENCODE, drifting - encoding);
             List<Output> events = new ArrayList<>(poisonEvents);
             events.addAll(outputs.events(tracked, predicted, model));
+            stages.since(StageClock.Stage.DRIFT, drifting);
             return new Served(tracked, records, events, predicted.checkpointToken());
         });
     }
