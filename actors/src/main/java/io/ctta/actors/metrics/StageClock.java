@@ -27,11 +27,11 @@ public final class StageClock {
         ASK("ask"),
         /** The strategy's forward pass and adaptation step, with the guards and checkpoint capture (model actor). */
         MODEL("model"),
-        /** Predictions and dead letters to producer records (JSON, size checks), with the prequential score. */
+        /** Predictions and dead letters to producer records (JSON, size checks), on the stream's output side. */
         ENCODE("encode"),
         /** Drift detectors, drift actions and the dashboard's series. */
         DRIFT("drift"),
-        /** The batch's meters (latency, entropy, confidence, steps). */
+        /** The batch's meters (latency, entropy, confidence, steps) and the prequential score of its labelled records. */
         METRICS("metrics"),
         /** The producer's send call, on the stream (serialising, partitioning, appending to its batch). */
         PRODUCE("produce"),

@@ -47,6 +47,11 @@ import org.apache.pekko.kafka.javadsl.Committer;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.kafka.javadsl.PartitionAssignmentHandler;
 import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.NotUsed;
+import io.ctta.runtime.data.ModelOutput;
+import java.util.function.Supplier;
 
 /**
  * The Kafka graph of one pipeline:
@@ -60,6 +65,9 @@ import org.apache.pekko.stream.javadsl.Keep;
  *
  * One source keeps the order of every partition; {@code mapAsync(1)} keeps one batch in the model
  * at a time, so a slow model backpressures the consumer (it stops polling) instead of queueing.
+ * The ask runs in an island of its own with one formed batch waiting before it, so polling,
+ * decoding, encoding predictions (JSON) and producing overlap the model's work instead of
+ * delaying its next batch (docs/benchmarks/pipeline.md measures what that gained).
  * At least once: an offset is committed only after every record produced for it was acknowledged
  * and, with checkpoints on, only once a checkpoint reflecting it was written: a crash replays
  * records (their predictions may appear twice) but the model never skips one and, resumed from
@@ -131,8 +139,17 @@ public final class PipelineStream {
             Duration every = exactlyOnce ? half(conf.output().transactionInterval()) : QUIET_TICK;
             batches = batches.merge(Source.tick(every, every, List.<Tracked>of()), true);
         }
+        // The model's side of the graph in an island of its own, holding one batch in waiting: the
+        // next batch is asked for as soon as the model answered, while the stream's own actor
+        // polls, decodes, encodes and produces. JSON encoding happens there, not on the model's
+        // thread, where the reply's callbacks run.
+        Flow<List<Tracked>, Served, NotUsed> serving = Flow.<List<Tracked>>create()
+                .mapAsync(1, batch -> batch.isEmpty() ? captureIfDue(system, conf, model) : serve(system, conf, model, outputs, batch, checkpointsOn))
+                .addAttributes(Attributes.inputBuffer(1, 1))
+                .async();
         Source<Served, Consumer.Control> served = batches
-                .mapAsync(1, batch -> batch.isEmpty() ? captureIfDue(system, conf, model) : serve(system, conf, model, outputs, batch, checkpointsOn));
+                .via(serving)
+                .via(Flow.<Served>create().map(s -> s.encoded(metrics.stages())).addAttributes(Attributes.inputBuffer(1, 1)));
 
         if (exactlyOnce) {
             TransactionalOutput tx = new TransactionalOutput(conf.name(), Topics.checkpoints(conf.name()), conf.groupId(),
@@ -250,7 +267,23 @@ public final class PipelineStream {
      *
      * @param checkpointToken the checkpoint captured after this batch (0: none)
      */
-    private record Served(List<Tracked> tracked, List<Output> records, List<Output> events, long checkpointToken) {
+    private record Served(List<Tracked> tracked, List<Output> records, List<Output> events, long checkpointToken,
+            Supplier<List<Output>> pending) {
+
+        Served(List<Tracked> tracked, List<Output> records, List<Output> events, long checkpointToken) {
+            this(tracked, records, events, checkpointToken, null);
+        }
+
+        /** With its records made: the predictions encoded, off the model's thread. */
+        Served encoded(StageClock stages) {
+            if (pending == null) {
+                return this;
+            }
+            long t0 = System.nanoTime();
+            Served s = new Served(tracked, pending.get(), events, checkpointToken, null);
+            stages.since(StageClock.Stage.ENCODE, t0);
+            return s;
+        }
 
         List<Output> all() {
             List<Output> out = new ArrayList<>(records.size() + events.size());
@@ -485,15 +518,18 @@ public final class PipelineStream {
             metrics.step(predicted.learned());
             metrics.plasticity(predicted.plasticity());
             metrics.nativeBytes(predicted.nativeBytes());
-            long encoding = System.nanoTime();
-            stages.add(StageClock.Stage.METRICS, encoding - answered);
-            List<Output> records = outputs.refusedBefore(tracked, outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy()));
+            // Scored now, before the drift detectors and the dashboard read the window error; encoded later.
+            long now = System.currentTimeMillis();
+            outputs.assembler.score(batch, predicted.output(), outputs.evaluator, metrics::scored);
             long drifting = System.nanoTime();
-            stages.add(StageClock.Stage.ENCODE, drifting - encoding);
+            stages.add(StageClock.Stage.METRICS, drifting - answered);
             List<Output> events = new ArrayList<>(poisonEvents);
             events.addAll(outputs.events(tracked, predicted, model));
             stages.since(StageClock.Stage.DRIFT, drifting);
-            return new Served(tracked, records, events, predicted.checkpointToken());
+            ModelOutput answer = predicted.output();
+            String strategy = predicted.strategy();
+            return new Served(tracked, null, events, predicted.checkpointToken(),
+                    () -> outputs.refusedBefore(tracked, outputs.assembler.encode(batch, answer, strategy, now)));
         });
     }
 
