@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
         subcommands = {BenchCommand.Tta.class, BenchCommand.Continual.class, BenchCommand.Reloop.class, BenchCommand.Pipeline.class,
-                BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class})
+                BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class, BenchCommand.ReadmeTable.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -143,9 +143,17 @@ public final class BenchCommand implements Runnable {
                 + " its hot methods, libraries and threads (jdk.ExecutionSample).")
         Path jfr;
 
+        @Option(names = "--rounds", defaultValue = "1", description = "Loop and pipeline alternate this many times per strategy;"
+                + " the report gives medians (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--quick-model", description = "Serve the source model of ctta demo --quick (1 epoch on 20,000 images; minutes"
+                + " to train once) instead of the demo's (3 epochs on 60,000): the same network, so the same cost per sample.")
+        boolean quickModel;
+
         @Override
         public Integer call() throws Exception {
-            new PipelineVsLoop(new PipelineVsLoop.Options(samplesPerDomain, strategies, batchSize, 1, bootstrap, jfr), System.out).run();
+            new PipelineVsLoop(new PipelineVsLoop.Options(samplesPerDomain, strategies, batchSize, 1, bootstrap, jfr, quickModel, rounds), System.out).run();
             return 0;
         }
     }
@@ -182,6 +190,36 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             BrokerRestartTiming.main(new String[] {String.valueOf(rounds)});
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench readme-table}. */
+    @Command(name = "readme-table", mixinStandardHelpOptions = true,
+            description = "Regenerates README's benchmark table from the bench markers of docs/benchmarks/*.md"
+                    + " (docs/benchmarks/README.md); --check only says whether it is up to date.")
+    public static final class ReadmeTable implements Callable<Integer> {
+        @Option(names = "--root", defaultValue = ".", description = "The repository root (default: the current directory).")
+        Path root;
+
+        @Option(names = "--check", description = "Change nothing; exit 1 when README's table differs from the generated one.")
+        boolean check;
+
+        @Override
+        public Integer call() throws Exception {
+            Path readme = root.resolve("README.md");
+            String now = java.nio.file.Files.readString(readme);
+            String generated = io.ctta.benchmarks.docs.ReadmeBenchTable.regenerated(root);
+            if (now.equals(generated)) {
+                System.out.println("README.md's benchmark table is up to date.");
+                return 0;
+            }
+            if (check) {
+                System.out.println("README.md's benchmark table differs from docs/benchmarks: run ctta bench readme-table");
+                return 1;
+            }
+            java.nio.file.Files.writeString(readme, generated);
+            System.out.println("README.md's benchmark table regenerated from docs/benchmarks.");
             return 0;
         }
     }
