@@ -164,7 +164,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         HttpConf http = new HttpConf(h.bool("enabled"), h.string("host"), h.intBetween("port", 0, 65535), token);
 
         Settings m = new Settings(s.sub("model"), "ctta.model");
-        String kind = m.oneOf("kind", "builtin-cnn", "builtin-resnet", "torchscript");
+        String kind = modelKind(m);
         String path = m.string("path");
         if (kind.equals("torchscript") && path.isBlank()) {
             throw new InvalidConfigException("ctta.model.path", path, "the TorchScript file to load when ctta.model.kind = torchscript");
@@ -256,6 +256,21 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         return new FeedbackConf(f.oneOf("inline-labels", "learn", "score").equals("learn"), f.bool("enabled"), topic, joiner,
                 f.intBetween("batch-size", 1, 65536), f.positiveDuration("max-latency"));
+    }
+
+    /** {@code ctta.model.kind}: a named kind, or a built-in MLP {@code mlp:<in>-<h1>-...-<out>} checked here. */
+    private static String modelKind(Settings m) {
+        String kind = m.string("kind");
+        if (!io.ctta.runtime.model.Mlp.Architecture.isMlpKind(kind)) {
+            return m.oneOf("kind", "builtin-cnn", "builtin-resnet", "torchscript", "mlp:<inputs>-<hidden>-...-<classes>");
+        }
+        try {
+            io.ctta.runtime.model.Mlp.Architecture.parse(kind);
+            return kind;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("ctta.model.kind", kind, "mlp:<inputs>-<hidden>-...-<classes> with positive"
+                    + " widths and at least 2 classes, e.g. mlp:784-300-150-10");
+        }
     }
 
     private static DriftConf drift(Settings d, String prefix, Predicate<String> known, Set<String> strategyNames) {
