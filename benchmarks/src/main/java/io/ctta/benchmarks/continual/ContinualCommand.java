@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         description = {"Continual learners (sgd, adam, upgd, ...) prequentially over many task switches of label-permuted"
                 + " and/or input-permuted Fashion-MNIST, in-process: every batch is predicted (scored), then learned."
                 + " Writes report.md (accuracy per task, plasticity diagnostics, whether UPGD beats SGD and Adam over the"
-                + " last 20 % of the tasks), PNG plots and CSV into --out. docs/continual-benchmark.md.",
+                + " last 20 %% of the tasks), PNG plots and CSV into --out. docs/continual-benchmark.md.",
                 "", "The UPGD paper's protocol: ctta bench continual --preset upgd-paper", ""})
 public final class ContinualCommand implements Callable<Integer> {
 
@@ -99,7 +99,10 @@ public final class ContinualCommand implements Callable<Integer> {
     private String commandLine() {
         StringBuilder b = new StringBuilder("ctta bench continual");
         if (spec != null && spec.commandLine() != null && spec.commandLine().getParseResult() != null) {
-            for (String a : spec.commandLine().getParseResult().originalArgs()) {
+            List<String> args = spec.commandLine().getParseResult().originalArgs();
+            // Under ctta bench, the original arguments start with the parents' ("bench continual ...").
+            int own = spec.parent() == null ? -1 : args.indexOf(spec.name());
+            for (String a : args.subList(own + 1, args.size())) {
                 b.append(' ').append(a.matches("[A-Za-z0-9_./:=,+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
             }
         }

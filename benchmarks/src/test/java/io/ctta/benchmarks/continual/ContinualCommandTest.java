@@ -1,5 +1,6 @@
 package io.ctta.benchmarks.continual;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,10 +31,25 @@ class ContinualCommandTest {
     @Test
     void continualHelpListsItsOptions() {
         String help = run(new StringWriter(), "continual", "--help");
+        // picocli formats descriptions with String.format and shows a bad one raw (a lone "%" breaks it).
+        CommandLine.Model.CommandSpec spec = new CommandLine(new ContinualCommand()).getCommandSpec();
+        List<String> texts = new java.util.ArrayList<>(List.of(spec.usageMessage().description()));
+        spec.options().forEach(o -> texts.addAll(List.of(o.description())));
+        for (String t : texts) {
+            assertDoesNotThrow(() -> String.format(t), t);
+        }
         for (String option : List.of("--preset", "--model", "--streams", "--strategies", "--tasks", "--task-length",
                 "--batch", "--seed", "--settings", "--out", "upgd-paper", "mlp:784-300-150-10")) {
             assertTrue(help.contains(option), option + " missing from:\n" + help);
         }
+    }
+
+    @Test
+    void theReportQuotesTheCommandOnceUnderCttaBench() {
+        CommandLine root = new CommandLine(new BenchCommand());
+        CommandLine.ParseResult pr = root.parseArgs("continual", "--preset", "upgd-paper", "--settings", "upgd { sigma = 0 }");
+        ContinualCommand c = (ContinualCommand) pr.subcommand().commandSpec().userObject();
+        assertEquals("ctta bench continual --preset upgd-paper --settings 'upgd { sigma = 0 }'", c.options().command());
     }
 
     @Test
