@@ -104,6 +104,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private int generation;
     private long generationStartedNanos;
     private final PoisonRecords poison;
+    /** The drift monitor and evaluator of the input stream, restored at every (re)start. */
+    private final StreamState streamState;
     private Duration backoff = MIN_BACKOFF;
     private boolean stopping;
     /** Why the last strategy creation failed, null after a success (written by the model actor's thread). */
@@ -119,6 +121,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.conf = conf;
         this.deps = deps;
         this.poison = new PoisonRecords(deps.guards().crashesBeforeDeadLetter());
+        this.streamState = new StreamState(conf.name(), deps.drift());
         this.model = ctx.spawn(
                 // A strategy that cannot be created stops the model actor (retrying cannot help);
                 // any other failure restarts it from its checkpoint.
@@ -311,7 +314,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             return this;
         }
         int gen = generation;
-        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view());
+        streamState.restore(r.rewound().restored());
+        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view(), streamState);
         generationStartedNanos = System.nanoTime();
         getContext().pipeToSelf(control.streamCompletion(), (done, failure) -> new StreamEnded(gen, failure));
         getContext().getLog().info("pipeline {} started (strategy {}, input {}, resuming at {})", conf.name(), conf.strategy(), conf.inputTopic(),
@@ -390,7 +394,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             return this;
         }
         getContext().getLog().info("pipeline {}: input graph drained; writing the final checkpoint", conf.name());
-        getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(), ModelActor.Flush::new, (r, f) -> new Stopped(d.replyTo()));
+        getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(),
+                replyTo -> new ModelActor.Flush(streamState.sections(), replyTo), (r, f) -> new Stopped(d.replyTo()));
         return this;
     }
 }
