@@ -32,9 +32,10 @@ import java.util.regex.Pattern;
  * @param model which model every pipeline starts from
  * @param strategies each strategy's settings block, by name
  * @param pipelines the pipelines to run, in order
+ * @param onPipelineFailure what the process does when a pipeline stops for good ({@code ctta.on-pipeline-failure})
  */
 public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines,
-        CheckpointSettings checkpoints, Guards.Settings guards) {
+        CheckpointSettings checkpoints, Guards.Settings guards, io.ctta.actors.health.FailurePolicy onPipelineFailure) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
 
@@ -238,7 +239,9 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         Guards.Settings guards = new Guards.Settings(g.intBetween("max-diverged-in-a-row", 1, 1_000_000), col.bool("enabled"),
                 threshold, momentum, col.intBetween("cooldown-batches", 0, 1_000_000_000), g.intBetween("crashes-before-dead-letter", 1, 1000));
-        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards);
+        io.ctta.actors.health.FailurePolicy onPipelineFailure = io.ctta.actors.health.FailurePolicy.fromConfigName(
+                s.oneOf("on-pipeline-failure", "exit", "keep-running"));
+        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards, onPipelineFailure);
     }
 
     private static FeedbackConf feedback(Settings f, String prefix, String pipeline) {
