@@ -430,10 +430,28 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         return p.token();
     }
 
+    /**
+     * The most feature bytes the joiner's section may hold: a checkpoint extra is at most 2 GiB
+     * (int32 length), and a capture copies it on the heap. Beyond it the waiting predictions are
+     * left out (a restart then starts the joiner empty), with a warning.
+     */
+    static final long MAX_JOINER_SECTION_BYTES = 1L << 30;
+    private boolean warnedJoinerTooLarge;
+
     /** The parts of the pipeline state this actor keeps, as checkpoint sections. */
     private Map<String, byte[]> ownSections() {
         if (joiner == null) {
             return Map.of();
+        }
+        long bytes = (long) joiner.pending() * (lastShape == null ? 0 : InputBatch.sampleLength(lastShape)) * Float.BYTES;
+        if (bytes > MAX_JOINER_SECTION_BYTES) {
+            if (!warnedJoinerTooLarge) {
+                warnedJoinerTooLarge = true;
+                getContext().getLog().warn("{} predictions awaiting labels hold {} MiB of features, more than a checkpoint takes ({} MiB): "
+                        + "they are left out of checkpoints and a restart forgets them; lower feedback.max-pending or feedback.ttl",
+                        joiner.pending(), bytes >> 20, MAX_JOINER_SECTION_BYTES >> 20);
+            }
+            return Map.of(Sections.FEEDBACK_EVALUATOR, feedbackEvaluator.snapshot());
         }
         return Map.of(Sections.JOINER, joiner.snapshot(FeedbackJoiner.FLOATS), Sections.FEEDBACK_EVALUATOR, feedbackEvaluator.snapshot());
     }
@@ -462,6 +480,8 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         try {
             if (j != null) {
                 joiner.restore(j, FeedbackJoiner.FLOATS);
+            } else {
+                getContext().getLog().info("checkpoint {} holds no predictions awaiting labels: the feedback joiner starts empty", c.get().sequence());
             }
             if (e != null) {
                 feedbackEvaluator.restore(e);
