@@ -1,6 +1,10 @@
 package io.ctta.actors;
 
 import com.typesafe.config.Config;
+import io.ctta.actors.broker.EmbeddedBroker;
+import io.ctta.actors.broker.EmbeddedBrokerProvider;
+import io.ctta.actors.broker.EmbeddedBrokerSpec;
+import io.ctta.actors.broker.EmbeddedBrokers;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.CttaSettings.PipelineConf;
 import io.ctta.actors.dashboard.Dashboard;
@@ -23,7 +27,6 @@ import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.model.AdaptiveModel;
-import io.ctta.streams.kafka.EmbeddedKafka;
 import io.ctta.streams.kafka.KafkaSettings;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.RecordCodec;
@@ -57,7 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class CttaRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CttaRuntime.class);
 
-    private final EmbeddedKafka embedded;
+    private final EmbeddedBroker embedded;
     private final Properties kafka;
     private final ActorSystem<RuntimeGuardian.Command> system;
     private final PrometheusMeterRegistry registry;
@@ -70,7 +73,7 @@ public final class CttaRuntime implements AutoCloseable {
     private final AtomicBoolean closing;
     private boolean closed;
 
-    private CttaRuntime(EmbeddedKafka embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
+    private CttaRuntime(EmbeddedBroker embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
             PrometheusMeterRegistry registry, Map<String, PipelineMetrics> metrics, ServerBinding binding,
             PipelineFailures failures, HealthCheck health, FailurePolicy onPipelineFailure, AtomicBoolean closing) {
         this.failures = failures;
@@ -89,16 +92,19 @@ public final class CttaRuntime implements AutoCloseable {
      * Starts everything the settings describe.
      *
      * @param systemConfig the full config (Pekko settings and dispatchers included)
-     * @param embeddedOrNull a broker the caller already started (the demo); null to follow settings
+     * @param runningBrokerOrNull bootstrap servers of a broker the caller already runs (the demo, tests),
+     *     overriding the settings'; null to follow the settings (an embedded broker when they name none)
      */
-    public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, EmbeddedKafka embeddedOrNull) {
-        EmbeddedKafka embedded = embeddedOrNull;
-        boolean ownsBroker = false;
-        if (embedded == null && settings.kafka().embedded()) {
-            embedded = EmbeddedKafka.start(settings.kafka().embeddedDataDir());
-            ownsBroker = true;
+    public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, String runningBrokerOrNull) {
+        EmbeddedBroker embedded = null;
+        String bootstrap = runningBrokerOrNull;
+        if (bootstrap == null && settings.kafka().embedded()) {
+            embedded = startEmbedded(settings.kafka());
+            bootstrap = embedded.bootstrapServers();
+        } else if (bootstrap == null) {
+            bootstrap = settings.kafka().bootstrapServers();
         }
-        String bootstrap = embedded != null ? embedded.bootstrapServers() : settings.kafka().bootstrapServers();
+        boolean ownsBroker = embedded != null;
         Properties kafka = new KafkaSettings(bootstrap, settings.kafka().clientProperties()).admin();
         try {
             Set<String> topics = new LinkedHashSet<>();
@@ -264,6 +270,23 @@ public final class CttaRuntime implements AutoCloseable {
 
     public ActorSystem<RuntimeGuardian.Command> system() {
         return system;
+    }
+
+    private static EmbeddedBroker startEmbedded(CttaSettings.KafkaConf k) {
+        EmbeddedBrokerSpec spec = new EmbeddedBrokerSpec(k.embeddedDataDir(), k.embeddedPort(), k.embeddedPartitions());
+        EmbeddedBrokerProvider provider = EmbeddedBrokers.provider();
+        try {
+            EmbeddedBroker broker = provider.start(spec);
+            LOG.info("embedded Kafka broker at {} (data in {})", broker.bootstrapServers(),
+                    k.embeddedDataDir() == null ? "a temporary directory" : k.embeddedDataDir());
+            return broker;
+        } catch (RuntimeException e) {
+            // The broker's own message says what failed; the keys tell the user what to change.
+            throw new IllegalStateException("the embedded Kafka broker did not start (ctta.kafka.embedded.port = " + k.embeddedPort()
+                    + ", ctta.kafka.embedded.data-dir = " + (k.embeddedDataDir() == null ? "\"\"" : k.embeddedDataDir()) + "): "
+                    + e.getMessage() + ". Set ctta.kafka.embedded.port to a free port (0 picks one), give the broker a data-dir"
+                    + " no other broker uses, or set ctta.kafka.bootstrap-servers to a cluster", e);
+        }
     }
 
     /** Drains every pipeline, then stops the system, the endpoint and an embedded broker. */

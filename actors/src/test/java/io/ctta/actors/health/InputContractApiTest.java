@@ -12,7 +12,7 @@ import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.TorchScriptFixtures;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,6 +76,6 @@ class InputContractApiTest {
         Config full = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()).resolve();
         StrategyRegistry registry = StrategyRegistry.load();
         CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
-        return CttaRuntime.start(settings, full, registry, kafka);
+        return CttaRuntime.start(settings, full, registry, kafka.bootstrapServers());
     }
 }

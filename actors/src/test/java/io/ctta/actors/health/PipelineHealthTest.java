@@ -13,7 +13,7 @@ import io.ctta.actors.cli.RunCommand;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.reliability.ReliabilityKit;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.Tensor;
@@ -186,7 +186,7 @@ class PipelineHealthTest {
         Config full = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()).resolve();
         StrategyRegistry registry = StrategyRegistry.load();
         CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
-        return CttaRuntime.start(settings, full, registry, kafka);
+        return CttaRuntime.start(settings, full, registry, kafka.bootstrapServers());
     }
 
     static String pipeline(String name, String input, String strategy) {

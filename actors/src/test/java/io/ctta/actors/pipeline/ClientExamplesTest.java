@@ -16,7 +16,7 @@ import io.ctta.runtime.TorchScriptFixtures;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.model.AdaptiveModel;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.kafka.KafkaSettings;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
@@ -190,7 +190,7 @@ class ClientExamplesTest {
         Config full = user.withFallback(ConfigFactory.load()).resolve();
         StrategyRegistry registry = StrategyRegistry.load();
         CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
-        return CttaRuntime.start(settings, full, registry, kafka);
+        return CttaRuntime.start(settings, full, registry, kafka.bootstrapServers());
     }
 
     /** Test image 0 as a client that scaled it to 0..1 sends it: JSON float32. */
