@@ -9,7 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.Tensor;
@@ -92,7 +92,7 @@ class DriftCheckpointResumeTest {
                 """.formatted(checkpoints.toString().replace("\\", "/"), pipeline, pipeline));
         Config full = user.withFallback(ConfigFactory.load()).resolve();
         StrategyRegistry registry = StrategyRegistry.load();
-        return CttaRuntime.start(CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names()), full, registry, kafka);
+        return CttaRuntime.start(CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names()), full, registry, kafka.bootstrapServers());
     }
 
     /** The pipeline's detector events as "level@offset statistic samples detections first". */

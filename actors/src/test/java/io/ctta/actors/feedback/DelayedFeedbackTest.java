@@ -134,10 +134,10 @@ class DelayedFeedbackTest {
                     producer.send(new ProducerRecord<>("fb.in", null, "k".getBytes(StandardCharsets.UTF_8), codec.encode(r), RecordCodec.headersFor()));
                 }
                 producer.flush();
-                try (CttaRuntime before = CttaRuntime.start(settings, full, registry, kafka)) {
+                try (CttaRuntime before = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                     awaitMetric(before, "ctta_predictions_total{pipeline=\"learner\",strategy=\"sgd\"}", RECORDS);
                 }
-                try (CttaRuntime after = CttaRuntime.start(settings, full, registry, kafka)) {
+                try (CttaRuntime after = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                     String fbTopic = Topics.feedback("learner");
                     for (int i = 0; i < RECORDS; i++) {
                         producer.send(new ProducerRecord<>(fbTopic, fc.encode(new LabelFeedback("f-" + i, truth[i], 10_000 + i))));
