@@ -43,6 +43,22 @@ public final class Gradients {
     }
 
     /**
+     * A number that is 0 when every gradient is all zero and non-finite when any holds NaN or Inf:
+     * the largest absolute value over all of them (max and min per tensor, which libtorch reduces
+     * without the parameter-sized temporary {@code abs().sum()} allocates, and which cannot
+     * underflow like a sum of squares), combined natively and read once.
+     */
+    public static double mass(List<NDArray> gradients) {
+        NDArray largest = null;
+        for (NDArray g : gradients) {
+            NDArray m = g.max().maximum(g.min().negi());
+            // maximum propagates NaN, as the check needs.
+            largest = largest == null ? m : largest.maximum(m);
+        }
+        return largest == null ? 0 : largest.getFloat();
+    }
+
+    /**
      * Zeroes the gradients in place, including NaN/Inf entries (PyTorch accumulates gradients
      * across backward passes, so every step must clear them).
      */

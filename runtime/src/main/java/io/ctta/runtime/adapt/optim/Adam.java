@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.memory.InPlace;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,10 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
     private void update(List<String> names, List<NDArray> weights, List<NDArray> gradients, NDArray bc1Scalar,
             NDArray bc2Scalar, NDArray shrinkScalar) {
         // In place, the gradient as scratch (ParameterOptimizer#step); the same operations in the
-        // same order as before, so results are bit for bit unchanged: three temporaries per tensor.
+        // same order as the allocating version, so results are bit for bit unchanged. Two
+        // temporaries per tensor: g² and the square root (libtorch has no in-place sqrt through
+        // DJL, and pow(·, 0.5) rounds differently). Fresh parameter-sized arrays are the expensive
+        // part of a step at batch 1 (the allocator returns and faults in their pages), not the arithmetic.
         for (int i = 0; i < names.size(); i++) {
             NDArray g = gradients.get(i);
             NDArray w = weights.get(i);
@@ -92,11 +96,14 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
             NDArray squared = g.square();
             m.muli(beta1Scalar).addi(g.muli(oneMinusBeta1));
             v.muli(beta2Scalar).addi(squared.muli(oneMinusBeta2));
-            NDArray denom = v.div(bc2Scalar).sqrt().addi(epsilonScalar);
+            // g is free now: v / bc2 into it, then m / bc1 / denom · lr.
+            InPlace.copy(v, g);
+            NDArray denom = g.divi(bc2Scalar).sqrt().addi(epsilonScalar);
+            InPlace.copy(m, g);
             if (shrinkScalar != null) {
                 w.muli(shrinkScalar);
             }
-            w.subi(m.div(bc1Scalar).divi(denom).muli(lrScalar));
+            w.subi(g.divi(bc1Scalar).divi(denom).muli(lrScalar));
         }
     }
 
