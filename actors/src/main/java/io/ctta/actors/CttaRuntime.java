@@ -1,25 +1,32 @@
 package io.ctta.actors;
 
 import com.typesafe.config.Config;
+import io.ctta.actors.broker.EmbeddedBroker;
+import io.ctta.actors.broker.EmbeddedBrokerProvider;
+import io.ctta.actors.broker.EmbeddedBrokerSpec;
+import io.ctta.actors.broker.EmbeddedBrokers;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.CttaSettings.PipelineConf;
 import io.ctta.actors.dashboard.Dashboard;
 import io.ctta.actors.dashboard.SeriesRecorder;
 import io.ctta.actors.drift.DriftActions;
 import io.ctta.actors.drift.DriftMonitor;
+import io.ctta.actors.health.FailurePolicy;
+import io.ctta.actors.health.HealthCheck;
+import io.ctta.actors.health.PipelineStates;
 import io.ctta.actors.http.HttpEndpoint;
 import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.actors.model.CheckpointAgent;
 import io.ctta.runtime.checkpoint.CheckpointSettings;
 import io.ctta.actors.model.ModelSource;
 import io.ctta.actors.pipeline.InputDecoder;
+import io.ctta.actors.pipeline.InputRangeWatch;
 import io.ctta.actors.pipeline.PipelineFailures;
 import io.ctta.actors.pipeline.PipelineSupervisor;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.model.AdaptiveModel;
-import io.ctta.streams.kafka.EmbeddedKafka;
 import io.ctta.streams.kafka.KafkaSettings;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.RecordCodec;
@@ -34,7 +41,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -51,19 +60,26 @@ import org.slf4j.LoggerFactory;
 public final class CttaRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CttaRuntime.class);
 
-    private final EmbeddedKafka embedded;
+    private final EmbeddedBroker embedded;
     private final Properties kafka;
     private final ActorSystem<RuntimeGuardian.Command> system;
     private final PrometheusMeterRegistry registry;
     private final Map<String, PipelineMetrics> metrics;
     private final ServerBinding binding;
     private final PipelineFailures failures;
+    private final HealthCheck health;
+    private final FailurePolicy onPipelineFailure;
+    /** Set when close() begins: the liveness probe answers 503 from then on. */
+    private final AtomicBoolean closing;
     private boolean closed;
 
-    private CttaRuntime(EmbeddedKafka embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
+    private CttaRuntime(EmbeddedBroker embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
             PrometheusMeterRegistry registry, Map<String, PipelineMetrics> metrics, ServerBinding binding,
-            PipelineFailures failures) {
+            PipelineFailures failures, HealthCheck health, FailurePolicy onPipelineFailure, AtomicBoolean closing) {
         this.failures = failures;
+        this.health = health;
+        this.onPipelineFailure = onPipelineFailure;
+        this.closing = closing;
         this.embedded = embedded;
         this.kafka = kafka;
         this.system = system;
@@ -76,25 +92,29 @@ public final class CttaRuntime implements AutoCloseable {
      * Starts everything the settings describe.
      *
      * @param systemConfig the full config (Pekko settings and dispatchers included)
-     * @param embeddedOrNull a broker the caller already started (the demo); null to follow settings
+     * @param runningBrokerOrNull bootstrap servers of a broker the caller already runs (the demo, tests),
+     *     overriding the settings'; null to follow the settings (an embedded broker when they name none)
      */
-    public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, EmbeddedKafka embeddedOrNull) {
-        EmbeddedKafka embedded = embeddedOrNull;
-        boolean ownsBroker = false;
-        if (embedded == null && settings.kafka().embedded()) {
-            embedded = EmbeddedKafka.start(settings.kafka().embeddedDataDir());
-            ownsBroker = true;
+    public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, String runningBrokerOrNull) {
+        EmbeddedBroker embedded = null;
+        String bootstrap = runningBrokerOrNull;
+        if (bootstrap == null && settings.kafka().embedded()) {
+            embedded = startEmbedded(settings.kafka());
+            bootstrap = embedded.bootstrapServers();
+        } else if (bootstrap == null) {
+            bootstrap = settings.kafka().bootstrapServers();
         }
-        String bootstrap = embedded != null ? embedded.bootstrapServers() : settings.kafka().bootstrapServers();
+        boolean ownsBroker = embedded != null;
         Properties kafka = new KafkaSettings(bootstrap, settings.kafka().clientProperties()).admin();
         try {
             Set<String> topics = new LinkedHashSet<>();
+            Set<String> outputs = new LinkedHashSet<>();
             Set<String> compacted = new LinkedHashSet<>();
             for (PipelineConf p : settings.pipelines()) {
                 topics.add(p.inputTopic());
-                topics.add(Topics.predictions(p.name()));
-                topics.add(Topics.deadLetters(p.name()));
-                topics.add(Topics.drift(p.name()));
+                outputs.add(Topics.predictions(p.name()));
+                outputs.add(Topics.deadLetters(p.name()));
+                outputs.add(Topics.drift(p.name()));
                 if (p.output().exactlyOnce()) {
                     compacted.add(Topics.checkpoints(p.name()));
                 }
@@ -102,7 +122,25 @@ public final class CttaRuntime implements AutoCloseable {
                     topics.add(p.feedback().topic());
                 }
             }
+            outputs.removeAll(topics);
+            int maxRequestSize = settings.kafka().maxRequestSize();
             TopicAdmin.ensure(kafka, topics, settings.kafka().embeddedPartitions());
+            // Output topics ctta creates accept whatever its producers may send.
+            TopicAdmin.ensure(kafka, outputs, settings.kafka().embeddedPartitions(), Map.of("max.message.bytes", String.valueOf(maxRequestSize)));
+            int maxOutputBytes = outputs.isEmpty() ? maxRequestSize : Math.min(maxRequestSize, TopicAdmin.maxMessageBytes(kafka, outputs));
+            if (maxOutputBytes < CttaSettings.MIN_REQUEST_SIZE) {
+                throw new io.ctta.actors.config.InvalidConfigException("ctta.kafka.producer.max-request-size", String.valueOf(maxRequestSize),
+                        "an output topic accepts only " + maxOutputBytes + " bytes (max.message.bytes); raise that topic's max.message.bytes to at least "
+                                + CttaSettings.MIN_REQUEST_SIZE);
+            }
+            for (PipelineConf p : settings.pipelines()) {
+                if (p.maxRecordBytes() > maxOutputBytes - 4096) {
+                    LOG.info("pipeline {}: inputs up to max-record-bytes = {} are accepted, but outputs fit in {} bytes "
+                                    + "(ctta.kafka.producer.max-request-size, output topics' max.message.bytes): the dead letter of a larger "
+                                    + "input keeps a prefix of its value, marked {}", p.name(), p.maxRecordBytes(), maxOutputBytes,
+                            io.ctta.streams.serde.DeadLetters.VALUE_TRUNCATED);
+                }
+            }
             // One partition, so that offset order is commit order; compacted: one pointer per pipeline is kept.
             TopicAdmin.ensure(kafka, compacted, 1, Map.of("cleanup.policy", "compact"));
 
@@ -111,6 +149,10 @@ public final class CttaRuntime implements AutoCloseable {
                     java.util.Arrays.toString(modelSource.spec().inputShape()), modelSource.spec().numClasses(),
                     modelSource.spec().geometry().acceptsAnySize() ? ", images of any size: " + modelSource.spec().geometry() : "");
             PipelineFailures failures = new PipelineFailures();
+            PipelineStates states = new PipelineStates();
+            for (PipelineConf p : settings.pipelines()) {
+                states.register(p.name(), p.strategy());
+            }
             int[] shape = modelSource.spec().inputShape();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
@@ -126,7 +168,8 @@ public final class CttaRuntime implements AutoCloseable {
                 int maxElements = Math.max(io.ctta.runtime.data.InputBatch.sampleLength(shape),
                         modelSource.spec().geometry().acceptsAnySize() ? p.maxRecordBytes() : 0);
                 InputDecoder codec = new InputDecoder(new RecordCodec(new RecordLimits(p.maxRecordBytes(), 8, maxElements,
-                        modelSource.spec().acceptedShape())), modelSource.spec());
+                        modelSource.spec().acceptedShape())), modelSource.spec(),
+                        InputRangeWatch.forModel(modelSource.spec(), p.name(), p.strategy(), registry));
                 Function<String, AdaptationStrategy> factory = name -> {
                     // The pipeline's own settings for its configured strategy; ctta.strategies.<name> for one it switches to.
                     Config strategySettings = name.equals(p.strategy()) ? p.strategySettings()
@@ -146,17 +189,23 @@ public final class CttaRuntime implements AutoCloseable {
                 Supplier<CheckpointAgent> checkpoints = settings.checkpoints().enabled()
                         ? () -> CheckpointAgent.open(checkpointSettingsFor(settings.checkpoints(), p), p.name(), configHash(p))
                         : null;
-                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures)));
+                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures, states,
+                        new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes))));
             }
             ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
+            AtomicBoolean closing = new AtomicBoolean();
+            HealthCheck health = new HealthCheck(states, settings.onPipelineFailure(),
+                    () -> closing.get() || system.whenTerminated().isCompleted());
             ServerBinding binding = null;
             if (settings.http().enabled()) {
                 binding = HttpEndpoint.bind(system, settings.http().host(), settings.http().port(), registry, dashboard,
-                                new HttpEndpoint.Admin(settings.http().adminToken(), models, strategies.names()::contains))
+                                new HttpEndpoint.Admin(settings.http().adminToken(), models, strategies.names()::contains),
+                                new HttpEndpoint.Pipelines(health, modelSource.inputContract()))
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
                 LOG.info("dashboard at http://{}:{}/ and metrics at /metrics", settings.http().host(), binding.localAddress().getPort());
             }
-            return new CttaRuntime(ownsBroker ? embedded : null, kafka, system, registry, metrics, binding, failures);
+            return new CttaRuntime(ownsBroker ? embedded : null, kafka, system, registry, metrics, binding, failures, health,
+                    settings.onPipelineFailure(), closing);
         } catch (Exception e) {
             if (ownsBroker) {
                 embedded.close();
@@ -210,6 +259,25 @@ public final class CttaRuntime implements AutoCloseable {
         return failures;
     }
 
+    /** Every pipeline's state (starting, running, restarting, stopped, failed), as the health probes read it. */
+    public PipelineStates states() {
+        return health.states();
+    }
+
+    /** The liveness and readiness verdicts {@code /health/live} and {@code /health/ready} answer. */
+    public HealthCheck health() {
+        return health;
+    }
+
+    /**
+     * Completes with the first pipeline that stopped for good when {@code ctta.on-pipeline-failure
+     * = exit}: the command running the runtime must then stop and exit non-zero. Never completes
+     * under {@code keep-running}.
+     */
+    public CompletableFuture<PipelineFailures.Failure> fatalFailure() {
+        return onPipelineFailure == FailurePolicy.EXIT ? failures.firstFailure() : new CompletableFuture<>();
+    }
+
     /** Meters per pipeline name. */
     public Map<String, PipelineMetrics> metrics() {
         return metrics;
@@ -224,6 +292,23 @@ public final class CttaRuntime implements AutoCloseable {
         return system;
     }
 
+    private static EmbeddedBroker startEmbedded(CttaSettings.KafkaConf k) {
+        EmbeddedBrokerSpec spec = new EmbeddedBrokerSpec(k.embeddedDataDir(), k.embeddedPort(), k.embeddedPartitions());
+        EmbeddedBrokerProvider provider = EmbeddedBrokers.provider();
+        try {
+            EmbeddedBroker broker = provider.start(spec);
+            LOG.info("embedded Kafka broker at {} (data in {})", broker.bootstrapServers(),
+                    k.embeddedDataDir() == null ? "a temporary directory" : k.embeddedDataDir());
+            return broker;
+        } catch (RuntimeException e) {
+            // The broker's own message says what failed; the keys tell the user what to change.
+            throw new IllegalStateException("the embedded Kafka broker did not start (ctta.kafka.embedded.port = " + k.embeddedPort()
+                    + ", ctta.kafka.embedded.data-dir = " + (k.embeddedDataDir() == null ? "\"\"" : k.embeddedDataDir()) + "): "
+                    + e.getMessage() + ". Set ctta.kafka.embedded.port to a free port (0 picks one), give the broker a data-dir"
+                    + " no other broker uses, or set ctta.kafka.bootstrap-servers to a cluster", e);
+        }
+    }
+
     /** Drains every pipeline, then stops the system, the endpoint and an embedded broker. */
     @Override
     public synchronized void close() {
@@ -231,6 +316,7 @@ public final class CttaRuntime implements AutoCloseable {
             return;
         }
         closed = true;
+        closing.set(true);
         Duration timeout = Duration.ofSeconds(30);
         try {
             AskPattern.<RuntimeGuardian.Command, org.apache.pekko.Done>ask(system, r -> new RuntimeGuardian.StopAll(timeout, r), timeout, system.scheduler())

@@ -32,9 +32,13 @@ import java.util.regex.Pattern;
  * @param model which model every pipeline starts from
  * @param strategies each strategy's settings block, by name
  * @param pipelines the pipelines to run, in order
+ * @param onPipelineFailure what the process does when a pipeline stops for good ({@code ctta.on-pipeline-failure})
  */
 public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines,
-        CheckpointSettings checkpoints, Guards.Settings guards) {
+        CheckpointSettings checkpoints, Guards.Settings guards, io.ctta.actors.health.FailurePolicy onPipelineFailure) {
+
+    /** The smallest {@code ctta.kafka.producer.max-request-size}: room for any dead letter's ctta.dlq.* headers. */
+    public static final int MIN_REQUEST_SIZE = 16 * 1024;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
 
@@ -43,8 +47,14 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
      *
      * @param clientProperties {@code ctta.kafka.client-properties}, flattened to Kafka's dotted keys
      *     ({@code sasl.jaas.config} whether written nested or quoted); passed to every client
+     * @param embeddedDataDir {@code ctta.kafka.embedded.data-dir}, null for a temporary directory
+     * @param embeddedPort {@code ctta.kafka.embedded.port}, the embedded broker's client port; 0 picks a free one
+     * @param maxRequestSize {@code ctta.kafka.producer.max-request-size}: the pipelines' producers'
+     *     {@code max.request.size}, the largest record they send; outputs and dead letters are made
+     *     to fit it
      */
-    public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPartitions) {
+    public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPort,
+            int embeddedPartitions, int maxRequestSize) {
         public boolean embedded() {
             return bootstrapServers.isBlank();
         }
@@ -55,7 +65,8 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Map<String, String> shown = new java.util.TreeMap<>();
             clientProperties.forEach((k, v) -> shown.put(k, KafkaSettings.isSecret(k) ? "[redacted]" : v));
             return "KafkaConf[bootstrapServers=" + bootstrapServers + ", clientProperties=" + shown
-                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPartitions=" + embeddedPartitions + "]";
+                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPort=" + embeddedPort + ", embeddedPartitions=" + embeddedPartitions
+                    + ", maxRequestSize=" + maxRequestSize + "]";
         }
     }
 
@@ -153,8 +164,11 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         Settings emb = new Settings(k.sub("embedded"), "ctta.kafka.embedded");
         String dataDir = emb.string("data-dir");
+        Settings prod = new Settings(k.sub("producer"), "ctta.kafka.producer");
         KafkaConf kafka = new KafkaConf(bootstrap, Map.copyOf(clientProps),
-                dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("partitions", 1, 1024));
+                dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("port", 0, 65535), emb.intBetween("partitions", 1, 1024),
+                // Below 16 KiB a dead letter's own headers (reason, source, marks) might not fit.
+                prod.intBetween("max-request-size", MIN_REQUEST_SIZE, 256 * 1024 * 1024));
 
         Settings h = new Settings(s.sub("http"), "ctta.http");
         String token = h.string("admin-token");
@@ -238,7 +252,9 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         Guards.Settings guards = new Guards.Settings(g.intBetween("max-diverged-in-a-row", 1, 1_000_000), col.bool("enabled"),
                 threshold, momentum, col.intBetween("cooldown-batches", 0, 1_000_000_000), g.intBetween("crashes-before-dead-letter", 1, 1000));
-        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards);
+        io.ctta.actors.health.FailurePolicy onPipelineFailure = io.ctta.actors.health.FailurePolicy.fromConfigName(
+                s.oneOf("on-pipeline-failure", "exit", "keep-running"));
+        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards, onPipelineFailure);
     }
 
     private static FeedbackConf feedback(Settings f, String prefix, String pipeline) {

@@ -19,7 +19,11 @@ import io.ctta.streams.source.DatasetSource;
 import io.ctta.streams.source.DomainInfo;
 import io.ctta.streams.source.ReaderOption;
 import io.ctta.streams.source.ReaderOptions;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.actors.TopicAdmin;
+import io.ctta.actors.broker.EmbeddedBroker;
+import io.ctta.actors.broker.EmbeddedBrokerSpec;
+import io.ctta.actors.broker.EmbeddedBrokers;
+import io.ctta.streams.kafka.KafkaSettings;
 import io.ctta.streams.kafka.ReplayProducer;
 import io.ctta.streams.record.Topics;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
@@ -121,9 +125,9 @@ public final class DemoRun {
         out.println("Stream: " + source.description());
 
         out.println("Starting the embedded Kafka broker ...");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
+        try (EmbeddedBroker kafka = EmbeddedBrokers.start(EmbeddedBrokerSpec.temporary())) {
             String input = "demo.input";
-            kafka.createTopics(1, input);
+            TopicAdmin.ensure(new KafkaSettings(kafka.bootstrapServers(), Map.of()).admin(), List.of(input), 1);
             out.printf("Replaying %d domains into topic %s ...%n", domainNames.size(), input);
             Properties producer = new Properties();
             producer.put("bootstrap.servers", kafka.bootstrapServers());
@@ -165,7 +169,7 @@ public final class DemoRun {
             Config full = user.withFallback(ConfigFactory.load()).resolve();
             CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
 
-            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
+            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                 if (runtime.httpPort() > 0) {
                     out.printf("Live dashboard: http://%s:%d/   metrics: http://%s:%d/metrics%n",
                             settings.http().host(), runtime.httpPort(), settings.http().host(), runtime.httpPort());

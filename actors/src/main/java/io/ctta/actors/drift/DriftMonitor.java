@@ -48,6 +48,8 @@ public final class DriftMonitor {
         int firstPartition = -1;
         long firstOffset = -1;
         volatile double statistic;
+        final io.ctta.actors.metrics.FiniteGauge statisticGauge;
+        final io.ctta.actors.metrics.FiniteGauge thresholdGauge;
         volatile double threshold;
         volatile int level;
 
@@ -55,8 +57,10 @@ public final class DriftMonitor {
             this.spec = spec;
             this.detector = detector;
             Tags tags = Tags.of("pipeline", pipeline, "strategy", strategy, "detector", detector.name(), "signal", spec.signal().wireName());
-            Gauge.builder("ctta.drift.statistic", this, w -> w.statistic).description("The detector's statistic after the latest input").tags(tags).register(registry);
-            Gauge.builder("ctta.drift.threshold", this, w -> w.threshold).description("The value the statistic must exceed to signal drift").tags(tags).register(registry);
+            // Absent until the detector has a finite value: a warming-up detector's infinite threshold
+            // is not exported as 1.8e308.
+            statisticGauge = new io.ctta.actors.metrics.FiniteGauge(registry, "ctta.drift.statistic", "The detector's statistic after the latest input", tags);
+            thresholdGauge = new io.ctta.actors.metrics.FiniteGauge(registry, "ctta.drift.threshold", "The value the statistic must exceed to signal drift", tags);
             Gauge.builder("ctta.drift.level", this, w -> w.level).description("0 stable, 1 warning, 2 drift").tags(tags).register(registry);
             for (DriftLevel l : List.of(DriftLevel.WARNING, DriftLevel.DRIFT)) {
                 events.put(l, Counter.builder("ctta.drift.events").description("Drift events published, by level")
@@ -75,6 +79,8 @@ public final class DriftMonitor {
             double thr = detector.threshold();
             statistic = finite(detector.statistic());
             threshold = finite(thr);
+            statisticGauge.set(detector.statistic());
+            thresholdGauge.set(thr);
             level = l.ordinal();
             boolean publish = l == DriftLevel.DRIFT || (l == DriftLevel.WARNING && previous == DriftLevel.STABLE);
             previous = l;

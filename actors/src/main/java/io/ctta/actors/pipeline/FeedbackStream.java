@@ -52,7 +52,7 @@ final class FeedbackStream {
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, conf.autoOffsetReset())
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         ProducerSettings<byte[], byte[]> producer = ProducerSettings.create(system, new ByteArraySerializer(), new ByteArraySerializer())
-                .withProperties(kafka);
+                .withProperties(asStrings(deps.producerProperties()));
         FeedbackCodec codec = new FeedbackCodec();
         PrequentialEvaluator evaluator = PrequentialEvaluator.withDefaults();
         PipelineMetrics metrics = deps.metrics();
@@ -69,10 +69,9 @@ final class FeedbackStream {
                             labels.add(new ModelActor.Label(f.id(), f.label(), f.eventTimeMs()));
                         } catch (RuntimeException e) {
                             dead.add(DeadLetters.deadLetter(dlq, r.topic(), r.partition(), r.offset(), r.key(), r.value(), r.headers(),
-                                    "undecodable feedback: " + e.getMessage()));
+                                    "undecodable feedback: " + e.getMessage(), System.currentTimeMillis(), deps.outputLimits().maxOutputBytes()));
                         }
                     }
-                    metrics.deadLettered(dead.size());
                     ConsumerMessage.CommittableOffsetBatch offsets = ConsumerMessage.createCommittableOffsetBatch(
                             batch.stream().map(ConsumerMessage.CommittableMessage::committableOffset).toList());
                     CompletionStage<ModelActor.FeedbackResult> reply = AskPattern.ask(model, replyTo -> new ModelActor.Feedback(labels, replyTo),
@@ -90,9 +89,21 @@ final class FeedbackStream {
                     });
                 })
                 .via(Producer.flexiFlow(producer))
-                .map(ProducerMessage.Results::passThrough)
+                .map(results -> {
+                    // Counted once acknowledged.
+                    if (results instanceof ProducerMessage.MultiResult<byte[], byte[], ConsumerMessage.Committable> multi) {
+                        metrics.deadLettered(multi.getParts().size());
+                    }
+                    return results.passThrough();
+                })
                 .toMat(Committer.sink(CommitterSettings.create(system)), Keep.both())
                 .mapMaterializedValue(Consumer::createDrainingControl)
                 .run(system);
+    }
+
+    private static Map<String, String> asStrings(java.util.Properties p) {
+        Map<String, String> m = new LinkedHashMap<>();
+        p.forEach((k, v) -> m.put(String.valueOf(k), String.valueOf(v)));
+        return m;
     }
 }

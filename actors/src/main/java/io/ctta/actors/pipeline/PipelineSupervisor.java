@@ -55,7 +55,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         INSTANCE
     }
 
-    private record Lag(double records) implements Command {}
+    /** The lag per input partition, or null when it could not be measured. */
+    private record Lag(java.util.Map<Integer, Long> byPartition) implements Command {}
 
     /** Drain and stop the pipeline; {@code replyTo} gets {@link Done} when it has. */
     public record Stop(ActorRef<Done> replyTo) implements Command {}
@@ -82,7 +83,33 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
      */
     public record Deps(Properties kafkaProperties, InputDecoder codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
             Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series,
-            java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry, PipelineFailures failures) {}
+            java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry, PipelineFailures failures,
+            io.ctta.actors.health.PipelineStates states, OutputLimits outputLimits) {
+
+        /** The producers' settings: the kafka properties with ctta's producer limits. */
+        public Properties producerProperties() {
+            Properties p = new Properties();
+            p.putAll(kafkaProperties);
+            p.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(outputLimits.maxRequestSize()));
+            // A record must also fit the producer's buffer (Kafka's default 32 MiB).
+            p.put(org.apache.kafka.clients.producer.ProducerConfig.BUFFER_MEMORY_CONFIG,
+                    String.valueOf(Math.max(32L << 20, 2L * outputLimits.maxRequestSize())));
+            return p;
+        }
+    }
+
+    /**
+     * @param maxRequestSize the producers' {@code max.request.size} ({@code ctta.kafka.producer.max-request-size})
+     * @param maxOutputBytes the largest record every output topic and the producer accept: that and
+     *     the output topics' smallest {@code max.message.bytes}; every output is made to fit it
+     */
+    public record OutputLimits(int maxRequestSize, int maxOutputBytes) {
+        public OutputLimits {
+            if (maxOutputBytes > maxRequestSize || maxOutputBytes < 1) {
+                throw new IllegalArgumentException("maxOutputBytes " + maxOutputBytes + " must be in 1.." + maxRequestSize);
+            }
+        }
+    }
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     /** How long a rewind may wait for the model actor's start (strategy creation and warm-up). */
@@ -106,6 +133,15 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private final PoisonRecords poison;
     private Duration backoff = MIN_BACKOFF;
     private boolean stopping;
+    /**
+     * True from a failure until the restarted graph has served a batch (or run HEALTHY_RUN): a graph
+     * that is up again is not yet running, since a crash loop brings it up between its failures.
+     */
+    private boolean recovering;
+    /** The graph of the current generation is up. */
+    private boolean streamUp;
+    /** Batches served when the current generation's graph came up. */
+    private long batchesAtStart;
     /** Why the last strategy creation failed, null after a success (written by the model actor's thread). */
     /**
      * Why the last strategy creation failed, or null. (A model actor whose constructor throws is
@@ -137,6 +173,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     }
 
     private Consumer.DrainingControl<Done> feedback;
+    /** Measures the consumer lag; guarded by this supervisor's monitor (used from the blocking dispatcher). */
+    private ConsumerLag lagMeter;
+    private boolean lagInFlight;
 
     /** The delayed-label graph, when the pipeline consumes a feedback topic. */
     private void startFeedback() {
@@ -224,6 +263,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .onMessage(StreamEnded.class, this::onStreamEnded)
                 .onMessage(Restart.class, r -> {
                     if (!stopping) {
+                        deps.states().retrying(conf.name());
                         startStream();
                     }
                     return this;
@@ -241,24 +281,30 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return this;
                 })
                 .onMessage(PollLag.class, p -> {
-                    if (control != null && !stopping) {
-                        try {
-                            getContext().pipeToSelf(control.getMetrics(), (m, f) -> new Lag(f == null ? lagOf(m) : Double.NaN));
-                        } catch (IllegalStateException notYetRunning) {
-                            // The source stage is still materialising; the next poll will find it.
-                        }
+                    checkRecovered();
+                    if (!stopping && !lagInFlight) {
+                        lagInFlight = true;
+                        var blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+                        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> lagMeter().measure(), blocking), (m, f) -> {
+                            if (f != null) {
+                                getContext().getLog().debug("pipeline {}: consumer lag not measured: {}", conf.name(), f.toString());
+                            }
+                            return new Lag(f == null ? m : null);
+                        });
                     }
                     return this;
                 })
                 .onMessage(Lag.class, l -> {
-                    if (!Double.isNaN(l.records())) {
-                        deps.metrics().lag(l.records());
+                    lagInFlight = false;
+                    if (l.byPartition() != null) {
+                        deps.metrics().lag(l.byPartition());
                     }
                     return this;
                 })
                 .onMessage(Drained.class, this::onDrained)
                 .onMessage(Stopped.class, s -> {
                     getContext().getLog().info("pipeline {} drained and stopped", conf.name());
+                    deps.states().stopped(conf.name(), null);
                     s.replyTo().tell(Done.getInstance());
                     return Behaviors.stopped();
                 })
@@ -272,14 +318,17 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                             // Not a refusal that explains itself: keep the trace.
                             getContext().getLog().error("pipeline {} stops for good: {}", conf.name(), reason, failure);
                         }
+                        deps.states().failed(conf.name(), reason);
                         deps.failures().failed(conf.name(), reason);
                     } else {
                         // Otherwise the model actor stops itself only when a newer owner took over its checkpoints.
                         getContext().getLog().error("pipeline {}: model actor stopped; the pipeline stops", conf.name());
+                        deps.states().stopped(conf.name(), "its model actor stopped: a newer owner took over its checkpoints");
                     }
                     return stopNow();
                 })
                 .onSignal(PostStop.class, s -> {
+                    closeLagMeter();
                     if (control != null && !stopping) {
                         control.drainAndShutdown(getContext().getExecutionContext());
                     }
@@ -288,18 +337,19 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .build();
     }
 
-    /** Kafka's own {@code records-lag-max} of the consumer (fetch manager metrics). */
-    private static double lagOf(java.util.Map<org.apache.kafka.common.MetricName, org.apache.kafka.common.Metric> metrics) {
-        for (var e : metrics.entrySet()) {
-            if (e.getKey().name().equals("records-lag-max") && e.getKey().group().equals("consumer-fetch-manager-metrics")
-                    && !e.getKey().tags().containsKey("topic")) {
-                Object v = e.getValue().metricValue();
-                if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-                    return n.doubleValue();
-                }
-            }
+    /** The lag meter, opened on first use (on the blocking dispatcher: it creates a Kafka admin client). */
+    private synchronized ConsumerLag lagMeter() {
+        if (lagMeter == null) {
+            lagMeter = new ConsumerLag(deps.kafkaProperties(), conf.groupId(), conf.inputTopic(), conf.output().exactlyOnce());
         }
-        return Double.NaN;
+        return lagMeter;
+    }
+
+    private synchronized void closeLagMeter() {
+        if (lagMeter != null) {
+            lagMeter.close();
+            lagMeter = null;
+        }
     }
 
     private Behavior<Command> onRewound(Rewound r) {
@@ -313,6 +363,11 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         int gen = generation;
         control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view());
         generationStartedNanos = System.nanoTime();
+        streamUp = true;
+        batchesAtStart = servedBatches();
+        if (!recovering) {
+            deps.states().running(conf.name());
+        }
         getContext().pipeToSelf(control.streamCompletion(), (done, failure) -> new StreamEnded(gen, failure));
         getContext().getLog().info("pipeline {} started (strategy {}, input {}, resuming at {})", conf.name(), conf.strategy(), conf.inputTopic(),
                 r.rewound().offsets().isEmpty() ? "the group's position" : r.rewound().offsets());
@@ -323,12 +378,20 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         if (ended.generation() != generation || stopping) {
             return this;
         }
+        streamUp = false;
         if (ended.failure() == null) {
             getContext().getLog().info("pipeline {}: input stream completed", conf.name());
+            deps.states().stopped(conf.name(), "its input stream completed");
             return this;
         }
         if (System.nanoTime() - generationStartedNanos > HEALTHY_RUN.toNanos()) {
             backoff = MIN_BACKOFF;
+        }
+        OutputRefusedException refused = refusal(ended.failure());
+        if (refused != null) {
+            poison.refused(refused.refused());
+            getContext().getLog().error("pipeline {}: Kafka refused the output of {}; the next run writes each a dead letter without its value "
+                    + "(and nothing if that is refused too), and the stream goes on", conf.name(), refused.refused().keySet());
         }
         BatchFailedException batchFailed = batchFailure(ended.failure());
         if (batchFailed != null) {
@@ -340,6 +403,15 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         return this;
     }
 
+    private static OutputRefusedException refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutputRefusedException r) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     private static BatchFailedException batchFailure(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof BatchFailedException b) {
@@ -349,7 +421,23 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         return null;
     }
 
+    /** A graph that came up again after failures is running once it served a batch or stayed up HEALTHY_RUN. */
+    private void checkRecovered() {
+        if (recovering && streamUp && !stopping
+                && (servedBatches() > batchesAtStart || System.nanoTime() - generationStartedNanos > HEALTHY_RUN.toNanos())) {
+            recovering = false;
+            deps.states().running(conf.name());
+        }
+    }
+
+    private long servedBatches() {
+        return deps.metrics().batchLatency().count();
+    }
+
     private void scheduleRestart(Throwable failure) {
+        streamUp = false;
+        recovering = true;
+        deps.states().restarting(conf.name(), failure.toString(), java.time.Instant.now().plus(backoff));
         getContext().getLog().warn("pipeline {} failed, restarting in {} ms: {}", conf.name(), backoff.toMillis(), failure.toString());
         timers.startSingleTimer(Restart.INSTANCE, backoff);
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
