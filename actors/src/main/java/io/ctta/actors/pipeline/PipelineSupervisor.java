@@ -131,6 +131,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private int generation;
     private long generationStartedNanos;
     private final PoisonRecords poison;
+    /** The drift monitor and evaluator of the input stream, restored at every (re)start. */
+    private final StreamState streamState;
     private Duration backoff = MIN_BACKOFF;
     private boolean stopping;
     /**
@@ -155,6 +157,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.conf = conf;
         this.deps = deps;
         this.poison = new PoisonRecords(deps.guards().crashesBeforeDeadLetter());
+        this.streamState = new StreamState(conf.name(), deps.drift());
         this.model = ctx.spawn(
                 // A strategy that cannot be created stops the model actor (retrying cannot help);
                 // any other failure restarts it from its checkpoint.
@@ -361,7 +364,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             return this;
         }
         int gen = generation;
-        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view());
+        streamState.restore(r.rewound().restored());
+        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view(), streamState);
         generationStartedNanos = System.nanoTime();
         streamUp = true;
         batchesAtStart = servedBatches();
@@ -478,7 +482,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             return this;
         }
         getContext().getLog().info("pipeline {}: input graph drained; writing the final checkpoint", conf.name());
-        getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(), ModelActor.Flush::new, (r, f) -> new Stopped(d.replyTo()));
+        getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(),
+                replyTo -> new ModelActor.Flush(streamState.sections(), replyTo), (r, f) -> new Stopped(d.replyTo()));
         return this;
     }
 }
