@@ -79,6 +79,12 @@ public final class CttaRuntime implements AutoCloseable {
      * @param embeddedOrNull a broker the caller already started (the demo); null to follow settings
      */
     public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, EmbeddedKafka embeddedOrNull) {
+        // The model files (existence, root, SHA-256, a trial load of the weights) before any broker or
+        // thread starts: a bad path fails the start at once, naming the key.
+        ModelSource modelSource = new ModelSource(settings.model());
+        LOG.info("model {} on {} (input {}, {} classes{})", modelSource.spec().version(), settings.model().device(),
+                java.util.Arrays.toString(modelSource.spec().inputShape()), modelSource.spec().numClasses(),
+                modelSource.spec().geometry().acceptsAnySize() ? ", images of any size: " + modelSource.spec().geometry() : "");
         EmbeddedKafka embedded = embeddedOrNull;
         boolean ownsBroker = false;
         if (embedded == null && settings.kafka().embedded()) {
@@ -106,10 +112,6 @@ public final class CttaRuntime implements AutoCloseable {
             // One partition, so that offset order is commit order; compacted: one pointer per pipeline is kept.
             TopicAdmin.ensure(kafka, compacted, 1, Map.of("cleanup.policy", "compact"));
 
-            ModelSource modelSource = new ModelSource(settings.model());
-            LOG.info("model {} on {} (input {}, {} classes{})", modelSource.spec().version(), settings.model().device(),
-                    java.util.Arrays.toString(modelSource.spec().inputShape()), modelSource.spec().numClasses(),
-                    modelSource.spec().geometry().acceptsAnySize() ? ", images of any size: " + modelSource.spec().geometry() : "");
             PipelineFailures failures = new PipelineFailures();
             int[] shape = modelSource.spec().inputShape();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -65,6 +65,24 @@ public record LearnerSettings(BatchNormPolicy batchNorm, int batchNormMinBatch, 
                 WassersteinSettings.defaults());
     }
 
+    /** The declared settings of a continual strategy: its optimizer's keys, then the learner's. */
+    static io.ctta.runtime.config.SettingsSchema schema(String doc, io.ctta.runtime.config.SettingsSchema optimizer, boolean composed) {
+        LearnerSettings d = defaults(composed ? Regularization.SPECTRAL : Regularization.NONE);
+        return io.ctta.runtime.config.SettingsSchema.builder(doc)
+                .addAll(optimizer)
+                .add(io.ctta.runtime.config.Setting.oneOf("batch-norm", "auto", "how BatchNorm layers run while learning", "auto", "train", "frozen"))
+                .add(io.ctta.runtime.config.Setting.integer("batch-norm-min-batch", d.batchNormMinBatch(), 2, Integer.MAX_VALUE,
+                        "with batch-norm = auto, the smallest batch that learns with batch statistics"))
+                .add(composed
+                        ? io.ctta.runtime.config.Setting.oneOf("regularizer", "spectral", "the regularizer added to the task loss",
+                                "none", "spectral", "wasserstein").checkedBy("spectral or wasserstein")
+                        : io.ctta.runtime.config.Setting.oneOf("regularizer", "none", "the regularizer added to the task loss",
+                                "none", "spectral", "wasserstein"))
+                .child("spectral", SpectralSettings.SCHEMA)
+                .child("wasserstein", WassersteinSettings.SCHEMA)
+                .build();
+    }
+
     /** Whether a batch of {@code size} samples learns with batch statistics. */
     public boolean trainMode(int size) {
         return switch (batchNorm) {

@@ -24,6 +24,16 @@ public final class ReLoop2Provider implements StrategyProvider {
     }
 
     @Override
+    public io.ctta.runtime.config.SettingsSchema settingsSchema() {
+        return ReLoop2Settings.SCHEMA;
+    }
+
+    @Override
+    public void validateSettings(com.typesafe.config.Config settings) {
+        ReLoop2Settings.fromConfig(settings);
+    }
+
+    @Override
     public AdaptationStrategy create(StrategyContext context) {
         ReLoop2Settings s = ReLoop2Settings.fromConfig(context.settings());
         StrategyRegistry registry = StrategyRegistry.load(ReLoop2Provider.class.getClassLoader());

@@ -28,6 +28,21 @@ public record AdwinSettings(double delta, int clock, int maxBuckets, int minWind
         SettingsReader.requireStatic(gracePeriod >= 0, PREFIX, "grace-period", ">= 0", gracePeriod);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final io.ctta.runtime.config.SettingsSchema SCHEMA = schema();
+
+    private static io.ctta.runtime.config.SettingsSchema schema() {
+        AdwinSettings d = defaults();
+        return io.ctta.runtime.config.SettingsSchema.builder("ADWIN (Bifet and Gavaldà, 2007): adaptive windowing on a number in [0, 1]")
+                .add(io.ctta.runtime.config.Setting.number("delta", d.delta(), "confidence δ: smaller means fewer false alarms and slower detection")
+                        .where(v -> v > 0 && v < 1, "a number in (0, 1)"))
+                .add(io.ctta.runtime.config.Setting.integer("clock", d.clock(), 1, Integer.MAX_VALUE, "check for a cut every this many inputs"))
+                .add(io.ctta.runtime.config.Setting.integer("max-buckets", d.maxBuckets(), 1, Integer.MAX_VALUE, "buckets of each size kept before the two oldest merge"))
+                .add(io.ctta.runtime.config.Setting.integer("min-window-length", d.minWindowLength(), 1, Integer.MAX_VALUE, "both sub-windows hold at least this many inputs"))
+                .add(io.ctta.runtime.config.Setting.integer("grace-period", d.gracePeriod(), 0, Integer.MAX_VALUE, "no check until the window is longer than this"))
+                .build();
+    }
     /** River's defaults: δ = 0.002, clock 32, M = 5, min window 5, grace 10. */
     public static AdwinSettings defaults() {
         return new AdwinSettings(0.002, 32, 5, 5, 10);

@@ -25,6 +25,18 @@ public record DdmSettings(int minSamples, double warningThreshold, double driftT
                 ">= " + PREFIX + ".warning-threshold (" + SettingsReader.format(warningThreshold) + ")", driftThreshold);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final io.ctta.runtime.config.SettingsSchema SCHEMA = schema();
+
+    private static io.ctta.runtime.config.SettingsSchema schema() {
+        DdmSettings d = defaults();
+        return io.ctta.runtime.config.SettingsSchema.builder("DDM (Gama et al., 2004): the error rate of labelled records")
+                .add(io.ctta.runtime.config.Setting.integer("min-samples", d.minSamples(), 1, Integer.MAX_VALUE, "no warning or drift before this many inputs since the last reset"))
+                .add(io.ctta.runtime.config.Setting.number("warning-threshold", d.warningThreshold(), "warning when p + s >= p_min + this x s_min").where(v -> v > 0, "a number > 0"))
+                .add(io.ctta.runtime.config.Setting.number("drift-threshold", d.driftThreshold(), "drift when p + s >= p_min + this x s_min; at least warning-threshold").where(v -> v > 0, "a number > 0"))
+                .build();
+    }
     /** The defaults: 30 samples, warning 2σ, drift 3σ. */
     public static DdmSettings defaults() {
         return new DdmSettings(30, 2.0, 3.0);

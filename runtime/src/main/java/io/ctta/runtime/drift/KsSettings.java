@@ -47,6 +47,21 @@ public record KsSettings(double pValue, Correction correction, int referenceSize
         SettingsReader.requireStatic(consecutive >= 1, PREFIX, "consecutive", ">= 1", consecutive);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final io.ctta.runtime.config.SettingsSchema SCHEMA = schema();
+
+    private static io.ctta.runtime.config.SettingsSchema schema() {
+        KsSettings d = defaults();
+        return io.ctta.runtime.config.SettingsSchema.builder("Kolmogorov-Smirnov tests per feature, corrected for many features")
+                .add(io.ctta.runtime.config.Setting.number("p-value", d.pValue(), "significance level of the whole test").where(v -> v > 0 && v < 1, "a number in (0, 1)"))
+                .add(io.ctta.runtime.config.Setting.oneOf("correction", d.correction().name().toLowerCase(java.util.Locale.ROOT), "multiple-test correction", "bonferroni", "fdr"))
+                .add(io.ctta.runtime.config.Setting.integer("reference-size", d.referenceSize(), 2, Integer.MAX_VALUE, "vectors in the reference window"))
+                .add(io.ctta.runtime.config.Setting.integer("window-size", d.windowSize(), 2, Integer.MAX_VALUE, "vectors in each test window"))
+                .add(io.ctta.runtime.config.Setting.oneOf("method", d.method().name().toLowerCase(java.util.Locale.ROOT), "exact or asymptotic p-values", "exact", "asymptotic"))
+                .add(io.ctta.runtime.config.Setting.integer("consecutive", d.consecutive(), 1, Integer.MAX_VALUE, "rejections in a row needed for a drift"))
+                .build();
+    }
     /** α = 0.05, Bonferroni, reference 500, window 100, exact p-values, 1 rejection. */
     public static KsSettings defaults() {
         return new KsSettings(0.05, Correction.BONFERRONI, 500, 100, Method.EXACT, 1);

@@ -31,6 +31,20 @@ public record MmdSettings(double pValue, int permutations, int referenceSize, in
         SettingsReader.requireStatic(consecutive >= 1, PREFIX, "consecutive", ">= 1", consecutive);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final io.ctta.runtime.config.SettingsSchema SCHEMA = schema();
+
+    private static io.ctta.runtime.config.SettingsSchema schema() {
+        MmdSettings d = defaults();
+        return io.ctta.runtime.config.SettingsSchema.builder("maximum mean discrepancy two-sample test (Gretton et al., 2012), permutation-calibrated")
+                .add(io.ctta.runtime.config.Setting.number("p-value", d.pValue(), "significance level").where(v -> v > 0 && v < 1, "a number in (0, 1)"))
+                .add(io.ctta.runtime.config.Setting.integer("permutations", d.permutations(), 1, Integer.MAX_VALUE, "random re-splits that calibrate the threshold; at least 1/p-value - 1"))
+                .add(io.ctta.runtime.config.Setting.integer("reference-size", d.referenceSize(), 2, Integer.MAX_VALUE, "vectors in the reference window"))
+                .add(io.ctta.runtime.config.Setting.integer("window-size", d.windowSize(), 2, Integer.MAX_VALUE, "vectors in each test window"))
+                .add(io.ctta.runtime.config.Setting.integer("consecutive", d.consecutive(), 1, Integer.MAX_VALUE, "rejections in a row needed for a drift"))
+                .build();
+    }
     /** α = 0.05, 100 permutations, reference 200, window 100, 1 rejection. */
     public static MmdSettings defaults() {
         return new MmdSettings(0.05, 100, 200, 100, 1);

@@ -40,6 +40,20 @@ public record PageHinkleySettings(int minInstances, double delta, double thresho
         SettingsReader.requireStatic(direction != null, PREFIX, "direction", "one of up, down, both", direction);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final io.ctta.runtime.config.SettingsSchema SCHEMA = schema();
+
+    private static io.ctta.runtime.config.SettingsSchema schema() {
+        PageHinkleySettings d = defaults();
+        return io.ctta.runtime.config.SettingsSchema.builder("Page-Hinkley test (Page, 1954): a cumulative sum of deviations from the mean")
+                .add(io.ctta.runtime.config.Setting.integer("min-instances", d.minInstances(), 1, Integer.MAX_VALUE, "no drift before this many inputs since the last reset"))
+                .add(io.ctta.runtime.config.Setting.number("delta", d.delta(), "δ, the change tolerated, in input units").where(v -> v >= 0, "a number >= 0"))
+                .add(io.ctta.runtime.config.Setting.number("threshold", d.threshold(), "λ, the alarm threshold on the cumulative sum").where(v -> v > 0, "a number > 0"))
+                .add(io.ctta.runtime.config.Setting.number("alpha", d.alpha(), "α, forgetting factor of the cumulative sum").where(v -> v > 0 && v <= 1, "a number in (0, 1]"))
+                .add(io.ctta.runtime.config.Setting.oneOf("direction", d.direction().name().toLowerCase(java.util.Locale.ROOT), "which changes of the mean to detect", "up", "down", "both"))
+                .build();
+    }
     /** MOA's defaults: 30 instances, δ = 0.005, λ = 50, α = 0.9999, increases only. */
     public static PageHinkleySettings defaults() {
         return new PageHinkleySettings(30, 0.005, 50, 1 - 0.0001, Direction.UP);

@@ -1,0 +1,38 @@
+package io.ctta.runtime.adapt;
+
+import com.typesafe.config.Config;
+import io.ctta.runtime.config.ConfigProblems;
+import io.ctta.runtime.config.ConfigReader;
+import io.ctta.runtime.config.SettingsSchema;
+
+/**
+ * Checks one strategy's settings the way its model actor will read them, at startup: the block
+ * against the provider's declarations (unknown keys with a suggestion, types, ranges), then, when
+ * that passed, the provider's own reader for the rules that span several settings.
+ */
+public final class StrategySettingsCheck {
+
+    private StrategySettingsCheck() {
+    }
+
+    /**
+     * @param own the block as written at {@code prefix} (checked for unknown keys and types)
+     * @param effective what the strategy will be created with ({@code own} over its fallbacks)
+     * @param prefix the full path of {@code own}, e.g. {@code ctta.pipelines[0].strategy-settings}
+     */
+    public static void check(StrategyProvider provider, Config own, Config effective, String prefix, ConfigProblems problems) {
+        SettingsSchema schema = provider.settingsSchema();
+        int before = problems.size();
+        if (schema != null) {
+            ConfigReader.read(own, schema, prefix, problems);
+        }
+        if (problems.size() > before) {
+            return;
+        }
+        try {
+            provider.validateSettings(effective);
+        } catch (IllegalArgumentException e) {
+            problems.add(prefix, e.getMessage());
+        }
+    }
+}
