@@ -256,7 +256,9 @@ final class CttaSettingsReader {
                 ? p.raw().getConfig(STRATEGY_SETTINGS.key()) : ConfigFactory.empty();
         Config effective = ownSettings.withFallback(base);
         if (known && registry != null) {
-            StrategySettingsCheck.check(registry.provider(strategy), ownSettings, effective, p.key(STRATEGY_SETTINGS), problems);
+            boolean fallbackValid = !problems.hasProblemAt("ctta.strategies." + path);
+            StrategySettingsCheck.check(registry.provider(strategy), ownSettings, effective, p.key(STRATEGY_SETTINGS), problems,
+                    fallbackValid);
         }
         // The nested blocks are checked even when the name is bad; names derived from it then use a stand-in.
         String derivable = nameOk ? name : "pipeline";

@@ -21,12 +21,22 @@ public final class StrategySettingsCheck {
      * @param prefix the full path of {@code own}, e.g. {@code ctta.pipelines[0].strategy-settings}
      */
     public static void check(StrategyProvider provider, Config own, Config effective, String prefix, ConfigProblems problems) {
+        check(provider, own, effective, prefix, problems, true);
+    }
+
+    /**
+     * As {@link #check(StrategyProvider, Config, Config, String, ConfigProblems)}; with
+     * {@code readEffective} false only {@code own} is checked (its fallback already reported a
+     * problem, which the effective settings would only repeat).
+     */
+    public static void check(StrategyProvider provider, Config own, Config effective, String prefix, ConfigProblems problems,
+            boolean readEffective) {
         SettingsSchema schema = provider.settingsSchema();
         int before = problems.size();
         if (schema != null) {
             ConfigReader.read(own, schema, prefix, problems);
         }
-        if (problems.size() > before) {
+        if (problems.size() > before || !readEffective) {
             return;
         }
         try {
