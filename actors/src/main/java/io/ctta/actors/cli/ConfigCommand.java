@@ -64,7 +64,7 @@ public final class ConfigCommand implements Runnable {
                     err.println(file + ": " + e.problems().size() + " problems");
                 }
                 for (ConfigProblem p : e.problems()) {
-                    err.println(e.problems().size() == 1 ? e.getMessage() : p.toString());
+                    err.println(e.problems().size() == 1 ? e.getMessage() : "  " + p);
                 }
                 return 2;
             }

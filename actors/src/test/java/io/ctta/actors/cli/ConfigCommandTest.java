@@ -45,6 +45,16 @@ class ConfigCommandTest {
     }
 
     @Test
+    void theShippedExamplesPassTheCheck() throws Exception {
+        try (var files = Files.list(Path.of("../config/examples"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".conf")).toList()) {
+                Result r = ctta("config", "check", f.toString());
+                assertEquals(0, r.exit(), f + ": " + r.err());
+            }
+        }
+    }
+
+    @Test
     void checkListsEveryProblemOnePerLineAndExits2() throws Exception {
         Result r = ctta("config", "check", file("""
                 ctta.checkpoint.dir = /tmp/x
