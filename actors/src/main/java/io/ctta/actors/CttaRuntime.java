@@ -1,25 +1,31 @@
 package io.ctta.actors;
 
 import com.typesafe.config.Config;
+import io.ctta.actors.broker.EmbeddedBroker;
+import io.ctta.actors.broker.EmbeddedBrokerSpec;
+import io.ctta.actors.broker.EmbeddedBrokers;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.CttaSettings.PipelineConf;
 import io.ctta.actors.dashboard.Dashboard;
 import io.ctta.actors.dashboard.SeriesRecorder;
 import io.ctta.actors.drift.DriftActions;
 import io.ctta.actors.drift.DriftMonitor;
+import io.ctta.actors.health.FailurePolicy;
+import io.ctta.actors.health.HealthCheck;
+import io.ctta.actors.health.PipelineStates;
 import io.ctta.actors.http.HttpEndpoint;
 import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.actors.model.CheckpointAgent;
 import io.ctta.runtime.checkpoint.CheckpointSettings;
 import io.ctta.actors.model.ModelSource;
 import io.ctta.actors.pipeline.InputDecoder;
+import io.ctta.actors.pipeline.InputRangeWatch;
 import io.ctta.actors.pipeline.PipelineFailures;
 import io.ctta.actors.pipeline.PipelineSupervisor;
 import io.ctta.runtime.adapt.AdaptationStrategy;
 import io.ctta.runtime.adapt.StrategyContext;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.model.AdaptiveModel;
-import io.ctta.streams.kafka.EmbeddedKafka;
 import io.ctta.streams.kafka.KafkaSettings;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.RecordCodec;
@@ -34,7 +40,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -51,19 +59,26 @@ import org.slf4j.LoggerFactory;
 public final class CttaRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CttaRuntime.class);
 
-    private final EmbeddedKafka embedded;
+    private final EmbeddedBroker embedded;
     private final Properties kafka;
     private final ActorSystem<RuntimeGuardian.Command> system;
     private final PrometheusMeterRegistry registry;
     private final Map<String, PipelineMetrics> metrics;
     private final ServerBinding binding;
     private final PipelineFailures failures;
+    private final HealthCheck health;
+    private final FailurePolicy onPipelineFailure;
+    /** Set when close() begins: the liveness probe answers 503 from then on. */
+    private final AtomicBoolean closing;
     private boolean closed;
 
-    private CttaRuntime(EmbeddedKafka embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
+    private CttaRuntime(EmbeddedBroker embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
             PrometheusMeterRegistry registry, Map<String, PipelineMetrics> metrics, ServerBinding binding,
-            PipelineFailures failures) {
+            PipelineFailures failures, HealthCheck health, FailurePolicy onPipelineFailure, AtomicBoolean closing) {
         this.failures = failures;
+        this.health = health;
+        this.onPipelineFailure = onPipelineFailure;
+        this.closing = closing;
         this.embedded = embedded;
         this.kafka = kafka;
         this.system = system;
@@ -76,22 +91,26 @@ public final class CttaRuntime implements AutoCloseable {
      * Starts everything the settings describe.
      *
      * @param systemConfig the full config (Pekko settings and dispatchers included)
-     * @param embeddedOrNull a broker the caller already started (the demo); null to follow settings
+     * @param runningBrokerOrNull bootstrap servers of a broker the caller already runs (the demo, tests),
+     *     overriding the settings'; null to follow the settings (an embedded broker when they name none)
      */
-    public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, EmbeddedKafka embeddedOrNull) {
+    public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, String runningBrokerOrNull) {
         // The model files (existence, root, SHA-256, a trial load of the weights) before any broker or
         // thread starts: a bad path fails the start at once, naming the key.
         ModelSource modelSource = new ModelSource(settings.model());
         LOG.info("model {} on {} (input {}, {} classes{})", modelSource.spec().version(), settings.model().device(),
                 java.util.Arrays.toString(modelSource.spec().inputShape()), modelSource.spec().numClasses(),
                 modelSource.spec().geometry().acceptsAnySize() ? ", images of any size: " + modelSource.spec().geometry() : "");
-        EmbeddedKafka embedded = embeddedOrNull;
-        boolean ownsBroker = false;
-        if (embedded == null && settings.kafka().embedded()) {
-            embedded = EmbeddedKafka.start(settings.kafka().embeddedDataDir());
-            ownsBroker = true;
+        EmbeddedBroker embedded = null;
+        String bootstrap = runningBrokerOrNull;
+        if (bootstrap == null && settings.kafka().embedded()) {
+            embedded = EmbeddedBrokers.start(new EmbeddedBrokerSpec(settings.kafka().embeddedDataDir(), 0,
+                    settings.kafka().embeddedPartitions()));
+            bootstrap = embedded.bootstrapServers();
+        } else if (bootstrap == null) {
+            bootstrap = settings.kafka().bootstrapServers();
         }
-        String bootstrap = embedded != null ? embedded.bootstrapServers() : settings.kafka().bootstrapServers();
+        boolean ownsBroker = embedded != null;
         Properties kafka = new KafkaSettings(bootstrap, settings.kafka().clientProperties()).admin();
         try {
             Set<String> topics = new LinkedHashSet<>();
@@ -113,6 +132,10 @@ public final class CttaRuntime implements AutoCloseable {
             TopicAdmin.ensure(kafka, compacted, 1, Map.of("cleanup.policy", "compact"));
 
             PipelineFailures failures = new PipelineFailures();
+            PipelineStates states = new PipelineStates();
+            for (PipelineConf p : settings.pipelines()) {
+                states.register(p.name(), p.strategy());
+            }
             int[] shape = modelSource.spec().inputShape();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
@@ -128,7 +151,8 @@ public final class CttaRuntime implements AutoCloseable {
                 int maxElements = Math.max(io.ctta.runtime.data.InputBatch.sampleLength(shape),
                         modelSource.spec().geometry().acceptsAnySize() ? p.maxRecordBytes() : 0);
                 InputDecoder codec = new InputDecoder(new RecordCodec(new RecordLimits(p.maxRecordBytes(), 8, maxElements,
-                        modelSource.spec().acceptedShape())), modelSource.spec());
+                        modelSource.spec().acceptedShape())), modelSource.spec(),
+                        InputRangeWatch.forModel(modelSource.spec(), p.name(), p.strategy(), registry));
                 Function<String, AdaptationStrategy> factory = name -> {
                     // The pipeline's own settings for its configured strategy; ctta.strategies.<name> for one it switches to.
                     Config strategySettings = name.equals(p.strategy()) ? p.strategySettings()
@@ -148,17 +172,22 @@ public final class CttaRuntime implements AutoCloseable {
                 Supplier<CheckpointAgent> checkpoints = settings.checkpoints().enabled()
                         ? () -> CheckpointAgent.open(checkpointSettingsFor(settings.checkpoints(), p), p.name(), configHash(p))
                         : null;
-                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures)));
+                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures, states)));
             }
             ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
+            AtomicBoolean closing = new AtomicBoolean();
+            HealthCheck health = new HealthCheck(states, settings.onPipelineFailure(),
+                    () -> closing.get() || system.whenTerminated().isCompleted());
             ServerBinding binding = null;
             if (settings.http().enabled()) {
                 binding = HttpEndpoint.bind(system, settings.http().host(), settings.http().port(), registry, dashboard,
-                                new HttpEndpoint.Admin(settings.http().adminToken(), models, strategies.names()::contains))
+                                new HttpEndpoint.Admin(settings.http().adminToken(), models, strategies.names()::contains),
+                                new HttpEndpoint.Pipelines(health, modelSource.inputContract()))
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
                 LOG.info("dashboard at http://{}:{}/ and metrics at /metrics", settings.http().host(), binding.localAddress().getPort());
             }
-            return new CttaRuntime(ownsBroker ? embedded : null, kafka, system, registry, metrics, binding, failures);
+            return new CttaRuntime(ownsBroker ? embedded : null, kafka, system, registry, metrics, binding, failures, health,
+                    settings.onPipelineFailure(), closing);
         } catch (Exception e) {
             if (ownsBroker) {
                 embedded.close();
@@ -212,6 +241,25 @@ public final class CttaRuntime implements AutoCloseable {
         return failures;
     }
 
+    /** Every pipeline's state (starting, running, restarting, stopped, failed), as the health probes read it. */
+    public PipelineStates states() {
+        return health.states();
+    }
+
+    /** The liveness and readiness verdicts {@code /health/live} and {@code /health/ready} answer. */
+    public HealthCheck health() {
+        return health;
+    }
+
+    /**
+     * Completes with the first pipeline that stopped for good when {@code ctta.on-pipeline-failure
+     * = exit}: the command running the runtime must then stop and exit non-zero. Never completes
+     * under {@code keep-running}.
+     */
+    public CompletableFuture<PipelineFailures.Failure> fatalFailure() {
+        return onPipelineFailure == FailurePolicy.EXIT ? failures.firstFailure() : new CompletableFuture<>();
+    }
+
     /** Meters per pipeline name. */
     public Map<String, PipelineMetrics> metrics() {
         return metrics;
@@ -233,6 +281,7 @@ public final class CttaRuntime implements AutoCloseable {
             return;
         }
         closed = true;
+        closing.set(true);
         Duration timeout = Duration.ofSeconds(30);
         try {
             AskPattern.<RuntimeGuardian.Command, org.apache.pekko.Done>ask(system, r -> new RuntimeGuardian.StopAll(timeout, r), timeout, system.scheduler())

@@ -71,6 +71,7 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
                         // A supervisor that crashed (rather than stopped) leaves its pipeline dead:
                         // the command that runs it must hear of it, not keep running with exit 0.
                         getContext().getLog().error("pipeline {}: its supervisor failed", p.conf().name(), f.getCause());
+                        p.deps().states().failed(p.conf().name(), "its supervisor failed: " + f.getCause());
                         p.deps().failures().failed(p.conf().name(), "its supervisor failed: " + f.getCause());
                     }
                     return this;

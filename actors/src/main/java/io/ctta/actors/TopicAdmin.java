@@ -18,11 +18,12 @@ import org.apache.kafka.clients.admin.NewTopic;
  * first contact with Kafka, so it starts with {@link KafkaPreflight}: a wrong password or an
  * unreachable cluster fails the start with a clear error instead of clients retrying forever.
  */
-final class TopicAdmin {
+public final class TopicAdmin {
 
     private TopicAdmin() {}
 
-    static void ensure(Properties kafka, Collection<String> topics, int partitions) {
+    /** Checks the connection, then creates the missing topics with {@code partitions} partitions each. */
+    public static void ensure(Properties kafka, Collection<String> topics, int partitions) {
         // The runtime's first contact with Kafka: a bad password or address fails here, clearly.
         KafkaPreflight.check(kafka);
         ensure(kafka, topics, partitions, Map.of());

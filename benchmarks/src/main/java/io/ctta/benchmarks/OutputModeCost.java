@@ -13,7 +13,7 @@ import io.ctta.streams.data.CorruptionStream;
 import io.ctta.streams.data.Domain;
 import io.ctta.streams.data.FashionMnist;
 import io.ctta.streams.data.LabeledImages;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.kafka.ReplayProducer;
 import io.ctta.streams.record.Topics;
 import java.nio.file.Files;
@@ -100,7 +100,7 @@ public final class OutputModeCost {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(Topics.predictions(name)));
             long t0 = System.nanoTime();
-            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
+            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                 Set<String> seen = new HashSet<>();
                 long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
                 while (seen.size() < records) {

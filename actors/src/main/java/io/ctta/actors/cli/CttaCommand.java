@@ -27,8 +27,11 @@ public final class CttaCommand implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CttaCommand());
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
-            if (ex instanceof InvalidConfigException || ex instanceof IllegalArgumentException
-                    || ex instanceof io.ctta.actors.pipeline.PipelineStoppedException) {
+            if (ex instanceof io.ctta.actors.pipeline.PipelineStoppedException) {
+                line.getErr().println("error: " + ex.getMessage());
+                return RunCommand.EXIT_PIPELINE_FAILED;
+            }
+            if (ex instanceof InvalidConfigException || ex instanceof IllegalArgumentException) {
                 line.getErr().println("error: " + ex.getMessage());
                 return 2;
             }

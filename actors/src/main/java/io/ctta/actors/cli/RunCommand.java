@@ -10,8 +10,12 @@ import io.ctta.runtime.adapt.StrategyRegistry;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import io.ctta.actors.pipeline.PipelineFailures;
+import io.ctta.actors.health.PipelineState;
+import io.ctta.actors.health.PipelineStatus;
+import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,7 +24,8 @@ import picocli.CommandLine.Option;
         name = "run",
         mixinStandardHelpOptions = true,
         description = "Runs the pipelines of a HOCON config until Ctrl-C, then drains them. "
-                + "Without ctta.kafka.bootstrap-servers (or --bootstrap) an embedded broker is started.")
+                + "Without ctta.kafka.bootstrap-servers (or --bootstrap) an embedded broker is started. "
+                + "Exits with status 4 and the reason when a pipeline stops for good, unless ctta.on-pipeline-failure = keep-running.")
 public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "HOCON file with a ctta { pipelines = [...] } block.")
@@ -32,28 +37,63 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client setting, e.g. security.protocol=SASL_SSL (repeatable).")
     Map<String, String> kafkaProperties;
 
+    /**
+     * The exit status when a pipeline stopped for good under {@code ctta.on-pipeline-failure = exit}
+     * (2 is an invalid setting or command line, 3 an unreachable Kafka).
+     */
+    public static final int EXIT_PIPELINE_FAILED = 4;
+
     @Override
     public Integer call() throws Exception {
         CttaRuntime runtime = start(config, bootstrap, kafkaProperties);
-        CompletableFuture<Object> ended = new CompletableFuture<>();
+        CompletableFuture<Object> signal = new CompletableFuture<>();
         Thread hook = new Thread(() -> {
-            ended.complete("signal");
+            signal.complete("signal");
             runtime.close();
         }, "ctta-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        runtime.failures().firstFailure().thenAccept(ended::complete);
-        System.out.println("ctta running; Ctrl-C drains the pipelines and stops.");
-        Object why = ended.get();
-        if (why instanceof PipelineFailures.Failure f) {
-            // A pipeline stopped for good: say why, stop the others and exit non-zero.
-            System.err.println("ctta: " + f);
+        int status = serve(runtime, signal, System.out, System.err);
+        if (status != 0) {
+            // A pipeline stopped for good: stop the others, then exit with the status.
             Runtime.getRuntime().removeShutdownHook(hook);
             runtime.close();
-            return 2;
+            return status;
         }
         // The hook closes the runtime; wait for it before the JVM's other hooks run.
         hook.join();
         return 0;
+    }
+
+    /**
+     * What {@code ctta run} does between starting the runtime and closing it: waits until every
+     * pipeline has left STARTING and says in one line how each is (so "running" is never printed
+     * for pipelines that are not), then waits for {@code signal} or a pipeline that stops for good
+     * ({@link CttaRuntime#fatalFailure()}, only under {@code on-pipeline-failure = exit}).
+     *
+     * @return 0 after {@code signal}, {@link #EXIT_PIPELINE_FAILED} after a failure (its reason printed to {@code err})
+     */
+    public static int serve(CttaRuntime runtime, CompletableFuture<?> signal, PrintStream out, PrintStream err) {
+        out.println("ctta starting " + runtime.states().all().size() + " pipeline(s); /health/ready answers 200 once all run");
+        CompletableFuture<?> started = runtime.states().started();
+        CompletableFuture.anyOf(started, runtime.fatalFailure(), signal).join();
+        if (started.isDone() && !runtime.fatalFailure().isDone()) {
+            out.println("ctta running: " + describe(runtime.states().all()) + "; Ctrl-C drains the pipelines and stops.");
+        }
+        CompletableFuture.anyOf(runtime.fatalFailure(), signal).join();
+        if (runtime.fatalFailure().isDone() && !signal.isDone()) {
+            err.println("ctta: " + runtime.fatalFailure().join() + "; exiting with status " + EXIT_PIPELINE_FAILED
+                    + " (ctta.on-pipeline-failure = keep-running keeps the other pipelines serving)");
+            return EXIT_PIPELINE_FAILED;
+        }
+        return 0;
+    }
+
+    /** One line: each pipeline, its state, and for one that is not running, why. */
+    static String describe(List<PipelineStatus> all) {
+        return all.stream().map(s -> s.name() + " " + s.state()
+                        + (s.state() == PipelineState.RESTARTING ? " (attempt " + s.attempt() + ": " + s.lastError() + ")"
+                        : s.state() == PipelineState.FAILED ? " (" + s.lastError() + ")" : ""))
+                .collect(Collectors.joining(", "));
     }
 
     /** Loads, validates and starts; shared with tests. */

@@ -163,6 +163,15 @@ public final class CttaSchema {
     static final Setting<List<Object>> PIPELINES = Setting.list("pipelines", List.of(),
             "one entry per pipeline: { name = ..., input-topic = ..., strategy = ... } plus any key of pipeline-defaults");
 
+    // --- process-wide -------------------------------------------------------------------------
+    static final Setting<String> ON_PIPELINE_FAILURE = Setting.oneOf("on-pipeline-failure", "exit",
+            "when a pipeline stops for good: exit (the others stop, ctta run exits 4) or keep-running (/health/ready answers 503)",
+            "exit", "keep-running");
+
+    /** The settings directly in the {@code ctta} block (not in a nested block). */
+    static final SettingsSchema TOP_LEVEL = SettingsSchema.builder("process-wide settings")
+            .add(PIPELINES).add(ON_PIPELINE_FAILURE).build();
+
     /**
      * The whole {@code ctta} block: every component's settings, and under {@code strategies} each
      * registered strategy's own (those that declare settings).
@@ -176,7 +185,7 @@ public final class CttaSchema {
                 .child("guards", GUARDS)
                 .child("strategies", strategiesSchema(strategies))
                 .child("pipeline-defaults", PIPELINE_DEFAULTS)
-                .add(PIPELINES)
+                .addAll(TOP_LEVEL)
                 .build();
     }
 

@@ -24,9 +24,10 @@ import java.util.function.Predicate;
  * @param model which model every pipeline starts from
  * @param strategies each strategy's settings block, by name
  * @param pipelines the pipelines to run, in order
+ * @param onPipelineFailure what the process does when a pipeline stops for good ({@code ctta.on-pipeline-failure})
  */
 public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines,
-        CheckpointSettings checkpoints, Guards.Settings guards) {
+        CheckpointSettings checkpoints, Guards.Settings guards, io.ctta.actors.health.FailurePolicy onPipelineFailure) {
 
     /**
      * Kafka connection: empty bootstrap servers means the embedded broker.
@@ -114,6 +115,12 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
     public static CttaSettings load(Config user, StrategyRegistry strategies) {
         Config full = user.withFallback(ConfigFactory.defaultReference()).resolve();
         return fromConfig(full.getConfig("ctta"), strategies);
+    }
+
+    /** As {@link #load(Config, StrategyRegistry)} when only the strategies' names are known. */
+    public static CttaSettings load(Config user, Predicate<String> knownStrategy, Set<String> strategyNames) {
+        Config full = user.withFallback(ConfigFactory.defaultReference()).resolve();
+        return fromConfig(full.getConfig("ctta"), knownStrategy, strategyNames);
     }
 
     /**

@@ -86,10 +86,12 @@ final class CttaSettingsReader {
                 CheckpointSettings.SCHEMA, "ctta.checkpoints", problems));
         Guards.Settings guards = guards(ConfigReader.readValues(sub(block, "guards"), GUARDS, "ctta.guards", problems));
         List<PipelineConf> pipelines = pipelines(block, strategies, checkpoints);
+        io.ctta.actors.health.FailurePolicy onPipelineFailure = io.ctta.actors.health.FailurePolicy.fromConfigName(
+                ConfigReader.readValues(block, CttaSchema.TOP_LEVEL, "ctta", problems).get(ON_PIPELINE_FAILURE));
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems.list());
         }
-        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards);
+        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards, onPipelineFailure);
     }
 
     /** A renamed key is an error that names its successor, not an unknown key with a guess. */

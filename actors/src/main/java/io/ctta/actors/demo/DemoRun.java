@@ -19,7 +19,11 @@ import io.ctta.streams.source.DatasetSource;
 import io.ctta.streams.source.DomainInfo;
 import io.ctta.streams.source.ReaderOption;
 import io.ctta.streams.source.ReaderOptions;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.actors.TopicAdmin;
+import io.ctta.actors.broker.EmbeddedBroker;
+import io.ctta.actors.broker.EmbeddedBrokerSpec;
+import io.ctta.actors.broker.EmbeddedBrokers;
+import io.ctta.streams.kafka.KafkaSettings;
 import io.ctta.streams.kafka.ReplayProducer;
 import io.ctta.streams.record.Topics;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
@@ -152,8 +156,8 @@ public final class DemoRun {
         CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry);
 
         out.println("Starting the embedded Kafka broker ...");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
-            kafka.createTopics(1, input);
+        try (EmbeddedBroker kafka = EmbeddedBrokers.start(EmbeddedBrokerSpec.temporary())) {
+            TopicAdmin.ensure(new KafkaSettings(kafka.bootstrapServers(), Map.of()).admin(), List.of(input), 1);
             out.printf("Replaying %d domains into topic %s ...%n", domainNames.size(), input);
             Properties producer = new Properties();
             producer.put("bootstrap.servers", kafka.bootstrapServers());
@@ -166,7 +170,7 @@ public final class DemoRun {
                 out.println(source.skips().summary());
             }
 
-            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
+            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                 if (runtime.httpPort() > 0) {
                     out.printf("Live dashboard: http://%s:%d/   metrics: http://%s:%d/metrics%n",
                             settings.http().host(), runtime.httpPort(), settings.http().host(), runtime.httpPort());

@@ -17,7 +17,8 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The runtime's HTTP surface: {@code /metrics} in the Prometheus text format, {@code /health}, and
+ * The runtime's HTTP surface: {@code /metrics} in the Prometheus text format, the health probes
+ * ({@code /health/live}, {@code /health/ready}, {@code /health}) and {@code /api/pipelines}, and
  * the live dashboard ({@code /}, its static files, Chart.js from its webjar, {@code /api/series}).
  * It binds to loopback unless configured otherwise.
  */
@@ -29,9 +30,10 @@ public final class HttpEndpoint {
     private HttpEndpoint() {}
 
     /** The routes, separate from binding so tests can exercise them. */
-    public static Route routes(PrometheusMeterRegistry registry, Dashboard dashboard, Admin admin) {
+    public static Route routes(PrometheusMeterRegistry registry, Dashboard dashboard, Admin admin, Pipelines pipelines) {
         return Directives.concat(
                 AdminRoutes.routes(admin.token(), admin.models(), admin.knownStrategy()),
+                HealthRoutes.routes(pipelines.health(), new PipelinesJson(registry, pipelines.contract())),
                 Directives.pathSingleSlash(() -> Directives.getFromResource("dashboard/index.html")),
                 Directives.path("dashboard.js", () -> Directives.getFromResource("dashboard/dashboard.js")),
                 Directives.path("dashboard.css", () -> Directives.getFromResource("dashboard/dashboard.css")),
@@ -40,9 +42,7 @@ public final class HttpEndpoint {
                         Directives.parameterOptional("since", since -> Directives.complete(
                                 HttpEntities.create(ContentTypes.APPLICATION_JSON, dashboard.series(parseSince(since))))))),
                 Directives.path("metrics", () -> Directives.get(() ->
-                        Directives.complete(HttpEntities.create(PROMETHEUS_TEXT, registry.scrape())))),
-                Directives.path("health", () -> Directives.get(() ->
-                        Directives.complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":\"up\"}")))));
+                        Directives.complete(HttpEntities.create(PROMETHEUS_TEXT, registry.scrape())))));
     }
 
     private static double parseSince(java.util.Optional<String> since) {
@@ -55,9 +55,17 @@ public final class HttpEndpoint {
 
     /** Binds the routes; the stage completes once the port is open. */
     public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, PrometheusMeterRegistry registry,
-            Dashboard dashboard, Admin admin) {
-        return Http.get(system).newServerAt(host, port).bind(routes(registry, dashboard, admin));
+            Dashboard dashboard, Admin admin, Pipelines pipelines) {
+        return Http.get(system).newServerAt(host, port).bind(routes(registry, dashboard, admin, pipelines));
     }
+
+    /**
+     * What the health probes and {@code /api/pipelines} report.
+     *
+     * @param health the pipelines' states and the process's failure policy
+     * @param contract the input contract of the model the pipelines serve
+     */
+    public record Pipelines(io.ctta.actors.health.HealthCheck health, io.ctta.actors.model.InputContract contract) {}
 
     /**
      * What the admin routes act on.

@@ -146,6 +146,21 @@ public final class ModelSource {
         }
     }
 
+    /**
+     * The input contract clients discover on {@code /api/pipelines}: the spec's shape, range and
+     * classes, with the class names the model's description declares (the built-in CNN's are
+     * Fashion-MNIST's, the data ctta trains it on).
+     */
+    public InputContract inputContract() {
+        java.util.List<String> names = switch (spec.kind()) {
+            case BUILTIN_CNN -> FashionMnist.CLASS_NAMES;
+            case BUILTIN_RESNET -> weights == null ? java.util.List.of() : ModelSpec.declaredClassNames(weights);
+            case TORCHSCRIPT -> ModelSpec.declaredClassNames(spec.path());
+            default -> java.util.List.of();
+        };
+        return InputContract.of(spec, names);
+    }
+
     /** The spec every copy shares. */
     public ModelSpec spec() {
         return spec;

@@ -17,16 +17,25 @@ import org.apache.kafka.common.header.Headers;
  * image that cannot become the model's input (smaller than the crop, another channel count) is
  * rejected with the reason and dead-lettered like any other bad record; it never reaches the model.
  *
+ * <p>Records whose values look scaled to 0..1 for a model that expects 0..255 are served, and
+ * counted by the pipeline's {@link InputRangeWatch}.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class InputDecoder {
 
     private final RecordCodec codec;
     private final ModelSpec spec;
+    private final InputRangeWatch rangeWatch;
 
     public InputDecoder(RecordCodec codec, ModelSpec spec) {
+        this(codec, spec, InputRangeWatch.OFF);
+    }
+
+    public InputDecoder(RecordCodec codec, ModelSpec spec, InputRangeWatch rangeWatch) {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.spec = Objects.requireNonNull(spec, "spec");
+        this.rangeWatch = Objects.requireNonNull(rangeWatch, "rangeWatch");
     }
 
     /** The codec underneath. */
@@ -37,10 +46,14 @@ public final class InputDecoder {
     /** Decodes one record value; never throws for bad input (see {@link RecordCodec#decode}). */
     public DecodeResult decode(byte[] key, byte[] value, Headers headers) {
         DecodeResult r = codec.decode(key, value, headers);
-        if (!(r instanceof DecodeResult.Decoded d) || !spec.geometry().acceptsAnySize()) {
+        if (!(r instanceof DecodeResult.Decoded d)) {
             return r;
         }
         InferenceRecord in = d.record();
+        rangeWatch.check(in.id(), in.features());
+        if (!spec.geometry().acceptsAnySize()) {
+            return r;
+        }
         Tensor t = in.features();
         try {
             // The same function the warm-up, bench and training data go through: a frame of the

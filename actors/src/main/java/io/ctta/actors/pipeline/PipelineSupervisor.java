@@ -82,7 +82,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
      */
     public record Deps(Properties kafkaProperties, InputDecoder codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
             Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series,
-            java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry, PipelineFailures failures) {}
+            java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry, PipelineFailures failures,
+            io.ctta.actors.health.PipelineStates states) {}
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     /** How long a rewind may wait for the model actor's start (strategy creation and warm-up). */
@@ -106,6 +107,15 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private final PoisonRecords poison;
     private Duration backoff = MIN_BACKOFF;
     private boolean stopping;
+    /**
+     * True from a failure until the restarted graph has served a batch (or run HEALTHY_RUN): a graph
+     * that is up again is not yet running, since a crash loop brings it up between its failures.
+     */
+    private boolean recovering;
+    /** The graph of the current generation is up. */
+    private boolean streamUp;
+    /** Batches served when the current generation's graph came up. */
+    private long batchesAtStart;
     /** Why the last strategy creation failed, null after a success (written by the model actor's thread). */
     /**
      * Why the last strategy creation failed, or null. (A model actor whose constructor throws is
@@ -224,6 +234,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .onMessage(StreamEnded.class, this::onStreamEnded)
                 .onMessage(Restart.class, r -> {
                     if (!stopping) {
+                        deps.states().retrying(conf.name());
                         startStream();
                     }
                     return this;
@@ -241,6 +252,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return this;
                 })
                 .onMessage(PollLag.class, p -> {
+                    checkRecovered();
                     if (control != null && !stopping) {
                         try {
                             getContext().pipeToSelf(control.getMetrics(), (m, f) -> new Lag(f == null ? lagOf(m) : Double.NaN));
@@ -259,6 +271,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .onMessage(Drained.class, this::onDrained)
                 .onMessage(Stopped.class, s -> {
                     getContext().getLog().info("pipeline {} drained and stopped", conf.name());
+                    deps.states().stopped(conf.name(), null);
                     s.replyTo().tell(Done.getInstance());
                     return Behaviors.stopped();
                 })
@@ -272,10 +285,12 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                             // Not a refusal that explains itself: keep the trace.
                             getContext().getLog().error("pipeline {} stops for good: {}", conf.name(), reason, failure);
                         }
+                        deps.states().failed(conf.name(), reason);
                         deps.failures().failed(conf.name(), reason);
                     } else {
                         // Otherwise the model actor stops itself only when a newer owner took over its checkpoints.
                         getContext().getLog().error("pipeline {}: model actor stopped; the pipeline stops", conf.name());
+                        deps.states().stopped(conf.name(), "its model actor stopped: a newer owner took over its checkpoints");
                     }
                     return stopNow();
                 })
@@ -313,6 +328,11 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         int gen = generation;
         control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view());
         generationStartedNanos = System.nanoTime();
+        streamUp = true;
+        batchesAtStart = servedBatches();
+        if (!recovering) {
+            deps.states().running(conf.name());
+        }
         getContext().pipeToSelf(control.streamCompletion(), (done, failure) -> new StreamEnded(gen, failure));
         getContext().getLog().info("pipeline {} started (strategy {}, input {}, resuming at {})", conf.name(), conf.strategy(), conf.inputTopic(),
                 r.rewound().offsets().isEmpty() ? "the group's position" : r.rewound().offsets());
@@ -323,8 +343,10 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         if (ended.generation() != generation || stopping) {
             return this;
         }
+        streamUp = false;
         if (ended.failure() == null) {
             getContext().getLog().info("pipeline {}: input stream completed", conf.name());
+            deps.states().stopped(conf.name(), "its input stream completed");
             return this;
         }
         if (System.nanoTime() - generationStartedNanos > HEALTHY_RUN.toNanos()) {
@@ -349,7 +371,23 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         return null;
     }
 
+    /** A graph that came up again after failures is running once it served a batch or stayed up HEALTHY_RUN. */
+    private void checkRecovered() {
+        if (recovering && streamUp && !stopping
+                && (servedBatches() > batchesAtStart || System.nanoTime() - generationStartedNanos > HEALTHY_RUN.toNanos())) {
+            recovering = false;
+            deps.states().running(conf.name());
+        }
+    }
+
+    private long servedBatches() {
+        return deps.metrics().batchLatency().count();
+    }
+
     private void scheduleRestart(Throwable failure) {
+        streamUp = false;
+        recovering = true;
+        deps.states().restarting(conf.name(), failure.toString(), java.time.Instant.now().plus(backoff));
         getContext().getLog().warn("pipeline {} failed, restarting in {} ms: {}", conf.name(), backoff.toMillis(), failure.toString());
         timers.startSingleTimer(Restart.INSTANCE, backoff);
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);

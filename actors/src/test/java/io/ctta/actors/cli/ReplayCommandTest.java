@@ -12,7 +12,7 @@ import io.ctta.streams.data.Domain;
 import io.ctta.streams.data.IdxWriter;
 import io.ctta.streams.data.LabeledImages;
 import io.ctta.streams.data.StreamDirectory;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.kafka.KafkaSettings;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.LabelFeedback;

@@ -9,7 +9,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.Tensor;
@@ -91,7 +91,7 @@ class DriftDashboardTest {
         Config full = user.withFallback(ConfigFactory.load()).resolve();
         StrategyRegistry registry = StrategyRegistry.load();
         CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
-        runtime = CttaRuntime.start(settings, full, registry, kafka);
+        runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers());
     }
 
     @AfterAll

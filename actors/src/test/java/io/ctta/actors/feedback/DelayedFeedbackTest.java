@@ -8,7 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.LabelFeedback;
@@ -70,7 +70,7 @@ class DelayedFeedbackTest {
                 Config full = user.withFallback(ConfigFactory.load()).resolve();
                 StrategyRegistry registry = StrategyRegistry.load();
                 CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
-                try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
+                try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                     awaitMetric(runtime, "ctta_predictions_total{pipeline=\"learner\",strategy=\"sgd\"}", RECORDS);
                     assertEquals(0.0, metric(runtime, "ctta_model_version{pipeline=\"learner\",strategy=\"sgd\"}"), "nothing learned before labels");
                     String fbTopic = Topics.feedback("learner");

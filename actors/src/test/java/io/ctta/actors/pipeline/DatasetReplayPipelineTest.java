@@ -18,7 +18,7 @@ import io.ctta.streams.fixtures.WildsLayouts;
 import io.ctta.streams.fixtures.WildsLayouts.CamelyonRow;
 import io.ctta.streams.fixtures.WildsLayouts.FmowRow;
 import io.ctta.streams.fixtures.WildsLayouts.IWildCamRow;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.kafka.ReplayProducer;
 import io.ctta.streams.record.PredictionRecord;
 import io.ctta.streams.record.Topics;
@@ -118,7 +118,7 @@ class DatasetReplayPipelineTest {
             Config full = user.withFallback(ConfigFactory.load()).resolve();
             StrategyRegistry registry = StrategyRegistry.load();
             CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
-            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
+            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                 PredictionCodec codec = new PredictionCodec();
                 for (Map.Entry<String, Map<String, Integer>> e : replayed.entrySet()) {
                     String format = e.getKey();

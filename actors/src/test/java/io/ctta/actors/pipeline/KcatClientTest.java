@@ -16,7 +16,7 @@ import io.ctta.runtime.TorchScriptFixtures;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.data.ModelOutput;
 import io.ctta.runtime.model.AdaptiveModel;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +79,7 @@ class KcatClientTest {
             Config full = user.withFallback(ConfigFactory.load()).resolve();
             StrategyRegistry registry = StrategyRegistry.load();
             CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
-            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
+            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                 // kcat waits (-c N) until the pipeline has published every prediction.
                 String predictions = run(dir, "kcat", "-b", kafka.bootstrapServers(), "-C", "-t", Topics.predictions("kc"),
                         "-o", "beginning", "-c", String.valueOf(RECORDS), "-f", "%s\\n");

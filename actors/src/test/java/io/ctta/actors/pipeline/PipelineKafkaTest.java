@@ -9,7 +9,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.PredictionRecord;
@@ -102,7 +102,7 @@ class PipelineKafkaTest {
         StrategyRegistry registry = StrategyRegistry.load();
         CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
 
-        try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
+        try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
             for (String pipeline : List.of("spine-source", "spine-tent")) {
                 List<ConsumerRecord<byte[], byte[]>> predictions = consume(Topics.predictions(pipeline), GOOD);
                 PredictionCodec pc = new PredictionCodec();

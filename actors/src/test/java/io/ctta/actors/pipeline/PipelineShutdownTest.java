@@ -9,7 +9,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +48,7 @@ class PipelineShutdownTest {
             Config full = user.withFallback(ConfigFactory.load()).resolve();
             StrategyRegistry registry = StrategyRegistry.load();
             CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
-            CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka);
+            CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers());
             Properties admin = new Properties();
             admin.put("bootstrap.servers", kafka.bootstrapServers());
             try (Admin a = Admin.create(admin)) {

@@ -10,7 +10,7 @@ import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.TorchScriptFixtures;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +39,7 @@ class StrategyCreationFailureTest {
             StrategyRegistry registry = StrategyRegistry.load();
             CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
             long closed;
-            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
+            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                 PipelineFailures.Failure f = runtime.failures().firstFailure().get(60, TimeUnit.SECONDS);
                 assertEquals("cams-tent", f.pipeline());
                 assertTrue(f.reason().startsWith("strategy tent cannot be created: tent adapts the affine scale and shift"

@@ -13,7 +13,7 @@ import io.ctta.runtime.FashionMnistData;
 import io.ctta.runtime.TorchScriptFixtures;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.model.ImageGeometry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.PredictionRecord;
@@ -95,7 +95,7 @@ class TorchScriptPipelineTest {
             Config full = user.withFallback(ConfigFactory.load()).resolve();
             StrategyRegistry registry = StrategyRegistry.load();
             CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
-            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka)) {
+            try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                 for (String pipeline : List.of("rgb-source", "rgb-tent")) {
                     List<ConsumerRecord<byte[], byte[]>> out = TopicContents.read(kafka, Topics.predictions(pipeline), FRAMES + 3);
                     assertEquals(FRAMES + 3, out.size(), pipeline);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ctta.runtime.checkpoint.Checkpoint;
 import io.ctta.runtime.checkpoint.CrashPoint;
 import io.ctta.runtime.checkpoint.FileCheckpointStore;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.PredictionRecord;

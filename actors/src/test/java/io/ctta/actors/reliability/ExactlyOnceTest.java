@@ -7,7 +7,7 @@ import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.pipeline.CheckpointPointer;
 import io.ctta.runtime.checkpoint.Checkpoint;
 import io.ctta.runtime.checkpoint.FileCheckpointStore;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;

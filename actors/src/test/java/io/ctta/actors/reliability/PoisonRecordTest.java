@@ -9,7 +9,7 @@ import io.ctta.actors.drift.DriftEvent;
 import io.ctta.actors.drift.DriftEventCodec;
 import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.runtime.checkpoint.FileCheckpointStore;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.DeadLetters;
 import java.nio.charset.StandardCharsets;

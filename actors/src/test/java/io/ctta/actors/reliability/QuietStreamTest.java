@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ctta.actors.CttaRuntime;
 import io.ctta.runtime.checkpoint.Checkpoint;
 import io.ctta.runtime.checkpoint.FileCheckpointStore;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.Topics;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.ctta.actors.CttaRuntime;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.Tensor;
@@ -83,7 +83,7 @@ public final class ReliabilityKit {
         Config full = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()).resolve();
         StrategyRegistry registry = StrategyRegistry.load();
         CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
-        return CttaRuntime.start(settings, full, registry, kafka);
+        return CttaRuntime.start(settings, full, registry, kafka.bootstrapServers());
     }
 
     /**

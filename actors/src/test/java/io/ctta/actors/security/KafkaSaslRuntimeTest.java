@@ -18,7 +18,7 @@ import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.InvalidConfigException;
 import io.ctta.actors.reliability.ReliabilityKit;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.kafka.KafkaSettings;
 import io.ctta.streams.record.DType;
 import io.ctta.streams.record.InferenceRecord;

@@ -12,7 +12,7 @@ import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.InvalidConfigException;
 import io.ctta.actors.model.ModelSource;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import io.ctta.streams.kafka.EmbeddedKafka;
+import io.ctta.embedded.EmbeddedKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +45,7 @@ class SecuritySurfaceTest {
         assertEquals("127.0.0.1", s.http().host(), "loopback by default");
         assertFalse(s.toString().contains(TOKEN), "the token must not appear in logs");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null);
-                CttaRuntime runtime = CttaRuntime.start(s, ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()).resolve(), REGISTRY, kafka)) {
+                CttaRuntime runtime = CttaRuntime.start(s, ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()).resolve(), REGISTRY, kafka.bootstrapServers())) {
             String base = "http://127.0.0.1:" + runtime.httpPort() + "/admin/pipelines/";
             assertEquals(401, post(base + "guarded/reset", null));
             assertEquals(401, post(base + "guarded/reset", "Bearer wrong-token-0123456789"));
@@ -60,7 +60,7 @@ class SecuritySurfaceTest {
     void withoutATokenAdminActionsAreRefused() throws Exception {
         String hocon = "ctta.http.port = 0\nctta.pipelines = [{ name = open, input-topic = sec.in2, strategy = source }]";
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null);
-                CttaRuntime runtime = CttaRuntime.start(settings(hocon), ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()).resolve(), REGISTRY, kafka)) {
+                CttaRuntime runtime = CttaRuntime.start(settings(hocon), ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()).resolve(), REGISTRY, kafka.bootstrapServers())) {
             assertEquals(403, post("http://127.0.0.1:" + runtime.httpPort() + "/admin/pipelines/open/reset", "Bearer anything-at-all-000"));
         }
     }

@@ -239,9 +239,10 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
         Config c = readDescription(sidecar, "write a JSON file with keys inputShape, numClasses, preprocessing {scale, mean,"
                 + " std[, resize, centerCrop]} and version next to the model (docs/models.md)");
         String where = sidecar.getFileName().toString();
-        rejectUnknown(c, where, "", List.of("inputShape", "numClasses", "preprocessing", "version"));
+        rejectUnknown(c, where, "", List.of("inputShape", "numClasses", "preprocessing", "version", "classes"));
         int[] shape = intList(c, "inputShape", where);
         int classes = intValue(c, "numClasses", where);
+        classNames(c, where, classes);
         Preprocessing pre = Preprocessing.IDENTITY;
         ImageGeometry geometry = ImageGeometry.NONE;
         if (c.hasPath("preprocessing")) {
@@ -281,6 +282,42 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The class names a model's description declares ({@code "classes": ["cat", "dog", ...]}, one
+     * per class, optional): of a TorchScript file its sidecar, of a built-in ResNet's parameter
+     * file the description {@code ctta train} wrote. Empty when none are declared or there is no
+     * description. Clients read them to interpret a predicted class index.
+     *
+     * @param modelFile the TorchScript file or the parameter file the description sits beside
+     * @throws IllegalArgumentException when the list is not {@code numClasses} strings
+     */
+    public static List<String> declaredClassNames(Path modelFile) {
+        Path description = modelFile.resolveSibling(modelFile.getFileName() + SIDECAR_SUFFIX);
+        if (!Files.isRegularFile(description)) {
+            return List.of();
+        }
+        Config c = readDescription(description, "");
+        String where = description.getFileName().toString();
+        return classNames(c, where, intValue(c, "numClasses", where));
+    }
+
+    private static List<String> classNames(Config c, String where, int numClasses) {
+        if (!c.hasPath("classes")) {
+            return List.of();
+        }
+        List<String> names;
+        try {
+            names = c.getStringList("classes");
+        } catch (ConfigException.WrongType e) {
+            throw new IllegalArgumentException(where + ": key 'classes' must be a list of class names (strings)", e);
+        }
+        if (names.size() != numClasses) {
+            throw new IllegalArgumentException(where + ": key 'classes' must name each of the " + numClasses
+                    + " classes (numClasses), got " + names.size() + " names");
+        }
+        return List.copyOf(names);
     }
 
     /** The suffix of the description written beside a built-in ResNet's parameter file. */

@@ -71,8 +71,10 @@ final class JsonRecordFormat {
         JsonNode root;
         try {
             root = mapper.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new Reject(JsonProblems.malformed(e));
         } catch (IOException e) {
-            throw new Reject("malformed JSON: " + firstLine(e.getMessage()));
+            throw new Reject("malformed JSON");
         }
         if (root == null || !root.isObject()) {
             throw new Reject("malformed JSON: top level is not an object");
@@ -216,14 +218,5 @@ final class JsonRecordFormat {
             throw new Reject("malformed JSON: " + field + " is not a string");
         }
         return n.textValue();
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "";
-        }
-        int nl = message.indexOf('\n');
-        String line = nl < 0 ? message : message.substring(0, nl);
-        return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }

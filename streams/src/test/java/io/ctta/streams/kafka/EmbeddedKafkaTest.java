@@ -1,5 +1,6 @@
 package io.ctta.streams.kafka;
 
+import io.ctta.embedded.EmbeddedKafka;
 import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.Tensor;
 import io.ctta.streams.serde.DecodeResult;

@@ -1,5 +1,6 @@
 package io.ctta.streams.kafka;
 
+import io.ctta.embedded.EmbeddedKafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ctta.streams.fixtures.IdxFiles;

@@ -1,4 +1,4 @@
-package io.ctta.streams.kafka;
+package io.ctta.embedded;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -53,14 +53,14 @@ class EmbeddedKafkaSaslTest {
     }
 
     private static Properties producer(String user, String password) {
-        Properties p = new KafkaSettings(kafka.bootstrapServers(), kafka.clientProperties(user, password)).producer();
+        Properties p = Clients.producer(kafka.bootstrapServers(), kafka.clientProperties(user, password));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
         return p;
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String user, String password, String topic) {
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
-                new KafkaSettings(kafka.bootstrapServers(), kafka.clientProperties(user, password)).consumer("g-" + System.nanoTime()));
+                Clients.consumer(kafka.bootstrapServers(), kafka.clientProperties(user, password), "g-" + System.nanoTime()));
         c.subscribe(List.of(topic));
         return c;
     }

@@ -1,4 +1,4 @@
-package io.ctta.streams.kafka;
+package io.ctta.embedded;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
