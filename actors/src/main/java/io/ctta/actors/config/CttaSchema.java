@@ -1,5 +1,6 @@
 package io.ctta.actors.config;
 
+import io.ctta.actors.model.Guards;
 import io.ctta.runtime.adapt.StrategyProvider;
 import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.checkpoint.CheckpointSettings;
@@ -68,18 +69,19 @@ public final class CttaSchema {
             .add(MODEL_KIND).add(MODEL_PATH).add(MODEL_ROOT).add(MODEL_SHA256).add(MODEL_WEIGHTS).add(MODEL_DEVICE)
             .add(MODEL_SEED).add(SOURCE_DATA).add(SOURCE_SAMPLES).build();
 
-    // --- ctta.guards ------------------------------------------------------------------------
-    static final Setting<Integer> MAX_DIVERGED = Setting.integer("max-diverged-in-a-row", 3, 1, 1_000_000,
+    // --- ctta.guards (defaults from Guards.Settings.defaults(), which tests and tools use too) --
+    private static final Guards.Settings GUARD_DEFAULTS = Guards.Settings.defaults();
+    static final Setting<Integer> MAX_DIVERGED = Setting.integer("max-diverged-in-a-row", GUARD_DEFAULTS.maxDivergedInARow(), 1, 1_000_000,
             "consecutive steps with a non-finite loss or gradient before rolling back to the last checkpoint");
-    static final Setting<Integer> CRASHES_BEFORE_DEAD_LETTER = Setting.integer("crashes-before-dead-letter", 3, 1, 1000,
+    static final Setting<Integer> CRASHES_BEFORE_DEAD_LETTER = Setting.integer("crashes-before-dead-letter", GUARD_DEFAULTS.crashesBeforeDeadLetter(), 1, 1000,
             "a record that crashed the model actor this many times goes to the dead-letter topic");
-    static final Setting<Boolean> COLLAPSE_ENABLED = Setting.bool("enabled", true,
+    static final Setting<Boolean> COLLAPSE_ENABLED = Setting.bool("enabled", GUARD_DEFAULTS.collapseEnabled(),
             "reset to the source weights when the EMA of the batch mean entropy collapses");
-    static final Setting<Double> COLLAPSE_THRESHOLD = Setting.number("relative-entropy-threshold", 0.029,
+    static final Setting<Double> COLLAPSE_THRESHOLD = Setting.number("relative-entropy-threshold", GUARD_DEFAULTS.relativeEntropyThreshold(),
             "the collapse threshold, a fraction of ln(classes) nats (SAR's 0.2 nats at 1,000 classes)").where(v -> v > 0, "a positive number");
-    static final Setting<Double> COLLAPSE_MOMENTUM = Setting.number("ema-momentum", 0.9, "momentum of the entropy EMA")
+    static final Setting<Double> COLLAPSE_MOMENTUM = Setting.number("ema-momentum", GUARD_DEFAULTS.emaMomentum(), "momentum of the entropy EMA")
             .where(v -> v > 0 && v < 1, "a number in (0, 1)");
-    static final Setting<Integer> COLLAPSE_COOLDOWN = Setting.integer("cooldown-batches", 50, 0, 1_000_000_000,
+    static final Setting<Integer> COLLAPSE_COOLDOWN = Setting.integer("cooldown-batches", GUARD_DEFAULTS.cooldownBatches(), 0, 1_000_000_000,
             "batches after a reset before another one may happen");
     static final SettingsSchema COLLAPSE = SettingsSchema.builder("collapse detection (SAR's model recovery)")
             .add(COLLAPSE_ENABLED).add(COLLAPSE_THRESHOLD).add(COLLAPSE_MOMENTUM).add(COLLAPSE_COOLDOWN).build();

@@ -141,7 +141,7 @@ public final class ConfigReader {
                 }
                 yield c.getString(path);
             }
-            case ENUM -> c.getString(path);
+            case ENUM -> canonical(c.getString(path), s);
             case BOOLEAN -> c.getBoolean(path);
             case INT -> Math.toIntExact(whole(c, path));
             case LONG -> whole(c, path);
@@ -150,6 +150,16 @@ public final class ConfigReader {
             case BLOCK -> c.getObject(path).unwrapped();
             case LIST -> c.getList(path).unwrapped();
         };
+    }
+
+    /** The declared spelling of an allowed value written in another case ("BOTH" for "both"). */
+    private static String canonical(String written, Setting<?> s) {
+        for (String a : s.allowed()) {
+            if (a.equalsIgnoreCase(written)) {
+                return a;
+            }
+        }
+        return written;
     }
 
     /** A whole number: 1.5 and "ten" are refused, 1e3 is 1000. */

@@ -31,6 +31,15 @@ public final class SettingValues {
         return (T) values.get(s.key());
     }
 
+    /** The value of the declared setting {@code key}, for readers that name their keys once in the schema. */
+    public <T> T get(String key, Class<T> type) {
+        Object v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("'" + key + "' is not declared in the block " + prefix);
+        }
+        return type.cast(v);
+    }
+
     /** The nested block {@code key}. */
     public SettingValues child(String key) {
         SettingValues c = children.get(key);

@@ -1,8 +1,8 @@
 package io.ctta.runtime.drift;
 
 import com.typesafe.config.Config;
+import io.ctta.runtime.config.SettingValues;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Settings of {@link AdwinDetector} ({@code drift.adwin}); defaults are River's {@code ADWIN}
@@ -53,21 +53,14 @@ public record AdwinSettings(double delta, int clock, int maxBuckets, int minWind
         return fromConfig(c, PREFIX);
     }
 
-    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    /**
+     * As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages: the block is read
+     * through {@link #SCHEMA} (unknown keys, types and ranges), then the rules that span settings.
+     */
     public static AdwinSettings fromConfig(Config c, String prefix) {
-        SettingsReader s = new SettingsReader(c, prefix, Set.of("delta", "clock", "max-buckets", "min-window-length", "grace-period"));
-        AdwinSettings d = defaults();
-        double delta = s.getDouble("delta", d.delta());
-        s.require(delta > 0 && delta < 1, "delta", "in (0, 1)", delta);
-        int clock = s.getInt("clock", d.clock());
-        s.require(clock >= 1, "clock", ">= 1", clock);
-        int maxBuckets = s.getInt("max-buckets", d.maxBuckets());
-        s.require(maxBuckets >= 1, "max-buckets", ">= 1", maxBuckets);
-        int minWindow = s.getInt("min-window-length", d.minWindowLength());
-        s.require(minWindow >= 1, "min-window-length", ">= 1", minWindow);
-        int grace = s.getInt("grace-period", d.gracePeriod());
-        s.require(grace >= 0, "grace-period", ">= 0", grace);
-        return new AdwinSettings(delta, clock, maxBuckets, minWindow, grace);
+        SettingValues v = SettingsReader.read(c, SCHEMA, prefix);
+        return new AdwinSettings(v.get("delta", Double.class), v.get("clock", Integer.class), v.get("max-buckets", Integer.class),
+                v.get("min-window-length", Integer.class), v.get("grace-period", Integer.class));
     }
 
     Map<String, Double> asScalars() {

@@ -1,8 +1,8 @@
 package io.ctta.runtime.drift;
 
 import com.typesafe.config.Config;
+import io.ctta.runtime.config.SettingValues;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Settings of {@link DdmDetector} ({@code drift.ddm}); defaults are River's and MOA's.
@@ -47,18 +47,16 @@ public record DdmSettings(int minSamples, double warningThreshold, double driftT
         return fromConfig(c, PREFIX);
     }
 
-    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    /**
+     * As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages: the block is read
+     * through {@link #SCHEMA} (unknown keys, types and ranges), then the rules that span settings.
+     */
     public static DdmSettings fromConfig(Config c, String prefix) {
-        SettingsReader s = new SettingsReader(c, prefix, Set.of("min-samples", "warning-threshold", "drift-threshold"));
-        DdmSettings d = defaults();
-        int min = s.getInt("min-samples", d.minSamples());
-        s.require(min >= 1, "min-samples", ">= 1", min);
-        double warn = s.getDouble("warning-threshold", d.warningThreshold());
-        s.require(warn > 0 && Double.isFinite(warn), "warning-threshold", "> 0", warn);
-        double drift = s.getDouble("drift-threshold", d.driftThreshold());
-        s.require(drift >= warn && Double.isFinite(drift), "drift-threshold",
-                ">= " + s.key("warning-threshold") + " (" + SettingsReader.format(warn) + ")", drift);
-        return new DdmSettings(min, warn, drift);
+        SettingValues v = SettingsReader.read(c, SCHEMA, prefix);
+        double warn = v.get("warning-threshold", Double.class);
+        double drift = v.get("drift-threshold", Double.class);
+        SettingsReader.require(drift >= warn, prefix, "drift-threshold", ">= " + prefix + ".warning-threshold (" + SettingsReader.format(warn) + ")", drift);
+        return new DdmSettings(v.get("min-samples", Integer.class), warn, drift);
     }
 
     Map<String, Double> asScalars() {

@@ -1,9 +1,9 @@
 package io.ctta.runtime.drift;
 
 import com.typesafe.config.Config;
+import io.ctta.runtime.config.SettingValues;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Settings of {@link PageHinkleyDetector} ({@code drift.page-hinkley}); defaults are MOA's and
@@ -64,21 +64,15 @@ public record PageHinkleySettings(int minInstances, double delta, double thresho
         return fromConfig(c, PREFIX);
     }
 
-    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    /**
+     * As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages: the block is read
+     * through {@link #SCHEMA} (unknown keys, types and ranges), then the rules that span settings.
+     */
     public static PageHinkleySettings fromConfig(Config c, String prefix) {
-        SettingsReader s = new SettingsReader(c, prefix, Set.of("min-instances", "delta", "threshold", "alpha", "direction"));
-        PageHinkleySettings d = defaults();
-        int min = s.getInt("min-instances", d.minInstances());
-        s.require(min >= 1, "min-instances", ">= 1", min);
-        double delta = s.getDouble("delta", d.delta());
-        s.require(delta >= 0 && Double.isFinite(delta), "delta", ">= 0", delta);
-        double lambda = s.getDouble("threshold", d.threshold());
-        s.require(lambda > 0 && Double.isFinite(lambda), "threshold", "> 0", lambda);
-        double alpha = s.getDouble("alpha", d.alpha());
-        s.require(alpha > 0 && alpha <= 1, "alpha", "in (0, 1]", alpha);
-        String dir = s.getString("direction", "up").toLowerCase(Locale.ROOT);
-        s.require(dir.equals("up") || dir.equals("down") || dir.equals("both"), "direction", "one of up, down, both", "'" + dir + "'");
-        return new PageHinkleySettings(min, delta, lambda, alpha, Direction.valueOf(dir.toUpperCase(Locale.ROOT)));
+        SettingValues v = SettingsReader.read(c, SCHEMA, prefix);
+        return new PageHinkleySettings(v.get("min-instances", Integer.class), v.get("delta", Double.class),
+                v.get("threshold", Double.class), v.get("alpha", Double.class),
+                Direction.valueOf(v.get("direction", String.class).toUpperCase(Locale.ROOT)));
     }
 
     Map<String, Double> asScalars() {
