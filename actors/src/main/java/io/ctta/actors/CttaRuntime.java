@@ -2,6 +2,7 @@ package io.ctta.actors;
 
 import com.typesafe.config.Config;
 import io.ctta.actors.broker.EmbeddedBroker;
+import io.ctta.actors.broker.EmbeddedBrokerProvider;
 import io.ctta.actors.broker.EmbeddedBrokerSpec;
 import io.ctta.actors.broker.EmbeddedBrokers;
 import io.ctta.actors.config.CttaSettings;
@@ -104,8 +105,7 @@ public final class CttaRuntime implements AutoCloseable {
         EmbeddedBroker embedded = null;
         String bootstrap = runningBrokerOrNull;
         if (bootstrap == null && settings.kafka().embedded()) {
-            embedded = EmbeddedBrokers.start(new EmbeddedBrokerSpec(settings.kafka().embeddedDataDir(), 0,
-                    settings.kafka().embeddedPartitions()));
+            embedded = startEmbedded(settings.kafka());
             bootstrap = embedded.bootstrapServers();
         } else if (bootstrap == null) {
             bootstrap = settings.kafka().bootstrapServers();
@@ -272,6 +272,23 @@ public final class CttaRuntime implements AutoCloseable {
 
     public ActorSystem<RuntimeGuardian.Command> system() {
         return system;
+    }
+
+    private static EmbeddedBroker startEmbedded(CttaSettings.KafkaConf k) {
+        EmbeddedBrokerSpec spec = new EmbeddedBrokerSpec(k.embeddedDataDir(), k.embeddedPort(), k.embeddedPartitions());
+        EmbeddedBrokerProvider provider = EmbeddedBrokers.provider();
+        try {
+            EmbeddedBroker broker = provider.start(spec);
+            LOG.info("embedded Kafka broker at {} (data in {})", broker.bootstrapServers(),
+                    k.embeddedDataDir() == null ? "a temporary directory" : k.embeddedDataDir());
+            return broker;
+        } catch (RuntimeException e) {
+            // The broker's own message says what failed; the keys tell the user what to change.
+            throw new IllegalStateException("the embedded Kafka broker did not start (ctta.kafka.embedded.port = " + k.embeddedPort()
+                    + ", ctta.kafka.embedded.data-dir = " + (k.embeddedDataDir() == null ? "\"\"" : k.embeddedDataDir()) + "): "
+                    + e.getMessage() + ". Set ctta.kafka.embedded.port to a free port (0 picks one), give the broker a data-dir"
+                    + " no other broker uses, or set ctta.kafka.bootstrap-servers to a cluster", e);
+        }
     }
 
     /** Drains every pipeline, then stops the system, the endpoint and an embedded broker. */

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
         subcommands = {BenchCommand.Tta.class, BenchCommand.Continual.class, BenchCommand.Reloop.class, BenchCommand.Pipeline.class,
-                BenchCommand.OutputModes.class})
+                BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -153,6 +153,22 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             OutputModeCost.main(new String[] {String.valueOf(samplesPerDomain), strategy, String.valueOf(rounds)});
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench broker-restart}. */
+    @Command(name = "broker-restart", mixinStandardHelpOptions = true,
+            description = "What a restart of the embedded broker costs, after a clean stop and after kill -9: a broker process on one"
+                    + " data directory and port, started, sent one record and stopped, several times; prints process start to"
+                    + " broker up and to the first produce acknowledged.")
+    public static final class BrokerRestart implements Callable<Integer> {
+        @Option(names = "--rounds", defaultValue = "3", description = "Restarts of each kind (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            BrokerRestartTiming.main(new String[] {String.valueOf(rounds)});
             return 0;
         }
     }

@@ -18,7 +18,16 @@ public final class EmbeddedBrokers {
      * @throws IllegalStateException when there is no provider, or more than one
      */
     public static EmbeddedBroker start(EmbeddedBrokerSpec spec) {
-        return provider(EmbeddedBrokers.class.getClassLoader()).start(spec);
+        return provider().start(spec);
+    }
+
+    /**
+     * The single provider on the class path of this class's loader.
+     *
+     * @throws IllegalStateException when there is none, or more than one
+     */
+    public static EmbeddedBrokerProvider provider() {
+        return provider(EmbeddedBrokers.class.getClassLoader());
     }
 
     /** The single provider visible to {@code loader}. */

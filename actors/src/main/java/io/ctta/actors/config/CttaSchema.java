@@ -31,10 +31,12 @@ public final class CttaSchema {
             "passed unchanged to every Kafka client (security.protocol, sasl.*, ssl.*); values are never logged");
     static final Setting<String> EMBEDDED_DATA_DIR = Setting.string("data-dir", "",
             "where the embedded broker keeps its log; empty: a temporary directory removed on exit");
+    static final Setting<Integer> EMBEDDED_PORT = Setting.integer("port", 9092, 0, 65535,
+            "the embedded broker's client port on 127.0.0.1, the same after every restart; 0 picks a free port at each start");
     static final Setting<Integer> EMBEDDED_PARTITIONS = Setting.integer("partitions", 1, 1, 1024,
             "partitions of topics the runtime creates on the embedded broker");
     static final SettingsSchema EMBEDDED = SettingsSchema.builder("the embedded broker (when bootstrap-servers is empty)")
-            .add(EMBEDDED_DATA_DIR).add(EMBEDDED_PARTITIONS).build();
+            .add(EMBEDDED_DATA_DIR).add(EMBEDDED_PORT).add(EMBEDDED_PARTITIONS).build();
     static final SettingsSchema KAFKA = SettingsSchema.builder("where the brokers are")
             .add(BOOTSTRAP).add(CLIENT_PROPERTIES).child("embedded", EMBEDDED).build();
 

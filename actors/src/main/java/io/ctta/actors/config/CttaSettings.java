@@ -34,8 +34,11 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
      *
      * @param clientProperties {@code ctta.kafka.client-properties}, flattened to Kafka's dotted keys
      *     ({@code sasl.jaas.config} whether written nested or quoted); passed to every client
+     * @param embeddedDataDir {@code ctta.kafka.embedded.data-dir}, null for a temporary directory
+     * @param embeddedPort {@code ctta.kafka.embedded.port}, the embedded broker's client port; 0 picks a free one
      */
-    public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPartitions) {
+    public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPort,
+            int embeddedPartitions) {
         public boolean embedded() {
             return bootstrapServers.isBlank();
         }
@@ -46,7 +49,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Map<String, String> shown = new java.util.TreeMap<>();
             clientProperties.forEach((k, v) -> shown.put(k, KafkaSettings.isSecret(k) ? "[redacted]" : v));
             return "KafkaConf[bootstrapServers=" + bootstrapServers + ", clientProperties=" + shown
-                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPartitions=" + embeddedPartitions + "]";
+                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPort=" + embeddedPort + ", embeddedPartitions=" + embeddedPartitions + "]";
         }
     }
 

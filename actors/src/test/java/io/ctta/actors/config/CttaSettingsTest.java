@@ -39,6 +39,18 @@ class CttaSettingsTest {
     }
 
     @Test
+    void theEmbeddedBrokerHasAFixedPortByDefaultAndItsKeysAreChecked() {
+        CttaSettings s = load("ctta.pipelines = []");
+        assertEquals(9092, s.kafka().embeddedPort());
+        assertEquals(null, s.kafka().embeddedDataDir(), "a temporary directory by default");
+        CttaSettings set = load("ctta.kafka.embedded { port = 0, data-dir = /var/lib/ctta/kafka }\nctta.pipelines = []");
+        assertEquals(0, set.kafka().embeddedPort());
+        assertEquals(java.nio.file.Path.of("/var/lib/ctta/kafka"), set.kafka().embeddedDataDir());
+        var e = rejects("ctta.kafka.embedded.port = 70000\nctta.pipelines = []");
+        assertEquals("ctta.kafka.embedded.port", e.key());
+    }
+
+    @Test
     void clientPropertiesKeepKafkasDottedKeysAndTheirSecretsOutOfToString() {
         // Nested (as a file usually has it) and quoted (as --kafka-property writes it) give the same keys.
         CttaSettings s = load("ctta.kafka.bootstrap-servers = \"b1:9093\"\n"
