@@ -148,7 +148,7 @@ class CttaSettingsTest {
         assertEquals("ctta.pipelines[0].strategy-settings.lr",
                 rejectsWithRegistry("ctta.pipelines = [{ name = a, input-topic = t, strategy = tent, strategy-settings.lr = fast }]").key());
         var range = rejectsWithRegistry("ctta.pipelines = [{ name = a, input-topic = t, strategy = tent, strategy-settings.lr = -1 }]");
-        assertTrue(range.getMessage().contains("lr must be > 0, got -1"), range.getMessage());
+        assertEquals("invalid setting 'ctta.pipelines[0].strategy-settings.lr' = -1.0: expected > 0", range.getMessage());
     }
 
     @Test

@@ -113,8 +113,8 @@ public record LearnerSettings(BatchNormPolicy batchNorm, int batchNormMinBatch, 
         String reg = s.oneOf("regularizer", d.regularizer().name().toLowerCase(java.util.Locale.ROOT),
                 "none", "spectral", "wasserstein");
         if (composed && reg.equals("none")) {
-            throw new IllegalArgumentException(s.key("regularizer") + " must be spectral or wasserstein for strategy '"
-                    + name + "', got 'none'; use strategy '" + optimizer.name() + "' for no regularizer");
+            throw new IllegalArgumentException(s.problem("regularizer", "none", "spectral or wasserstein for strategy '"
+                    + name + "'; use strategy '" + optimizer.name() + "' for no regularizer"));
         }
         Regularization r = Regularization.valueOf(reg.toUpperCase(java.util.Locale.ROOT));
         SpectralSettings spectral = SpectralSettings.read(s.sub("spectral"));

@@ -140,8 +140,8 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
         try {
             return List.copyOf(c.getIntList(key));
         } catch (ConfigException.WrongType e) {
-            throw new IllegalArgumentException(s.key(key) + " must be a list of integers (stage boundaries, e.g."
-                    + " [0, 4, 8, 11]), got '" + c.getValue(key).unwrapped() + "'", e);
+            throw new IllegalArgumentException(s.problem(key, c.getValue(key).unwrapped(),
+                    "a list of integers (stage boundaries, e.g. [0, 4, 8, 11])"), e);
         }
     }
 }

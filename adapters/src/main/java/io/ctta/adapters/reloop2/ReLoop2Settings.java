@@ -92,14 +92,14 @@ public record ReLoop2Settings(String base, Config baseSettings, String memory, i
         ReLoop2Settings d = defaults();
         String base = s.getString("base", d.base()).trim();
         s.require(!base.isEmpty() && !base.equals(ReLoop2Strategy.NAME), "base",
-                "the name of another registered strategy (source, sgd, adam, ...)", "'" + base + "'");
+                "the name of another registered strategy (source, sgd, adam, ...)", "\"" + base + "\"");
         Config baseSettings = d.baseSettings();
         if (c.hasPath("base-settings")) {
             try {
                 baseSettings = c.getConfig("base-settings");
             } catch (ConfigException.WrongType e) {
-                throw new IllegalArgumentException(s.key("base-settings") + " must be an object { ... }, got '"
-                        + c.getValue("base-settings").unwrapped() + "'", e);
+                throw new IllegalArgumentException(s.problem("base-settings", c.getValue("base-settings").unwrapped(),
+                        "an object { ... }"), e);
             }
         }
         String memory = s.oneOf("memory", d.memory(), "sketch", "knn");

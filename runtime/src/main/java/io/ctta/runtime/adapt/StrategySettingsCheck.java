@@ -1,6 +1,8 @@
 package io.ctta.runtime.adapt;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
+import io.ctta.runtime.config.ConfigProblem;
 import io.ctta.runtime.config.ConfigProblems;
 import io.ctta.runtime.config.ConfigReader;
 import io.ctta.runtime.config.SettingsSchema;
@@ -42,7 +44,23 @@ public final class StrategySettingsCheck {
         try {
             provider.validateSettings(effective);
         } catch (IllegalArgumentException e) {
-            problems.add(prefix, e.getMessage());
+            problems.add(atPrefix(e.getMessage(), "strategies." + ConfigUtil.joinPath(provider.name()), prefix));
         }
+    }
+
+    private static final String LEAD = "invalid setting '";
+
+    /**
+     * A strategy's reader names its keys {@code strategies.<name>.<key>}, wherever they were
+     * written; the problem is reported at the key the user wrote ({@code prefix.<key>}).
+     */
+    static ConfigProblem atPrefix(String message, String readerPrefix, String prefix) {
+        int end = message.indexOf('\'', LEAD.length());
+        if (!message.startsWith(LEAD + readerPrefix) || end < 0) {
+            return new ConfigProblem(prefix, message);
+        }
+        String key = prefix + message.substring(LEAD.length() + readerPrefix.length(), end);
+        String rest = message.substring(end + 1).strip();
+        return new ConfigProblem(key, rest.startsWith("=") ? rest : rest.replaceFirst("^:\\s*", ""));
     }
 }

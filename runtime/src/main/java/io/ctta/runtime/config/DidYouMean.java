@@ -11,7 +11,8 @@ public final class DidYouMean {
 
     /**
      * The candidate closest to {@code typo}, when it is close enough to be a plausible misspelling:
-     * at most 2 edits, or a third of the typo's length for long keys.
+     * at most 2 edits, or a third of the typo's length for long keys, and fewer edits than the typo
+     * has characters (a one-letter key is not "near" every other one-letter key).
      */
     public static Optional<String> nearest(String typo, Collection<String> candidates) {
         String best = null;
@@ -24,7 +25,7 @@ public final class DidYouMean {
             }
         }
         int allowed = Math.max(2, typo.length() / 3);
-        return best != null && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+        return best != null && bestDistance <= allowed && bestDistance < typo.length() ? Optional.of(best) : Optional.empty();
     }
 
     /** Levenshtein distance: insertions, deletions and substitutions each cost 1. */

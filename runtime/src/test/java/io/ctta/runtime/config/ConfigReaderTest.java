@@ -81,6 +81,7 @@ class ConfigReaderTest {
         assertEquals("checkpoints", DidYouMean.nearest("checkpoint", List.of("checkpoints", "kafka")).orElseThrow());
         assertEquals("lr", DidYouMean.nearest("lrr", List.of("lr", "beta1")).orElseThrow());
         assertTrue(DidYouMean.nearest("zzzzzz", List.of("lr", "beta1")).isEmpty());
+        assertTrue(DidYouMean.nearest("y", List.of("x")).isEmpty(), "one letter is not near another");
         assertEquals(3, DidYouMean.distance("kitten", "sitting"));
     }
 
