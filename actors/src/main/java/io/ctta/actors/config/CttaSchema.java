@@ -37,8 +37,14 @@ public final class CttaSchema {
             "partitions of topics the runtime creates on the embedded broker");
     static final SettingsSchema EMBEDDED = SettingsSchema.builder("the embedded broker (when bootstrap-servers is empty)")
             .add(EMBEDDED_DATA_DIR).add(EMBEDDED_PORT).add(EMBEDDED_PARTITIONS).build();
+    // Below 16 KiB a dead letter's own headers (reason, source, marks) might not fit.
+    static final Setting<Integer> MAX_REQUEST_SIZE = Setting.integer("max-request-size", 1_048_576, CttaSettings.MIN_REQUEST_SIZE,
+            256 * 1024 * 1024, "Kafka's max.request.size of the pipelines' producers: the largest record they send; every output"
+                    + " and dead letter is made to fit it, and topics ctta creates get it as max.message.bytes");
+    static final SettingsSchema PRODUCER = SettingsSchema.builder("the pipelines' producers (predictions, dead letters, events)")
+            .add(MAX_REQUEST_SIZE).build();
     static final SettingsSchema KAFKA = SettingsSchema.builder("where the brokers are")
-            .add(BOOTSTRAP).add(CLIENT_PROPERTIES).child("embedded", EMBEDDED).build();
+            .add(BOOTSTRAP).add(CLIENT_PROPERTIES).child("producer", PRODUCER).child("embedded", EMBEDDED).build();
 
     // --- ctta.http --------------------------------------------------------------------------
     static final Setting<String> HTTP_HOST = Setting.string("host", "127.0.0.1", "address of the metrics and dashboard endpoint");

@@ -29,6 +29,9 @@ import java.util.function.Predicate;
 public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines,
         CheckpointSettings checkpoints, Guards.Settings guards, io.ctta.actors.health.FailurePolicy onPipelineFailure) {
 
+    /** The smallest {@code ctta.kafka.producer.max-request-size}: room for any dead letter's ctta.dlq.* headers. */
+    public static final int MIN_REQUEST_SIZE = 16 * 1024;
+
     /**
      * Kafka connection: empty bootstrap servers means the embedded broker.
      *
@@ -36,9 +39,12 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
      *     ({@code sasl.jaas.config} whether written nested or quoted); passed to every client
      * @param embeddedDataDir {@code ctta.kafka.embedded.data-dir}, null for a temporary directory
      * @param embeddedPort {@code ctta.kafka.embedded.port}, the embedded broker's client port; 0 picks a free one
+     * @param maxRequestSize {@code ctta.kafka.producer.max-request-size}: the pipelines' producers'
+     *     {@code max.request.size}, the largest record they send; outputs and dead letters are made
+     *     to fit it
      */
     public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPort,
-            int embeddedPartitions) {
+            int embeddedPartitions, int maxRequestSize) {
         public boolean embedded() {
             return bootstrapServers.isBlank();
         }
@@ -49,7 +55,8 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Map<String, String> shown = new java.util.TreeMap<>();
             clientProperties.forEach((k, v) -> shown.put(k, KafkaSettings.isSecret(k) ? "[redacted]" : v));
             return "KafkaConf[bootstrapServers=" + bootstrapServers + ", clientProperties=" + shown
-                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPort=" + embeddedPort + ", embeddedPartitions=" + embeddedPartitions + "]";
+                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPort=" + embeddedPort + ", embeddedPartitions=" + embeddedPartitions
+                    + ", maxRequestSize=" + maxRequestSize + "]";
         }
     }
 

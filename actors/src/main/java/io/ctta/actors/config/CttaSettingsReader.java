@@ -139,7 +139,7 @@ final class CttaSettingsReader {
         SettingValues emb = k.child("embedded");
         String dataDir = emb.get(EMBEDDED_DATA_DIR);
         return new KafkaConf(bootstrap, Map.copyOf(clientProps), dataDir.isBlank() ? null : Path.of(dataDir),
-                emb.get(EMBEDDED_PORT), emb.get(EMBEDDED_PARTITIONS));
+                emb.get(EMBEDDED_PORT), emb.get(EMBEDDED_PARTITIONS), k.child("producer").get(MAX_REQUEST_SIZE));
     }
 
     private HttpConf http(SettingValues h) {

@@ -101,7 +101,7 @@ class OverloadTest {
                 }
                 serviceRate = (counter(runtime, "ctta.predictions", NAME) - served0) / ((System.nanoTime() - tServe) / 1e9);
                 heapGrowth.add(ReliabilityKit.heapAfterGc() - baseline);
-                double lag = runtime.registry().find("ctta.consumer.lag").tag("pipeline", NAME).gauge().value();
+                double lag = runtime.metrics().get(NAME).lag().values().stream().mapToLong(Long::longValue).max().orElse(-1);
 
                 // The overload ends: the model serves at full speed and the backlog drains.
                 Files.createFile(gate);
