@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
         subcommands = {BenchCommand.Tta.class, BenchCommand.Continual.class, BenchCommand.Reloop.class, BenchCommand.Pipeline.class,
-                BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class})
+                BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class, BenchCommand.Jmh.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -153,6 +153,26 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             OutputModeCost.main(new String[] {String.valueOf(samplesPerDomain), strategy, String.valueOf(rounds)});
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench jmh}: the JMH micro-benchmarks of the hot paths (docs/benchmarks/steps.md). */
+    @Command(name = "jmh", mixinStandardHelpOptions = true,
+            description = "JMH micro-benchmarks of the hot paths (strategy steps, UPGD noise, record codec, drift detectors,"
+                    + " checkpoint write); every argument goes to JMH, e.g. 'ctta bench jmh -wi 2 -i 3 -f 1 LearnerStepBench'."
+                    + " Prints the machine the figures come from.")
+    public static final class Jmh implements Callable<Integer> {
+        @picocli.CommandLine.Unmatched
+        List<String> jmhArgs = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.println("# machine: " + Machine.describe());
+            org.openjdk.jmh.runner.options.CommandLineOptions options =
+                    new org.openjdk.jmh.runner.options.CommandLineOptions(jmhArgs.toArray(new String[0]));
+            new org.openjdk.jmh.runner.Runner(options).run();
+            System.out.println("# machine: " + Machine.describe());
             return 0;
         }
     }

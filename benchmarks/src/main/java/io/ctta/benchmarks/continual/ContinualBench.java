@@ -162,8 +162,8 @@ public final class ContinualBench {
                     InputBatch batch = new InputBatch(n, new int[] {1, part.rows(), part.cols()}, part.allFeatures());
                     int[] labels = part.labels();
                     long t0 = System.nanoTime();
-                    ModelOutput out = strategy.predict(batch);
-                    StepOutcome outcome = strategy.learn(batch, labels);
+                    ModelOutput out = strategy.predictAndLearn(batch, labels);
+                    StepOutcome outcome = out.step();
                     busy += System.nanoTime() - t0;
                     samples += n;
                     accuracy.record(task.name(), n, Plasticity.correct(out, labels));
