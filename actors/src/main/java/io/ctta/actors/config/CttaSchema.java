@@ -56,9 +56,11 @@ public final class CttaSchema {
             .add(HTTP_HOST).add(HTTP_PORT).add(HTTP_ENABLED).add(ADMIN_TOKEN).build();
 
     // --- ctta.model -------------------------------------------------------------------------
-    static final Setting<String> MODEL_KIND = Setting.oneOf("kind", "builtin-cnn",
-            "builtin-cnn (28x28 grayscale, 10 classes), builtin-resnet (needs weights) or torchscript (needs path)",
-            "builtin-cnn", "builtin-resnet", "torchscript");
+    static final Setting<String> MODEL_KIND = Setting.string("kind", "builtin-cnn",
+            "builtin-cnn (28x28 grayscale, 10 classes), builtin-resnet (needs weights), torchscript (needs path), or"
+                    + " mlp:<in>-<h1>-...-<out> (a fully connected ReLU network on flat vectors)")
+            .where(CttaSchema::isModelKind, "one of builtin-cnn, builtin-resnet, torchscript, or mlp:<inputs>-<hidden>-...-<classes>"
+                    + " with positive widths and at least 2 classes, e.g. mlp:784-300-150-10");
     static final Setting<String> MODEL_PATH = Setting.string("path", "", "the TorchScript file (kind = torchscript), with FILE.json beside it");
     static final Setting<String> MODEL_ROOT = Setting.string("root", "",
             "when set, path and weights must resolve inside this directory (no .., no link leading out)");
@@ -197,6 +199,19 @@ public final class CttaSchema {
                 .child("pipeline-defaults", PIPELINE_DEFAULTS)
                 .addAll(TOP_LEVEL)
                 .build();
+    }
+
+    /** A named model kind, or a built-in MLP whose architecture parses. */
+    private static boolean isModelKind(String kind) {
+        if (!io.ctta.runtime.model.Mlp.Architecture.isMlpKind(kind)) {
+            return List.of("builtin-cnn", "builtin-resnet", "torchscript").contains(kind);
+        }
+        try {
+            io.ctta.runtime.model.Mlp.Architecture.parse(kind);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** {@code ctta.strategies}: one block per registered strategy that declares its settings. */
