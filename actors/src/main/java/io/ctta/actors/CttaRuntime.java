@@ -96,6 +96,12 @@ public final class CttaRuntime implements AutoCloseable {
      *     overriding the settings'; null to follow the settings (an embedded broker when they name none)
      */
     public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, String runningBrokerOrNull) {
+        // The model files (existence, root, SHA-256, a trial load of the weights) before any broker or
+        // thread starts: a bad path fails the start at once, naming the key.
+        ModelSource modelSource = new ModelSource(settings.model());
+        LOG.info("model {} on {} (input {}, {} classes{})", modelSource.spec().version(), settings.model().device(),
+                java.util.Arrays.toString(modelSource.spec().inputShape()), modelSource.spec().numClasses(),
+                modelSource.spec().geometry().acceptsAnySize() ? ", images of any size: " + modelSource.spec().geometry() : "");
         EmbeddedBroker embedded = null;
         String bootstrap = runningBrokerOrNull;
         if (bootstrap == null && settings.kafka().embedded()) {
@@ -144,10 +150,6 @@ public final class CttaRuntime implements AutoCloseable {
             // One partition, so that offset order is commit order; compacted: one pointer per pipeline is kept.
             TopicAdmin.ensure(kafka, compacted, 1, Map.of("cleanup.policy", "compact"));
 
-            ModelSource modelSource = new ModelSource(settings.model());
-            LOG.info("model {} on {} (input {}, {} classes{})", modelSource.spec().version(), settings.model().device(),
-                    java.util.Arrays.toString(modelSource.spec().inputShape()), modelSource.spec().numClasses(),
-                    modelSource.spec().geometry().acceptsAnySize() ? ", images of any size: " + modelSource.spec().geometry() : "");
             PipelineFailures failures = new PipelineFailures();
             PipelineStates states = new PipelineStates();
             for (PipelineConf p : settings.pipelines()) {

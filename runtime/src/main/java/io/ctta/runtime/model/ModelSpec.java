@@ -453,7 +453,9 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
     private static void rejectUnknown(Config c, String where, String prefix, List<String> known) {
         for (String key : c.root().keySet()) {
             if (!known.contains(key)) {
-                throw new IllegalArgumentException(where + ": unknown key '" + prefix + key + "'; known keys: "
+                String fix = io.ctta.runtime.config.DidYouMean.nearest(key, known).map(k -> "did you mean '" + prefix + k + "'? ")
+                        .orElse("");
+                throw new IllegalArgumentException(where + ": unknown key '" + prefix + key + "'; " + fix + "known keys: "
                         + String.join(", ", known.stream().map(k -> prefix + k).toList()));
             }
         }
