@@ -74,7 +74,24 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
 
     /** The model every pipeline starts from. */
     public record ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples,
-            Path root, String sha256) {}
+            Path root, String sha256, int intraOpThreadsSetting) {
+
+        /** With {@code intra-op-threads = 0} (auto). */
+        public ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples,
+                Path root, String sha256) {
+            this(kind, path, weights, device, seed, sourceData, sourceSamples, root, sha256, 0);
+        }
+
+        /**
+         * The threads one libtorch operator may use on a model actor's thread: the configured
+         * {@code ctta.model.intra-op-threads}, or with 0 (auto) the cores shared among the
+         * pipelines, so that all of them adapting at once do not oversubscribe the cores.
+         */
+        public io.ctta.runtime.model.IntraOpThreads intraOpThreads(int pipelines) {
+            return intraOpThreadsSetting > 0 ? new io.ctta.runtime.model.IntraOpThreads(intraOpThreadsSetting)
+                    : io.ctta.runtime.model.IntraOpThreads.shareOfThisMachine(Math.max(1, pipelines));
+        }
+    }
 
     /** One pipeline: an input topic, a strategy, batching and limits. */
     public record PipelineConf(
@@ -185,7 +202,8 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         ModelConf model = new ModelConf(kind, path.isBlank() ? null : Path.of(path),
                 weights.isBlank() ? null : Path.of(weights), device, m.longValue("seed"),
                 m.string("source-data").trim(), m.intBetween("source-samples", 1, 10_000_000),
-                m.string("root").isBlank() ? null : Path.of(m.string("root")), m.string("sha256").trim());
+                m.string("root").isBlank() ? null : Path.of(m.string("root")), m.string("sha256").trim(),
+                m.intBetween("intra-op-threads", 0, 1024));
         if (!model.sha256().isEmpty() && !model.sha256().matches("[0-9a-fA-F]{64}")) {
             throw new InvalidConfigException("ctta.model.sha256", model.sha256(), "64 hexadecimal digits (the SHA-256 of the model file), or empty");
         }

@@ -1,5 +1,6 @@
 package io.ctta.runtime.model;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -37,8 +38,13 @@ public record IntraOpThreads(int count) {
         return share(Runtime.getRuntime().availableProcessors(), models);
     }
 
-    /** Sets the calling thread's operator thread count to {@link #count()} unless it already is. */
+    /**
+     * Sets the calling thread's operator thread count to {@link #count()} unless it already is.
+     * Loads the PyTorch engine first if nothing has yet (a model actor applies this before it
+     * builds its model, and the native calls exist only once the engine is loaded).
+     */
     public void applyToCurrentThread() {
+        NativeLibrary.ensureLoaded();
         if (JniUtils.getNumThreads() != count) {
             JniUtils.setNumThreads(count);
         }
@@ -46,6 +52,18 @@ public record IntraOpThreads(int count) {
 
     /** The calling thread's operator thread count now. */
     public static int ofCurrentThread() {
+        NativeLibrary.ensureLoaded();
         return JniUtils.getNumThreads();
+    }
+
+    /** Loads the engine once, when first needed (class initialisation is thread-safe and runs once). */
+    private static final class NativeLibrary {
+        private static final Engine ENGINE = Engine.getEngine("PyTorch");
+
+        static void ensureLoaded() {
+            if (ENGINE == null) {
+                throw new IllegalStateException("the PyTorch engine is not available");
+            }
+        }
     }
 }
