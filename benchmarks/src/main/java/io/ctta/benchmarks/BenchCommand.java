@@ -211,10 +211,14 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--rounds", defaultValue = "1", description = "Repetitions of the whole set, each compared with its own"
+                + " one-model run (default ${DEFAULT-VALUE}).")
+        int rounds;
+
         @Override
         public Integer call() throws Exception {
             io.ctta.benchmarks.scale.ScaleBench.Options o = new io.ctta.benchmarks.scale.ScaleBench.Options(strategy, models, batch,
-                    batches, intraOpThreads, serializeBackward, warmUp, seed, data == null ? FashionMnist.defaultDirectory() : data, weights);
+                    batches, intraOpThreads, serializeBackward, warmUp, seed, data == null ? FashionMnist.defaultDirectory() : data, weights, rounds);
             List<io.ctta.benchmarks.scale.ScaleBench.Row> rows = new io.ctta.benchmarks.scale.ScaleBench(o, System.out).run();
             System.out.println();
             System.out.print(io.ctta.benchmarks.scale.ScaleBench.table(rows));

@@ -46,8 +46,11 @@ public final class ScaleBench {
      *     (a TENT step costs the same either way)
      */
     public record Options(String strategy, List<Integer> models, int batchSize, int batches, List<Integer> intraOpThreads,
-            boolean alsoSerialized, int warmUpBatches, long seed, Path data, Path weights) {
+            boolean alsoSerialized, int warmUpBatches, long seed, Path data, Path weights, int rounds) {
         public Options {
+            if (rounds < 1) {
+                throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
+            }
             if (models.isEmpty() || models.stream().anyMatch(n -> n < 1)) {
                 throw new IllegalArgumentException("--models: counts of at least 1, e.g. 1,2; got " + models);
             }
@@ -65,10 +68,24 @@ public final class ScaleBench {
         }
     }
 
-    /** One measurement: {@code models} strategies at once, each over the whole stream. */
-    public record Row(int models, int intraOpThreads, boolean serialized, long samples, double seconds) {
+    /**
+     * One measurement: {@code models} strategies at once, each over the whole stream.
+     *
+     * @param cpuSeconds CPU time the whole process used meanwhile: over {@code seconds}, the cores it
+     *     actually got (on a shared machine, fewer than it asked for)
+     */
+    public record Row(int round, int models, int intraOpThreads, boolean serialized, long samples, double seconds, double cpuSeconds) {
         public double samplesPerSecond() {
             return samples / seconds;
+        }
+
+        public double coresUsed() {
+            return cpuSeconds / seconds;
+        }
+
+        /** Samples per CPU-second of the process: what the work costs, whatever share of the machine it got. */
+        public double samplesPerCpuSecond() {
+            return samples / cpuSeconds;
         }
     }
 
@@ -85,13 +102,17 @@ public final class ScaleBench {
         out.printf(Locale.ROOT, "stream: %d batches of %d (Fashion-MNIST-C, severity 5), strategy %s, %d cores, load average %s%n",
                 stream.size(), options.batchSize(), options.strategy(), Runtime.getRuntime().availableProcessors(), loadAverage());
         List<Row> rows = new ArrayList<>();
-        for (int threads : options.intraOpThreads()) {
-            for (int n : options.models()) {
-                rows.add(measure(stream, n, threads, false));
-                out.println(line(rows.get(rows.size() - 1), rows));
-                if (options.alsoSerialized()) {
-                    rows.add(measure(stream, n, threads, true));
+        // Rounds repeat the whole set, so that a change in the machine's load shows as a change
+        // between rounds instead of biasing one configuration.
+        for (int round = 1; round <= options.rounds(); round++) {
+            for (int threads : options.intraOpThreads()) {
+                for (int n : options.models()) {
+                    rows.add(measure(round, stream, n, threads, false));
                     out.println(line(rows.get(rows.size() - 1), rows));
+                    if (options.alsoSerialized()) {
+                        rows.add(measure(round, stream, n, threads, true));
+                        out.println(line(rows.get(rows.size() - 1), rows));
+                    }
                 }
             }
         }
@@ -102,26 +123,31 @@ public final class ScaleBench {
     /** The Markdown table of {@code rows}: samples/s and the ratio to one model with the same settings. */
     public static String table(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        b.append("| models | operator threads per model | backward | samples | seconds | samples/s | vs 1 model |\n");
-        b.append("|---:|---:|---|---:|---:|---:|---:|\n");
+        b.append("| round | models | operator threads per model | backward | samples | seconds | samples/s | vs 1 model | cores used | samples per CPU-s |\n");
+        b.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             Row base = baseline(r, rows);
-            b.append(String.format(Locale.ROOT, "| %d | %d | %s | %d | %.2f | %.0f | %s |%n", r.models(), r.intraOpThreads(),
+            b.append(String.format(Locale.ROOT, "| %d | %d | %d | %s | %d | %.2f | %.0f | %s | %.2f | %.0f |%n", r.round(), r.models(), r.intraOpThreads(),
                     r.serialized() ? "one JVM-wide lock" : "per thread", r.samples(), r.seconds(), r.samplesPerSecond(),
-                    base == null ? "" : String.format(Locale.ROOT, "%.2fx", r.samplesPerSecond() / base.samplesPerSecond())));
+                    base == null ? "" : String.format(Locale.ROOT, "%.2fx", r.samplesPerSecond() / base.samplesPerSecond()),
+                    r.coresUsed(), r.samplesPerCpuSecond()));
         }
         return b.toString();
     }
 
-    /** One model, per-thread sessions, same operator-thread option: what N models are compared with. */
+    /**
+     * One model, per-thread sessions, same round: what N models are compared with. With the same
+     * operator thread count if measured, else the round's first one-model row (with the auto
+     * rule one model has every core, N models share them).
+     */
     private static Row baseline(Row r, List<Row> rows) {
         for (Row c : rows) {
-            if (c.models() == 1 && !c.serialized() && c.intraOpThreads() == r.intraOpThreads()) {
+            if (c.round() == r.round() && c.models() == 1 && !c.serialized() && c.intraOpThreads() == r.intraOpThreads()) {
                 return c;
             }
         }
         for (Row c : rows) {
-            if (c.models() == 1 && !c.serialized()) {
+            if (c.round() == r.round() && c.models() == 1 && !c.serialized()) {
                 return c;
             }
         }
@@ -130,33 +156,38 @@ public final class ScaleBench {
 
     private static String line(Row r, List<Row> rows) {
         Row base = baseline(r, rows);
-        return String.format(Locale.ROOT, "%d model(s), %d operator thread(s) each, %s: %d samples in %.2f s = %.0f samples/s%s",
+        return String.format(Locale.ROOT, "%d model(s), %d operator thread(s) each, %s: %d samples in %.2f s = %.0f samples/s,"
+                + " %.2f cores used%s",
                 r.models(), r.intraOpThreads(), r.serialized() ? "serialized backward" : "per-thread backward", r.samples(),
-                r.seconds(), r.samplesPerSecond(),
+                r.seconds(), r.samplesPerSecond(), r.coresUsed(),
                 base == null || base == r ? "" : String.format(Locale.ROOT, " (%.2fx one model)", r.samplesPerSecond() / base.samplesPerSecond()));
     }
 
-    private Row measure(List<InputBatch> stream, int models, int intraOpOption, boolean serialized) throws Exception {
+    private Row measure(int round, List<InputBatch> stream, int models, int intraOpOption, boolean serialized) throws Exception {
         IntraOpThreads threads = intraOpOption > 0 ? new IntraOpThreads(intraOpOption) : IntraOpThreads.shareOfThisMachine(models);
         // A fresh gate per measurement: with the lock, the N models of this run wait on each other only.
         GradientGate gate = serialized ? GradientGate.serialized() : GradientGate.shared();
-        CyclicBarrier start = new CyclicBarrier(models);
+        // When the last worker is ready: the clock and the process's CPU time start together.
+        long[] started = new long[2];
+        CyclicBarrier start = new CyclicBarrier(models, () -> {
+            started[0] = System.nanoTime();
+            started[1] = processCpuNanos();
+        });
         ExecutorService pool = Executors.newFixedThreadPool(models);
         try {
             List<Future<long[]>> workers = new ArrayList<>();
             for (int i = 0; i < models; i++) {
                 workers.add(pool.submit(() -> worker(stream, threads, gate, start)));
             }
-            long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;
             long samples = 0;
             for (Future<long[]> w : workers) {
-                long[] r = w.get(); // {start nanos, end nanos, samples}
-                first = Math.min(first, r[0]);
-                last = Math.max(last, r[1]);
-                samples += r[2];
+                long[] r = w.get(); // {end nanos, samples}
+                last = Math.max(last, r[0]);
+                samples += r[1];
             }
-            return new Row(models, threads.count(), serialized, samples, (last - first) / 1e9);
+            long cpu = processCpuNanos() - started[1]; // read after the last worker ended: a little idle time too
+            return new Row(round, models, threads.count(), serialized, samples, (last - started[0]) / 1e9, cpu / 1e9);
         } finally {
             pool.shutdownNow();
             pool.awaitTermination(1, TimeUnit.MINUTES);
@@ -176,13 +207,12 @@ public final class ScaleBench {
             }
             s.reset();
             start.await();
-            long t0 = System.nanoTime();
             long samples = 0;
             for (InputBatch b : stream) {
                 s.predict(b);
                 samples += b.size();
             }
-            return new long[] {t0, System.nanoTime(), samples};
+            return new long[] {System.nanoTime(), samples};
         }
     }
 
@@ -222,6 +252,13 @@ public final class ScaleBench {
             }
         }
         return List.copyOf(batches);
+    }
+
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
     }
 
     private static String loadAverage() {

@@ -20,13 +20,14 @@ class ScaleBenchTest {
     void oneAndTwoModelsWithBothBackwardModesServeTheWholeStreamEach() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(FashionMnist.defaultDirectory()), "Fashion-MNIST is not installed");
         ScaleBench.Options o = new ScaleBench.Options("tent", List.of(1, 2), 16, 3, List.of(0), true, 1, 1,
-                FashionMnist.defaultDirectory(), null);
+                FashionMnist.defaultDirectory(), null, 1);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         List<ScaleBench.Row> rows = new ScaleBench(o, new PrintStream(log, true, StandardCharsets.UTF_8)).run();
         assertEquals(4, rows.size());
         for (ScaleBench.Row r : rows) {
             assertEquals(r.models() * 3L * 16, r.samples(), r.toString());
             assertTrue(r.seconds() > 0);
+            assertTrue(r.coresUsed() > 0, r.toString());
         }
         assertEquals(List.of(false, true, false, true), rows.stream().map(ScaleBench.Row::serialized).toList());
         int cores = Runtime.getRuntime().availableProcessors();
@@ -39,8 +40,8 @@ class ScaleBenchTest {
     @Test
     void theLockIsEmulatedForTentOnly() {
         assertThrows(IllegalArgumentException.class, () -> new ScaleBench.Options("norm", List.of(1), 16, 3, List.of(0), true, 0, 1,
-                FashionMnist.defaultDirectory(), null));
+                FashionMnist.defaultDirectory(), null, 1));
         assertThrows(IllegalArgumentException.class, () -> new ScaleBench.Options("tent", List.of(0), 16, 3, List.of(0), false, 0, 1,
-                FashionMnist.defaultDirectory(), null));
+                FashionMnist.defaultDirectory(), null, 1));
     }
 }
