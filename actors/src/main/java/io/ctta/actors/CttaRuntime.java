@@ -108,12 +108,13 @@ public final class CttaRuntime implements AutoCloseable {
         Properties kafka = new KafkaSettings(bootstrap, settings.kafka().clientProperties()).admin();
         try {
             Set<String> topics = new LinkedHashSet<>();
+            Set<String> outputs = new LinkedHashSet<>();
             Set<String> compacted = new LinkedHashSet<>();
             for (PipelineConf p : settings.pipelines()) {
                 topics.add(p.inputTopic());
-                topics.add(Topics.predictions(p.name()));
-                topics.add(Topics.deadLetters(p.name()));
-                topics.add(Topics.drift(p.name()));
+                outputs.add(Topics.predictions(p.name()));
+                outputs.add(Topics.deadLetters(p.name()));
+                outputs.add(Topics.drift(p.name()));
                 if (p.output().exactlyOnce()) {
                     compacted.add(Topics.checkpoints(p.name()));
                 }
@@ -121,7 +122,25 @@ public final class CttaRuntime implements AutoCloseable {
                     topics.add(p.feedback().topic());
                 }
             }
+            outputs.removeAll(topics);
+            int maxRequestSize = settings.kafka().maxRequestSize();
             TopicAdmin.ensure(kafka, topics, settings.kafka().embeddedPartitions());
+            // Output topics ctta creates accept whatever its producers may send.
+            TopicAdmin.ensure(kafka, outputs, settings.kafka().embeddedPartitions(), Map.of("max.message.bytes", String.valueOf(maxRequestSize)));
+            int maxOutputBytes = outputs.isEmpty() ? maxRequestSize : Math.min(maxRequestSize, TopicAdmin.maxMessageBytes(kafka, outputs));
+            if (maxOutputBytes < CttaSettings.MIN_REQUEST_SIZE) {
+                throw new io.ctta.actors.config.InvalidConfigException("ctta.kafka.producer.max-request-size", String.valueOf(maxRequestSize),
+                        "an output topic accepts only " + maxOutputBytes + " bytes (max.message.bytes); raise that topic's max.message.bytes to at least "
+                                + CttaSettings.MIN_REQUEST_SIZE);
+            }
+            for (PipelineConf p : settings.pipelines()) {
+                if (p.maxRecordBytes() > maxOutputBytes - 4096) {
+                    LOG.info("pipeline {}: inputs up to max-record-bytes = {} are accepted, but outputs fit in {} bytes "
+                                    + "(ctta.kafka.producer.max-request-size, output topics' max.message.bytes): the dead letter of a larger "
+                                    + "input keeps a prefix of its value, marked {}", p.name(), p.maxRecordBytes(), maxOutputBytes,
+                            io.ctta.streams.serde.DeadLetters.VALUE_TRUNCATED);
+                }
+            }
             // One partition, so that offset order is commit order; compacted: one pointer per pipeline is kept.
             TopicAdmin.ensure(kafka, compacted, 1, Map.of("cleanup.policy", "compact"));
 
@@ -173,7 +192,8 @@ public final class CttaRuntime implements AutoCloseable {
                 Supplier<CheckpointAgent> checkpoints = settings.checkpoints().enabled()
                         ? () -> CheckpointAgent.open(checkpointSettingsFor(settings.checkpoints(), p), p.name(), configHash(p))
                         : null;
-                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures, states, intraOpThreads)));
+                pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures, states,
+                        new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes), intraOpThreads)));
             }
             ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
             AtomicBoolean closing = new AtomicBoolean();

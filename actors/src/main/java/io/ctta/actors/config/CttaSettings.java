@@ -37,6 +37,9 @@ import java.util.regex.Pattern;
 public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines,
         CheckpointSettings checkpoints, Guards.Settings guards, io.ctta.actors.health.FailurePolicy onPipelineFailure) {
 
+    /** The smallest {@code ctta.kafka.producer.max-request-size}: room for any dead letter's ctta.dlq.* headers. */
+    public static final int MIN_REQUEST_SIZE = 16 * 1024;
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
 
     /**
@@ -46,9 +49,12 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
      *     ({@code sasl.jaas.config} whether written nested or quoted); passed to every client
      * @param embeddedDataDir {@code ctta.kafka.embedded.data-dir}, null for a temporary directory
      * @param embeddedPort {@code ctta.kafka.embedded.port}, the embedded broker's client port; 0 picks a free one
+     * @param maxRequestSize {@code ctta.kafka.producer.max-request-size}: the pipelines' producers'
+     *     {@code max.request.size}, the largest record they send; outputs and dead letters are made
+     *     to fit it
      */
     public record KafkaConf(String bootstrapServers, Map<String, String> clientProperties, Path embeddedDataDir, int embeddedPort,
-            int embeddedPartitions) {
+            int embeddedPartitions, int maxRequestSize) {
         public boolean embedded() {
             return bootstrapServers.isBlank();
         }
@@ -59,7 +65,8 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Map<String, String> shown = new java.util.TreeMap<>();
             clientProperties.forEach((k, v) -> shown.put(k, KafkaSettings.isSecret(k) ? "[redacted]" : v));
             return "KafkaConf[bootstrapServers=" + bootstrapServers + ", clientProperties=" + shown
-                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPort=" + embeddedPort + ", embeddedPartitions=" + embeddedPartitions + "]";
+                    + ", embeddedDataDir=" + embeddedDataDir + ", embeddedPort=" + embeddedPort + ", embeddedPartitions=" + embeddedPartitions
+                    + ", maxRequestSize=" + maxRequestSize + "]";
         }
     }
 
@@ -174,8 +181,11 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         Settings emb = new Settings(k.sub("embedded"), "ctta.kafka.embedded");
         String dataDir = emb.string("data-dir");
+        Settings prod = new Settings(k.sub("producer"), "ctta.kafka.producer");
         KafkaConf kafka = new KafkaConf(bootstrap, Map.copyOf(clientProps),
-                dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("port", 0, 65535), emb.intBetween("partitions", 1, 1024));
+                dataDir.isBlank() ? null : Path.of(dataDir), emb.intBetween("port", 0, 65535), emb.intBetween("partitions", 1, 1024),
+                // Below 16 KiB a dead letter's own headers (reason, source, marks) might not fit.
+                prod.intBetween("max-request-size", MIN_REQUEST_SIZE, 256 * 1024 * 1024));
 
         Settings h = new Settings(s.sub("http"), "ctta.http");
         String token = h.string("admin-token");
@@ -185,7 +195,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         HttpConf http = new HttpConf(h.bool("enabled"), h.string("host"), h.intBetween("port", 0, 65535), token);
 
         Settings m = new Settings(s.sub("model"), "ctta.model");
-        String kind = m.oneOf("kind", "builtin-cnn", "builtin-resnet", "torchscript");
+        String kind = modelKind(m);
         String path = m.string("path");
         if (kind.equals("torchscript") && path.isBlank()) {
             throw new InvalidConfigException("ctta.model.path", path, "the TorchScript file to load when ctta.model.kind = torchscript");
@@ -280,6 +290,21 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
         }
         return new FeedbackConf(f.oneOf("inline-labels", "learn", "score").equals("learn"), f.bool("enabled"), topic, joiner,
                 f.intBetween("batch-size", 1, 65536), f.positiveDuration("max-latency"));
+    }
+
+    /** {@code ctta.model.kind}: a named kind, or a built-in MLP {@code mlp:<in>-<h1>-...-<out>} checked here. */
+    private static String modelKind(Settings m) {
+        String kind = m.string("kind");
+        if (!io.ctta.runtime.model.Mlp.Architecture.isMlpKind(kind)) {
+            return m.oneOf("kind", "builtin-cnn", "builtin-resnet", "torchscript", "mlp:<inputs>-<hidden>-...-<classes>");
+        }
+        try {
+            io.ctta.runtime.model.Mlp.Architecture.parse(kind);
+            return kind;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("ctta.model.kind", kind, "mlp:<inputs>-<hidden>-...-<classes> with positive"
+                    + " widths and at least 2 classes, e.g. mlp:784-300-150-10");
+        }
     }
 
     private static DriftConf drift(Settings d, String prefix, Predicate<String> known, Set<String> strategyNames) {

@@ -10,6 +10,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Admin actions over HTTP, each behind a bearer token: reset a pipeline's strategy to the source
@@ -17,6 +19,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * admin request is refused, so an open port never lets anyone change a model.
  */
 final class AdminRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
 
     private AdminRoutes() {}
 
@@ -40,17 +43,19 @@ final class AdminRoutes {
                     return Directives.complete(StatusCodes.NOT_FOUND, "no pipeline named " + name + "\n");
                 }
                 return Directives.concat(
-                        Directives.path("reset", () -> act(model, new ModelActor.Reset("admin request"), "reset " + name)),
-                        Directives.path("checkpoint", () -> act(model, ModelActor.CheckpointNow.INSTANCE, "checkpoint after the next batch of " + name)),
+                        Directives.path("reset", () -> act(name, model, new ModelActor.Reset("admin request"), "reset to the source weights")),
+                        Directives.path("checkpoint", () -> act(name, model, ModelActor.CheckpointNow.INSTANCE, "checkpoint after the next batch")),
                         Directives.path(PathMatchers.segment("switch").slash(PathMatchers.segment()), strategy -> knownStrategy.test(strategy)
-                                ? act(model, new ModelActor.SwitchStrategy(strategy), "switch " + name + " to " + strategy)
+                                ? act(name, model, new ModelActor.SwitchStrategy(strategy), "switch strategy to " + strategy)
                                 : Directives.complete(StatusCodes.BAD_REQUEST, "unknown strategy " + strategy + "\n")));
             }));
         })));
     }
 
-    private static Route act(ActorRef<ModelActor.Command> model, ModelActor.Command command, String what) {
+    private static Route act(String pipeline, ActorRef<ModelActor.Command> model, ModelActor.Command command, String what) {
+        // Admin actions change a live model: the log says which pipeline, and what (never the token).
+        LOG.info("pipeline {}: admin request: {}", pipeline, what);
         model.tell(command);
-        return Directives.complete(StatusCodes.ACCEPTED, what + "\n");
+        return Directives.complete(StatusCodes.ACCEPTED, "pipeline " + pipeline + ": " + what + "\n");
     }
 }

@@ -34,16 +34,18 @@ public final class PipelineMetrics {
     private final MeterRegistry registry;
     private final Tags tags;
     private final AtomicLong modelVersion = new AtomicLong();
-    private final AtomicDouble meanEntropy = new AtomicDouble();
-    private final AtomicDouble meanConfidence = new AtomicDouble();
-    private final AtomicDouble windowError = new AtomicDouble(Double.NaN);
-    private final AtomicDouble nativeBytes = new AtomicDouble(Double.NaN);
-    private final AtomicDouble lag = new AtomicDouble(Double.NaN);
+    // Gauges whose value is unknown until a batch (or a lag poll) measured it: absent until then.
+    private final FiniteGauge meanEntropy;
+    private final FiniteGauge meanConfidence;
+    private final FiniteGauge windowError;
+    private final FiniteGauge nativeBytes;
+    /** Consumer lag per input partition, registered as partitions are first measured. */
+    private final Map<Integer, FiniteGauge> lag = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Counter> feedbackCounters = new java.util.LinkedHashMap<>();
-    private final AtomicDouble deadUnits = new AtomicDouble(Double.NaN);
-    private final AtomicDouble effectiveRank = new AtomicDouble(Double.NaN);
-    private final AtomicDouble weightMagnitude = new AtomicDouble(Double.NaN);
-    private final AtomicDouble taskAccuracy = new AtomicDouble(Double.NaN);
+    private final FiniteGauge deadUnits;
+    private final FiniteGauge effectiveRank;
+    private final FiniteGauge weightMagnitude;
+    private final FiniteGauge taskAccuracy;
     private String task;
     private long taskSeen;
     private long taskCorrect;
@@ -83,40 +85,42 @@ public final class PipelineMetrics {
                     .tags(tags.and("outcome", k.name().toLowerCase())).register(registry));
         }
         Gauge.builder("ctta.model.version", modelVersion, AtomicLong::get).description("Parameter updates applied so far").tags(tags).register(registry);
-        Gauge.builder("ctta.prediction.entropy", meanEntropy, AtomicDouble::get).description("Mean prediction entropy of the last batch (nats)").tags(tags).register(registry);
-        Gauge.builder("ctta.prediction.confidence", meanConfidence, AtomicDouble::get).description("Mean top-class probability of the last batch").tags(tags).register(registry);
-        Gauge.builder("ctta.native.memory", nativeBytes, AtomicDouble::get).baseUnit("bytes")
-                .description("Native memory the strategy holds between batches (parameters, optimizer state, teachers)").tags(tags).register(registry);
+        meanEntropy = new FiniteGauge(registry, "ctta.prediction.entropy", "Mean prediction entropy of the last batch (nats)", tags);
+        meanConfidence = new FiniteGauge(registry, "ctta.prediction.confidence", "Mean top-class probability of the last batch", tags);
+        // Micrometer appends the base unit to the Prometheus name: ctta_native_memory_bytes.
+        nativeBytes = new FiniteGauge(registry, "ctta.native.memory.bytes",
+                "Native memory the strategy holds between batches (parameters, optimizer state, teachers)", tags);
         for (String outcome : java.util.List.of("matched", "late", "unknown", "duplicate")) {
             feedbackCounters.put(outcome, Counter.builder("ctta.feedback.labels").description("Delayed labels by what became of them")
                     .tags(tags.and("outcome", outcome)).register(registry));
         }
         Gauge.builder("ctta.feedback.pending", feedbackPending, AtomicDouble::get)
                 .description("Predictions waiting for their delayed label").tags(tags).register(registry);
-        Gauge.builder("ctta.plasticity.dead.units", deadUnits, AtomicDouble::get)
-                .description("Fraction of penultimate ReLU units never active on a probe batch").tags(tags).register(registry);
-        Gauge.builder("ctta.plasticity.effective.rank", effectiveRank, AtomicDouble::get)
-                .description("Effective rank (Roy-Vetterli) of the penultimate features on a probe batch").tags(tags).register(registry);
-        Gauge.builder("ctta.plasticity.weight.magnitude", weightMagnitude, AtomicDouble::get)
-                .description("Mean absolute weight of the model's matrices and kernels").tags(tags).register(registry);
-        Gauge.builder("ctta.task.accuracy", taskAccuracy, AtomicDouble::get)
-                .description("Online (prequential) accuracy since the current task began (a change of the records' domain tag)").tags(tags).register(registry);
-        Gauge.builder("ctta.consumer.lag", lag, AtomicDouble::get)
-                .description("Records the pipeline's consumer is behind the end of its input (max over partitions)").tags(tags).register(registry);
-        Gauge.builder("ctta.prequential.error", windowError, AtomicDouble::get).description("Error over the sliding window of labelled predictions").tags(tags).register(registry);
+        deadUnits = new FiniteGauge(registry, "ctta.plasticity.dead.units", "Fraction of penultimate ReLU units never active on a probe batch", tags);
+        effectiveRank = new FiniteGauge(registry, "ctta.plasticity.effective.rank",
+                "Effective rank (Roy-Vetterli) of the penultimate features on a probe batch", tags);
+        weightMagnitude = new FiniteGauge(registry, "ctta.plasticity.weight.magnitude", "Mean absolute weight of the model's matrices and kernels", tags);
+        taskAccuracy = new FiniteGauge(registry, "ctta.task.accuracy",
+                "Online (prequential) accuracy since the current task began (a change of the records' domain tag)", tags);
+        windowError = new FiniteGauge(registry, "ctta.prequential.error", "Error over the sliding window of labelled predictions", tags);
     }
 
     public void consumed(int n) {
         consumed.increment(n);
     }
 
+    /** Counts dead letters Kafka acknowledged (exactly once: whose transaction committed). */
     public void deadLettered(int n) {
         deadLetters.increment(n);
     }
 
-    /** Records one served batch. */
+    /** Counts predictions Kafka acknowledged (exactly once: whose transaction committed). */
+    public void predictionsProduced(int n) {
+        predictions.increment(n);
+    }
+
+    /** Records one served batch (its predictions are counted once produced). */
     public void served(ModelOutput out, long latencyNanos, long serviceNanos) {
-        predictions.increment(out.size());
         batchSize.record(out.size());
         batchLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
         serviceTime.record(serviceNanos, TimeUnit.NANOSECONDS);
@@ -211,9 +215,26 @@ public final class PipelineMetrics {
         }
     }
 
-    /** The consumer's lag as Kafka's client reports it. */
-    public void lag(double records) {
-        lag.set(records);
+    /**
+     * The consumer's lag per input partition: records between the group's committed offset and the
+     * end of the partition (exactly once: its last stable offset), as last measured.
+     */
+    public void lag(Map<Integer, Long> byPartition) {
+        byPartition.forEach((partition, records) -> lag.computeIfAbsent(partition, p -> new FiniteGauge(registry, "ctta.consumer.lag",
+                "Records between the group's committed offset and the end of the input partition", tags.and("partition", String.valueOf(p))))
+                .set(records));
+    }
+
+    /** The last measured lag of each input partition (absent until measured). */
+    public Map<Integer, Long> lag() {
+        Map<Integer, Long> out = new java.util.TreeMap<>();
+        lag.forEach((p, g) -> {
+            double v = g.get();
+            if (!Double.isNaN(v)) {
+                out.put(p, (long) v);
+            }
+        });
+        return out;
     }
 
     /** Records one labelled prediction of a task (domain) and the current window error. */
@@ -234,7 +255,10 @@ public final class PipelineMetrics {
     /** Guard and drift actions; the tag takes only these values. */
     public static final java.util.List<String> ACTIONS = java.util.List.of(
             "rollback", "rollback-non-finite", "reset-collapse", "skip-checkpoint-non-finite",
-            "drift-reset", "drift-switch-strategy", "drift-snapshot", PipelineMetrics.DEAD_LETTER_POISON);
+            "drift-reset", "drift-switch-strategy", "drift-snapshot", PipelineMetrics.DEAD_LETTER_POISON, PipelineMetrics.OUTPUT_LOST);
+
+    /** Kafka refused a record's output and its dead letter: nothing was written for it, the stream went on. */
+    public static final String OUTPUT_LOST = "output-lost";
 
     /** The action of dead-lettering a record that crashed the model actor too often. */
     public static final String DEAD_LETTER_POISON = "dead-letter-poison";

@@ -55,7 +55,8 @@ public final class ModelSource {
                     throw new InvalidConfigException("ctta.model.weights", conf.weights().toString(), e.getMessage());
                 }
             default:
-                return ModelSpec.builtinCnn();
+                // builtin-cnn, or mlp:<in>-...-<out> (validated with the config).
+                return ModelSpec.builtin(conf.kind());
         }
     }
 

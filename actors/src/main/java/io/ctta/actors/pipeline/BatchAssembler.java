@@ -16,19 +16,24 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Turns a micro-batch of consumed records into the model's input and, once the model answered,
  * into the records to produce: a prediction for every decoded record and a dead letter for every
- * rejected one, in the order they were consumed.
+ * rejected one, in the order they were consumed. Every record is made to fit {@code maxOutputBytes}
+ * (the producer's max.request.size and the output topics' max.message.bytes): a prediction that
+ * does not fit, or cannot be encoded, becomes a dead letter of its input, and a dead letter keeps
+ * only the prefix of the value that fits, so no output is refused by Kafka for its size.
  */
 final class BatchAssembler {
 
     private final String pipeline;
     private final String predictionsTopic;
     private final String deadLetterTopic;
+    private final int maxOutputBytes;
     private final PredictionCodec predictionCodec = new PredictionCodec();
 
-    BatchAssembler(String pipeline, String predictionsTopic, String deadLetterTopic) {
+    BatchAssembler(String pipeline, String predictionsTopic, String deadLetterTopic, int maxOutputBytes) {
         this.pipeline = pipeline;
         this.predictionsTopic = predictionsTopic;
         this.deadLetterTopic = deadLetterTopic;
+        this.maxOutputBytes = maxOutputBytes;
     }
 
     /** A consumed record with its decoding result. */
@@ -76,22 +81,21 @@ final class BatchAssembler {
      * @param scored called with (correct, window error) for every labelled record
      * @param strategy the strategy that made the predictions (it can change on a drift action)
      */
-    List<ProducerRecord<byte[], byte[]>> outputs(List<Incoming> batch, ModelOutput output, PrequentialEvaluator evaluator, Scored scored, String strategy) {
-        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.size());
+    List<Output> outputs(List<Incoming> batch, ModelOutput output, PrequentialEvaluator evaluator, Scored scored, String strategy) {
+        List<Output> out = new ArrayList<>(batch.size());
         long now = System.currentTimeMillis();
         int j = 0;
         for (Incoming in : batch) {
             ConsumerRecord<byte[], byte[]> raw = in.raw();
             if (in.decoded() instanceof DecodeResult.Rejected rejected) {
-                out.add(DeadLetters.deadLetter(deadLetterTopic, raw.topic(), raw.partition(), raw.offset(),
-                        raw.key(), raw.value(), raw.headers(), rejected.reason()));
+                out.add(deadLetter(raw, rejected.reason(), now));
                 continue;
             }
             InferenceRecord r = in.record();
             int predicted = output.predictedClass(j);
             PredictionRecord p = new PredictionRecord(pipeline, strategy, r.id(), r.key(), raw.partition(), raw.offset(),
                     r.eventTimeMs(), r.domain(), r.label(), predicted, output.probabilitiesOf(j), output.modelVersion(), now);
-            out.add(new ProducerRecord<>(predictionsTopic, raw.key(), predictionCodec.encode(p)));
+            out.add(prediction(raw, p, now));
             if (r.label() != null) {
                 evaluator.record(predicted, r.label(), r.domain());
                 scored.accept(predicted == r.label(), evaluator.windowError(), r.domain());
@@ -99,6 +103,42 @@ final class BatchAssembler {
             j++;
         }
         return out;
+    }
+
+    /** The prediction's record, or the input's dead letter when the prediction cannot be encoded or does not fit. */
+    private Output prediction(ConsumerRecord<byte[], byte[]> raw, PredictionRecord p, long now) {
+        ProducerRecord<byte[], byte[]> record;
+        try {
+            record = new ProducerRecord<>(predictionsTopic, raw.key(), predictionCodec.encode(p));
+        } catch (RuntimeException e) {
+            return deadLetter(raw, "output-encoding: the prediction could not be encoded: " + e, now);
+        }
+        int size = io.ctta.streams.serde.RecordSize.of(record);
+        if (size > maxOutputBytes) {
+            return deadLetter(raw, "output-too-large: the prediction is " + size + " bytes, outputs may be at most " + maxOutputBytes
+                    + " (ctta.kafka.producer.max-request-size, the topic's max.message.bytes)", now);
+        }
+        return new Output(record, Output.Kind.PREDICTION, fallback(raw, now), ref(raw));
+    }
+
+    /** The input's dead letter, its value cut to fit when it must be. */
+    Output deadLetter(ConsumerRecord<byte[], byte[]> raw, String reason, long now) {
+        return new Output(DeadLetters.deadLetter(deadLetterTopic, raw.topic(), raw.partition(), raw.offset(), raw.key(), raw.value(), raw.headers(),
+                reason, now, maxOutputBytes), Output.Kind.DEAD_LETTER, fallback(raw, now), ref(raw));
+    }
+
+    /** The input's smallest dead letter (headers only): for a record whose output Kafka refused before. */
+    Output bareDeadLetter(ConsumerRecord<byte[], byte[]> raw, String reason) {
+        return new Output(fallback(raw, System.currentTimeMillis()).apply(reason), Output.Kind.DEAD_LETTER, null, ref(raw));
+    }
+
+    private static RecordRef ref(ConsumerRecord<byte[], byte[]> raw) {
+        return new RecordRef(raw.topic(), raw.partition(), raw.offset());
+    }
+
+    private java.util.function.Function<String, ProducerRecord<byte[], byte[]>> fallback(ConsumerRecord<byte[], byte[]> raw, long now) {
+        return reason -> DeadLetters.withoutValue(deadLetterTopic, raw.topic(), raw.partition(), raw.offset(), raw.key(), raw.value(),
+                raw.headers(), reason, now);
     }
 
     /** Receives the score of each labelled prediction. */

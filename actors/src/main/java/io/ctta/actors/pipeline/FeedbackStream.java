@@ -3,7 +3,6 @@ package io.ctta.actors.pipeline;
 import io.ctta.actors.config.CttaSettings.PipelineConf;
 import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.actors.model.ModelActor;
-import io.ctta.runtime.eval.PrequentialEvaluator;
 import io.ctta.streams.record.LabelFeedback;
 import io.ctta.streams.record.Topics;
 import io.ctta.streams.serde.DeadLetters;
@@ -37,7 +36,8 @@ import org.apache.pekko.stream.javadsl.Keep;
  * The delayed-label graph of a pipeline: {@code <pipeline>.feedback} (record id and label, JSON)
  * in micro-batches to the model actor, which joins each label to the prediction it made for that
  * id and learns from the matched examples in stream order. Undecodable feedback goes to the
- * dead-letter topic. Offsets are committed after the model actor answered.
+ * dead-letter topic. Offsets are committed after the model actor answered. The model actor scores
+ * the released examples too (its evaluator is checkpointed with the joiner).
  */
 final class FeedbackStream {
 
@@ -52,9 +52,8 @@ final class FeedbackStream {
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, conf.autoOffsetReset())
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         ProducerSettings<byte[], byte[]> producer = ProducerSettings.create(system, new ByteArraySerializer(), new ByteArraySerializer())
-                .withProperties(kafka);
+                .withProperties(asStrings(deps.producerProperties()));
         FeedbackCodec codec = new FeedbackCodec();
-        PrequentialEvaluator evaluator = PrequentialEvaluator.withDefaults();
         PipelineMetrics metrics = deps.metrics();
         String dlq = Topics.deadLetters(conf.name());
         return Consumer.committableSource(consumer, Subscriptions.topics(conf.feedback().topic()))
@@ -69,19 +68,17 @@ final class FeedbackStream {
                             labels.add(new ModelActor.Label(f.id(), f.label(), f.eventTimeMs()));
                         } catch (RuntimeException e) {
                             dead.add(DeadLetters.deadLetter(dlq, r.topic(), r.partition(), r.offset(), r.key(), r.value(), r.headers(),
-                                    "undecodable feedback: " + e.getMessage()));
+                                    "undecodable feedback: " + e.getMessage(), System.currentTimeMillis(), deps.outputLimits().maxOutputBytes()));
                         }
                     }
-                    metrics.deadLettered(dead.size());
                     ConsumerMessage.CommittableOffsetBatch offsets = ConsumerMessage.createCommittableOffsetBatch(
                             batch.stream().map(ConsumerMessage.CommittableMessage::committableOffset).toList());
                     CompletionStage<ModelActor.FeedbackResult> reply = AskPattern.ask(model, replyTo -> new ModelActor.Feedback(labels, replyTo),
                             conf.askTimeout(), system.scheduler());
                     return reply.thenApply(result -> {
                         metrics.feedback(result.matched(), result.late(), result.unknown(), result.duplicate(), result.pending());
-                        for (int[] s : result.scored()) {
-                            evaluator.record(s[0], s[1], null);
-                            metrics.scored(s[0] == s[1], evaluator.windowError());
+                        for (ModelActor.Scored s : result.scored()) {
+                            metrics.scored(s.predicted() == s.label(), s.windowError());
                         }
                         result.steps().forEach(metrics::step);
                         return dead.isEmpty()
@@ -90,9 +87,21 @@ final class FeedbackStream {
                     });
                 })
                 .via(Producer.flexiFlow(producer))
-                .map(ProducerMessage.Results::passThrough)
+                .map(results -> {
+                    // Counted once acknowledged.
+                    if (results instanceof ProducerMessage.MultiResult<byte[], byte[], ConsumerMessage.Committable> multi) {
+                        metrics.deadLettered(multi.getParts().size());
+                    }
+                    return results.passThrough();
+                })
                 .toMat(Committer.sink(CommitterSettings.create(system)), Keep.both())
                 .mapMaterializedValue(Consumer::createDrainingControl)
                 .run(system);
+    }
+
+    private static Map<String, String> asStrings(java.util.Properties p) {
+        Map<String, String> m = new LinkedHashMap<>();
+        p.forEach((k, v) -> m.put(String.valueOf(k), String.valueOf(v)));
+        return m;
     }
 }

@@ -40,14 +40,11 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.kafka.CommitterSettings;
 import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
-import org.apache.pekko.kafka.ProducerMessage;
-import org.apache.pekko.kafka.ProducerSettings;
 import org.apache.pekko.kafka.RestrictedConsumer;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Committer;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.kafka.javadsl.PartitionAssignmentHandler;
-import org.apache.pekko.kafka.javadsl.Producer;
 import org.apache.pekko.stream.javadsl.Keep;
 
 /**
@@ -81,6 +78,7 @@ public final class PipelineStream {
      * @param seekTo next offset per topic and partition to start from (the model's checkpoint);
      *     partitions not in it start from the group's committed position
      * @param quarantine records to serve one at a time, and records to dead-letter unserved
+     * @param state the drift monitor and evaluator, already restored to the checkpoint of {@code seekTo}
      * @return the control that drains and stops the stream
      */
     public static Consumer.DrainingControl<Done> start(
@@ -89,13 +87,14 @@ public final class PipelineStream {
             PipelineSupervisor.Deps deps,
             ActorRef<ModelActor.Command> model,
             Map<String, Map<Integer, Long>> seekTo,
-            PoisonRecords.View quarantine) {
+            PoisonRecords.View quarantine,
+            StreamState state) {
         Properties kafkaProperties = deps.kafkaProperties();
         InputDecoder codec = deps.codec();
         PipelineMetrics metrics = deps.metrics();
         boolean checkpointsOn = deps.checkpoints() != null;
         boolean exactlyOnce = conf.output().exactlyOnce();
-        Outputs outputs = new Outputs(conf, deps);
+        Outputs outputs = new Outputs(conf, deps, state);
         ConsumerSettings<byte[], byte[]> consumerSettings = ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withProperties(asMap(kafkaProperties))
                 .withGroupId(conf.groupId())
@@ -116,9 +115,10 @@ public final class PipelineStream {
                 .map(msg -> {
                     metrics.consumed(1);
                     var raw = msg.record();
-                    String poison = quarantine.poisoned().get(new RecordRef(raw.topic(), raw.partition(), raw.offset()));
-                    DecodeResult decoded = poison != null ? new DecodeResult.Rejected(poison) : codec.decode(raw.key(), raw.value(), raw.headers());
-                    return new Tracked(msg, new BatchAssembler.Incoming(raw, decoded), poison != null);
+                    RecordRef ref = new RecordRef(raw.topic(), raw.partition(), raw.offset());
+                    Fate fate = Fate.of(quarantine, ref);
+                    DecodeResult decoded = fate == Fate.SERVE ? codec.decode(raw.key(), raw.value(), raw.headers()) : new DecodeResult.Rejected(fate.reason(quarantine, ref));
+                    return new Tracked(msg, new BatchAssembler.Incoming(raw, decoded), fate);
                 })
                 .statefulMapConcat(() -> new ReplayFilter(seekTo, passedOn))
                 .groupedWithin(conf.batchSize(), conf.maxLatency())
@@ -131,11 +131,11 @@ public final class PipelineStream {
             batches = batches.merge(Source.tick(every, every, List.<Tracked>of()), true);
         }
         Source<Served, Consumer.Control> served = batches
-                .mapAsync(1, batch -> batch.isEmpty() ? captureIfDue(system, conf, model) : serve(system, conf, model, outputs, batch, checkpointsOn));
+                .mapAsync(1, batch -> batch.isEmpty() ? captureIfDue(system, conf, model, state) : serve(system, conf, model, outputs, batch, checkpointsOn));
 
         if (exactlyOnce) {
             TransactionalOutput tx = new TransactionalOutput(conf.name(), Topics.checkpoints(conf.name()), conf.groupId(),
-                    conf.output().transactionalId(), kafkaProperties);
+                    conf.output().transactionalId(), deps.producerProperties(), metrics);
             LongFunction<CompletionStage<ModelActor.Persisted>> persist = token -> AskPattern.ask(model,
                     replyTo -> new ModelActor.Persist(token, replyTo), conf.askTimeout(), system.scheduler());
             Consumer.DrainingControl<Done> control = served
@@ -144,7 +144,7 @@ public final class PipelineStream {
                     .concat(Source.single(Optional.<Served>empty()))
                     .mapAsync(1, s -> s.isPresent()
                             ? tx.write(s.get().all(), s.get().checkpointToken(), persist)
-                            : tx.finish(() -> AskPattern.ask(model, ModelActor.Flush::new, conf.askTimeout(), system.scheduler())))
+                            : tx.finish(() -> AskPattern.ask(model, replyTo -> new ModelActor.Flush(state.sections(), replyTo), conf.askTimeout(), system.scheduler())))
                     .toMat(Sink.ignore(), Keep.both())
                     .mapMaterializedValue(Consumer::createDrainingControl)
                     .run(system);
@@ -152,21 +152,50 @@ public final class PipelineStream {
             return control;
         }
 
-        ProducerSettings<byte[], byte[]> producerSettings = ProducerSettings.create(system, new ByteArraySerializer(), new ByteArraySerializer())
-                .withProperties(asMap(kafkaProperties))
-                .withProperty(ProducerConfig.ACKS_CONFIG, "all")
-                .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
-                .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
+        Properties producerProperties = deps.producerProperties();
+        producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        OutputSender sender = new OutputSender(conf.name(), producerProperties);
         CommitterSettings committerSettings = CommitterSettings.create(system);
-        return served
-                .mapConcat(s -> s.envelopes(!checkpointsOn))
-                .via(Producer.flexiFlow(producerSettings))
-                .map(ProducerMessage.Results::passThrough)
+        Consumer.DrainingControl<Done> control = served
+                .mapConcat(s -> s.outgoing(!checkpointsOn))
+                // In order: each output completes once acknowledged (or replaced by its dead letter),
+                // and only then is it counted and its offset may be committed.
+                .mapAsync(SENDS_IN_FLIGHT, o -> o.output() == null
+                        ? CompletableFuture.completedFuture(o.progress())
+                        : sender.send(o.output()).thenApply(delivered -> {
+                            count(metrics, o.output().kind(), delivered);
+                            return o.progress();
+                        }))
                 .mapAsync(1, progress -> persist(system, conf, model, progress))
                 .statefulMapConcat(ReleaseCommits::new)
                 .toMat(Committer.sink(committerSettings), Keep.both())
                 .mapMaterializedValue(Consumer::createDrainingControl)
                 .run(system);
+        control.streamCompletion().whenComplete((d, f) -> sender.close());
+        return control;
+    }
+
+    /** Outputs awaiting their acknowledgement at once (the producer batches them). */
+    private static final int SENDS_IN_FLIGHT = 1024;
+
+    /** Counts what reached Kafka for one output. */
+    private static void count(PipelineMetrics metrics, Output.Kind kind, OutputSender.Delivered delivered) {
+        switch (delivered) {
+            case AS_IS -> {
+                if (kind == Output.Kind.PREDICTION) {
+                    metrics.predictionsProduced(1);
+                } else if (kind == Output.Kind.DEAD_LETTER) {
+                    metrics.deadLettered(1);
+                }
+            }
+            case DEAD_LETTER_INSTEAD -> metrics.deadLettered(1);
+            case LOST -> metrics.action(PipelineMetrics.OUTPUT_LOST);
+            case NOTHING -> {
+                // Counted as lost when the run decided to write nothing for it.
+            }
+        }
     }
 
     /** A batch holding a suspect of crashing the model is served one record at a time. */
@@ -213,46 +242,70 @@ public final class PipelineStream {
      *
      * @param checkpointToken the checkpoint captured after this batch (0: none)
      */
-    private record Served(List<Tracked> tracked, List<ProducerRecord<byte[], byte[]>> records, List<ProducerRecord<byte[], byte[]>> events,
-            long checkpointToken) {
+    private record Served(List<Tracked> tracked, List<Output> records, List<Output> events, long checkpointToken) {
 
-        List<ProducerRecord<byte[], byte[]>> all() {
-            List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(records.size() + events.size());
+        List<Output> all() {
+            List<Output> out = new ArrayList<>(records.size() + events.size());
             out.addAll(records);
             out.addAll(events);
             return out;
         }
 
         /**
-         * One envelope per consumed record (its prediction or dead letter), with the batch's events
-         * before the last one: the last envelope carries the release flag and the checkpoint token,
-         * so the events, too, are acknowledged before anything is committed. One envelope per
-         * record (rather than one {@code multi} envelope with an offset batch) keeps commit
-         * accounting per offset, which pekko-connectors-kafka 1.2.0's committing stages need to
-         * drain cleanly.
+         * One output per consumed record (its prediction or dead letter), with the batch's events
+         * before the last one: the last carries the release flag and the checkpoint token, so the
+         * events, too, are acknowledged before anything is committed. Commit accounting stays per
+         * offset, which pekko-connectors-kafka 1.2.0's committing stages need to drain cleanly.
          */
-        List<ProducerMessage.Envelope<byte[], byte[], Progress>> envelopes(boolean releaseAtEnd) {
+        List<Outgoing> outgoing(boolean releaseAtEnd) {
             if (records.isEmpty()) {
                 // A checkpoint captured on a quiet stream: nothing to produce, but once it is
                 // written the offsets acknowledged so far are released.
-                return checkpointToken == 0 ? List.of() : List.of(ProducerMessage.passThrough(new Progress(null, false, checkpointToken)));
+                return checkpointToken == 0 ? List.of() : List.of(new Outgoing(null, new Progress(null, false, checkpointToken)));
             }
-            List<ProducerMessage.Envelope<byte[], byte[], Progress>> out = new ArrayList<>(records.size() + events.size());
+            List<Outgoing> out = new ArrayList<>(records.size() + events.size());
             int last = records.size() - 1;
             for (int i = 0; i < last; i++) {
-                out.add(ProducerMessage.single(records.get(i), new Progress(tracked.get(i).msg().committableOffset(), false, 0)));
+                out.add(new Outgoing(records.get(i), new Progress(tracked.get(i).msg().committableOffset(), false, 0)));
             }
             ConsumerMessage.CommittableOffset lastOffset = tracked.get(last).msg().committableOffset();
-            for (ProducerRecord<byte[], byte[]> e : events) {
-                out.add(ProducerMessage.single(e, new Progress(lastOffset, false, 0)));
+            for (Output e : events) {
+                out.add(new Outgoing(e, new Progress(lastOffset, false, 0)));
             }
-            out.add(ProducerMessage.single(records.get(last), new Progress(lastOffset, releaseAtEnd, checkpointToken)));
+            out.add(new Outgoing(records.get(last), new Progress(lastOffset, releaseAtEnd, checkpointToken)));
             return out;
         }
     }
 
-    /** A consumed record, decoded; {@code poisoned} when it is dead-lettered for crashing the model. */
-    private record Tracked(ConsumerMessage.CommittableMessage<byte[], byte[]> msg, BatchAssembler.Incoming incoming, boolean poisoned) {
+    /** An output (null: nothing to produce) and the progress it carries. */
+    private record Outgoing(Output output, Progress progress) {}
+
+    /** What a run does with a consumed record, from what earlier runs learned ({@link PoisonRecords}). */
+    private enum Fate {
+        /** Decode it and serve it. */
+        SERVE,
+        /** Dead-letter it: it crashed the model too often. */
+        POISONED,
+        /** Kafka refused its output: a bare dead letter instead. */
+        BARE,
+        /** Kafka refused its bare dead letter too: nothing. */
+        DROPPED;
+
+        static Fate of(PoisonRecords.View q, RecordRef ref) {
+            return q.dropped().containsKey(ref) ? DROPPED : q.bare().containsKey(ref) ? BARE : q.poisoned().containsKey(ref) ? POISONED : SERVE;
+        }
+
+        String reason(PoisonRecords.View q, RecordRef ref) {
+            return switch (this) {
+                case POISONED -> q.poisoned().get(ref);
+                case BARE, DROPPED -> "output-refused: Kafka refused the record's output: " + (this == BARE ? q.bare() : q.dropped()).get(ref);
+                case SERVE -> throw new IllegalStateException("served records have no reason");
+            };
+        }
+    }
+
+    /** A consumed record, decoded, and what this run does with it. */
+    private record Tracked(ConsumerMessage.CommittableMessage<byte[], byte[]> msg, BatchAssembler.Incoming incoming, Fate fate) {
         RecordRef ref() {
             var r = msg.record();
             return new RecordRef(r.topic(), r.partition(), r.offset());
@@ -359,9 +412,24 @@ public final class PipelineStream {
     private static final Duration QUIET_TICK = Duration.ofSeconds(1);
 
     /** A checkpoint of what the model applied so far if one is due, in stream order; nothing to produce. */
-    private static CompletionStage<Served> captureIfDue(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model) {
+    private static CompletionStage<Served> captureIfDue(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model, StreamState state) {
         return AskPattern.<ModelActor.Command, ModelActor.Captured>ask(model, ModelActor.CaptureIfDue::new, conf.askTimeout(), system.scheduler())
-                .thenApply(c -> new Served(List.of(), List.of(), List.of(), c.token()));
+                .thenApply(c -> {
+                    attachStreamState(model, c.token(), state);
+                    return new Served(List.of(), List.of(), List.of(), c.token());
+                });
+    }
+
+    /**
+     * A checkpoint was captured after the batch this stage just handled: the drift monitor and the
+     * evaluator have seen exactly the same records as the model, so their snapshot joins it. The
+     * tell precedes the checkpoint's {@code Persist}, which is sent only once the batch's outputs
+     * are acknowledged, after this stage returned.
+     */
+    private static void attachStreamState(ActorRef<ModelActor.Command> model, long token, StreamState state) {
+        if (token != 0) {
+            model.tell(new ModelActor.AttachStreamState(token, state.sections()));
+        }
     }
 
     /** Serves one micro-batch: asks the model for the decoded records, keeps rejects in place. */
@@ -374,19 +442,17 @@ public final class PipelineStream {
             boolean checkpointsOn) {
         long formed = System.nanoTime();
         List<BatchAssembler.Incoming> batch = tracked.stream().map(Tracked::incoming).toList();
-        int rejected = (int) batch.stream().filter(i -> !i.ok()).count();
         InputBatch input = outputs.assembler.inputOf(batch);
         PipelineMetrics metrics = outputs.deps.metrics();
-        List<ProducerRecord<byte[], byte[]>> poisonEvents = outputs.poisonEvents(tracked);
+        List<Output> poisonEvents = outputs.poisonEvents(tracked);
         Map<String, Map<Integer, Long>> next = nextOffsets(tracked);
         if (input == null) {
-            metrics.deadLettered(rejected);
             if (checkpointsOn) {
                 // Nothing reached the model; its next checkpoint still covers these offsets, so a
                 // resume does not dead-letter them again.
                 model.tell(new ModelActor.Passed(next));
             }
-            List<ProducerRecord<byte[], byte[]>> records = outputs.assembler.outputs(batch, null, outputs.evaluator, metrics::scored, conf.strategy());
+            List<Output> records = outputs.refusedBefore(tracked, outputs.assembler.outputs(batch, null, outputs.evaluator, metrics::scored, conf.strategy()));
             return CompletableFuture.completedFuture(new Served(tracked, records, poisonEvents, 0));
         }
         List<String> ids = new ArrayList<>(input.size());
@@ -410,15 +476,15 @@ public final class PipelineStream {
                 throw new BatchFailedException("pipeline " + conf.name() + ": " + failed.reason(), served);
             }
             ModelActor.Predicted predicted = (ModelActor.Predicted) result;
-            metrics.deadLettered(rejected);
             metrics.served(predicted.output(), System.nanoTime() - formed, predicted.serviceNanos());
             predicted.actions().forEach(metrics::action);
             metrics.step(predicted.learned());
             metrics.plasticity(predicted.plasticity());
             metrics.nativeBytes(predicted.nativeBytes());
-            List<ProducerRecord<byte[], byte[]>> records = outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy());
-            List<ProducerRecord<byte[], byte[]>> events = new ArrayList<>(poisonEvents);
+            List<Output> records = outputs.refusedBefore(tracked, outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy()));
+            List<Output> events = new ArrayList<>(poisonEvents);
             events.addAll(outputs.events(tracked, predicted, model));
+            attachStreamState(model, predicted.checkpointToken(), outputs.state);
             return new Served(tracked, records, events, predicted.checkpointToken());
         });
     }
@@ -428,33 +494,63 @@ public final class PipelineStream {
         final PipelineConf conf;
         final PipelineSupervisor.Deps deps;
         final BatchAssembler assembler;
-        final PrequentialEvaluator evaluator = PrequentialEvaluator.withDefaults();
+        final StreamState state;
+        final PrequentialEvaluator evaluator;
         final DriftEventCodec driftCodec = new DriftEventCodec();
         final String driftTopic;
 
-        Outputs(PipelineConf conf, PipelineSupervisor.Deps deps) {
+        Outputs(PipelineConf conf, PipelineSupervisor.Deps deps, StreamState state) {
             this.conf = conf;
             this.deps = deps;
-            this.assembler = new BatchAssembler(conf.name(), Topics.predictions(conf.name()), Topics.deadLetters(conf.name()));
+            this.state = state;
+            this.evaluator = state.evaluator();
+            this.assembler = new BatchAssembler(conf.name(), Topics.predictions(conf.name()), Topics.deadLetters(conf.name()),
+                    deps.outputLimits().maxOutputBytes());
             this.driftTopic = Topics.drift(conf.name());
         }
 
         /** An action event per record dead-lettered for crashing the model, counted as a guard action. */
-        List<ProducerRecord<byte[], byte[]>> poisonEvents(List<Tracked> tracked) {
-            List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(0);
+        List<Output> poisonEvents(List<Tracked> tracked) {
+            List<Output> out = new ArrayList<>(0);
             for (Tracked t : tracked) {
-                if (t.poisoned()) {
+                if (t.fate() == Fate.POISONED) {
                     var raw = t.msg().record();
                     deps.metrics().action(PipelineMetrics.DEAD_LETTER_POISON);
-                    out.add(driftCodec.record(driftTopic, DriftEvent.action(conf.name(), conf.strategy(), PipelineMetrics.DEAD_LETTER_POISON,
-                            "model-crash", raw.partition(), raw.offset(), System.currentTimeMillis())));
+                    out.add(Output.event(driftCodec.record(driftTopic, DriftEvent.action(conf.name(), conf.strategy(), PipelineMetrics.DEAD_LETTER_POISON,
+                            "model-crash", raw.partition(), raw.offset(), System.currentTimeMillis()))));
+                }
+            }
+            return out;
+        }
+
+        /**
+         * Replaces the outputs of records whose output Kafka refused in an earlier run: a bare dead
+         * letter, or nothing once that was refused too (counted as {@link PipelineMetrics#OUTPUT_LOST}).
+         */
+        List<Output> refusedBefore(List<Tracked> tracked, List<Output> records) {
+            List<Output> out = records;
+            for (int i = 0; i < tracked.size(); i++) {
+                Tracked t = tracked.get(i);
+                if (t.fate() == Fate.BARE || t.fate() == Fate.DROPPED) {
+                    out = out == records ? new ArrayList<>(records) : out;
+                    var raw = t.msg().record();
+                    String reason = ((DecodeResult.Rejected) t.incoming().decoded()).reason();
+                    if (t.fate() == Fate.BARE) {
+                        out.set(i, assembler.bareDeadLetter(raw, reason));
+                    } else {
+                        deps.metrics().action(PipelineMetrics.OUTPUT_LOST);
+                        org.slf4j.LoggerFactory.getLogger(PipelineStream.class).error(
+                                "pipeline {}: Kafka refused the output and the dead letter of {}; nothing is written for it and the stream goes on",
+                                conf.name(), t.ref());
+                        out.set(i, Output.nothing(t.ref()));
+                    }
                 }
             }
             return out;
         }
 
         /** Feeds the drift monitor and the dashboard; returns the event records to produce. */
-        List<ProducerRecord<byte[], byte[]>> events(List<Tracked> tracked, ModelActor.Predicted predicted, ActorRef<ModelActor.Command> model) {
+        List<Output> events(List<Tracked> tracked, ModelActor.Predicted predicted, ActorRef<ModelActor.Command> model) {
             List<DriftMonitor.Observation> observations = new ArrayList<>();
             String lastDomain = null;
             int lastPartition = 0;
@@ -473,7 +569,7 @@ public final class PipelineStream {
                     }
                 }
             }
-            List<DriftEvent> events = new ArrayList<>(deps.drift().observe(observations, predicted.output()));
+            List<DriftEvent> events = new ArrayList<>(state.drift().observe(observations, predicted.output()));
             long now = System.currentTimeMillis();
             for (String action : predicted.actions()) {
                 events.add(DriftEvent.action(conf.name(), predicted.strategy(), action, "guard", lastPartition, lastOffset, now));
@@ -492,9 +588,9 @@ public final class PipelineStream {
             }
             events.addAll(triggered);
             deps.series().batch(predicted.output(), evaluator.windowCount() > 0 ? 1 - evaluator.windowError() : null, lastDomain);
-            List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(events.size());
+            List<Output> out = new ArrayList<>(events.size());
             for (DriftEvent e : events) {
-                out.add(driftCodec.record(driftTopic, e));
+                out.add(Output.event(driftCodec.record(driftTopic, e)));
             }
             return out;
         }

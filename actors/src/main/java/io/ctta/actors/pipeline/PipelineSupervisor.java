@@ -56,7 +56,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         INSTANCE
     }
 
-    private record Lag(double records) implements Command {}
+    /** The lag per input partition, or null when it could not be measured. */
+    private record Lag(java.util.Map<Integer, Long> byPartition) implements Command {}
 
     /** Drain and stop the pipeline; {@code replyTo} gets {@link Done} when it has. */
     public record Stop(ActorRef<Done> replyTo) implements Command {}
@@ -84,7 +85,33 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     public record Deps(Properties kafkaProperties, InputDecoder codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
             Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series,
             java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry, PipelineFailures failures,
-            io.ctta.actors.health.PipelineStates states, io.ctta.runtime.model.IntraOpThreads intraOpThreads) {}
+            io.ctta.actors.health.PipelineStates states, OutputLimits outputLimits,
+            io.ctta.runtime.model.IntraOpThreads intraOpThreads) {
+
+        /** The producers' settings: the kafka properties with ctta's producer limits. */
+        public Properties producerProperties() {
+            Properties p = new Properties();
+            p.putAll(kafkaProperties);
+            p.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(outputLimits.maxRequestSize()));
+            // A record must also fit the producer's buffer (Kafka's default 32 MiB).
+            p.put(org.apache.kafka.clients.producer.ProducerConfig.BUFFER_MEMORY_CONFIG,
+                    String.valueOf(Math.max(32L << 20, 2L * outputLimits.maxRequestSize())));
+            return p;
+        }
+    }
+
+    /**
+     * @param maxRequestSize the producers' {@code max.request.size} ({@code ctta.kafka.producer.max-request-size})
+     * @param maxOutputBytes the largest record every output topic and the producer accept: that and
+     *     the output topics' smallest {@code max.message.bytes}; every output is made to fit it
+     */
+    public record OutputLimits(int maxRequestSize, int maxOutputBytes) {
+        public OutputLimits {
+            if (maxOutputBytes > maxRequestSize || maxOutputBytes < 1) {
+                throw new IllegalArgumentException("maxOutputBytes " + maxOutputBytes + " must be in 1.." + maxRequestSize);
+            }
+        }
+    }
 
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
     /** How long a rewind may wait for the model actor's start (strategy creation and warm-up). */
@@ -106,6 +133,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private int generation;
     private long generationStartedNanos;
     private final PoisonRecords poison;
+    /** The drift monitor and evaluator of the input stream, restored at every (re)start. */
+    private final StreamState streamState;
     private Duration backoff = MIN_BACKOFF;
     private boolean stopping;
     /**
@@ -130,6 +159,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.conf = conf;
         this.deps = deps;
         this.poison = new PoisonRecords(deps.guards().crashesBeforeDeadLetter());
+        this.streamState = new StreamState(conf.name(), deps.drift());
         this.model = ctx.spawn(
                 // A strategy that cannot be created stops the model actor (retrying cannot help);
                 // any other failure restarts it from its checkpoint.
@@ -150,6 +180,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     }
 
     private Consumer.DrainingControl<Done> feedback;
+    /** Measures the consumer lag; guarded by this supervisor's monitor (used from the blocking dispatcher). */
+    private ConsumerLag lagMeter;
+    private boolean lagInFlight;
 
     /** The delayed-label graph, when the pipeline consumes a feedback topic. */
     private void startFeedback() {
@@ -256,18 +289,22 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 })
                 .onMessage(PollLag.class, p -> {
                     checkRecovered();
-                    if (control != null && !stopping) {
-                        try {
-                            getContext().pipeToSelf(control.getMetrics(), (m, f) -> new Lag(f == null ? lagOf(m) : Double.NaN));
-                        } catch (IllegalStateException notYetRunning) {
-                            // The source stage is still materialising; the next poll will find it.
-                        }
+                    if (!stopping && !lagInFlight) {
+                        lagInFlight = true;
+                        var blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+                        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> lagMeter().measure(), blocking), (m, f) -> {
+                            if (f != null) {
+                                getContext().getLog().debug("pipeline {}: consumer lag not measured: {}", conf.name(), f.toString());
+                            }
+                            return new Lag(f == null ? m : null);
+                        });
                     }
                     return this;
                 })
                 .onMessage(Lag.class, l -> {
-                    if (!Double.isNaN(l.records())) {
-                        deps.metrics().lag(l.records());
+                    lagInFlight = false;
+                    if (l.byPartition() != null) {
+                        deps.metrics().lag(l.byPartition());
                     }
                     return this;
                 })
@@ -298,6 +335,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return stopNow();
                 })
                 .onSignal(PostStop.class, s -> {
+                    closeLagMeter();
                     if (control != null && !stopping) {
                         control.drainAndShutdown(getContext().getExecutionContext());
                     }
@@ -306,18 +344,19 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .build();
     }
 
-    /** Kafka's own {@code records-lag-max} of the consumer (fetch manager metrics). */
-    private static double lagOf(java.util.Map<org.apache.kafka.common.MetricName, org.apache.kafka.common.Metric> metrics) {
-        for (var e : metrics.entrySet()) {
-            if (e.getKey().name().equals("records-lag-max") && e.getKey().group().equals("consumer-fetch-manager-metrics")
-                    && !e.getKey().tags().containsKey("topic")) {
-                Object v = e.getValue().metricValue();
-                if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-                    return n.doubleValue();
-                }
-            }
+    /** The lag meter, opened on first use (on the blocking dispatcher: it creates a Kafka admin client). */
+    private synchronized ConsumerLag lagMeter() {
+        if (lagMeter == null) {
+            lagMeter = new ConsumerLag(deps.kafkaProperties(), conf.groupId(), conf.inputTopic(), conf.output().exactlyOnce());
         }
-        return Double.NaN;
+        return lagMeter;
+    }
+
+    private synchronized void closeLagMeter() {
+        if (lagMeter != null) {
+            lagMeter.close();
+            lagMeter = null;
+        }
     }
 
     private Behavior<Command> onRewound(Rewound r) {
@@ -329,7 +368,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             return this;
         }
         int gen = generation;
-        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view());
+        streamState.restore(r.rewound().restored());
+        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view(), streamState);
         generationStartedNanos = System.nanoTime();
         streamUp = true;
         batchesAtStart = servedBatches();
@@ -355,6 +395,12 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         if (System.nanoTime() - generationStartedNanos > HEALTHY_RUN.toNanos()) {
             backoff = MIN_BACKOFF;
         }
+        OutputRefusedException refused = refusal(ended.failure());
+        if (refused != null) {
+            poison.refused(refused.refused());
+            getContext().getLog().error("pipeline {}: Kafka refused the output of {}; the next run writes each a dead letter without its value "
+                    + "(and nothing if that is refused too), and the stream goes on", conf.name(), refused.refused().keySet());
+        }
         BatchFailedException batchFailed = batchFailure(ended.failure());
         if (batchFailed != null) {
             poison.failed(batchFailed).ifPresent(r -> getContext().getLog().error(
@@ -363,6 +409,15 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         }
         scheduleRestart(ended.failure());
         return this;
+    }
+
+    private static OutputRefusedException refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutputRefusedException r) {
+                return r;
+            }
+        }
+        return null;
     }
 
     private static BatchFailedException batchFailure(Throwable t) {
@@ -431,7 +486,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             return this;
         }
         getContext().getLog().info("pipeline {}: input graph drained; writing the final checkpoint", conf.name());
-        getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(), ModelActor.Flush::new, (r, f) -> new Stopped(d.replyTo()));
+        getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(),
+                replyTo -> new ModelActor.Flush(streamState.sections(), replyTo), (r, f) -> new Stopped(d.replyTo()));
         return this;
     }
 }

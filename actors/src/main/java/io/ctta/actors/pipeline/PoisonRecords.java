@@ -23,6 +23,10 @@ public final class PoisonRecords {
     private final int limit;
     private final Map<RecordRef, Integer> crashes = new LinkedHashMap<>();
     private final Map<RecordRef, String> poisoned = new LinkedHashMap<>();
+    /** Records whose output Kafka refused (exactly-once output), with the reason and how often. */
+    private final Map<RecordRef, Refusal> refusals = new LinkedHashMap<>();
+
+    private record Refusal(String reason, int times) {}
 
     /** @param limit crashes of the model actor before a record is dead-lettered (at least 1) */
     public PoisonRecords(int limit) {
@@ -59,6 +63,17 @@ public final class PoisonRecords {
         return Optional.empty();
     }
 
+    /**
+     * Counts refused outputs: the next run writes each record a bare dead letter instead; a record
+     * whose bare dead letter was refused too gets no output at all.
+     */
+    public void refused(Map<RecordRef, String> refused) {
+        refused.forEach((r, reason) -> refusals.merge(r, new Refusal(reason, 1), (a, b) -> new Refusal(b.reason(), a.times() + 1)));
+        while (refusals.size() > MAX_TRACKED) {
+            refusals.remove(refusals.keySet().iterator().next());
+        }
+    }
+
     /** How often a record crashed the model so far. */
     public int crashes(RecordRef r) {
         return crashes.getOrDefault(r, 0);
@@ -68,14 +83,23 @@ public final class PoisonRecords {
     public View view() {
         Set<RecordRef> suspects = new LinkedHashSet<>(crashes.keySet());
         suspects.removeAll(poisoned.keySet());
-        return new View(Set.copyOf(suspects), Map.copyOf(poisoned));
+        Map<RecordRef, String> bare = new LinkedHashMap<>();
+        Map<RecordRef, String> dropped = new LinkedHashMap<>();
+        refusals.forEach((r, f) -> (f.times() == 1 ? bare : dropped).put(r, f.reason()));
+        return new View(Set.copyOf(suspects), Map.copyOf(poisoned), Map.copyOf(bare), Map.copyOf(dropped));
     }
 
     /**
      * @param suspects records to serve one at a time
      * @param poisoned records to dead-letter, with the reason
+     * @param bare records whose output Kafka refused once: a bare dead letter instead, with the reason
+     * @param dropped records whose bare dead letter Kafka refused too: no output at all
      */
-    public record View(Set<RecordRef> suspects, Map<RecordRef, String> poisoned) {
+    public record View(Set<RecordRef> suspects, Map<RecordRef, String> poisoned, Map<RecordRef, String> bare, Map<RecordRef, String> dropped) {
+        public View(Set<RecordRef> suspects, Map<RecordRef, String> poisoned) {
+            this(suspects, poisoned, Map.of(), Map.of());
+        }
+
         public static View none() {
             return new View(Set.of(), Map.of());
         }

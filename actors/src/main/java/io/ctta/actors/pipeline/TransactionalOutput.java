@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * a new run's initTransactions fences the previous run's producer and aborts its open transaction.
  * Zombie consumers are fenced by the checkpoint store's owner epoch (a stale owner cannot write the
  * checkpoint a commit needs), since the offsets are sent with the group id only.
+ *
+ * <p>Predictions and dead letters are counted when their transaction commits: a read_committed
+ * consumer sees exactly what the counters say. Outputs were made to fit the producer's and the
+ * topics' limits before they reach the writer ({@link BatchAssembler}): in a transaction any
+ * refused record aborts all of it, so none may be refused for its size.
  */
 final class TransactionalOutput implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalOutput.class);
@@ -47,12 +52,26 @@ final class TransactionalOutput implements AutoCloseable {
     private final Properties producerProperties;
     private final ExecutorService thread;
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+    /** Input records whose output Kafka refused for reasons of the record alone; the transaction aborts. */
+    private final Map<RecordRef, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The topic of the first refused record. Once a record is refused the producer fails the
+     * transaction's other pending batches with the same exception; only records of this topic are
+     * taken for refused, so predictions failed alongside a refused dead letter are not.
+     */
+    private String refusedTopic;
     private KafkaProducer<byte[], byte[]> producer;
+    private final io.ctta.actors.metrics.PipelineMetrics metrics;
     private boolean open;
     private long commits;
+    /** Predictions and dead letters in the open transaction, counted when it commits. */
+    private int openPredictions;
+    private int openDeadLetters;
 
-    TransactionalOutput(String pipeline, String pointerTopic, String groupId, String transactionalId, Properties kafka) {
+    TransactionalOutput(String pipeline, String pointerTopic, String groupId, String transactionalId, Properties kafka,
+            io.ctta.actors.metrics.PipelineMetrics metrics) {
         this.pipeline = pipeline;
+        this.metrics = metrics;
         this.pointerTopic = pointerTopic;
         this.groupId = groupId;
         Properties p = new Properties();
@@ -78,24 +97,42 @@ final class TransactionalOutput implements AutoCloseable {
      *
      * @param persist asks the model actor to write the checkpoint with that token
      */
-    CompletionStage<Done> write(List<ProducerRecord<byte[], byte[]>> records, long checkpointToken, LongFunction<CompletionStage<ModelActor.Persisted>> persist) {
+    CompletionStage<Done> write(List<Output> records, long checkpointToken, LongFunction<CompletionStage<ModelActor.Persisted>> persist) {
         CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> send(records), thread);
         if (checkpointToken == 0) {
-            return sent.thenApply(v -> Done.getInstance());
+            return namingRefusals(sent.thenApply(v -> Done.getInstance()));
         }
-        return sent.thenRunAsync(this::flush, thread)
+        return namingRefusals(sent.thenRunAsync(this::flush, thread)
                 .thenCompose(v -> persist.apply(checkpointToken))
-                .thenApplyAsync(this::commit, thread);
+                .thenApplyAsync(this::commit, thread));
+    }
+
+    /**
+     * A failure after Kafka refused some record for reasons of its own fails as an
+     * {@link OutputRefusedException} naming the input records, whatever error surfaced first (the
+     * producer refuses every later call of an aborted transaction): the supervisor then keeps the
+     * next run from sending those outputs again.
+     */
+    private CompletionStage<Done> namingRefusals(CompletableFuture<Done> step) {
+        return step.handle((done, failure) -> {
+            if (failure == null) {
+                return done;
+            }
+            if (!refused.isEmpty()) {
+                throw new OutputRefusedException(pipeline, refused);
+            }
+            throw failure instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(failure);
+        });
     }
 
     /** At the end of a drained run: the model's final checkpoint and the last transaction. */
     CompletionStage<Done> finish(java.util.function.Supplier<CompletionStage<ModelActor.Persisted>> checkpoint) {
-        return CompletableFuture.runAsync(this::flush, thread)
+        return namingRefusals(CompletableFuture.runAsync(this::flush, thread)
                 .thenCompose(v -> checkpoint.get())
-                .thenApplyAsync(this::commit, thread);
+                .thenApplyAsync(this::commit, thread));
     }
 
-    private void send(List<ProducerRecord<byte[], byte[]>> records) {
+    private void send(List<Output> records) {
         if (producer == null) {
             producer = new KafkaProducer<>(producerProperties, new ByteArraySerializer(), new ByteArraySerializer());
             producer.initTransactions();
@@ -104,10 +141,23 @@ final class TransactionalOutput implements AutoCloseable {
             producer.beginTransaction();
             open = true;
         }
-        for (ProducerRecord<byte[], byte[]> r : records) {
-            producer.send(r, (meta, e) -> {
+        for (Output o : records) {
+            if (o.record() == null) {
+                continue;
+            }
+            openPredictions += o.kind() == Output.Kind.PREDICTION ? 1 : 0;
+            openDeadLetters += o.kind() == Output.Kind.DEAD_LETTER ? 1 : 0;
+            producer.send(o.record(), (meta, e) -> {
                 if (e != null) {
-                    sendFailure.compareAndSet(null, e);
+                    synchronized (refused) {
+                        if (sendFailure.get() == null && OutputSender.concernsTheRecordOnly(e)) {
+                            refusedTopic = o.record().topic();
+                        }
+                        if (o.source() != null && OutputSender.concernsTheRecordOnly(e) && o.record().topic().equals(refusedTopic)) {
+                            refused.put(o.source(), e.toString());
+                        }
+                        sendFailure.compareAndSet(null, e);
+                    }
                 }
             });
         }
@@ -151,6 +201,10 @@ final class TransactionalOutput implements AutoCloseable {
             throw new IllegalStateException("pipeline " + pipeline + ": a record of the transaction was not written: " + e, e);
         }
         commits++;
+        metrics.predictionsProduced(openPredictions);
+        metrics.deadLettered(openDeadLetters);
+        openPredictions = 0;
+        openDeadLetters = 0;
         return Done.getInstance();
     }
 

@@ -127,6 +127,18 @@ class CttaSettingsTest {
     }
 
     @Test
+    void builtInMlpKindIsAcceptedAndAMalformedOneNamesTheKey() {
+        assertEquals("mlp:784-300-150-10", load("ctta.model.kind = \"mlp:784-300-150-10\"").model().kind());
+        var e = rejects("ctta.model.kind = \"mlp:784-x-10\"");
+        assertEquals("ctta.model.kind", e.key());
+        assertTrue(e.getMessage().contains("mlp:784-300-150-10"), e.getMessage());
+        assertEquals("ctta.model.kind", rejects("ctta.model.kind = \"mlp:784-300-1\"").key());
+        var spec = new io.ctta.actors.model.ModelSource(load("ctta.model.kind = \"mlp:784-300-150-10\"").model()).spec();
+        assertEquals(io.ctta.runtime.model.ModelSpec.Kind.MLP, spec.kind());
+        assertEquals(10, spec.numClasses());
+    }
+
+    @Test
     void duplicatePipelineNamesAndBadNamesAreRejected() {
         assertEquals("ctta.pipelines[1].name",
                 rejects("ctta.pipelines = [{ name = a, input-topic = t }, { name = a, input-topic = u }]").key());

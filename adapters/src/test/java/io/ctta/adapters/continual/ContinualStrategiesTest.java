@@ -143,6 +143,35 @@ class ContinualStrategiesTest {
     }
 
     @Test
+    void predictAndLearnIsPredictThenLearnFromOneForward() {
+        // Batches of 2 learn in eval mode (one forward serves both), batches of 8 with batch
+        // statistics (two forwards); either way the result is predict then learn, bit for bit.
+        List<Labelled> stream = List.of(labelled(2, 21), labelled(8, 22), labelled(2, 23), labelled(2, 24));
+        for (String name : List.of("sgd", "adam", "upgd", "upgd+spectral")) {
+            String settings = "batch-norm-min-batch = 8" + (name.equals("upgd") ? "\nsigma = 0.05" : "");
+            try (ContinualStrategy twoCalls = create(name, settings); ContinualStrategy fused = create(name, settings)) {
+                for (Labelled l : stream) {
+                    ModelOutput expected = twoCalls.predict(l.batch());
+                    StepOutcome learned = twoCalls.learn(l.batch(), l.labels());
+                    ModelOutput out = fused.predictAndLearn(l.batch(), l.labels());
+                    assertArrayEquals(expected.probabilities(), out.probabilities(), 0f, name);
+                    assertEquals(expected.modelVersion(), out.modelVersion(), name);
+                    assertEquals(learned.kind(), out.step().kind(), name);
+                    assertEquals(StepOutcome.Kind.APPLIED, out.step().kind(), name);
+                    assertEquals(learned.loss(), out.step().loss(), 0.0, name);
+                }
+                assertEquals(stream.size(), fused.modelVersion());
+                assertSameParameters(twoCalls.snapshot().tensors(), fused.snapshot().tensors());
+                int[] bad = {0, 99};
+                Labelled l = stream.get(0);
+                ModelOutput skipped = fused.predictAndLearn(l.batch(), bad);
+                assertEquals(StepOutcome.Kind.SKIPPED, skipped.step().kind());
+                assertArrayEquals(twoCalls.predict(l.batch()).probabilities(), skipped.probabilities(), 0f);
+            }
+        }
+    }
+
+    @Test
     void snapshotRestoreGivesIdenticalNextPredictionsAndResetReturnsToStart() {
         Labelled b1 = labelled(8, 3);
         Labelled b2 = labelled(8, 4);

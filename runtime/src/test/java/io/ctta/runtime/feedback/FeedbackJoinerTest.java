@@ -234,4 +234,55 @@ class FeedbackJoinerTest {
         }
         assertThrows(IllegalArgumentException.class, () -> joiner(1, 1, 0).labelled("x", -1, 0));
     }
+
+    private static final FeedbackJoiner.PayloadCodec<String> STRINGS = new FeedbackJoiner.PayloadCodec<>() {
+        @Override
+        public void write(io.ctta.runtime.checkpoint.SectionWriter out, String payload) {
+            out.str(payload);
+        }
+
+        @Override
+        public String read(io.ctta.runtime.checkpoint.SectionReader in) {
+            return in.str();
+        }
+    };
+
+    /**
+     * A snapshot restored into another joiner behaves as the original would: same releases, same
+     * outcomes, same counters; and its times are ages, rebased on the new clock, so the TTL counts
+     * the time the pipeline ran, not the downtime between snapshot and restore.
+     */
+    @Test
+    void aRestoredJoinerGoesOnAsTheOriginalWithItsAgesRebasedOnTheNewClock() {
+        FeedbackJoiner<String> a = joiner(1_000, 10, 100);
+        a.predicted("p0", "x0", 0);
+        now.addAndGet(400);
+        a.predicted("p1", "x1", 1);
+        a.predicted("p2", "x2", 2);
+        assertEquals(LabelOutcome.MATCHED, a.labelled("p2", 2, 7));
+        a.drain();
+        byte[] snap = a.snapshot(STRINGS);
+        long snapshotAt = now.get();
+
+        // The restore happens a day later (a long outage); the joiner's clock has moved on.
+        now.set(snapshotAt + 86_400_000L);
+        FeedbackJoiner<String> b = joiner(1_000, 10, 100);
+        b.restore(snap, STRINGS);
+        assertEquals(a.stats(), b.stats());
+        assertEquals(3, b.pending());
+
+        // 650 ms of running later: p0 (400 ms old at the snapshot) is past its 1 s TTL, p1 (0 ms) is not.
+        now.addAndGet(650);
+        assertEquals(LabelOutcome.LATE, b.labelled("p0", 0, 0));
+        assertEquals(LabelOutcome.MATCHED, b.labelled("p1", 1, 0));
+        List<Joined<String>> out = b.drain();
+        assertEquals(List.of("p1", "p2"), ids(out), "released in prediction order");
+        assertEquals("x2", out.get(1).payload());
+        assertEquals(7, out.get(1).labelEventTimeMs());
+        assertEquals(LabelOutcome.DUPLICATE, b.labelled("p2", 2, 0), "released before: a duplicate");
+        assertEquals(LabelOutcome.UNKNOWN, b.labelled("never", 1, 0));
+
+        byte[] truncated = java.util.Arrays.copyOf(snap, snap.length - 3);
+        assertThrows(IllegalArgumentException.class, () -> joiner(1_000, 10, 100).restore(truncated, STRINGS));
+    }
 }

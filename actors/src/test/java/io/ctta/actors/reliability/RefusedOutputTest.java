@@ -1,0 +1,78 @@
+package io.ctta.actors.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ctta.actors.CttaRuntime;
+import io.ctta.actors.metrics.PipelineMetrics;
+import io.ctta.embedded.EmbeddedKafka;
+import io.ctta.streams.record.Topics;
+import io.ctta.streams.serde.RecordCodec;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A record whose output Kafka refuses for reasons of its own, whatever the size check said: here an
+ * unreadable input without a key, whose dead letter goes to a dead-letter topic an operator created
+ * compacted (a compacted topic refuses records without a key). Its dead letter and its bare dead
+ * letter are refused; nothing is written for it, {@code output-lost} counts it once, and every
+ * record after it is predicted. In exactly-once mode the refusal aborts the transaction; the next
+ * runs send the bare dead letter, then nothing, instead of looping.
+ */
+class RefusedOutputTest {
+
+    private static final int BEFORE = 100;
+    private static final int AFTER = 100;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"at-least-once", "exactly-once"})
+    void aRecordWhoseOutputKafkaRefusesCostsOnlyThatRecord(String mode, @TempDir Path ckpt) throws Exception {
+        boolean exactlyOnce = mode.equals("exactly-once");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
+            Properties p = new Properties();
+            p.put("bootstrap.servers", kafka.bootstrapServers());
+            try (Admin admin = Admin.create(p)) {
+                admin.createTopics(List.of(new NewTopic(Topics.deadLetters("ref"), Optional.of(1), Optional.empty())
+                        .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
+            }
+            ReliabilityKit.produce(kafka, "ref.in", 1, BEFORE, i -> null);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<byte[], byte[]>("ref.in", 0, (byte[]) null, new byte[] {1, 2, 3}, RecordCodec.headersFor())).get();
+            }
+            ReliabilityKit.produceFloat32(kafka, "ref.in", BEFORE + 1, AFTER, 1);
+            int predictable = BEFORE + AFTER;
+
+            Set<String> seen = new HashSet<>();
+            try (CttaRuntime runtime = ReliabilityKit.start(kafka, ckpt, "ref", "ref.in", "source", "output.mode = " + mode)) {
+                try (KafkaConsumer<byte[], byte[]> c = ReliabilityKit.consumer(kafka, Topics.predictions("ref"), exactlyOnce)) {
+                    ReliabilityKit.collect(c, seen, predictable);
+                }
+                LargeRecordTest.await(() -> ReliabilityKit.counter(runtime, "ctta.predictions", "ref") >= predictable, "the predictions counter");
+                assertEquals(predictable, ReliabilityKit.counter(runtime, "ctta.predictions", "ref"), "predictions counted once each");
+                assertEquals(0, ReliabilityKit.counter(runtime, "ctta.dead.letters", "ref"), "no dead letter reached Kafka");
+                double lost = runtime.registry().get("ctta.actions").tag("pipeline", "ref").tag("action", PipelineMetrics.OUTPUT_LOST).counter().count();
+                assertEquals(1.0, lost, "the record whose output and dead letter were refused is counted once");
+            }
+            assertEquals(predictable, seen.size());
+            for (int i = 0; i <= BEFORE + AFTER; i++) {
+                assertTrue(i == BEFORE || seen.contains("x-" + i), "x-" + i + " predicted");
+            }
+            assertEquals(0, ReliabilityKit.readAll(kafka, Topics.deadLetters("ref"), exactlyOnce).size());
+        }
+    }
+}
