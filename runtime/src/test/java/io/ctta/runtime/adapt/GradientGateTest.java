@@ -42,15 +42,32 @@ class GradientGateTest {
     /** Every thread, sequential or concurrent, runs operators on this many threads, so results can be compared bit for bit. */
     private static final IntraOpThreads OPERATOR_THREADS = new IntraOpThreads(2);
 
+    /** The two kinds of step strategies take. */
+    enum StepKind {
+        /** TENT: batch-statistics forward, entropy, BN affine parameters only. */
+        TENT,
+        /** Continual SGD: eval forward, cross-entropy on labels, every learnable parameter (convolutions too). */
+        SUPERVISED_ALL_PARAMETERS
+    }
+
     @Test
     void concurrentTentStepsOnFourThreadsEqualTheSameStepsRunOneAfterTheOther() throws Exception {
+        concurrentEqualsSequential(StepKind.TENT);
+    }
+
+    @Test
+    void concurrentSupervisedStepsOnEveryParameterEqualTheSameStepsRunOneAfterTheOther() throws Exception {
+        concurrentEqualsSequential(StepKind.SUPERVISED_ALL_PARAMETERS);
+    }
+
+    private static void concurrentEqualsSequential(StepKind kind) throws Exception {
         GradientGate gate = GradientGate.shared();
         List<Map<String, float[]>> sequential = new ArrayList<>();
         ExecutorService one = Executors.newSingleThreadExecutor();
         try {
             for (int t = 0; t < THREADS; t++) {
                 int worker = t;
-                sequential.add(one.submit(() -> tentSteps(gate, worker, null)).get());
+                sequential.add(one.submit(() -> steps(kind, gate, worker, null)).get());
             }
         } finally {
             one.shutdownNow();
@@ -62,7 +79,7 @@ class GradientGateTest {
         try {
             for (int t = 0; t < THREADS; t++) {
                 int worker = t;
-                concurrent.add(pool.submit(() -> tentSteps(gate, worker, everyStep)));
+                concurrent.add(pool.submit(() -> steps(kind, gate, worker, everyStep)));
             }
             for (int t = 0; t < THREADS; t++) {
                 Map<String, float[]> got = concurrent.get(t).get(5, TimeUnit.MINUTES);
@@ -80,26 +97,32 @@ class GradientGateTest {
     }
 
     /**
-     * TENT on the built-in CNN: entropy of a batch-statistics forward, backward into the BN affine
-     * parameters, plain SGD. Each worker has its own model (same seed, so identical weights) and
-     * its own inputs; with a barrier, every step of every worker starts together.
+     * {@code STEPS} steps of {@code kind} on the built-in CNN with plain SGD. Each worker has its
+     * own model (same seed, so identical weights) and its own inputs; with a barrier, every step
+     * of every worker starts together.
      */
-    private static Map<String, float[]> tentSteps(GradientGate gate, int worker, CyclicBarrier everyStep) throws Exception {
+    private static Map<String, float[]> steps(StepKind kind, GradientGate gate, int worker, CyclicBarrier everyStep) throws Exception {
         OPERATOR_THREADS.applyToCurrentThread();
         try (AdaptiveModel model = AdaptiveModel.create(ModelSpec.builtinCnn(), Device.parse("cpu"), 7)) {
-            ParameterSelector affine = ParameterSelector.batchNormAffine();
-            model.trainOnly(affine);
-            List<Parameter> params = model.parameters(affine);
+            ParameterSelector trained = kind == StepKind.TENT ? ParameterSelector.batchNormAffine() : model.learnable();
+            model.trainOnly(trained);
+            List<Parameter> params = model.parameters(trained);
             for (int step = 0; step < STEPS; step++) {
                 if (everyStep != null) {
                     everyStep.await(2, TimeUnit.MINUTES);
                 }
-                InputBatch batch = TestData.batch(16, 1000L * worker + step);
+                int[] labels = new int[16];
+                InputBatch batch = new InputBatch(16, new int[] {1, 28, 28}, TestData.images(16, labels, 1000L * worker + step, 0f));
                 try (StepScope scope = model.newStep()) {
                     try (GradientGate.Session s = gate.open()) {
                         assertTrue(EngineGrad.isGradMode());
-                        NDArray logits = model.forward(scope.manager(), batch, ForwardMode.BATCH_STATS).head();
-                        s.backward(Objectives.meanEntropy(logits));
+                        if (kind == StepKind.TENT) {
+                            NDArray logits = model.forward(scope.manager(), batch, ForwardMode.BATCH_STATS).head();
+                            s.backward(Objectives.meanEntropy(logits));
+                        } else {
+                            NDArray logits = model.forward(scope.manager(), batch, ForwardMode.EVAL).head();
+                            s.backward(Objectives.softmaxCrossEntropy(logits, scope.manager().create(labels)));
+                        }
                     }
                     assertFalse(EngineGrad.isGradMode());
                     List<NDArray> grads = Gradients.of(params);
@@ -110,7 +133,7 @@ class GradientGateTest {
                 }
             }
             Map<String, float[]> out = new LinkedHashMap<>();
-            model.snapshotParameters(affine).forEach((k, v) -> out.put(k, v.data()));
+            model.snapshotParameters(trained).forEach((k, v) -> out.put(k, v.data()));
             return out;
         }
     }
