@@ -163,6 +163,9 @@ public final class CttaRuntime implements AutoCloseable {
             Map<String, org.apache.pekko.actor.typed.ActorRef<io.ctta.actors.model.ModelActor.Command>> models =
                     new java.util.concurrent.ConcurrentHashMap<>();
             List<RuntimeGuardian.Pipeline> pipelines = new ArrayList<>();
+            io.ctta.runtime.model.IntraOpThreads intraOpThreads = settings.model().intraOpThreads(settings.pipelines().size());
+            LOG.info("{} pipeline(s); libtorch operators use {} thread(s) each (ctta.model.intra-op-threads)",
+                    settings.pipelines().size(), intraOpThreads.count());
             for (PipelineConf p : settings.pipelines()) {
                 PipelineMetrics m = new PipelineMetrics(registry, p.name(), p.strategy());
                 metrics.put(p.name(), m);
@@ -192,7 +195,7 @@ public final class CttaRuntime implements AutoCloseable {
                         ? () -> CheckpointAgent.open(checkpointSettingsFor(settings.checkpoints(), p), p.name(), configHash(p))
                         : null;
                 pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures, states,
-                        new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes))));
+                        new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes), intraOpThreads)));
             }
             ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
             AtomicBoolean closing = new AtomicBoolean();

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
         subcommands = {BenchCommand.Tta.class, io.ctta.benchmarks.continual.ContinualCommand.class, BenchCommand.Reloop.class,
                 BenchCommand.Pipeline.class, BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class,
-                BenchCommand.Jmh.class})
+                BenchCommand.Jmh.class, BenchCommand.Scale.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -222,6 +222,59 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             BrokerRestartTiming.main(new String[] {String.valueOf(rounds)});
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench scale}. */
+    @Command(name = "scale", mixinStandardHelpOptions = true,
+            description = "Samples/s of one model against N models adapting at once in one JVM, each on its own thread over the"
+                    + " same stream (Fashion-MNIST-C, built-in CNN), in one run; prints the ratio (docs/scaling.md).")
+    public static final class Scale implements Callable<Integer> {
+        @Option(names = "--strategy", defaultValue = "tent", description = "Strategy (default ${DEFAULT-VALUE}).")
+        String strategy;
+
+        @Option(names = "--models", split = ",", defaultValue = "1,2", description = "Model counts to measure (default ${DEFAULT-VALUE}).")
+        List<Integer> models;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--batches", defaultValue = "150", description = "Batches each model serves, timed (default ${DEFAULT-VALUE}).")
+        int batches;
+
+        @Option(names = "--warm-up", defaultValue = "5", description = "Batches each model serves before the clock starts (default ${DEFAULT-VALUE}).")
+        int warmUp;
+
+        @Option(names = "--intra-op-threads", split = ",", defaultValue = "0", description = "Operator threads per model thread;"
+                + " 0 = cores / models, as ctta.model.intra-op-threads; several (e.g. 1,2) measure each (default ${DEFAULT-VALUE}).")
+        List<Integer> intraOpThreads;
+
+        @Option(names = "--serialize-backward", description = "Also measure every count with the old JVM-wide lock around every"
+                + " backward pass (tent only), to show what per-thread gradient sessions buy.")
+        boolean serializeBackward;
+
+        @Option(names = "--weights", paramLabel = "FILE", description = "Parameters of the built-in CNN (default: its seeded"
+                + " initialisation; a step costs the same).")
+        Path weights;
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: the installed one).")
+        Path data;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--rounds", defaultValue = "1", description = "Repetitions of the whole set, each compared with its own"
+                + " one-model run (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            io.ctta.benchmarks.scale.ScaleBench.Options o = new io.ctta.benchmarks.scale.ScaleBench.Options(strategy, models, batch,
+                    batches, intraOpThreads, serializeBackward, warmUp, seed, data == null ? FashionMnist.defaultDirectory() : data, weights, rounds);
+            List<io.ctta.benchmarks.scale.ScaleBench.Row> rows = new io.ctta.benchmarks.scale.ScaleBench(o, System.out).run();
+            System.out.println();
+            System.out.print(io.ctta.benchmarks.scale.ScaleBench.table(rows));
             return 0;
         }
     }

@@ -75,9 +75,11 @@ public final class CttaSchema {
             "labelled clean samples for strategies that warm up or replay source data: empty, fashion-mnist, fashion-mnist-rgb[:DIR], a directory, or FORMAT:PATH");
     static final Setting<Integer> SOURCE_SAMPLES = Setting.integer("source-samples", 10_000, 1, 10_000_000,
             "at most this many source samples (the first ones) are loaded");
+    static final Setting<Integer> INTRA_OP_THREADS = Setting.integer("intra-op-threads", 0, 0, 1024,
+            "threads one libtorch operator may use on a model actor's thread; 0: the machine's cores shared among the pipelines (at least 1)");
     static final SettingsSchema MODEL = SettingsSchema.builder("the model every pipeline starts from")
             .add(MODEL_KIND).add(MODEL_PATH).add(MODEL_ROOT).add(MODEL_SHA256).add(MODEL_WEIGHTS).add(MODEL_DEVICE)
-            .add(MODEL_SEED).add(SOURCE_DATA).add(SOURCE_SAMPLES).build();
+            .add(MODEL_SEED).add(SOURCE_DATA).add(SOURCE_SAMPLES).add(INTRA_OP_THREADS).build();
 
     // --- ctta.guards (defaults from Guards.Settings.defaults(), which tests and tools use too) --
     private static final Guards.Settings GUARD_DEFAULTS = Guards.Settings.defaults();

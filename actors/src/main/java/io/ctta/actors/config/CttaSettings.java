@@ -71,7 +71,24 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
 
     /** The model every pipeline starts from. */
     public record ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples,
-            Path root, String sha256) {}
+            Path root, String sha256, int intraOpThreadsSetting) {
+
+        /** With {@code intra-op-threads = 0} (auto). */
+        public ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples,
+                Path root, String sha256) {
+            this(kind, path, weights, device, seed, sourceData, sourceSamples, root, sha256, 0);
+        }
+
+        /**
+         * The threads one libtorch operator may use on a model actor's thread: the configured
+         * {@code ctta.model.intra-op-threads}, or with 0 (auto) the cores shared among the
+         * pipelines, so that all of them adapting at once do not oversubscribe the cores.
+         */
+        public io.ctta.runtime.model.IntraOpThreads intraOpThreads(int pipelines) {
+            return intraOpThreadsSetting > 0 ? new io.ctta.runtime.model.IntraOpThreads(intraOpThreadsSetting)
+                    : io.ctta.runtime.model.IntraOpThreads.shareOfThisMachine(Math.max(1, pipelines));
+        }
+    }
 
     /** One pipeline: an input topic, a strategy, batching and limits. */
     public record PipelineConf(

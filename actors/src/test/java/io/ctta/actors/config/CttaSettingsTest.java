@@ -51,6 +51,18 @@ class CttaSettingsTest {
     }
 
     @Test
+    void intraOpThreadsShareTheCoresAmongPipelinesUnlessSet() {
+        CttaSettings auto = load("ctta.pipelines = []");
+        assertEquals(0, auto.model().intraOpThreadsSetting(), "auto by default");
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(cores, auto.model().intraOpThreads(1).count());
+        assertEquals(Math.max(1, cores / 2), auto.model().intraOpThreads(2).count());
+        assertEquals(1, auto.model().intraOpThreads(cores + 1).count(), "at least one thread");
+        assertEquals(3, load("ctta.model.intra-op-threads = 3\nctta.pipelines = []").model().intraOpThreads(2).count());
+        assertEquals("ctta.model.intra-op-threads", rejects("ctta.model.intra-op-threads = -1\nctta.pipelines = []").key());
+    }
+
+    @Test
     void clientPropertiesKeepKafkasDottedKeysAndTheirSecretsOutOfToString() {
         // Nested (as a file usually has it) and quoted (as --kafka-property writes it) give the same keys.
         CttaSettings s = load("ctta.kafka.bootstrap-servers = \"b1:9093\"\n"
