@@ -129,9 +129,11 @@ def main():
     with open(a.model + ".json") as f:
         pre = json.load(f)["preprocessing"]
     images = read_idx(os.path.join(a.data, "t10k-images-idx3-ubyte.gz"))
-    n = (a.warmup + a.batches) * a.batch
-    x = (torch.from_numpy(images[:n].astype(np.float32)) * pre["scale"] - pre["mean"]) / pre["std"]
-    batches = list(x.reshape(-1, a.batch, 1, 28, 28))
+    whole = len(images) // a.batch
+    x = (torch.from_numpy(images[:whole * a.batch].astype(np.float32)) * pre["scale"] - pre["mean"]) / pre["std"]
+    x = list(x.reshape(whole, a.batch, 1, 28, 28))
+    # in order, from the start again after the last whole batch (as TtaCpuTime)
+    batches = [x[i % whole] for i in range(a.warmup + a.batches)]
     for name in a.strategies.split(","):
         model = torch.jit.load(a.model, map_location="cpu")
         step = STRATEGIES[name](model)

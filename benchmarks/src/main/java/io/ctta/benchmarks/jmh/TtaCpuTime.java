@@ -71,13 +71,15 @@ public final class TtaCpuTime {
         }
     }
 
-    /** The first {@code count} batches of 64 test images, raw pixels (the model's sidecar normalises). */
+    /** {@code count} batches of 64 test images in order, from the start again after the last whole batch; raw pixels (the model's sidecar normalises). */
     private static InputBatch[] batchesOf(LabeledImages images, int count) {
         float[] all = images.allFeatures();
         int per = InputBatch.sampleLength(IMAGE);
+        int whole = images.count() / BATCH;
         InputBatch[] out = new InputBatch[count];
         for (int b = 0; b < count; b++) {
-            out[b] = new InputBatch(BATCH, IMAGE, Arrays.copyOfRange(all, b * BATCH * per, (b + 1) * BATCH * per));
+            int from = (b % whole) * BATCH * per;
+            out[b] = new InputBatch(BATCH, IMAGE, Arrays.copyOfRange(all, from, from + BATCH * per));
         }
         return out;
     }
