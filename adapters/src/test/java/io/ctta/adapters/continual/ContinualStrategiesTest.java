@@ -79,23 +79,23 @@ class ContinualStrategiesTest {
     @Test
     void settingsAreValidatedNamingTheKey() {
         String[][] cases = {
-            {"upgd", "beta-utility = 1", "strategies.upgd.beta-utility must be in [0, 1), got 1.0"},
-            {"upgd", "form = gentle", "strategies.upgd.form must be one of protecting, non-protecting, got 'gentle'"},
-            {"upgd", "utility-max = code", "strategies.upgd.utility-max must be one of bias-corrected, raw-trace, got 'code'"},
-            {"sgd", "lr = -1", "strategies.sgd.lr must be > 0, got -1.0"},
-            {"sgd", "weight_decay = 0.1", "strategies.sgd.weight_decay is not a setting here; known: batch-norm,"
-                    + " batch-norm-min-batch, lr, regularizer, sigma, spectral, wasserstein, weight-decay"},
-            {"adam", "beta1 = 1.5", "strategies.adam.beta1 must be in [0, 1), got 1.5"},
-            {"adam", "batch-norm-min-batch = 1", "strategies.adam.batch-norm-min-batch must be >= 2 (batch statistics"
-                    + " need two samples), got 1"},
-            {"sgd", "spectral { rho = -1 }", "strategies.sgd.spectral.rho must be >= 0, got -1.0"},
-            {"sgd", "spectral = 3", "strategies.sgd.spectral must be a block { ... }, got '3'"},
-            {"sgd", "spectral { k = 3 }", "strategies.sgd.spectral.k is not a setting here; known: biases, exponent,"
-                    + " norm-scales, rho"},
-            {"sgd+spectral", "regularizer = none", "strategies.\"sgd+spectral\".regularizer must be spectral or"
-                    + " wasserstein for strategy 'sgd+spectral', got 'none'; use strategy 'sgd' for no regularizer"},
-            {"sgd+spectral", "lr = 0", "strategies.\"sgd+spectral\".lr must be > 0, got 0.0"},
-            {"upgd", "batch-norm = sometimes", "strategies.upgd.batch-norm must be one of auto, train, frozen, got 'sometimes'"},
+            {"upgd", "beta-utility = 1", "invalid setting 'strategies.upgd.beta-utility' = 1.0: expected in [0, 1)"},
+            {"upgd", "form = gentle", "invalid setting 'strategies.upgd.form' = \"gentle\": expected one of protecting, non-protecting"},
+            {"upgd", "utility-max = code", "invalid setting 'strategies.upgd.utility-max' = \"code\": expected one of bias-corrected, raw-trace"},
+            {"sgd", "lr = -1", "invalid setting 'strategies.sgd.lr' = -1.0: expected > 0"},
+            {"sgd", "weight_decay = 0.1", "invalid setting 'strategies.sgd.weight_decay': unknown setting; did you mean"
+                    + " 'strategies.sgd.weight-decay'?"},
+            {"adam", "beta1 = 1.5", "invalid setting 'strategies.adam.beta1' = 1.5: expected in [0, 1)"},
+            {"adam", "batch-norm-min-batch = 1", "invalid setting 'strategies.adam.batch-norm-min-batch' = 1: expected >= 2"
+                    + " (batch statistics need two samples)"},
+            {"sgd", "spectral { rho = -1 }", "invalid setting 'strategies.sgd.spectral.rho' = -1.0: expected >= 0"},
+            {"sgd", "spectral = 3", "invalid setting 'strategies.sgd.spectral' = 3: expected a block { ... }"},
+            {"sgd", "spectral { k = 3 }", "invalid setting 'strategies.sgd.spectral.k': unknown setting; known keys here:"
+                    + " biases, exponent, norm-scales, rho"},
+            {"sgd+spectral", "regularizer = none", "invalid setting 'strategies.\"sgd+spectral\".regularizer' = \"none\": expected spectral or"
+                    + " wasserstein for strategy 'sgd+spectral'; use strategy 'sgd' for no regularizer"},
+            {"sgd+spectral", "lr = 0", "invalid setting 'strategies.\"sgd+spectral\".lr' = 0.0: expected > 0"},
+            {"upgd", "batch-norm = sometimes", "invalid setting 'strategies.upgd.batch-norm' = \"sometimes\": expected one of auto, train, frozen"},
         };
         for (String[] c : cases) {
             AdaptiveModel m = model();

@@ -224,10 +224,10 @@ class FeedbackJoinerTest {
                 ConfigFactory.parseString("ttl = 2m, max-pending = 10, max-wait = 0s"), "ctta.feedback");
         assertEquals(new JoinerSettings(Duration.ofMinutes(2), 10, Duration.ZERO), s);
         for (String[] c : new String[][] {
-                {"ttl = 0s", "ctta.feedback.ttl must be > 0, got PT0S"},
-                {"max-pending = 0", "ctta.feedback.max-pending must be >= 1, got 0"},
-                {"max-pending = lots", "ctta.feedback.max-pending must be an integer, got 'lots'"},
-                {"max-wait = soon", "ctta.feedback.max-wait must be a duration such as 30s or 10m, got 'soon'"}}) {
+                {"ttl = 0s", "invalid setting 'ctta.feedback.ttl' = \"0s\": expected a positive duration such as 50ms"},
+                {"max-pending = 0", "invalid setting 'ctta.feedback.max-pending' = 0: expected an integer >= 1"},
+                {"max-pending = lots", "invalid setting 'ctta.feedback.max-pending' = \"lots\": expected an integer >= 1"},
+                {"max-wait = soon", "invalid setting 'ctta.feedback.max-wait' = \"soon\": expected a duration >= 0"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> JoinerSettings.fromConfig(ConfigFactory.parseString(c[0]), "ctta.feedback"));
             assertEquals(c[1], e.getMessage());
