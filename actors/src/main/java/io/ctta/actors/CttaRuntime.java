@@ -96,6 +96,12 @@ public final class CttaRuntime implements AutoCloseable {
      *     overriding the settings'; null to follow the settings (an embedded broker when they name none)
      */
     public static CttaRuntime start(CttaSettings settings, Config systemConfig, StrategyRegistry strategies, String runningBrokerOrNull) {
+        // The model files (existence, root, SHA-256, a trial load of the weights) before any broker or
+        // thread starts: a bad path fails the start at once, naming the key.
+        ModelSource modelSource = new ModelSource(settings.model());
+        LOG.info("model {} on {} (input {}, {} classes{})", modelSource.spec().version(), settings.model().device(),
+                java.util.Arrays.toString(modelSource.spec().inputShape()), modelSource.spec().numClasses(),
+                modelSource.spec().geometry().acceptsAnySize() ? ", images of any size: " + modelSource.spec().geometry() : "");
         EmbeddedBroker embedded = null;
         String bootstrap = runningBrokerOrNull;
         if (bootstrap == null && settings.kafka().embedded()) {
@@ -144,10 +150,6 @@ public final class CttaRuntime implements AutoCloseable {
             // One partition, so that offset order is commit order; compacted: one pointer per pipeline is kept.
             TopicAdmin.ensure(kafka, compacted, 1, Map.of("cleanup.policy", "compact"));
 
-            ModelSource modelSource = new ModelSource(settings.model());
-            LOG.info("model {} on {} (input {}, {} classes{})", modelSource.spec().version(), settings.model().device(),
-                    java.util.Arrays.toString(modelSource.spec().inputShape()), modelSource.spec().numClasses(),
-                    modelSource.spec().geometry().acceptsAnySize() ? ", images of any size: " + modelSource.spec().geometry() : "");
             PipelineFailures failures = new PipelineFailures();
             PipelineStates states = new PipelineStates();
             for (PipelineConf p : settings.pipelines()) {
@@ -161,6 +163,9 @@ public final class CttaRuntime implements AutoCloseable {
             Map<String, org.apache.pekko.actor.typed.ActorRef<io.ctta.actors.model.ModelActor.Command>> models =
                     new java.util.concurrent.ConcurrentHashMap<>();
             List<RuntimeGuardian.Pipeline> pipelines = new ArrayList<>();
+            io.ctta.runtime.model.IntraOpThreads intraOpThreads = settings.model().intraOpThreads(settings.pipelines().size());
+            LOG.info("{} pipeline(s); libtorch operators use {} thread(s) each (ctta.model.intra-op-threads)",
+                    settings.pipelines().size(), intraOpThreads.count());
             for (PipelineConf p : settings.pipelines()) {
                 PipelineMetrics m = new PipelineMetrics(registry, p.name(), p.strategy());
                 metrics.put(p.name(), m);
@@ -190,7 +195,7 @@ public final class CttaRuntime implements AutoCloseable {
                         ? () -> CheckpointAgent.open(checkpointSettingsFor(settings.checkpoints(), p), p.name(), configHash(p))
                         : null;
                 pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures, states,
-                        new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes))));
+                        new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes), intraOpThreads)));
             }
             ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
             AtomicBoolean closing = new AtomicBoolean();

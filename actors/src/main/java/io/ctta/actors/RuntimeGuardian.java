@@ -43,6 +43,12 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
 
     private final List<ActorRef<PipelineSupervisor.Command>> supervisors = new ArrayList<>();
     private final java.util.Map<ActorRef<?>, Pipeline> pipelineOf = new java.util.HashMap<>();
+    /**
+     * Completed when a supervisor has terminated: a pipeline that stopped for good a moment before a
+     * StopAll never answers the Stop sent to it (its Terminated signal may still be on its way), and
+     * the drain must not wait out the ask's timeout for it.
+     */
+    private final java.util.Map<ActorRef<?>, CompletableFuture<Object>> terminated = new java.util.HashMap<>();
 
     private RuntimeGuardian(ActorContext<Command> ctx, List<Pipeline> pipelines) {
         super(ctx);
@@ -52,6 +58,7 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
             ctx.watch(s);
             supervisors.add(s);
             pipelineOf.put(s, p);
+            terminated.put(s, new CompletableFuture<>());
         }
     }
 
@@ -66,6 +73,10 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
                 // A pipeline that stopped for good has nothing left to drain.
                 .onSignal(Terminated.class, t -> {
                     supervisors.remove(t.getRef());
+                    CompletableFuture<Object> gone = terminated.get(t.getRef());
+                    if (gone != null) {
+                        gone.complete(Done.getInstance());
+                    }
                     Pipeline p = pipelineOf.remove(t.getRef());
                     if (t instanceof ChildFailed f && p != null) {
                         // A supervisor that crashed (rather than stopped) leaves its pipeline dead:
@@ -82,7 +93,9 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
     private Behavior<Command> onStopAll(StopAll stop) {
         var system = getContext().getSystem();
         CompletableFuture<?>[] all = supervisors.stream()
-                .map(s -> AskPattern.<PipelineSupervisor.Command, Done>ask(s, PipelineSupervisor.Stop::new, stop.timeout(), system.scheduler()).toCompletableFuture())
+                .map(s -> CompletableFuture.anyOf(
+                        AskPattern.<PipelineSupervisor.Command, Done>ask(s, PipelineSupervisor.Stop::new, stop.timeout(), system.scheduler()).toCompletableFuture(),
+                        terminated.get(s)))
                 .toArray(CompletableFuture[]::new);
         getContext().pipeToSelf(CompletableFuture.allOf(all), (ok, failure) -> new AllStopped(stop.replyTo()));
         return this;

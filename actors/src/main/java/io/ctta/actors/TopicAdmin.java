@@ -40,7 +40,7 @@ public final class TopicAdmin {
     static int maxMessageBytes(Properties kafka, Collection<String> topics) {
         try (Admin admin = Admin.create(kafka)) {
             List<ConfigResource> resources = topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+            Map<ConfigResource, Config> configs = describeWhenKnown(admin, resources);
             int min = Integer.MAX_VALUE;
             for (Config c : configs.values()) {
                 ConfigEntry e = c.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
@@ -54,6 +54,26 @@ public final class TopicAdmin {
             throw new IllegalStateException("interrupted while reading topic configs", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read max.message.bytes of " + topics + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Topics created a moment ago may not have reached every broker's metadata yet, and
+     * describeConfigs answers UnknownTopicOrPartition until they have: retried for up to 30 s.
+     */
+    private static Map<ConfigResource, Config> describeWhenKnown(Admin admin, List<ConfigResource> resources)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

@@ -77,17 +77,17 @@ class StrategiesTest {
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> create("norm", "alpha = 0", model()));
-        assertEquals("strategies.norm.alpha must be in (0, 1], got 0.0", e.getMessage());
+        assertEquals("invalid setting 'strategies.norm.alpha' = 0.0: expected in (0, 1]", e.getMessage());
     }
 
     @Test
     void tentValidatesSettingsNamingTheKey() {
         for (String[] c : new String[][] {
-                {"lr = -1", "strategies.tent.lr must be > 0, got -1.0"},
-                {"optimizer = rmsprop", "strategies.tent.optimizer must be one of adam, sgd, got 'rmsprop'"},
-                {"beta1 = 1", "strategies.tent.beta1 must be in [0, 1), got 1.0"},
-                {"episodic = maybe", "strategies.tent.episodic must be true or false, got 'maybe'"},
-                {"lr = fast", "strategies.tent.lr must be a number, got 'fast'"}}) {
+                {"lr = -1", "invalid setting 'strategies.tent.lr' = -1.0: expected > 0"},
+                {"optimizer = rmsprop", "invalid setting 'strategies.tent.optimizer' = \"rmsprop\": expected one of adam, sgd"},
+                {"beta1 = 1", "invalid setting 'strategies.tent.beta1' = 1.0: expected in [0, 1)"},
+                {"episodic = maybe", "invalid setting 'strategies.tent.episodic' = \"maybe\": expected true or false"},
+                {"lr = fast", "invalid setting 'strategies.tent.lr' = \"fast\": expected a number"}}) {
             AdaptiveModel m = model();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> create("tent", c[0], m));
             assertEquals(c[1], e.getMessage());

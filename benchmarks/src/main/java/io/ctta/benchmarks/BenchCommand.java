@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
-        subcommands = {BenchCommand.Tta.class, BenchCommand.Continual.class, BenchCommand.Reloop.class, BenchCommand.Pipeline.class,
-                BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class, BenchCommand.ReadmeTable.class})
+        subcommands = {BenchCommand.Tta.class, io.ctta.benchmarks.continual.ContinualCommand.class, BenchCommand.Reloop.class,
+                BenchCommand.Pipeline.class, BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class,
+                BenchCommand.Jmh.class, BenchCommand.Scale.class, BenchCommand.ReadmeTable.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -88,33 +89,65 @@ public final class BenchCommand implements Runnable {
         }
     }
 
-    /** {@code ctta bench continual}: options as in docs/continual-benchmark.md. */
-    @Command(name = "continual", mixinStandardHelpOptions = true,
-            description = "sgd, adam, upgd and sgd+spectral over many task switches of label-permuted (or input-permuted) Fashion-MNIST, "
-                    + "prequential, in-process; writes report.md, accuracy.png and diagnostics.png. Options: see docs/continual-benchmark.md "
-                    + "(--strategies, --stream label|input, --tasks, --task-length, --batch, --seed, --settings, --out, ...).")
-    public static final class Continual implements Callable<Integer> {
-        @picocli.CommandLine.Unmatched
-        List<String> args = new java.util.ArrayList<>();
-
-        @Override
-        public Integer call() throws Exception {
-            io.ctta.benchmarks.continual.ContinualBench.main(args.toArray(String[]::new));
-            return 0;
-        }
-    }
-
-    /** {@code ctta bench reloop}: options as in docs/strategies/reloop2.md. */
-    @Command(name = "reloop", mixinStandardHelpOptions = true,
+    /** {@code ctta bench reloop}: options as in docs/strategies/reloop2.md; unset options keep ReloopBench's defaults. */
+    @Command(name = "reloop", mixinStandardHelpOptions = true, sortOptions = false,
             description = "A base strategy against base+reloop2 on the MovieLens ratings stream (Debian package r-cran-dslabs), "
                     + "prequential with an optional label delay; writes a Markdown table and a PNG of AUC/RMSE over time. "
-                    + "Options: see docs/strategies/reloop2.md.")
+                    + "docs/strategies/reloop2.md.")
     public static final class Reloop implements Callable<Integer> {
-        @picocli.CommandLine.Unmatched
-        List<String> args = new java.util.ArrayList<>();
+        @Option(names = "--data", paramLabel = "SOURCE", description = "movielens (default) or synthetic.")
+        String data;
+
+        @Option(names = "--label", paramLabel = "KIND", description = "click (default: rating >= 4) or rating (10 classes).")
+        String label;
+
+        @Option(names = "--bases", paramLabel = "LIST", description = "Base strategies, comma-separated (default source,sgd,adam).")
+        String bases;
+
+        @Option(names = "--variants", paramLabel = "LIST", description = "ReLoop2 settings per variant, semicolon-separated"
+                + " HOCON (default ';memory = knn;lambda = 0.9').")
+        String variants;
+
+        @Option(names = "--train-fraction", paramLabel = "F", description = "Share of the ratings (in time order) the base"
+                + " model is trained on before streaming (default 0.5).")
+        String trainFraction;
+
+        @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default 5).")
+        String epochs;
+
+        @Option(names = "--lr", paramLabel = "A", description = "Training learning rate (default 0.003).")
+        String lr;
+
+        @Option(names = "--batch", paramLabel = "N", description = "Ratings per prequential batch (default 64).")
+        String batch;
+
+        @Option(names = "--delay-sec", paramLabel = "S", description = "Label delay in stream seconds (default 0).")
+        String delaySec;
+
+        @Option(names = "--window", paramLabel = "N", description = "Ratings per point of the metric curves (default 5000).")
+        String window;
+
+        @Option(names = "--buckets", paramLabel = "N", description = "Hash buckets per categorical field (default 16384).")
+        String buckets;
+
+        @Option(names = "--seed", paramLabel = "N", description = "Seed (default 1).")
+        String seed;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Report directory (default reloop-bench).")
+        String out;
 
         @Override
         public Integer call() throws Exception {
+            List<String> args = new java.util.ArrayList<>();
+            String[][] given = {{"data", data}, {"label", label}, {"bases", bases}, {"variants", variants},
+                {"train-fraction", trainFraction}, {"epochs", epochs}, {"lr", lr}, {"batch", batch},
+                {"delay-sec", delaySec}, {"window", window}, {"buckets", buckets}, {"seed", seed}, {"out", out}};
+            for (String[] g : given) {
+                if (g[1] != null) {
+                    args.add("--" + g[0]);
+                    args.add(g[1]);
+                }
+            }
             io.ctta.benchmarks.reloop.ReloopBench.main(args.toArray(String[]::new));
             return 0;
         }
@@ -178,6 +211,26 @@ public final class BenchCommand implements Runnable {
         }
     }
 
+    /** {@code ctta bench jmh}: the JMH micro-benchmarks of the hot paths (docs/benchmarks/steps.md). */
+    @Command(name = "jmh", mixinStandardHelpOptions = true,
+            description = "JMH micro-benchmarks of the hot paths (strategy steps, UPGD noise, record codec, drift detectors,"
+                    + " checkpoint write); every argument goes to JMH, e.g. 'ctta bench jmh -wi 2 -i 3 -f 1 LearnerStepBench'."
+                    + " Prints the machine the figures come from.")
+    public static final class Jmh implements Callable<Integer> {
+        @picocli.CommandLine.Unmatched
+        List<String> jmhArgs = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.println("# machine: " + Machine.describe());
+            org.openjdk.jmh.runner.options.CommandLineOptions options =
+                    new org.openjdk.jmh.runner.options.CommandLineOptions(jmhArgs.toArray(new String[0]));
+            new org.openjdk.jmh.runner.Runner(options).run();
+            System.out.println("# machine: " + Machine.describe());
+            return 0;
+        }
+    }
+
     /** {@code ctta bench broker-restart}. */
     @Command(name = "broker-restart", mixinStandardHelpOptions = true,
             description = "What a restart of the embedded broker costs, after a clean stop and after kill -9: a broker process on one"
@@ -190,6 +243,59 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             BrokerRestartTiming.main(new String[] {String.valueOf(rounds)});
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench scale}. */
+    @Command(name = "scale", mixinStandardHelpOptions = true,
+            description = "Samples/s of one model against N models adapting at once in one JVM, each on its own thread over the"
+                    + " same stream (Fashion-MNIST-C, built-in CNN), in one run; prints the ratio (docs/scaling.md).")
+    public static final class Scale implements Callable<Integer> {
+        @Option(names = "--strategy", defaultValue = "tent", description = "Strategy (default ${DEFAULT-VALUE}).")
+        String strategy;
+
+        @Option(names = "--models", split = ",", defaultValue = "1,2", description = "Model counts to measure (default ${DEFAULT-VALUE}).")
+        List<Integer> models;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--batches", defaultValue = "150", description = "Batches each model serves, timed (default ${DEFAULT-VALUE}).")
+        int batches;
+
+        @Option(names = "--warm-up", defaultValue = "5", description = "Batches each model serves before the clock starts (default ${DEFAULT-VALUE}).")
+        int warmUp;
+
+        @Option(names = "--intra-op-threads", split = ",", defaultValue = "0", description = "Operator threads per model thread;"
+                + " 0 = cores / models, as ctta.model.intra-op-threads; several (e.g. 1,2) measure each (default ${DEFAULT-VALUE}).")
+        List<Integer> intraOpThreads;
+
+        @Option(names = "--serialize-backward", description = "Also measure every count with the old JVM-wide lock around every"
+                + " backward pass (tent only), to show what per-thread gradient sessions buy.")
+        boolean serializeBackward;
+
+        @Option(names = "--weights", paramLabel = "FILE", description = "Parameters of the built-in CNN (default: its seeded"
+                + " initialisation; a step costs the same).")
+        Path weights;
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: the installed one).")
+        Path data;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--rounds", defaultValue = "1", description = "Repetitions of the whole set, each compared with its own"
+                + " one-model run (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            io.ctta.benchmarks.scale.ScaleBench.Options o = new io.ctta.benchmarks.scale.ScaleBench.Options(strategy, models, batch,
+                    batches, intraOpThreads, serializeBackward, warmUp, seed, data == null ? FashionMnist.defaultDirectory() : data, weights, rounds);
+            List<io.ctta.benchmarks.scale.ScaleBench.Row> rows = new io.ctta.benchmarks.scale.ScaleBench(o, System.out).run();
+            System.out.println();
+            System.out.print(io.ctta.benchmarks.scale.ScaleBench.table(rows));
             return 0;
         }
     }

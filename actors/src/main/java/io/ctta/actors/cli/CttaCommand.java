@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         version = "ctta 0.1.0",
         description = "Keeps deployed models accurate while their input streams drift: Kafka in, a live DJL model adapted online, predictions and metrics out.",
         subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, TrainCommand.class, ModelCommand.class,
+                ConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CttaCommand implements Runnable {
 

@@ -1,13 +1,12 @@
 package io.ctta.actors.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.ctta.actors.CttaRuntime;
+import io.ctta.actors.config.ConfigFiles;
 import io.ctta.actors.config.CttaSettings;
 import io.ctta.actors.config.InvalidConfigException;
 import io.ctta.runtime.adapt.StrategyRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -99,10 +98,7 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Loads, validates and starts; shared with tests. */
     public static CttaRuntime start(Path config, String bootstrap, Map<String, String> kafkaProperties) {
-        if (!Files.isRegularFile(config)) {
-            throw new IllegalArgumentException("--config " + config + ": no such file");
-        }
-        Config user = ConfigFactory.parseFile(config.toFile());
+        Config user = ConfigFiles.parse(config);
         if (bootstrap != null) {
             user = user.withValue("ctta.kafka.bootstrap-servers", ConfigValueFactory.fromAnyRef(bootstrap));
         }
@@ -111,12 +107,20 @@ public final class RunCommand implements Callable<Integer> {
                 user = user.withValue("ctta.kafka.client-properties.\"" + e.getKey() + "\"", ConfigValueFactory.fromAnyRef(e.getValue()));
             }
         }
-        Config full = user.withFallback(ConfigFactory.load()).resolve();
+        Config full = ConfigFiles.withDefaults(user);
         StrategyRegistry registry = StrategyRegistry.load();
-        CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
+        // The whole file, every strategy's and detector's settings included, before anything starts;
+        // CttaRuntime.start then checks the model files before it starts a broker.
+        CttaSettings settings = validate(full, registry);
+        return CttaRuntime.start(settings, full, registry, null);
+    }
+
+    /** The settings of a full config, refusing one without pipelines (there would be nothing to run). */
+    static CttaSettings validate(Config full, StrategyRegistry registry) {
+        CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry);
         if (settings.pipelines().isEmpty()) {
             throw new InvalidConfigException("ctta.pipelines", "[]", "at least one pipeline { name = ..., input-topic = ..., strategy = ... }");
         }
-        return CttaRuntime.start(settings, full, registry, null);
+        return settings;
     }
 }

@@ -124,9 +124,39 @@ public final class DemoRun {
         List<String> domainNames = source.domains().stream().map(DomainInfo::name).toList();
         out.println("Stream: " + source.description());
 
+        // Every setting, strategy settings included, is validated before the broker starts.
+        String input = "demo.input";
+        List<Object> pipelines = new ArrayList<>();
+        Map<String, String> predictionTopics = new LinkedHashMap<>();
+        for (String s : o.strategies()) {
+            String name = "demo-" + s;
+            pipelines.add(Map.of("name", name, "input-topic", input, "strategy", s, "batch-size", o.batchSize()));
+            predictionTopics.put(s, Topics.predictions(name));
+        }
+        Config user = ConfigFactory.empty()
+                .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(pipelines))
+                .withValue("ctta.model.source-data", ConfigValueFactory.fromAnyRef(o.rgb()
+                        ? ModelSource.FASHION_MNIST_RGB + ":" + o.fashionMnistDir() : o.fashionMnistDir().toString()));
+        for (String s : o.strategies()) {
+            if (WARMING_UP.contains(s)) {
+                // Warm-ups on source data are cached beside the source model.
+                user = user.withValue("ctta.strategies." + s + ".cache-dir", ConfigValueFactory.fromAnyRef(o.cacheDir().toString()));
+            }
+        }
+        if (o.quick()) {
+            // A run of minutes: shorter warm-ups (the defaults are the papers', tens of thousands of samples).
+            user = user.withValue("ctta.strategies.ecotta.warmup.max-steps", ConfigValueFactory.fromAnyRef(150))
+                    .withValue("ctta.strategies.rmt.warmup-samples", ConfigValueFactory.fromAnyRef(4096))
+                    .withValue("ctta.strategies.rmt.prototype-samples", ConfigValueFactory.fromAnyRef(4096));
+        }
+        user = user
+                .withValue("ctta.http.port", ConfigValueFactory.fromAnyRef(o.httpPort()))
+                .withFallback(modelConf);
+        Config full = user.withFallback(ConfigFactory.load()).resolve();
+        CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry);
+
         out.println("Starting the embedded Kafka broker ...");
         try (EmbeddedBroker kafka = EmbeddedBrokers.start(EmbeddedBrokerSpec.temporary())) {
-            String input = "demo.input";
             TopicAdmin.ensure(new KafkaSettings(kafka.bootstrapServers(), Map.of()).admin(), List.of(input), 1);
             out.printf("Replaying %d domains into topic %s ...%n", domainNames.size(), input);
             Properties producer = new Properties();
@@ -139,35 +169,6 @@ public final class DemoRun {
             if (source.skips().total() > 0) {
                 out.println(source.skips().summary());
             }
-
-            List<Object> pipelines = new ArrayList<>();
-            Map<String, String> predictionTopics = new LinkedHashMap<>();
-            for (String s : o.strategies()) {
-                String name = "demo-" + s;
-                pipelines.add(Map.of("name", name, "input-topic", input, "strategy", s, "batch-size", o.batchSize()));
-                predictionTopics.put(s, Topics.predictions(name));
-            }
-            Config user = ConfigFactory.empty()
-                    .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(pipelines))
-                    .withValue("ctta.model.source-data", ConfigValueFactory.fromAnyRef(o.rgb()
-                            ? ModelSource.FASHION_MNIST_RGB + ":" + o.fashionMnistDir() : o.fashionMnistDir().toString()));
-            for (String s : o.strategies()) {
-                if (WARMING_UP.contains(s)) {
-                    // Warm-ups on source data are cached beside the source model.
-                    user = user.withValue("ctta.strategies." + s + ".cache-dir", ConfigValueFactory.fromAnyRef(o.cacheDir().toString()));
-                }
-            }
-            if (o.quick()) {
-                // A run of minutes: shorter warm-ups (the defaults are the papers', tens of thousands of samples).
-                user = user.withValue("ctta.strategies.ecotta.warmup.max-steps", ConfigValueFactory.fromAnyRef(150))
-                        .withValue("ctta.strategies.rmt.warmup-samples", ConfigValueFactory.fromAnyRef(4096))
-                        .withValue("ctta.strategies.rmt.prototype-samples", ConfigValueFactory.fromAnyRef(4096));
-            }
-            user = user
-                    .withValue("ctta.http.port", ConfigValueFactory.fromAnyRef(o.httpPort()))
-                    .withFallback(modelConf);
-            Config full = user.withFallback(ConfigFactory.load()).resolve();
-            CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
 
             try (CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
                 if (runtime.httpPort() > 0) {

@@ -2,7 +2,10 @@ package io.ctta.actors.drift;
 
 import com.typesafe.config.Config;
 import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.checkpoint.SectionReader;
+import io.ctta.runtime.checkpoint.SectionWriter;
 import io.ctta.runtime.drift.Detector;
+import io.ctta.runtime.drift.DetectorState;
 import io.ctta.runtime.drift.DriftDetector;
 import io.ctta.runtime.drift.DriftDetectors;
 import io.ctta.runtime.drift.DriftLevel;
@@ -69,6 +72,39 @@ public final class DriftMonitor {
             }
         }
 
+        /** Where this watch's state goes in a snapshot: detector and signal, numbered when repeated. */
+        String key;
+
+        void writeTo(SectionWriter out) {
+            out.str(key);
+            detector.snapshot().writeTo(out);
+            out.i32(previous.ordinal()).i32(firstPartition).i64(firstOffset);
+        }
+
+        void restore(DetectorState state, int previousLevel, int partition, long offset) {
+            DriftLevel[] levels = DriftLevel.values();
+            if (previousLevel < 0 || previousLevel >= levels.length) {
+                throw new IllegalArgumentException("invalid level " + previousLevel);
+            }
+            detector.restore(state);
+            previous = levels[previousLevel];
+            firstPartition = partition;
+            firstOffset = offset;
+            statistic = finite(detector.statistic());
+            threshold = finite(detector.threshold());
+            level = detector.level().ordinal();
+        }
+
+        void reset() {
+            detector.reset();
+            previous = DriftLevel.STABLE;
+            firstPartition = -1;
+            firstOffset = -1;
+            statistic = 0;
+            threshold = 0;
+            level = 0;
+        }
+
         /** Feeds one value or vector; returns an event when one is due. */
         DriftEvent feed(double value, double[] vector, int partition, long offset, long now) {
             if (firstOffset < 0) {
@@ -113,8 +149,68 @@ public final class DriftMonitor {
             if (s.signal() == DriftSignal.EMBEDDING) {
                 throw new IllegalArgumentException("signal 'embedding' needs penultimate features, which pipelines do not export yet; use 'input'");
             }
-            watches.add(new Watch(s, d, registry));
+            Watch w = new Watch(s, d, registry);
+            String base = s.detector() + "/" + s.signal().wireName();
+            long same = watches.stream().filter(x -> x.key.equals(base) || x.key.startsWith(base + "#")).count();
+            w.key = same == 0 ? base : base + "#" + (same + 1);
+            watches.add(w);
         }
+    }
+
+    /** The section kind of {@link #snapshot()}. */
+    public static final String SECTION = "drift-monitor";
+
+    /**
+     * Every watch's state as a checkpoint section, keyed by detector and signal: the detector's own
+     * state and what the signal side keeps (the level after the last record, which decides whether
+     * a warning is published again, and where the current evidence began).
+     */
+    public byte[] snapshot() {
+        SectionWriter out = new SectionWriter(SECTION, 1);
+        out.i32(watches.size());
+        for (Watch w : watches) {
+            w.writeTo(out);
+        }
+        return out.toBytes();
+    }
+
+    /**
+     * Restores the watches a {@link #snapshot()} holds, matched by detector and signal; a watch the
+     * snapshot does not hold (configured since), or whose state does not fit its settings, starts
+     * fresh.
+     *
+     * @return one line per watch that started fresh, saying why (empty when all were restored)
+     * @throws IllegalArgumentException when the section is malformed (nothing is restored then)
+     */
+    public List<String> restore(byte[] snapshot) {
+        SectionReader in = new SectionReader(snapshot, SECTION, 1);
+        Map<String, Object[]> saved = new java.util.LinkedHashMap<>();
+        for (int i = in.count(8); i > 0; i--) {
+            String key = in.str();
+            saved.put(key, new Object[] {DetectorState.readFrom(in), in.i32(), in.i32(), in.i64()});
+        }
+        in.end();
+        List<String> fresh = new ArrayList<>();
+        for (Watch w : watches) {
+            Object[] s = saved.get(w.key);
+            if (s == null) {
+                w.reset();
+                fresh.add(w.key + ": not in the checkpoint");
+                continue;
+            }
+            try {
+                w.restore((DetectorState) s[0], (Integer) s[1], (Integer) s[2], (Long) s[3]);
+            } catch (IllegalArgumentException e) {
+                w.reset();
+                fresh.add(w.key + ": " + e.getMessage());
+            }
+        }
+        return fresh;
+    }
+
+    /** Forgets every input of every watch (a stream that restarts without a checkpoint). */
+    public void reset() {
+        watches.forEach(Watch::reset);
     }
 
     /** Feeds a served batch (observations aligned with the output rows) and returns the events it raised. */

@@ -21,7 +21,11 @@ import org.slf4j.LoggerFactory;
  * A model actor's side of the checkpoint protocol: it claims an owner epoch, restores the newest
  * valid checkpoint, tracks the next offset per partition of everything applied to the model since,
  * and writes a checkpoint (state plus those offsets) when one is due. Offsets may be committed to
- * Kafka only after {@link #write} returned them. Confined to the model actor's thread.
+ * Kafka only after the checkpoint was stored ({@link #completed}).
+ *
+ * <p>Everything but {@link #store(Checkpoint)} is confined to the model actor's thread. {@code
+ * store} does the file IO (write, fsync, rename, manifest switch) and runs on a blocking-IO thread,
+ * one at a time: the model actor does not touch the store while a write is in flight.
  */
 public final class CheckpointAgent {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointAgent.class);
@@ -64,7 +68,17 @@ public final class CheckpointAgent {
     /** Opens the pipeline's store, claims a new epoch and loads the newest valid checkpoint. */
     public static CheckpointAgent open(CheckpointSettings settings, String pipeline, String configHash) {
         try {
-            return new CheckpointAgent(settings, new FileCheckpointStore(settings.dir(), pipeline, settings.keep()), pipeline, configHash);
+            return open(settings, new FileCheckpointStore(settings.dir(), pipeline, settings.keep()), configHash);
+        } catch (IOException e) {
+            throw new UncheckedIOException("pipeline " + pipeline + ": cannot open checkpoints under " + settings.dir(), e);
+        }
+    }
+
+    /** As {@link #open(CheckpointSettings, String, String)} over a given store (its pipeline's). */
+    public static CheckpointAgent open(CheckpointSettings settings, CheckpointStore store, String configHash) {
+        String pipeline = store.pipeline();
+        try {
+            return new CheckpointAgent(settings, store, pipeline, configHash);
         } catch (IOException e) {
             throw new UncheckedIOException("pipeline " + pipeline + ": cannot open checkpoints under " + settings.dir(), e);
         }
@@ -109,37 +123,72 @@ public final class CheckpointAgent {
         return byCount || byTime;
     }
 
-    /** What a checkpoint will hold, captured when it fell due and written once its outputs are acknowledged. */
-    public record Pending(long token, StrategyState state, Map<String, Map<Integer, Long>> offsets, long recordsApplied) {}
+    /**
+     * What a checkpoint will hold, captured when it fell due and written once its outputs are
+     * acknowledged.
+     *
+     * @param sections the pipeline's state beyond the model (checkpoint extras), captured at the
+     *     same point of the stream: the model actor's own parts at capture, the stream's parts
+     *     attached by the stream right after it saw the same batch
+     */
+    public record Pending(long token, StrategyState state, Map<String, Map<Integer, Long>> offsets, long recordsApplied,
+            Map<String, byte[]> sections) {
+        public Pending {
+            sections = Map.copyOf(sections);
+        }
+
+        /** This capture with more sections (the stream's). */
+        Pending with(Map<String, byte[]> more) {
+            Map<String, byte[]> all = new HashMap<>(sections);
+            all.putAll(more);
+            return new Pending(token, state, offsets, recordsApplied, all);
+        }
+    }
 
     /** Captures the state with the offsets applied so far; nothing is written yet. */
-    Pending capture(long token, StrategyState state) {
+    Pending capture(long token, StrategyState state, Map<String, byte[]> sections) {
         Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
         applied.forEach((t, m) -> offsets.put(t, new TreeMap<>(m)));
         sinceLast = 0;
         moved = false;
         lastWriteMs = System.currentTimeMillis();
-        return new Pending(token, state, offsets, recordsApplied);
+        return new Pending(token, state, offsets, recordsApplied, sections);
     }
 
     /**
-     * Writes a captured state.
-     *
-     * @return the offsets the new checkpoint reflects, safe to commit to Kafka now
-     * @throws StaleOwnerException when a newer owner claimed the pipeline: this owner must stop
+     * Makes the checkpoint of a captured state and reserves its sequence number, so a failed or
+     * unknown write is never followed by a write of the same number. On the actor's thread.
      */
-    Written write(Pending p) throws StaleOwnerException {
-        Checkpoint c = Checkpoint.of(pipeline, epoch, sequence + 1, p.offsets(), p.state(), Map.of(), p.recordsApplied(), configHash, System.currentTimeMillis());
+    Checkpoint prepare(Pending p) {
+        Checkpoint c = Checkpoint.of(pipeline, epoch, sequence + 1, p.offsets(), p.state(), p.sections(), p.recordsApplied(), configHash,
+                System.currentTimeMillis());
+        sequence = c.sequence();
+        return c;
+    }
+
+    /**
+     * Writes a prepared checkpoint to the store: file, fsync, rename, manifest. Blocking IO, on a
+     * blocking-IO thread; nothing else uses the store meanwhile.
+     *
+     * @throws StaleOwnerException when a newer owner claimed the pipeline: this owner must stop
+     * @throws UncheckedIOException when the write failed (whether it was committed is unknown)
+     */
+    void store(Checkpoint c) throws StaleOwnerException {
         try {
             store.write(c);
         } catch (IOException e) {
-            // Whether it was committed is unknown: skip this sequence number and report.
-            sequence++;
             throw new UncheckedIOException("pipeline " + pipeline + ": checkpoint write failed", e);
         }
-        sequence = c.sequence();
+    }
+
+    /**
+     * Records that {@code c} was stored; back on the actor's thread.
+     *
+     * @return the offsets the new checkpoint reflects, safe to commit to Kafka now
+     */
+    Written completed(Checkpoint c) {
         last = c;
-        return new Written(new CheckpointId(epoch, c.sequence()), p.offsets());
+        return new Written(new CheckpointId(epoch, c.sequence()), c.offsets());
     }
 
     /** A checkpoint just committed to the store, and the next offsets it reflects. */

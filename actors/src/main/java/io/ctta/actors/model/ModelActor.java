@@ -9,6 +9,7 @@ import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
 import io.ctta.runtime.data.StepOutcome;
 import io.ctta.runtime.diagnostics.Plasticity;
+import io.ctta.runtime.eval.PrequentialEvaluator;
 import io.ctta.runtime.feedback.FeedbackJoiner;
 import io.ctta.runtime.feedback.JoinerSettings;
 import io.ctta.runtime.feedback.LabelledBatch;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -28,13 +31,16 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 
 /**
  * The only owner of one pipeline's model and adaptation strategy.
  *
  * <p>It runs on {@link #DISPATCHER}, a dedicated thread pool, because every message does native,
- * blocking work (forward and backward passes, checkpoint IO); on the default dispatcher it would
- * starve the Kafka stages and the HTTP server. Batches arrive and predictions leave as heap
+ * blocking work (forward and backward passes); on the default dispatcher it would starve the Kafka
+ * stages and the HTTP server. Checkpoint file IO (write, fsync, rename, manifest) does not run
+ * there: it runs on Pekko's blocking-IO dispatcher and reports back with a message, while the
+ * actor goes on serving batches. Batches arrive and predictions leave as heap
  * values: no NDArray crosses the actor boundary, and every array made for a batch is freed inside
  * the strategy call that made it.
  *
@@ -42,7 +48,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * and before a supervised restart, so a crash never leaks the model's native memory. With
  * checkpoints on, the actor restores the newest valid checkpoint at start, writes one when due
  * (its state plus the next offset of every partition it applied), and tells the stream which
- * offsets that checkpoint covers: only those may be committed to Kafka.
+ * offsets that checkpoint covers: only those may be committed to Kafka. A checkpoint also holds the
+ * pipeline's state beyond the model, captured at the same point of the stream: the feedback joiner
+ * and its evaluator (kept here) and the drift monitor and evaluator of the stream (attached by the
+ * stream with {@link AttachStreamState}); {@link Rewound} hands the stream's parts back.
  *
  * <p>Guards: a non-finite output is never published (the model is rolled back and the batch
  * served again), K diverged steps in a row roll back to the last checkpoint, and a collapse
@@ -54,13 +63,42 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public static final String DISPATCHER = "ctta-model-dispatcher";
 
     /** What a model actor accepts. */
-    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow, Feedback, Passed, CaptureIfDue {}
+    public sealed interface Command permits Predict, Persist, Rewind, Flush, Reset, SwitchStrategy, CheckpointNow, Feedback, Passed, CaptureIfDue,
+            AttachStreamState, Stored {}
+
+    /**
+     * The stream's part of the pipeline state (drift monitor, evaluator windows) as checkpoint
+     * sections, snapshotted right after the stream handled the batch (or quiet tick) that captured
+     * checkpoint {@code token}: so it reflects exactly the records the model state does. Sent
+     * before the {@link Persist} of that token, which it therefore precedes in the mailbox.
+     */
+    public record AttachStreamState(long token, Map<String, byte[]> sections) implements Command {}
+
+    /** A checkpoint write on the blocking-IO dispatcher ended (failure null: stored). */
+    private record Stored(CheckpointAgent writer, Checkpoint checkpoint, ActorRef<Persisted> replyTo, Throwable failure) implements Command {}
+
+    /** Names of the checkpoint sections (extras) that hold the pipeline's state beyond the model. */
+    public static final class Sections {
+        /** The drift monitor: every detector's state and its signal's, keyed by detector and signal. */
+        public static final String DRIFT = "pipeline.drift-monitor";
+        /** The stream's prequential evaluator (inline labels): counters and window. */
+        public static final String EVALUATOR = "pipeline.evaluator";
+        /** The feedback joiner: predictions waiting for their delayed labels. */
+        public static final String JOINER = "pipeline.feedback-joiner";
+        /** The prequential evaluator of delayed labels. */
+        public static final String FEEDBACK_EVALUATOR = "pipeline.feedback-evaluator";
+
+        private Sections() {}
+    }
 
     /** One delayed label: the id of the record it belongs to. */
     public record Label(String id, int label, long eventTimeMs) {}
 
     /** Delayed labels to join with the predictions made for them and learn from. */
     public record Feedback(List<Label> labels, ActorRef<FeedbackResult> replyTo) implements Command {}
+
+    /** One example released to the learner: its predicted class, its label, and the delayed-label window error after it. */
+    public record Scored(int predicted, int label, double windowError) {}
 
     /**
      * What became of a batch of delayed labels.
@@ -69,10 +107,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      * @param late labels whose prediction had expired or been evicted
      * @param unknown labels for ids never predicted (or long forgotten)
      * @param duplicate labels for predictions that already had one
-     * @param scored (predicted class, label) of every example released to the learner
+     * @param scored every example released to the learner, scored prequentially
      * @param steps learn steps by outcome kind name
      */
-    public record FeedbackResult(int matched, int late, int unknown, int duplicate, List<int[]> scored, List<StepOutcome> steps, int pending) {}
+    public record FeedbackResult(int matched, int late, int unknown, int duplicate, List<Scored> scored, List<StepOutcome> steps, int pending) {}
 
     /**
      * How the actor uses labels.
@@ -157,8 +195,16 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      */
     public record Passed(Map<String, Map<Integer, Long>> nextOffsets) implements Command {}
 
-    /** Write a checkpoint now (drain, shutdown); the reply names it (nothing written without checkpoints). */
-    public record Flush(ActorRef<Persisted> replyTo) implements Command {}
+    /**
+     * Write a checkpoint now (drain, shutdown); the reply names it (nothing written without
+     * checkpoints). {@code streamState}: the stream's sections as of now (see {@link AttachStreamState}).
+     */
+    public record Flush(Map<String, byte[]> streamState, ActorRef<Persisted> replyTo) implements Command {
+        /** A flush without the stream's part. */
+        public Flush(ActorRef<Persisted> replyTo) {
+            this(Map.of(), replyTo);
+        }
+    }
 
     /** The reply to {@link Predict}. */
     public sealed interface Result permits Predicted, Failed {}
@@ -182,8 +228,36 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     /** The batch could not be served; the actor restarts with a fresh strategy after replying. */
     public record Failed(String reason) implements Result {}
 
-    /** Offsets the state reflects (empty: none; the stream starts from the group's position). */
-    public record Rewound(Map<String, Map<Integer, Long>> offsets) {}
+    /**
+     * The reply to {@link Rewind}.
+     *
+     * @param offsets offsets the state reflects (empty: none; the stream starts from the group's position)
+     * @param restored what the stream restores its own parts from; null without checkpoints (the
+     *     stream keeps them as they are)
+     */
+    public record Rewound(Map<String, Map<Integer, Long>> offsets, Restored restored) {
+        public Rewound(Map<String, Map<Integer, Long>> offsets) {
+            this(offsets, null);
+        }
+    }
+
+    /**
+     * The checkpoint a rewind went back to, as the stream needs it.
+     *
+     * @param sequence its sequence number, -1 when there is none (source weights: start fresh)
+     * @param carriesPipelineState false for a checkpoint written before pipeline state was stored
+     *     (format version 1): start fresh and say so
+     * @param sections its pipeline-state sections
+     */
+    public record Restored(long sequence, boolean carriesPipelineState, Map<String, byte[]> sections) {
+        public Restored {
+            sections = Map.copyOf(sections);
+        }
+
+        static Restored of(Optional<Checkpoint> c) {
+            return c.map(x -> new Restored(x.sequence(), x.carriesPipelineState(), x.extra())).orElse(new Restored(-1, true, Map.of()));
+        }
+    }
 
     /** Props that put an actor on the model dispatcher. */
     public static DispatcherSelector dispatcher() {
@@ -204,16 +278,24 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      */
     public static Behavior<Command> create(Function<String, AdaptationStrategy> strategies, String initial,
             Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, LabelPolicy labels) {
-        return Behaviors.setup(ctx -> new ModelActor(ctx, strategies, initial, checkpoints == null ? null : checkpoints.get(), guards, labels));
+        return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.setup(
+                ctx -> new ModelActor(ctx, stash, strategies, initial, checkpoints == null ? null : checkpoints.get(), guards, labels)));
     }
 
     /** Captured checkpoints waiting for their outputs to be acknowledged, oldest first. */
     private static final int MAX_PENDING = 8;
+    /** Checkpoint messages held while a write is in flight (one Persist at a time in practice). */
+    private static final int STASH_CAPACITY = 256;
 
     private final Function<String, AdaptationStrategy> strategies;
     private final LabelPolicy labels;
     private final FeedbackJoiner<float[]> joiner;
+    private final PrequentialEvaluator feedbackEvaluator = PrequentialEvaluator.withDefaults();
     private final CheckpointAgent agent;
+    private final StashBuffer<Command> stash;
+    private final Executor blockingIo;
+    /** A checkpoint write is in flight: messages that use the store or its last checkpoint wait. */
+    private boolean writing;
     private final Guards guards;
     private boolean forceCapture;
     private long batches;
@@ -224,9 +306,11 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     private long nextToken;
     private AdaptationStrategy strategy;
 
-    private ModelActor(ActorContext<Command> context, Function<String, AdaptationStrategy> strategies, String initial,
+    private ModelActor(ActorContext<Command> context, StashBuffer<Command> stash, Function<String, AdaptationStrategy> strategies, String initial,
             CheckpointAgent agent, Guards.Settings guards, LabelPolicy labels) {
         super(context);
+        this.stash = stash;
+        this.blockingIo = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
         this.labels = labels;
         this.joiner = labels.joiner() == null ? null : new FeedbackJoiner<>(labels.joiner(), System::currentTimeMillis);
         this.strategies = strategies;
@@ -239,6 +323,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         }
         if (agent != null) {
             agent.last().ifPresent(this::restore);
+            restoreOwnState(agent.last());
         }
     }
 
@@ -246,9 +331,11 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Predict.class, this::onPredict)
-                .onMessage(Persist.class, this::onPersist)
-                .onMessage(Rewind.class, this::onRewind)
-                .onMessage(Flush.class, this::onFlush)
+                .onMessage(Persist.class, m -> writing ? stashed(m) : onPersist(m))
+                .onMessage(Rewind.class, m -> writing ? stashed(m) : onRewind(m))
+                .onMessage(Flush.class, m -> writing ? stashed(m) : onFlush(m))
+                .onMessage(AttachStreamState.class, this::onAttach)
+                .onMessage(Stored.class, this::onStored)
                 .onMessage(Reset.class, r -> {
                     getContext().getLog().info("resetting {} to its initial state ({})", strategy.name(), r.cause());
                     strategy.reset();
@@ -338,9 +425,88 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         if (pending.size() == MAX_PENDING) {
             pending.removeFirst();
         }
-        CheckpointAgent.Pending p = agent.capture(++nextToken, state);
+        CheckpointAgent.Pending p = agent.capture(++nextToken, state, ownSections());
         pending.addLast(p);
         return p.token();
+    }
+
+    /**
+     * The most feature bytes the joiner's section may hold: a checkpoint extra is at most 2 GiB
+     * (int32 length), and a capture copies it on the heap. Beyond it the waiting predictions are
+     * left out (a restart then starts the joiner empty), with a warning.
+     */
+    static final long MAX_JOINER_SECTION_BYTES = 1L << 30;
+    private boolean warnedJoinerTooLarge;
+
+    /** The parts of the pipeline state this actor keeps, as checkpoint sections. */
+    private Map<String, byte[]> ownSections() {
+        if (joiner == null) {
+            return Map.of();
+        }
+        long bytes = (long) joiner.pending() * (lastShape == null ? 0 : InputBatch.sampleLength(lastShape)) * Float.BYTES;
+        if (bytes > MAX_JOINER_SECTION_BYTES) {
+            if (!warnedJoinerTooLarge) {
+                warnedJoinerTooLarge = true;
+                getContext().getLog().warn("{} predictions awaiting labels hold {} MiB of features, more than a checkpoint takes ({} MiB): "
+                        + "they are left out of checkpoints and a restart forgets them; lower feedback.max-pending or feedback.ttl",
+                        joiner.pending(), bytes >> 20, MAX_JOINER_SECTION_BYTES >> 20);
+            }
+            return Map.of(Sections.FEEDBACK_EVALUATOR, feedbackEvaluator.snapshot());
+        }
+        return Map.of(Sections.JOINER, joiner.snapshot(FeedbackJoiner.FLOATS), Sections.FEEDBACK_EVALUATOR, feedbackEvaluator.snapshot());
+    }
+
+    /**
+     * Restores the joiner and its evaluator from the checkpoint a (re)start goes back to, or starts
+     * them fresh (no checkpoint, or one that predates pipeline state: said in the log). A guard's
+     * rollback does not come here: the stream goes on, so the predictions waiting stay valid.
+     */
+    private void restoreOwnState(Optional<Checkpoint> c) {
+        if (joiner == null) {
+            return;
+        }
+        joiner.clear();
+        feedbackEvaluator.reset();
+        if (c.isEmpty()) {
+            return;
+        }
+        if (!c.get().carriesPipelineState()) {
+            getContext().getLog().info("checkpoint {} predates pipeline state (format version {}): the feedback joiner starts empty",
+                    c.get().sequence(), c.get().formatVersion());
+            return;
+        }
+        byte[] j = c.get().extra(Sections.JOINER);
+        byte[] e = c.get().extra(Sections.FEEDBACK_EVALUATOR);
+        try {
+            if (j != null) {
+                joiner.restore(j, FeedbackJoiner.FLOATS);
+            } else {
+                getContext().getLog().info("checkpoint {} holds no predictions awaiting labels: the feedback joiner starts empty", c.get().sequence());
+            }
+            if (e != null) {
+                feedbackEvaluator.restore(e);
+            }
+            getContext().getLog().info("restored {} predictions awaiting labels from checkpoint {}", joiner.pending(), c.get().sequence());
+        } catch (IllegalArgumentException bad) {
+            joiner.clear();
+            feedbackEvaluator.reset();
+            getContext().getLog().warn("checkpoint {}: the feedback joiner starts empty: {}", c.get().sequence(), bad.getMessage());
+        }
+    }
+
+    /** Adds the stream's sections to the capture they belong to (dropped captures are ignored). */
+    private Behavior<Command> onAttach(AttachStreamState msg) {
+        int n = pending.size();
+        for (int i = 0; i < n; i++) {
+            CheckpointAgent.Pending p = pending.removeFirst();
+            pending.addLast(p.token() == msg.token() ? p.with(msg.sections()) : p);
+        }
+        return this;
+    }
+
+    private Behavior<Command> stashed(Command msg) {
+        stash.stash(msg);
+        return this;
     }
 
     private Behavior<Command> onPersist(Persist msg) {
@@ -355,17 +521,49 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         return write(p, msg.replyTo());
     }
 
-    /** Writes a captured checkpoint and replies with what it covers; a fenced (stale) owner stops. */
+    /**
+     * Writes a captured checkpoint on the blocking-IO dispatcher; {@link Stored} replies with what
+     * it covers once it is durable. Until then the actor goes on serving, and holds back the
+     * messages that use the store.
+     */
     private Behavior<Command> write(CheckpointAgent.Pending p, ActorRef<Persisted> replyTo) {
-        try {
-            CheckpointAgent.Written w = agent.write(p);
-            replyTo.tell(new Persisted(w.offsets(), w.id()));
+        Checkpoint c = agent.prepare(p);
+        writing = true;
+        CompletableFuture<Void> io = new CompletableFuture<>();
+        blockingIo.execute(() -> {
+            try {
+                agent.store(c);
+                io.complete(null);
+            } catch (Throwable t) {
+                io.completeExceptionally(t);
+            }
+        });
+        getContext().pipeToSelf(io, (ok, failure) -> new Stored(agent, c, replyTo, failure));
+        return this;
+    }
+
+    /** A write ended: reply, then let the held-back messages in. A fenced (stale) owner stops. */
+    private Behavior<Command> onStored(Stored msg) {
+        if (msg.writer() != agent) {
+            // Started by this actor before a restart (which claimed a new epoch): not ours to record.
+            msg.replyTo().tell(Persisted.none());
             return this;
-        } catch (StaleOwnerException e) {
+        }
+        writing = false;
+        Throwable failure = msg.failure() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null ? ce.getCause() : msg.failure();
+        if (failure instanceof StaleOwnerException e) {
             getContext().getLog().error("pipeline stopped: {}", e.getMessage());
-            replyTo.tell(Persisted.none());
+            msg.replyTo().tell(Persisted.none());
             return Behaviors.stopped();
         }
+        if (failure != null) {
+            // As before the IO moved off this thread: an unknown outcome restarts the actor from
+            // its last checkpoint; the stream's ask fails and nothing is committed.
+            throw failure instanceof RuntimeException r ? r : new IllegalStateException("checkpoint write failed", failure);
+        }
+        CheckpointAgent.Written w = agent.completed(msg.checkpoint());
+        msg.replyTo().tell(new Persisted(w.offsets(), w.id()));
+        return stash.unstashAll(this);
     }
 
     private Behavior<Command> onRewind(Rewind msg) {
@@ -390,7 +588,8 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         } else {
             rollback();
         }
-        msg.replyTo().tell(new Rewound(agent.checkpointedOffsets()));
+        restoreOwnState(agent.last());
+        msg.replyTo().tell(new Rewound(agent.checkpointedOffsets(), Restored.of(agent.last())));
         return this;
     }
 
@@ -405,7 +604,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             msg.replyTo().tell(Persisted.none());
             return this;
         }
-        return write(pending.removeLast(), msg.replyTo());
+        return write(pending.removeLast().with(msg.streamState()), msg.replyTo());
     }
 
     /**
@@ -466,9 +665,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             }
         }
         List<FeedbackJoiner.Joined<float[]>> released = joiner.drain();
-        List<int[]> scored = new ArrayList<>(released.size());
+        List<Scored> scored = new ArrayList<>(released.size());
         for (FeedbackJoiner.Joined<float[]> j : released) {
-            scored.add(new int[] {j.predictedClass(), j.label()});
+            feedbackEvaluator.record(j.predictedClass(), j.label(), null);
+            scored.add(new Scored(j.predictedClass(), j.label(), feedbackEvaluator.windowError()));
         }
         List<StepOutcome> steps = new ArrayList<>();
         int[] shape = msg.labels().isEmpty() || released.isEmpty() ? null : sampleShapeOf(released.get(0).payload().length);

@@ -36,6 +36,23 @@ public final class ModelSource {
         if (weights != null && !conf.kind().equals("torchscript")) {
             pin(weights);
         }
+        if (weights != null) {
+            tryLoadWeights();
+        }
+    }
+
+    /**
+     * Loads the weights into a throw-away model once, so that a file that exists but cannot be read
+     * (truncated, another model's, not a parameters file) fails here, at startup, instead of in the
+     * model actor after the broker started.
+     */
+    private void tryLoadWeights() {
+        try (AdaptiveModel probe = newModel()) {
+            // Loaded and closed: the file is usable.
+        } catch (IllegalStateException e) {
+            throw new InvalidConfigException("ctta.model.weights", conf.weights().toString(),
+                    "a parameters file this model can load (" + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()) + ")");
+        }
     }
 
     private ModelSpec resolveSpec() {
@@ -55,7 +72,8 @@ public final class ModelSource {
                     throw new InvalidConfigException("ctta.model.weights", conf.weights().toString(), e.getMessage());
                 }
             default:
-                return ModelSpec.builtinCnn();
+                // builtin-cnn, or mlp:<in>-...-<out> (validated with the config).
+                return ModelSpec.builtin(conf.kind());
         }
     }
 

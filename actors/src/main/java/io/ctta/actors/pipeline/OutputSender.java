@@ -60,7 +60,7 @@ final class OutputSender implements AutoCloseable {
         if (out.record() == null) {
             return CompletableFuture.completedFuture(Delivered.NOTHING);
         }
-        return attempt(out.record()).handle((meta, error) -> {
+        return attemptAlone(out.record()).handle((meta, error) -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(Delivered.AS_IS);
             }
@@ -75,7 +75,7 @@ final class OutputSender implements AutoCloseable {
             String reason = "output-refused: Kafka refused the " + (out.kind() == Output.Kind.PREDICTION ? "prediction" : "dead letter") + ": " + cause;
             ProducerRecord<byte[], byte[]> replacement = out.fallback().apply(reason);
             LOG.warn("pipeline {}: {}; sending the record's dead letter without its value", pipeline, reason);
-            return CompletableFuture.supplyAsync(() -> attempt(replacement), replacements)
+            return CompletableFuture.supplyAsync(() -> attemptAlone(replacement), replacements)
                     .thenCompose(f -> f)
                     .handle((m, e) -> {
                         if (e == null) {
@@ -97,6 +97,40 @@ final class OutputSender implements AutoCloseable {
     static boolean concernsTheRecordOnly(Throwable e) {
         return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException || e instanceof SerializationException
                 || e instanceof InvalidRecordException;
+    }
+
+    /**
+     * Sends {@code record}; if Kafka failed it only because it shared a produce batch with a record
+     * Kafka refused (the broker rejects the whole batch, the producer fails the innocent records with
+     * a plain KafkaException), sends it again. Each refused record is tried at most twice (itself,
+     * then its bare dead letter), so a few tries get past it; only a run of refused records could
+     * take them all, and then the stream fails and restarts as for any other error.
+     */
+    private CompletableFuture<RecordMetadata> attemptAlone(ProducerRecord<byte[], byte[]> record) {
+        return attemptAlone(record, NEIGHBOUR_RETRIES);
+    }
+
+    private CompletableFuture<RecordMetadata> attemptAlone(ProducerRecord<byte[], byte[]> record, int retriesLeft) {
+        return attempt(record).handle((meta, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(meta);
+            }
+            Throwable cause = unwrap(e);
+            if (retriesLeft > 0 && refusedForItsNeighbour(cause)) {
+                LOG.debug("pipeline {}: a record was refused with the produce batch of another; sending it again", pipeline);
+                return CompletableFuture.supplyAsync(() -> attemptAlone(record, retriesLeft - 1), replacements).thenCompose(f -> f);
+            }
+            return CompletableFuture.<RecordMetadata>failedFuture(cause);
+        }).thenCompose(f -> f);
+    }
+
+    /** How often a record failed with another's produce batch is sent again. */
+    private static final int NEIGHBOUR_RETRIES = 5;
+
+    /** Kafka's producer fails every record of a batch the broker rejected for another record's fault with exactly this. */
+    static boolean refusedForItsNeighbour(Throwable e) {
+        return e != null && e.getClass() == org.apache.kafka.common.KafkaException.class && e.getMessage() != null
+                && e.getMessage().contains("part of a batch which had one more more invalid records");
     }
 
     private CompletableFuture<RecordMetadata> attempt(ProducerRecord<byte[], byte[]> record) {

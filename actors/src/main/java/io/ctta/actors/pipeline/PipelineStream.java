@@ -87,6 +87,7 @@ public final class PipelineStream {
      * @param seekTo next offset per topic and partition to start from (the model's checkpoint);
      *     partitions not in it start from the group's committed position
      * @param quarantine records to serve one at a time, and records to dead-letter unserved
+     * @param state the drift monitor and evaluator, already restored to the checkpoint of {@code seekTo}
      * @return the control that drains and stops the stream
      */
     public static Consumer.DrainingControl<Done> start(
@@ -95,13 +96,14 @@ public final class PipelineStream {
             PipelineSupervisor.Deps deps,
             ActorRef<ModelActor.Command> model,
             Map<String, Map<Integer, Long>> seekTo,
-            PoisonRecords.View quarantine) {
+            PoisonRecords.View quarantine,
+            StreamState state) {
         Properties kafkaProperties = deps.kafkaProperties();
         InputDecoder codec = deps.codec();
         PipelineMetrics metrics = deps.metrics();
         boolean checkpointsOn = deps.checkpoints() != null;
         boolean exactlyOnce = conf.output().exactlyOnce();
-        Outputs outputs = new Outputs(conf, deps);
+        Outputs outputs = new Outputs(conf, deps, state);
         ConsumerSettings<byte[], byte[]> consumerSettings = ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withProperties(asMap(kafkaProperties))
                 .withGroupId(conf.groupId())
@@ -144,7 +146,7 @@ public final class PipelineStream {
         // polls, decodes, encodes and produces. JSON encoding happens there, not on the model's
         // thread, where the reply's callbacks run.
         Flow<List<Tracked>, Served, NotUsed> serving = Flow.<List<Tracked>>create()
-                .mapAsync(1, batch -> batch.isEmpty() ? captureIfDue(system, conf, model) : serve(system, conf, model, outputs, batch, checkpointsOn))
+                .mapAsync(1, batch -> batch.isEmpty() ? captureIfDue(system, conf, model, state) : serve(system, conf, model, outputs, batch, checkpointsOn))
                 .addAttributes(Attributes.inputBuffer(1, 1))
                 .async();
         Source<Served, Consumer.Control> served = batches
@@ -162,7 +164,7 @@ public final class PipelineStream {
                     .concat(Source.single(Optional.<Served>empty()))
                     .mapAsync(1, s -> s.isPresent()
                             ? tx.write(s.get().all(), s.get().checkpointToken(), persist)
-                            : tx.finish(() -> AskPattern.ask(model, ModelActor.Flush::new, conf.askTimeout(), system.scheduler())))
+                            : tx.finish(() -> AskPattern.ask(model, replyTo -> new ModelActor.Flush(state.sections(), replyTo), conf.askTimeout(), system.scheduler())))
                     .toMat(Sink.ignore(), Keep.both())
                     .mapMaterializedValue(Consumer::createDrainingControl)
                     .run(system);
@@ -458,9 +460,24 @@ public final class PipelineStream {
     private static final Duration QUIET_TICK = Duration.ofSeconds(1);
 
     /** A checkpoint of what the model applied so far if one is due, in stream order; nothing to produce. */
-    private static CompletionStage<Served> captureIfDue(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model) {
+    private static CompletionStage<Served> captureIfDue(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model, StreamState state) {
         return AskPattern.<ModelActor.Command, ModelActor.Captured>ask(model, ModelActor.CaptureIfDue::new, conf.askTimeout(), system.scheduler())
-                .thenApply(c -> new Served(List.of(), List.of(), List.of(), c.token()));
+                .thenApply(c -> {
+                    attachStreamState(model, c.token(), state);
+                    return new Served(List.of(), List.of(), List.of(), c.token());
+                });
+    }
+
+    /**
+     * A checkpoint was captured after the batch this stage just handled: the drift monitor and the
+     * evaluator have seen exactly the same records as the model, so their snapshot joins it. The
+     * tell precedes the checkpoint's {@code Persist}, which is sent only once the batch's outputs
+     * are acknowledged, after this stage returned.
+     */
+    private static void attachStreamState(ActorRef<ModelActor.Command> model, long token, StreamState state) {
+        if (token != 0) {
+            model.tell(new ModelActor.AttachStreamState(token, state.sections()));
+        }
     }
 
     /** Serves one micro-batch: asks the model for the decoded records, keeps rejects in place. */
@@ -526,6 +543,7 @@ public final class PipelineStream {
             List<Output> events = new ArrayList<>(poisonEvents);
             events.addAll(outputs.events(tracked, predicted, model));
             stages.since(StageClock.Stage.DRIFT, drifting);
+            attachStreamState(model, predicted.checkpointToken(), outputs.state);
             ModelOutput answer = predicted.output();
             String strategy = predicted.strategy();
             return new Served(tracked, null, events, predicted.checkpointToken(),
@@ -538,13 +556,16 @@ public final class PipelineStream {
         final PipelineConf conf;
         final PipelineSupervisor.Deps deps;
         final BatchAssembler assembler;
-        final PrequentialEvaluator evaluator = PrequentialEvaluator.withDefaults();
+        final StreamState state;
+        final PrequentialEvaluator evaluator;
         final DriftEventCodec driftCodec = new DriftEventCodec();
         final String driftTopic;
 
-        Outputs(PipelineConf conf, PipelineSupervisor.Deps deps) {
+        Outputs(PipelineConf conf, PipelineSupervisor.Deps deps, StreamState state) {
             this.conf = conf;
             this.deps = deps;
+            this.state = state;
+            this.evaluator = state.evaluator();
             this.assembler = new BatchAssembler(conf.name(), Topics.predictions(conf.name()), Topics.deadLetters(conf.name()),
                     deps.outputLimits().maxOutputBytes());
             this.driftTopic = Topics.drift(conf.name());
@@ -610,7 +631,7 @@ public final class PipelineStream {
                     }
                 }
             }
-            List<DriftEvent> events = new ArrayList<>(deps.drift().observe(observations, predicted.output()));
+            List<DriftEvent> events = new ArrayList<>(state.drift().observe(observations, predicted.output()));
             long now = System.currentTimeMillis();
             for (String action : predicted.actions()) {
                 events.add(DriftEvent.action(conf.name(), predicted.strategy(), action, "guard", lastPartition, lastOffset, now));

@@ -7,6 +7,7 @@ import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.metrics.PipelineMetrics;
 import io.ctta.actors.model.CheckpointAgent;
 import io.ctta.actors.model.Guards;
+import io.ctta.actors.model.IntraOpThreadsInterceptor;
 import io.ctta.actors.model.ModelActor;
 import io.ctta.actors.model.StrategyCreationException;
 import io.ctta.runtime.adapt.AdaptationStrategy;
@@ -84,7 +85,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     public record Deps(Properties kafkaProperties, InputDecoder codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
             Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series,
             java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry, PipelineFailures failures,
-            io.ctta.actors.health.PipelineStates states, OutputLimits outputLimits) {
+            io.ctta.actors.health.PipelineStates states, OutputLimits outputLimits,
+            io.ctta.runtime.model.IntraOpThreads intraOpThreads) {
 
         /** The producers' settings: the kafka properties with ctta's producer limits. */
         public Properties producerProperties() {
@@ -131,6 +133,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private int generation;
     private long generationStartedNanos;
     private final PoisonRecords poison;
+    /** The drift monitor and evaluator of the input stream, restored at every (re)start. */
+    private final StreamState streamState;
     private Duration backoff = MIN_BACKOFF;
     private boolean stopping;
     /**
@@ -155,12 +159,15 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.conf = conf;
         this.deps = deps;
         this.poison = new PoisonRecords(deps.guards().crashesBeforeDeadLetter());
+        this.streamState = new StreamState(conf.name(), deps.drift());
         this.model = ctx.spawn(
                 // A strategy that cannot be created stops the model actor (retrying cannot help);
                 // any other failure restarts it from its checkpoint.
-                Behaviors.supervise(Behaviors.supervise(ModelActor.create(this::createStrategy, conf.strategy(), deps.checkpoints(),
+                Behaviors.supervise(Behaviors.supervise(Behaviors.intercept(
+                                        () -> new IntraOpThreadsInterceptor<>(deps.intraOpThreads(), ModelActor.Command.class),
+                                        ModelActor.create(this::createStrategy, conf.strategy(), deps.checkpoints(),
                                         deps.guards(), new ModelActor.LabelPolicy(conf.feedback().learnInline(),
-                                                conf.feedback().enabled() ? conf.feedback().joiner() : null)))
+                                                conf.feedback().enabled() ? conf.feedback().joiner() : null))))
                                 .onFailure(StrategyCreationException.class, SupervisorStrategy.stop().withLoggingEnabled(false)))
                         .onFailure(SupervisorStrategy.restart()),
                 "model",
@@ -361,7 +368,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             return this;
         }
         int gen = generation;
-        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view());
+        streamState.restore(r.rewound().restored());
+        control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view(), streamState);
         generationStartedNanos = System.nanoTime();
         streamUp = true;
         batchesAtStart = servedBatches();
@@ -478,7 +486,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             return this;
         }
         getContext().getLog().info("pipeline {}: input graph drained; writing the final checkpoint", conf.name());
-        getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(), ModelActor.Flush::new, (r, f) -> new Stopped(d.replyTo()));
+        getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(),
+                replyTo -> new ModelActor.Flush(streamState.sections(), replyTo), (r, f) -> new Stopped(d.replyTo()));
         return this;
     }
 }

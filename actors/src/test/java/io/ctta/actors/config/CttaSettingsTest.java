@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CttaSettingsTest {
 
-    private static final Set<String> STRATEGIES = Set.of("source", "norm", "tent");
+    // Names only (strategy settings are then checked when each strategy is created); reference.conf
+    // holds a block for every registered strategy.
+    private static final Set<String> STRATEGIES = io.ctta.runtime.adapt.StrategyRegistry.load().names();
 
     private static CttaSettings load(String hocon) {
         Config full = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference()).resolve();
@@ -45,6 +48,18 @@ class CttaSettingsTest {
         assertEquals(java.nio.file.Path.of("/var/lib/ctta/kafka"), set.kafka().embeddedDataDir());
         var e = rejects("ctta.kafka.embedded.port = 70000\nctta.pipelines = []");
         assertEquals("ctta.kafka.embedded.port", e.key());
+    }
+
+    @Test
+    void intraOpThreadsShareTheCoresAmongPipelinesUnlessSet() {
+        CttaSettings auto = load("ctta.pipelines = []");
+        assertEquals(0, auto.model().intraOpThreadsSetting(), "auto by default");
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(cores, auto.model().intraOpThreads(1).count());
+        assertEquals(Math.max(1, cores / 2), auto.model().intraOpThreads(2).count());
+        assertEquals(1, auto.model().intraOpThreads(cores + 1).count(), "at least one thread");
+        assertEquals(3, load("ctta.model.intra-op-threads = 3\nctta.pipelines = []").model().intraOpThreads(2).count());
+        assertEquals("ctta.model.intra-op-threads", rejects("ctta.model.intra-op-threads = -1\nctta.pipelines = []").key());
     }
 
     @Test
@@ -115,6 +130,18 @@ class CttaSettingsTest {
     }
 
     @Test
+    void builtInMlpKindIsAcceptedAndAMalformedOneNamesTheKey() {
+        assertEquals("mlp:784-300-150-10", load("ctta.model.kind = \"mlp:784-300-150-10\"").model().kind());
+        var e = rejects("ctta.model.kind = \"mlp:784-x-10\"");
+        assertEquals("ctta.model.kind", e.key());
+        assertTrue(e.getMessage().contains("mlp:784-300-150-10"), e.getMessage());
+        assertEquals("ctta.model.kind", rejects("ctta.model.kind = \"mlp:784-300-1\"").key());
+        var spec = new io.ctta.actors.model.ModelSource(load("ctta.model.kind = \"mlp:784-300-150-10\"").model()).spec();
+        assertEquals(io.ctta.runtime.model.ModelSpec.Kind.MLP, spec.kind());
+        assertEquals(10, spec.numClasses());
+    }
+
+    @Test
     void duplicatePipelineNamesAndBadNamesAreRejected() {
         assertEquals("ctta.pipelines[1].name",
                 rejects("ctta.pipelines = [{ name = a, input-topic = t }, { name = a, input-topic = u }]").key());
@@ -124,5 +151,78 @@ class CttaSettingsTest {
     @Test
     void settingsOfAnUnknownStrategyAreRejected() {
         assertEquals("ctta.strategies.tnet", rejects("ctta.strategies.tnet { lr = 1 }").key());
+    }
+
+    // --- The whole file at once, through the declarations, with the registered strategies ---------
+
+    private static final io.ctta.runtime.adapt.StrategyRegistry REGISTRY = io.ctta.runtime.adapt.StrategyRegistry.load();
+
+    private static InvalidConfigException rejectsWithRegistry(String hocon) {
+        return assertThrows(InvalidConfigException.class, () -> CttaSettings.load(ConfigFactory.parseString(hocon), REGISTRY));
+    }
+
+    private static final String ONE_PIPELINE = "ctta.pipelines = [{ name = a, input-topic = t, strategy = tent }]\n";
+
+    @Test
+    void aStrategySettingOfTheWrongTypeFailsValidationNotTheModelActor() {
+        var e = rejectsWithRegistry(ONE_PIPELINE + "ctta.strategies.tent.lr = fast");
+        assertEquals("ctta.strategies.tent.lr", e.key());
+        assertTrue(e.getMessage().contains("\"fast\"") && e.getMessage().contains("a number > 0"), e.getMessage());
+        // The same in a pipeline's own overrides, and a range only the strategy knows.
+        assertEquals("ctta.pipelines[0].strategy-settings.lr",
+                rejectsWithRegistry("ctta.pipelines = [{ name = a, input-topic = t, strategy = tent, strategy-settings.lr = fast }]").key());
+        var range = rejectsWithRegistry("ctta.pipelines = [{ name = a, input-topic = t, strategy = tent, strategy-settings.lr = -1 }]");
+        assertEquals("invalid setting 'ctta.pipelines[0].strategy-settings.lr' = -1.0: expected > 0", range.getMessage());
+    }
+
+    @Test
+    void misspeltKeysAreErrorsThatNameTheKeyMeant() {
+        var checkpoint = rejectsWithRegistry(ONE_PIPELINE + "ctta.checkpoint.dir = /tmp/ckpt");
+        assertEquals("ctta.checkpoint.dir", checkpoint.key());
+        assertTrue(checkpoint.getMessage().contains("did you mean 'ctta.checkpoints.dir'?"), checkpoint.getMessage());
+        var batch = rejectsWithRegistry("ctta.pipelines = [{ name = a, input-topic = t, batch-sise = 8 }]");
+        assertEquals("ctta.pipelines[0].batch-sise", batch.key());
+        assertTrue(batch.getMessage().contains("did you mean 'ctta.pipelines[0].batch-size'?"), batch.getMessage());
+        var lrr = rejectsWithRegistry(ONE_PIPELINE + "ctta.strategies.tent.lrr = 0.01");
+        assertEquals("ctta.strategies.tent.lrr", lrr.key());
+        assertTrue(lrr.getMessage().contains("did you mean 'ctta.strategies.tent.lr'?"), lrr.getMessage());
+        assertEquals("ctta.pipeline-defaults.feedback.ttll",
+                rejectsWithRegistry(ONE_PIPELINE + "ctta.pipeline-defaults.feedback.ttll = 1m").key());
+        var strategy = rejectsWithRegistry("ctta.pipelines = [{ name = a, input-topic = t, strategy = tnet }]");
+        assertTrue(strategy.getMessage().contains("did you mean 'tent'?"), strategy.getMessage());
+    }
+
+    @Test
+    void detectorSettingsAreCheckedAtStartup() {
+        String drift = "ctta.pipelines = [{ name = a, input-topic = t, drift.detectors = [{ detector = adwin, signal = entropy, settings %s }] }]";
+        var unknown = rejectsWithRegistry(String.format(drift, "{ deltaa = 0.1 }"));
+        assertEquals("ctta.pipelines[0].drift.detectors[0].settings.deltaa", unknown.key());
+        assertTrue(unknown.getMessage().contains("did you mean"), unknown.getMessage());
+        assertEquals("ctta.pipelines[0].drift.detectors[0].settings.delta",
+                rejectsWithRegistry(String.format(drift, "{ delta = 2 }")).key());
+    }
+
+    @Test
+    void everyProblemInTheFileIsReportedAtOnce() {
+        var e = rejectsWithRegistry("ctta.pipelines = [{ name = a, input-topic = t, strategy = tent, batch-size = 0 }]\n"
+                + "ctta.checkpoint.dir = x\nctta.strategies.tent.lr = fast\nctta.http.port = -1");
+        assertEquals(List.of("ctta.checkpoint.dir", "ctta.http.port", "ctta.strategies.tent.lr", "ctta.pipelines[0].batch-size"),
+                e.problems().stream().map(io.ctta.runtime.config.ConfigProblem::key).toList());
+        assertTrue(e.getMessage().startsWith("4 problems in the configuration:\n  invalid setting 'ctta.checkpoint.dir'"), e.getMessage());
+    }
+
+    @Test
+    void aValidFileWithEveryStrategyPasses() {
+        StringBuilder b = new StringBuilder("ctta.pipelines = [");
+        int i = 0;
+        for (String name : REGISTRY.names()) {
+            if (REGISTRY.provider(name).settingsSchema() != null) {
+                b.append("{ name = p").append(i++).append(", input-topic = t, strategy = \"").append(name).append("\" }\n");
+            }
+        }
+        CttaSettings.Checked c = CttaSettings.check(ConfigFactory.parseString(b.append("]").toString())
+                .withFallback(ConfigFactory.defaultReference()).resolve().getConfig("ctta"), REGISTRY);
+        assertEquals(i, c.settings().pipelines().size());
+        assertTrue(c.settingsChecked() > 200, "settings checked: " + c.settingsChecked());
     }
 }

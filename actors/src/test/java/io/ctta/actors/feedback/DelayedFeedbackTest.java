@@ -1,6 +1,7 @@
 package io.ctta.actors.feedback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -92,6 +93,66 @@ class DelayedFeedbackTest {
                     awaitMetric(runtime, "ctta_feedback_pending{pipeline=\"learner\",strategy=\"sgd\"}", 0);
                     assertEquals(0.0, metric(runtime, "ctta_feedback_labels_total{outcome=\"late\",pipeline=\"learner\",strategy=\"sgd\"}"));
                     assertEquals(0.0, metric(runtime, "ctta_feedback_labels_total{outcome=\"duplicate\",pipeline=\"learner\",strategy=\"sgd\"}"));
+                }
+            }
+        }
+    }
+
+    /**
+     * The joiner is in the checkpoint: predictions made before a restart get their labels after
+     * it, through the broker. Run 1 predicts every record and stops (final checkpoint); run 2
+     * resumes from the checkpoint, receives the labels and matches and learns every one of them:
+     * none is {@code unknown} (without the joiner in the checkpoint all would be).
+     */
+    @Test
+    void labelsArrivingAfterARestartMatchPredictionsMadeBeforeIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path checkpoints) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
+            kafka.createTopics(1, "fb.in", Topics.feedback("learner"));
+            Properties p = new Properties();
+            p.put("bootstrap.servers", kafka.bootstrapServers());
+            RecordCodec codec = new RecordCodec(RecordLimits.defaults());
+            FeedbackCodec fc = new FeedbackCodec();
+            Random rnd = new Random(1);
+            int[] truth = new int[RECORDS];
+            Config user = ConfigFactory.parseString("""
+                    ctta.http.port = 0
+                    ctta.checkpoints.dir = "%s"
+                    ctta.pipelines = [{ name = learner, input-topic = fb.in, strategy = sgd, batch-size = 32,
+                                        feedback { enabled = true, max-wait = 0s, max-latency = 50ms } }]
+                    """.formatted(checkpoints.toString().replace("\\", "/")));
+            Config full = user.withFallback(ConfigFactory.load()).resolve();
+            StrategyRegistry registry = StrategyRegistry.load();
+            CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < RECORDS; i++) {
+                    truth[i] = i % 10;
+                    float[] px = new float[784];
+                    for (int j = 0; j < px.length; j++) {
+                        px[j] = Math.min(255, truth[i] * 20 + rnd.nextInt(40));
+                    }
+                    InferenceRecord r = new InferenceRecord("f-" + i, "k", i, null, null, new Tensor(DType.UINT8, new int[] {1, 28, 28}, px));
+                    producer.send(new ProducerRecord<>("fb.in", null, "k".getBytes(StandardCharsets.UTF_8), codec.encode(r), RecordCodec.headersFor()));
+                }
+                producer.flush();
+                try (CttaRuntime before = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
+                    awaitMetric(before, "ctta_predictions_total{pipeline=\"learner\",strategy=\"sgd\"}", RECORDS);
+                }
+                try (CttaRuntime after = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers())) {
+                    String fbTopic = Topics.feedback("learner");
+                    for (int i = 0; i < RECORDS; i++) {
+                        producer.send(new ProducerRecord<>(fbTopic, fc.encode(new LabelFeedback("f-" + i, truth[i], 10_000 + i))));
+                    }
+                    producer.send(new ProducerRecord<>(fbTopic, fc.encode(new LabelFeedback("never-predicted", 1, 0))));
+                    producer.flush();
+                    awaitMetric(after, "ctta_feedback_labels_total{outcome=\"unknown\",pipeline=\"learner\",strategy=\"sgd\"}", 1);
+                    awaitMetric(after, "ctta_feedback_labels_total{outcome=\"matched\",pipeline=\"learner\",strategy=\"sgd\"}", RECORDS);
+                    assertEquals(1.0, metric(after, "ctta_feedback_labels_total{outcome=\"unknown\",pipeline=\"learner\",strategy=\"sgd\"}"),
+                            "only the id never predicted is unknown");
+                    awaitMetric(after, "ctta_labelled_predictions_total{pipeline=\"learner\",strategy=\"sgd\"}", RECORDS);
+                    assertTrue(metric(after, "ctta_adaptation_steps_total{outcome=\"applied\",pipeline=\"learner\",strategy=\"sgd\"}") > 0,
+                            "the labels were learned");
+                    assertFalse(metric(after, "ctta_predictions_total{pipeline=\"learner\",strategy=\"sgd\"}") > 0,
+                            "run 2 resumed after the checkpoint: nothing predicted again");
                 }
             }
         }

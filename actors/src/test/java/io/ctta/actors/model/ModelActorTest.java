@@ -120,7 +120,8 @@ class ModelActorTest {
     void everyCommandIsHandled() {
         // Java 17 has no exhaustive switch: this tripwire fails when a command is added, so that
         // whoever adds it also adds its handler to createReceive and its name here.
-        java.util.Set<String> handled = java.util.Set.of("Predict", "Persist", "Rewind", "Flush", "Reset", "SwitchStrategy", "CheckpointNow", "Feedback", "Passed", "CaptureIfDue");
+        java.util.Set<String> handled = java.util.Set.of("Predict", "Persist", "Rewind", "Flush", "Reset", "SwitchStrategy", "CheckpointNow", "Feedback", "Passed", "CaptureIfDue",
+                "AttachStreamState", "Stored");
         java.util.Set<String> declared = new java.util.HashSet<>();
         for (Class<?> c : ModelActor.Command.class.getPermittedSubclasses()) {
             declared.add(c.getSimpleName());

@@ -4,6 +4,6 @@ package io.ctta.adapters.continual;
 public final class AdamProvider extends ContinualProvider {
     /** The provider ServiceLoader instantiates. */
     public AdamProvider() {
-        super("adam", "online AdamW (decoupled weight decay, no momentum by default), supervised", AdamSettings::read, false);
+        super("adam", "online AdamW (decoupled weight decay, no momentum by default), supervised", AdamSettings::read, false, AdamSettings.SCHEMA);
     }
 }

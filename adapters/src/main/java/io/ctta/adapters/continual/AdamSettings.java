@@ -24,6 +24,15 @@ public record AdamSettings(double lr, double beta1, double beta2, double epsilon
 
     static final Set<String> KEYS = Set.of("lr", "beta1", "beta2", "epsilon", "weight-decay");
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    static final io.ctta.runtime.config.SettingsSchema SCHEMA = io.ctta.runtime.config.SettingsSchema.builder("AdamW")
+            .add(io.ctta.runtime.config.Setting.number("lr", defaults().lr(), "step size").checkedBy("a number > 0"))
+            .add(io.ctta.runtime.config.Setting.number("beta1", defaults().beta1(), "Adam β1").checkedBy("a number in [0, 1)"))
+            .add(io.ctta.runtime.config.Setting.number("beta2", defaults().beta2(), "Adam β2").checkedBy("a number in [0, 1)"))
+            .add(io.ctta.runtime.config.Setting.number("epsilon", defaults().epsilon(), "Adam ε").checkedBy("a number > 0"))
+            .add(io.ctta.runtime.config.Setting.number("weight-decay", defaults().weightDecay(), "decoupled weight decay").checkedBy("a number >= 0 with lr x weight-decay < 1"))
+            .build();
     /** The defaults. */
     public static AdamSettings defaults() {
         return new AdamSettings(1e-4, 0, 0.9999, 1e-8, 0.1);

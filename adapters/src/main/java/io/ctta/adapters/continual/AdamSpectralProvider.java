@@ -4,6 +4,6 @@ package io.ctta.adapters.continual;
 public final class AdamSpectralProvider extends ContinualProvider {
     /** The provider ServiceLoader instantiates. */
     public AdamSpectralProvider() {
-        super("adam+spectral", "online AdamW with spectral regularization (largest singular value of each layer pulled to 1)", AdamSettings::read, true);
+        super("adam+spectral", "online AdamW with spectral regularization (largest singular value of each layer pulled to 1)", AdamSettings::read, true, AdamSettings.SCHEMA);
     }
 }

@@ -19,13 +19,26 @@ abstract class ContinualProvider implements StrategyProvider {
     private final String description;
     private final Function<Settings, OptimizerSettings> optimizer;
     private final boolean composed;
+    private final io.ctta.runtime.config.SettingsSchema schema;
 
     ContinualProvider(String name, String description, Function<Settings, OptimizerSettings> optimizer,
-            boolean composed) {
+            boolean composed, io.ctta.runtime.config.SettingsSchema optimizerSchema) {
         this.name = Objects.requireNonNull(name);
         this.description = Objects.requireNonNull(description);
         this.optimizer = Objects.requireNonNull(optimizer);
         this.composed = composed;
+        this.schema = LearnerSettings.schema(description, optimizerSchema, composed);
+    }
+
+    @Override
+    public final io.ctta.runtime.config.SettingsSchema settingsSchema() {
+        return schema;
+    }
+
+    @Override
+    public final void validateSettings(com.typesafe.config.Config settings) {
+        Settings s = Settings.forStrategy(settings, name);
+        LearnerSettings.read(s, optimizer.apply(s), composed, name);
     }
 
     @Override

@@ -52,6 +52,8 @@ public final class ContinualStrategy implements AdaptationStrategy {
     private static final String PARAM = "param/";
     private static final String OPT = "opt/";
     private static final String REG = "reg/";
+    /** What {@link #learn} carries its outcome in: no prediction. */
+    private static final ModelOutput NO_OUTPUT = new ModelOutput(0, 0, new float[0], 0, StepOutcome.none());
 
     private final String name;
     private final OwnedModel owned;
@@ -155,6 +157,30 @@ public final class ContinualStrategy implements AdaptationStrategy {
      */
     @Override
     public StepOutcome learn(InputBatch batch, int[] labels) {
+        return step(batch, labels, false).step();
+    }
+
+    /**
+     * {@code predict} then {@code learn} from one forward pass when the learning step runs in eval
+     * mode (batches under {@code batch-norm-min-batch}, every batch of a model without BatchNorm):
+     * that forward computes exactly the logits {@code predict} would, with the weights before the
+     * update, so they are both the published prediction and the loss's input. In train mode the
+     * two forwards differ (batch statistics), and both run.
+     */
+    @Override
+    public ModelOutput predictAndLearn(InputBatch batch, int[] labels) {
+        owned.ensureOpen();
+        if (settings.trainMode(batch.size())) {
+            return AdaptationStrategy.super.predictAndLearn(batch, labels);
+        }
+        return step(batch, labels, true);
+    }
+
+    /**
+     * The learning step; with {@code publish}, also the eval-mode prediction of its forward pass
+     * (the model version before the update), else an output with no probabilities.
+     */
+    private ModelOutput step(InputBatch batch, int[] labels, boolean publish) {
         owned.ensureOpen();
         if (labels.length != batch.size()) {
             throw new IllegalArgumentException(labels.length + " labels for a batch of " + batch.size());
@@ -162,8 +188,9 @@ public final class ContinualStrategy implements AdaptationStrategy {
         int classes = model.spec().numClasses();
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
-                return StepOutcome.skipped(Double.NaN, "label " + labels[i] + " of sample " + i + " is outside [0, "
-                        + classes + ")");
+                StepOutcome skipped = StepOutcome.skipped(Double.NaN, "label " + labels[i] + " of sample " + i
+                        + " is outside [0, " + classes + ")");
+                return publish ? predict(batch).withStep(skipped) : NO_OUTPUT.withStep(skipped);
             }
         }
         ForwardMode mode = settings.trainMode(batch.size()) ? ForwardMode.TRAIN : ForwardMode.EVAL;
@@ -178,9 +205,10 @@ public final class ContinualStrategy implements AdaptationStrategy {
                 }
             }
             float loss;
+            NDArray logits;
             List<NDArray> weights = ParameterLists.arrays(params);
             try (GradientGate.Session session = gate.open()) {
-                NDArray logits = model.forward(step.manager(), batch, mode).head();
+                logits = model.forward(step.manager(), batch, mode).head();
                 NDArray objective = Objectives.softmaxCrossEntropy(logits, step.manager().create(labels));
                 if (regularizer != null) {
                     NDArray penalty = regularizer.penalty(weights);
@@ -193,9 +221,11 @@ public final class ContinualStrategy implements AdaptationStrategy {
                     session.backward(objective);
                 }
             }
+            // Read before the update: the prediction of the weights the forward used.
+            ModelOutput out = publish ? AdaptiveModel.toOutput(logits, version, StepOutcome.none()) : NO_OUTPUT;
             if (!Float.isFinite(loss)) {
                 restoreRunning(backup);
-                return StepOutcome.diverged(loss, "non-finite loss; parameters unchanged");
+                return out.withStep(StepOutcome.diverged(loss, "non-finite loss; parameters unchanged"));
             }
             List<NDArray> grads = Gradients.of(params);
             StepOutcome rejected = GradientGuard.reject(loss, "", grads);
@@ -203,12 +233,12 @@ public final class ContinualStrategy implements AdaptationStrategy {
                 if (rejected.kind() == StepOutcome.Kind.DIVERGED) {
                     restoreRunning(backup);
                 }
-                return rejected;
+                return out.withStep(rejected);
             }
             optimizer.step(names, weights, grads);
             Gradients.zero(grads);
             version++;
-            return StepOutcome.applied(loss);
+            return out.withStep(StepOutcome.applied(loss));
         }
     }
 

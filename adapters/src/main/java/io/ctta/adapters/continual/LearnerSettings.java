@@ -65,6 +65,24 @@ public record LearnerSettings(BatchNormPolicy batchNorm, int batchNormMinBatch, 
                 WassersteinSettings.defaults());
     }
 
+    /** The declared settings of a continual strategy: its optimizer's keys, then the learner's. */
+    static io.ctta.runtime.config.SettingsSchema schema(String doc, io.ctta.runtime.config.SettingsSchema optimizer, boolean composed) {
+        LearnerSettings d = defaults(composed ? Regularization.SPECTRAL : Regularization.NONE);
+        return io.ctta.runtime.config.SettingsSchema.builder(doc)
+                .addAll(optimizer)
+                .add(io.ctta.runtime.config.Setting.oneOf("batch-norm", "auto", "how BatchNorm layers run while learning", "auto", "train", "frozen"))
+                .add(io.ctta.runtime.config.Setting.integer("batch-norm-min-batch", d.batchNormMinBatch(), 2, Integer.MAX_VALUE,
+                        "with batch-norm = auto, the smallest batch that learns with batch statistics"))
+                .add(composed
+                        ? io.ctta.runtime.config.Setting.oneOf("regularizer", "spectral", "the regularizer added to the task loss",
+                                "none", "spectral", "wasserstein").checkedBy("spectral or wasserstein")
+                        : io.ctta.runtime.config.Setting.oneOf("regularizer", "none", "the regularizer added to the task loss",
+                                "none", "spectral", "wasserstein"))
+                .child("spectral", SpectralSettings.SCHEMA)
+                .child("wasserstein", WassersteinSettings.SCHEMA)
+                .build();
+    }
+
     /** Whether a batch of {@code size} samples learns with batch statistics. */
     public boolean trainMode(int size) {
         return switch (batchNorm) {
@@ -95,8 +113,8 @@ public record LearnerSettings(BatchNormPolicy batchNorm, int batchNormMinBatch, 
         String reg = s.oneOf("regularizer", d.regularizer().name().toLowerCase(java.util.Locale.ROOT),
                 "none", "spectral", "wasserstein");
         if (composed && reg.equals("none")) {
-            throw new IllegalArgumentException(s.key("regularizer") + " must be spectral or wasserstein for strategy '"
-                    + name + "', got 'none'; use strategy '" + optimizer.name() + "' for no regularizer");
+            throw new IllegalArgumentException(s.problem("regularizer", "none", "spectral or wasserstein for strategy '"
+                    + name + "'; use strategy '" + optimizer.name() + "' for no regularizer"));
         }
         Regularization r = Regularization.valueOf(reg.toUpperCase(java.util.Locale.ROOT));
         SpectralSettings spectral = SpectralSettings.read(s.sub("spectral"));

@@ -4,6 +4,6 @@ package io.ctta.adapters.continual;
 public final class SgdProvider extends ContinualProvider {
     /** The provider ServiceLoader instantiates. */
     public SgdProvider() {
-        super("sgd", "online SGD with decoupled weight decay (SGDW; optional Shrink-and-Perturb noise), supervised", SgdSettings::read, false);
+        super("sgd", "online SGD with decoupled weight decay (SGDW; optional Shrink-and-Perturb noise), supervised", SgdSettings::read, false, SgdSettings.SCHEMA);
     }
 }

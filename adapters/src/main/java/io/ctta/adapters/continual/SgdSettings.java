@@ -22,6 +22,13 @@ public record SgdSettings(double lr, double weightDecay, double sigma) implement
 
     static final Set<String> KEYS = Set.of("lr", "weight-decay", "sigma");
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    static final io.ctta.runtime.config.SettingsSchema SCHEMA = io.ctta.runtime.config.SettingsSchema.builder("SGDW")
+            .add(io.ctta.runtime.config.Setting.number("lr", defaults().lr(), "step size α").checkedBy("a number > 0"))
+            .add(io.ctta.runtime.config.Setting.number("weight-decay", defaults().weightDecay(), "decoupled weight decay λ").checkedBy("a number >= 0 with lr x weight-decay < 1"))
+            .add(io.ctta.runtime.config.Setting.number("sigma", defaults().sigma(), "standard deviation of the Gaussian perturbation added to the gradient").checkedBy("a number >= 0"))
+            .build();
     /** The defaults. */
     public static SgdSettings defaults() {
         return new SgdSettings(0.01, 1e-4, 0);

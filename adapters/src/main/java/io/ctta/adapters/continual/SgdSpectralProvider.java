@@ -4,6 +4,6 @@ package io.ctta.adapters.continual;
 public final class SgdSpectralProvider extends ContinualProvider {
     /** The provider ServiceLoader instantiates. */
     public SgdSpectralProvider() {
-        super("sgd+spectral", "online SGDW with spectral regularization (largest singular value of each layer pulled to 1)", SgdSettings::read, true);
+        super("sgd+spectral", "online SGDW with spectral regularization (largest singular value of each layer pulled to 1)", SgdSettings::read, true, SgdSettings.SCHEMA);
     }
 }

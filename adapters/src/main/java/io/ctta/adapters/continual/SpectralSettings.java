@@ -27,6 +27,15 @@ public record SpectralSettings(double rho, double exponent, boolean biases, bool
         }
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    static final io.ctta.runtime.config.SettingsSchema SCHEMA = io.ctta.runtime.config.SettingsSchema.builder(
+            "spectral regularization (Lewandowski et al., ICLR 2025)")
+            .add(io.ctta.runtime.config.Setting.number("rho", defaults().rho(), "regularization strength").checkedBy("a number >= 0"))
+            .add(io.ctta.runtime.config.Setting.number("exponent", defaults().exponent(), "the exponent k").checkedBy("a number >= 1"))
+            .add(io.ctta.runtime.config.Setting.bool("biases", defaults().biases(), "pull bias vectors (and normalisation shifts) towards zero"))
+            .add(io.ctta.runtime.config.Setting.bool("norm-scales", defaults().normScales(), "pull normalisation scales towards one"))
+            .build();
     /** The defaults. */
     public static SpectralSettings defaults() {
         return new SpectralSettings(1e-3, 2, true, true);

@@ -4,6 +4,6 @@ package io.ctta.adapters.continual;
 public final class UpgdProvider extends ContinualProvider {
     /** The provider ServiceLoader instantiates. */
     public UpgdProvider() {
-        super("upgd", "UPGD: utility-gated perturbed gradient descent against forgetting and loss of plasticity, supervised", UpgdSettings::read, false);
+        super("upgd", "UPGD: utility-gated perturbed gradient descent against forgetting and loss of plasticity, supervised", UpgdSettings::read, false, UpgdSettings.SCHEMA);
     }
 }

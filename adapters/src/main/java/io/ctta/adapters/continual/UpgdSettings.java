@@ -28,6 +28,17 @@ public record UpgdSettings(double lr, double weightDecay, double betaUtility, do
     static final Set<String> KEYS = Set.of("lr", "weight-decay", "beta-utility", "sigma", "scaling", "form",
             "utility-max");
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    static final io.ctta.runtime.config.SettingsSchema SCHEMA = io.ctta.runtime.config.SettingsSchema.builder("UPGD")
+            .add(io.ctta.runtime.config.Setting.number("lr", defaults().lr(), "step size").checkedBy("a number > 0"))
+            .add(io.ctta.runtime.config.Setting.number("weight-decay", defaults().weightDecay(), "decoupled weight decay").checkedBy("a number >= 0 with lr x weight-decay < 1"))
+            .add(io.ctta.runtime.config.Setting.number("beta-utility", defaults().betaUtility(), "decay of the utility trace").checkedBy("a number in [0, 1)"))
+            .add(io.ctta.runtime.config.Setting.number("sigma", defaults().sigma(), "standard deviation of the perturbation").checkedBy("a number >= 0"))
+            .add(io.ctta.runtime.config.Setting.oneOf("scaling", "global", "utility scaled by the global or the per-layer maximum", "global", "local"))
+            .add(io.ctta.runtime.config.Setting.oneOf("form", "protecting", "whether high-utility weights are protected from the gradient too", "protecting", "non-protecting"))
+            .add(io.ctta.runtime.config.Setting.oneOf("utility-max", "bias-corrected", "which utility trace the maximum is taken of", "bias-corrected", "raw-trace"))
+            .build();
     /** The defaults. */
     public static UpgdSettings defaults() {
         return new UpgdSettings(0.01, 0.001, 0.999, 0.001, Upgd.Scaling.GLOBAL, Upgd.Form.PROTECTING,

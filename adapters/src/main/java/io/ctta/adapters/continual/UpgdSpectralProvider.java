@@ -4,6 +4,6 @@ package io.ctta.adapters.continual;
 public final class UpgdSpectralProvider extends ContinualProvider {
     /** The provider ServiceLoader instantiates. */
     public UpgdSpectralProvider() {
-        super("upgd+spectral", "UPGD with spectral regularization (largest singular value of each layer pulled to 1)", UpgdSettings::read, true);
+        super("upgd+spectral", "UPGD with spectral regularization (largest singular value of each layer pulled to 1)", UpgdSettings::read, true, UpgdSettings.SCHEMA);
     }
 }

@@ -20,6 +20,12 @@ public record WassersteinSettings(double rho) {
         }
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    static final io.ctta.runtime.config.SettingsSchema SCHEMA = io.ctta.runtime.config.SettingsSchema.builder(
+            "Wasserstein regularization to the initial weight distribution")
+            .add(io.ctta.runtime.config.Setting.number("rho", defaults().rho(), "regularization strength").checkedBy("a number >= 0"))
+            .build();
     /** The defaults. */
     public static WassersteinSettings defaults() {
         return new WassersteinSettings(1e-3);

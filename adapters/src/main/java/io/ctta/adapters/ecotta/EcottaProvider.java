@@ -23,6 +23,16 @@ public final class EcottaProvider implements StrategyProvider {
     }
 
     @Override
+    public io.ctta.runtime.config.SettingsSchema settingsSchema() {
+        return EcottaSettings.SCHEMA;
+    }
+
+    @Override
+    public void validateSettings(com.typesafe.config.Config settings) {
+        EcottaSettings.fromConfig(settings);
+    }
+
+    @Override
     public AdaptationStrategy create(StrategyContext context) {
         return EcottaStrategy.create(context.model(), EcottaSettings.fromConfig(context.settings()), context.seed(),
                 context.source().orElse(null), GradientGate.shared());

@@ -1,5 +1,7 @@
 package io.ctta.adapters.ecotta;
 
+import io.ctta.runtime.config.SettingsSchema;
+import io.ctta.runtime.config.Setting;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.ctta.adapters.support.SgdAdamSettings;
@@ -47,6 +49,28 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
         partitions = List.copyOf(partitions);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final SettingsSchema SCHEMA = schema();
+
+    private static SettingsSchema schema() {
+        EcottaSettings d = defaults();
+        SettingsSchema.Builder b = io.ctta.adapters.support.OptimizerSchema.sgdAdam(
+                SettingsSchema.builder("EcoTTA (Song et al., CVPR 2023): meta networks on a frozen source model"), d.optimizerSettings());
+        return b.add(Setting.number("entropy-factor", d.entropyFactor(), "the entropy filter keeps samples with H < this x ln C").checkedBy("a number > 0"))
+                .add(Setting.number("lambda", d.lambda(), "weight of the self-distilled regulariser").checkedBy("a number >= 0"))
+                .add(Setting.list("partitions", java.util.List.copyOf(d.partitions()), "stage boundaries [stem end, partition 1 end, ...]; [] for the model's default"))
+                .add(Setting.string("cache-dir", d.cacheDir(), "directory for warmed-up meta networks; empty: no cache"))
+                .child("warmup", SettingsSchema.builder("the warm-up of the meta networks on source data")
+                        .add(Setting.integer("epochs", d.warmupEpochs(), 1, Integer.MAX_VALUE, "passes over the source data"))
+                        .add(Setting.longInteger("max-steps", d.warmupMaxSteps(), 0, Long.MAX_VALUE, "upper bound on warm-up steps; 0: none"))
+                        .add(Setting.integer("batch-size", d.warmupBatchSize(), 2, Integer.MAX_VALUE, "warm-up minibatch size"))
+                        .add(Setting.number("lr", d.warmupLr(), "warm-up SGD learning rate").checkedBy("a number > 0"))
+                        .add(Setting.number("momentum", d.warmupMomentum(), "warm-up SGD momentum").checkedBy("a number in [0, 1)"))
+                        .add(Setting.bool("augment", d.warmupAugment(), "mild augmentation in the warm-up"))
+                        .build())
+                .build();
+    }
     /** The defaults. */
     public static EcottaSettings defaults() {
         return new EcottaSettings("sgd", 5e-4, 0.9, false, 0.9, 0.999, 1e-8, 0.4, 0.5, List.of(),
@@ -116,8 +140,8 @@ public record EcottaSettings(String optimizer, double lr, double momentum, boole
         try {
             return List.copyOf(c.getIntList(key));
         } catch (ConfigException.WrongType e) {
-            throw new IllegalArgumentException(s.key(key) + " must be a list of integers (stage boundaries, e.g."
-                    + " [0, 4, 8, 11]), got '" + c.getValue(key).unwrapped() + "'", e);
+            throw new IllegalArgumentException(s.problem(key, c.getValue(key).unwrapped(),
+                    "a list of integers (stage boundaries, e.g. [0, 4, 8, 11])"), e);
         }
     }
 }

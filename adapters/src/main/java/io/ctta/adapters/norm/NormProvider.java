@@ -17,6 +17,16 @@ public final class NormProvider implements StrategyProvider {
     }
 
     @Override
+    public io.ctta.runtime.config.SettingsSchema settingsSchema() {
+        return NormSettings.SCHEMA;
+    }
+
+    @Override
+    public void validateSettings(com.typesafe.config.Config settings) {
+        NormSettings.fromConfig(settings);
+    }
+
+    @Override
     public AdaptationStrategy create(StrategyContext context) {
         NormSettings s = NormSettings.fromConfig(context.settings());
         if (s.alpha() < 1 && !context.model().supportsMixedStatistics()) {

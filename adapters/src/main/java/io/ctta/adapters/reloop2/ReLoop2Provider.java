@@ -24,13 +24,23 @@ public final class ReLoop2Provider implements StrategyProvider {
     }
 
     @Override
+    public io.ctta.runtime.config.SettingsSchema settingsSchema() {
+        return ReLoop2Settings.SCHEMA;
+    }
+
+    @Override
+    public void validateSettings(com.typesafe.config.Config settings) {
+        ReLoop2Settings.fromConfig(settings);
+    }
+
+    @Override
     public AdaptationStrategy create(StrategyContext context) {
         ReLoop2Settings s = ReLoop2Settings.fromConfig(context.settings());
         StrategyRegistry registry = StrategyRegistry.load(ReLoop2Provider.class.getClassLoader());
         if (!registry.names().contains(s.base())) {
-            throw new IllegalArgumentException(ReLoop2Settings.PREFIX + ".base must be one of "
-                    + String.join(", ", registry.names().stream().filter(n -> !n.equals(ReLoop2Strategy.NAME)).toList())
-                    + ", got '" + s.base() + "'");
+            throw new IllegalArgumentException(io.ctta.runtime.config.ConfigProblem.badValue(ReLoop2Settings.PREFIX + ".base", s.base(),
+                    "one of " + String.join(", ", registry.names().stream().filter(n -> !n.equals(ReLoop2Strategy.NAME)).toList()))
+                    .toString());
         }
         AdaptationStrategy base;
         try {

@@ -1,5 +1,7 @@
 package io.ctta.adapters.reloop2;
 
+import io.ctta.runtime.config.SettingsSchema;
+import io.ctta.runtime.config.Setting;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -45,6 +47,39 @@ public record ReLoop2Settings(String base, Config baseSettings, String memory, i
         Objects.requireNonNull(sketchSimilarity, "sketchSimilarity");
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final SettingsSchema SCHEMA = schema();
+
+    private static SettingsSchema schema() {
+        ReLoop2Settings d = defaults();
+        return SettingsSchema.builder("ReLoop2: an error-compensation memory around a base strategy")
+                .add(Setting.string("base", d.base(), "the wrapped strategy (another registered one)"))
+                .add(Setting.block("base-settings", "the wrapped strategy's settings"))
+                .add(Setting.oneOf("memory", d.memory(), "the error memory", "sketch", "knn"))
+                .add(Setting.integer("k", d.k(), 1, 1 << 20, "K: sketch arrays, or neighbours read from the knn buffer"))
+                .add(Setting.number("lambda", d.lambda(), "λ, the compensation strength; 0 is the base model").checkedBy("a number in [0, 1]"))
+                .add(Setting.number("gamma", d.gamma(), "γ, the mix of the two error measures").checkedBy("a number in [0, 1]"))
+                .add(Setting.number("tau", d.tau(), "τ, the attention temperature").checkedBy("a number > 0"))
+                .add(Setting.oneOf("key", d.key(), "what keys the memory: the base model's last hidden layer, the raw features or its probabilities", "hidden", "input", "output"))
+                .child("sketch", SettingsSchema.builder("the LSH sketch memory (memory = sketch)")
+                        .add(Setting.integer("bits", d.sketchBits(), 1, 24, "L, bits per sketch array"))
+                        .add(Setting.oneOf("similarity", "count", "count, or cosine (also stores the sum of keys per bucket)", "count", "cosine"))
+                        .build())
+                .child("knn", SettingsSchema.builder("the exact ring buffer (memory = knn)")
+                        .add(Setting.integer("capacity", d.knnCapacity(), 1, 10_000_000, "samples the knn ring buffer keeps"))
+                        .build())
+                .child("filter", SettingsSchema.builder("which samples are written")
+                        .add(Setting.number("threshold", d.filterThreshold(), "σ: write only samples whose error exceeds it (0: all)").checkedBy("a number in [0, 1)"))
+                        .add(Setting.number("sample-rate", d.sampleRate(), "the fraction of samples written (random down-sampling)").checkedBy("a number in (0, 1]"))
+                        .build())
+                .child("refresh", SettingsSchema.builder("when the memory is reset or decays")
+                        .add(Setting.longInteger("base-updates", d.resetAfterBaseUpdates(), 0, Integer.MAX_VALUE, "reset the memory once the base model applied this many updates since the last reset; 0: never"))
+                        .add(Setting.longInteger("period", d.resetPeriod(), 0, Integer.MAX_VALUE, "reset the memory after this many writes; 0: never"))
+                        .add(Setting.number("decay", d.decay(), "ρ: every write epoch, earlier writes count ρ times less (1: no decay)").checkedBy("a number in (0, 1]"))
+                        .build())
+                .build();
+    }
     /** The defaults. */
     public static ReLoop2Settings defaults() {
         return new ReLoop2Settings("source", ConfigFactory.empty(), "sketch", 180, 0.4, 1.0, 0.1, "hidden", 12,
@@ -57,14 +92,14 @@ public record ReLoop2Settings(String base, Config baseSettings, String memory, i
         ReLoop2Settings d = defaults();
         String base = s.getString("base", d.base()).trim();
         s.require(!base.isEmpty() && !base.equals(ReLoop2Strategy.NAME), "base",
-                "the name of another registered strategy (source, sgd, adam, ...)", "'" + base + "'");
+                "the name of another registered strategy (source, sgd, adam, ...)", "\"" + base + "\"");
         Config baseSettings = d.baseSettings();
         if (c.hasPath("base-settings")) {
             try {
                 baseSettings = c.getConfig("base-settings");
             } catch (ConfigException.WrongType e) {
-                throw new IllegalArgumentException(s.key("base-settings") + " must be an object { ... }, got '"
-                        + c.getValue("base-settings").unwrapped() + "'", e);
+                throw new IllegalArgumentException(s.problem("base-settings", c.getValue("base-settings").unwrapped(),
+                        "an object { ... }"), e);
             }
         }
         String memory = s.oneOf("memory", d.memory(), "sketch", "knn");

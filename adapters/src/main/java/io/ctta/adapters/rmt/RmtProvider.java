@@ -22,6 +22,16 @@ public final class RmtProvider implements StrategyProvider {
     }
 
     @Override
+    public io.ctta.runtime.config.SettingsSchema settingsSchema() {
+        return RmtSettings.SCHEMA;
+    }
+
+    @Override
+    public void validateSettings(com.typesafe.config.Config settings) {
+        RmtSettings.fromConfig(settings);
+    }
+
+    @Override
     public AdaptationStrategy create(StrategyContext context) {
         return RmtStrategy.create(context.model(), RmtSettings.fromConfig(context.settings()), context.seed(),
                 context.source().orElse(null), GradientGate.shared());

@@ -1,5 +1,7 @@
 package io.ctta.adapters.rmt;
 
+import io.ctta.runtime.config.SettingsSchema;
+import io.ctta.runtime.config.Setting;
 import com.typesafe.config.Config;
 import io.ctta.adapters.support.SgdAdamSettings;
 import io.ctta.adapters.support.Settings;
@@ -46,6 +48,29 @@ public record RmtSettings(boolean sourceReplay, String optimizer, double lr, dou
     /** The settings prefix users write. */
     public static final String PREFIX = "strategies.rmt";
 
+
+    /** The declared settings; defaults from {@link #defaults()} (the with-source variant). */
+    public static final SettingsSchema SCHEMA = schema();
+
+    private static SettingsSchema schema() {
+        RmtSettings d = defaults();
+        SettingsSchema.Builder b = SettingsSchema.builder("RMT (Döbler et al., CVPR 2023): robust mean teacher")
+                .add(Setting.bool("source-replay", d.sourceReplay(), "the with-source variant: warm-up and a replayed source batch per test batch"));
+        return io.ctta.adapters.support.OptimizerSchema.sgdAdam(b, d.optimizerSettings())
+                .add(Setting.number("ema-momentum", d.emaMomentum(), "teacher EMA momentum").checkedBy("a number in [0, 1]"))
+                .add(Setting.number("lambda-st", d.lambdaSt(), "weight of the self-training loss").checkedBy("a number >= 0"))
+                .add(Setting.number("lambda-cont", d.lambdaCont(), "weight of the contrastive loss; 0 switches off projector and prototypes").checkedBy("a number >= 0"))
+                .add(Setting.number("lambda-src", d.lambdaSrc(), "weight of the source-replay loss (0 without source replay)").checkedBy("> 0 with source-replay, else 0")
+                        .defaultDependsOn("0 when source-replay = false"))
+                .add(Setting.number("temperature", d.temperature(), "contrastive temperature τ").checkedBy("a number > 0"))
+                .add(Setting.integer("projection-dim", d.projectionDim(), 1, Integer.MAX_VALUE, "width of the projector MLP"))
+                .add(Setting.integer("warmup-samples", d.warmupSamples(), 0, Integer.MAX_VALUE, "source samples seen by the warm-up")
+                        .defaultDependsOn("0 when source-replay = false"))
+                .add(Setting.integer("source-batch-size", d.sourceBatchSize(), 2, Integer.MAX_VALUE, "batch size of warm-up and prototype batches"))
+                .add(Setting.integer("prototype-samples", d.prototypeSamples(), 1, Integer.MAX_VALUE, "at most this many source samples form the class prototypes"))
+                .add(Setting.string("cache-dir", d.cacheDir(), "directory for the cached warm-up result; empty: no cache"))
+                .build();
+    }
     /** The defaults (the with-source variant). */
     public static RmtSettings defaults() {
         return new RmtSettings(true, "sgd", 0.01, 0.9, 0.999, 1e-8, 0.9, true, 0.999, 1.0, 1.0, 1.0, 0.1, 128,

@@ -17,6 +17,16 @@ public final class SourceProvider implements StrategyProvider {
     }
 
     @Override
+    public io.ctta.runtime.config.SettingsSchema settingsSchema() {
+        return io.ctta.runtime.config.SettingsSchema.empty("no settings");
+    }
+
+    @Override
+    public void validateSettings(com.typesafe.config.Config settings) {
+        // Nothing to read: the schema refuses every key.
+    }
+
+    @Override
     public AdaptationStrategy create(StrategyContext context) {
         return new SourceStrategy(context.model());
     }

@@ -16,13 +16,15 @@ public final class GradientGuard {
      *
      * @param loss the step's (finite) loss, reported in the outcome
      * @param detailSuffix appended to the outcome's detail ("" for none)
-     * @param grads the gradient lists; their absolute sums are added in this order
+     * @param grads the gradient lists, checked together through {@link Gradients#mass}
      */
     @SafeVarargs
     public static StepOutcome reject(float loss, String detailSuffix, List<NDArray>... grads) {
         double mass = 0;
         for (List<NDArray> g : grads) {
-            mass += Gradients.absSum(g);
+            // One native reduction per tensor and no parameter-sized temporary; read once per list.
+            double m = Gradients.mass(g);
+            mass = Math.max(mass, m); // NaN wins, as Math.max says
         }
         if (Double.isFinite(mass) && mass != 0) {
             return null;

@@ -5,13 +5,16 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueType;
+import io.ctta.runtime.config.ConfigProblem;
+import io.ctta.runtime.config.DidYouMean;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Reads strategy settings with defaults and error messages that name the full key
- * ({@code strategies.<name>.<key>}), the offending value and what is expected: numbers, whole
+ * ({@code strategies.<name>.<key>}), the offending value and what is expected, worded as every
+ * settings reader words them ({@link ConfigProblem}): numbers, whole
  * numbers in a range, booleans, strings, one of a fixed set, nested blocks, and rejection of
  * unknown keys (so that a typo such as {@code weight_decay} fails at startup instead of silently
  * taking the default).
@@ -45,7 +48,7 @@ public final class Settings {
         try {
             return config.getDouble(key);
         } catch (ConfigException.WrongType e) {
-            throw new IllegalArgumentException(key(key) + " must be a number, got '" + raw(key) + "'", e);
+            throw new IllegalArgumentException(problem(key, rawValue(key), "a number"), e);
         }
     }
 
@@ -79,7 +82,7 @@ public final class Settings {
         try {
             return config.getBoolean(key);
         } catch (ConfigException.WrongType e) {
-            throw new IllegalArgumentException(key(key) + " must be true or false, got '" + raw(key) + "'", e);
+            throw new IllegalArgumentException(problem(key, rawValue(key), "true or false"), e);
         }
     }
 
@@ -91,7 +94,7 @@ public final class Settings {
         try {
             return config.getString(key);
         } catch (ConfigException.WrongType e) {
-            throw new IllegalArgumentException(key(key) + " must be a string, got '" + raw(key) + "'", e);
+            throw new IllegalArgumentException(problem(key, rawValue(key), "a string"), e);
         }
     }
 
@@ -103,8 +106,7 @@ public final class Settings {
                 return v;
             }
         }
-        throw new IllegalArgumentException(key(key) + " must be one of " + String.join(", ", allowed) + ", got '" + v
-                + "'");
+        throw new IllegalArgumentException(problem(key, v, "one of " + String.join(", ", allowed)));
     }
 
     /** The nested block {@code key} (empty when absent). */
@@ -113,7 +115,7 @@ public final class Settings {
             return new Settings(ConfigFactory.empty(), key(key));
         }
         if (config.getValue(key).valueType() != ConfigValueType.OBJECT) {
-            throw new IllegalArgumentException(key(key) + " must be a block { ... }, got '" + raw(key) + "'");
+            throw new IllegalArgumentException(problem(key, rawValue(key), "a block { ... }"));
         }
         try {
             return new Settings(config.getConfig(key), key(key));
@@ -122,24 +124,30 @@ public final class Settings {
         }
     }
 
-    /** Rejects keys of this block that are not in {@code known}. */
+    /** Rejects keys of this block that are not in {@code known}, naming the nearest known one. */
     public void rejectUnknown(Set<String> known) {
         for (String k : config.root().keySet()) {
             if (!known.contains(k)) {
-                throw new IllegalArgumentException(key(ConfigUtil.joinPath(k)) + " is not a setting here; known: "
-                        + String.join(", ", new TreeSet<>(known)));
+                String fix = DidYouMean.nearest(k, known).map(n -> "did you mean '" + key(ConfigUtil.joinPath(n)) + "'?")
+                        .orElse("known keys here: " + String.join(", ", new TreeSet<>(known)));
+                throw new IllegalArgumentException(new ConfigProblem(key(ConfigUtil.joinPath(k)), "unknown setting; " + fix).toString());
             }
         }
+    }
+
+    /** "invalid setting 'KEY' = VALUE: expected WHAT", the wording of every settings reader. */
+    public String problem(String key, Object value, String expected) {
+        return ConfigProblem.badValue(key(key), value, expected).toString();
     }
 
     /** Throws unless {@code ok}: "{key} must be {rule}, got {value}". */
     public void require(boolean ok, String key, String rule, Object value) {
         if (!ok) {
-            throw new IllegalArgumentException(key(key) + " must be " + rule + ", got " + value);
+            throw new IllegalArgumentException(new ConfigProblem(key(key), "= " + value + ": expected " + rule).toString());
         }
     }
 
-    private String raw(String key) {
-        return config.getValue(key).unwrapped().toString();
+    private Object rawValue(String key) {
+        return config.getValue(key).unwrapped();
     }
 }

@@ -18,6 +18,16 @@ public final class TentProvider implements StrategyProvider {
     }
 
     @Override
+    public io.ctta.runtime.config.SettingsSchema settingsSchema() {
+        return TentSettings.SCHEMA;
+    }
+
+    @Override
+    public void validateSettings(com.typesafe.config.Config settings) {
+        TentSettings.fromConfig(settings);
+    }
+
+    @Override
     public AdaptationStrategy create(StrategyContext context) {
         return new TentStrategy(context.model(), TentSettings.fromConfig(context.settings()), GradientGate.shared());
     }

@@ -1,5 +1,7 @@
 package io.ctta.adapters.tent;
 
+import io.ctta.runtime.config.SettingsSchema;
+import io.ctta.runtime.config.Setting;
 import com.typesafe.config.Config;
 import io.ctta.adapters.support.SgdAdamSettings;
 import io.ctta.adapters.support.Settings;
@@ -19,6 +21,13 @@ import io.ctta.adapters.support.Settings;
 public record TentSettings(String optimizer, double lr, double beta1, double beta2, double epsilon,
         double momentum, boolean nesterov, boolean episodic) {
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final SettingsSchema SCHEMA = io.ctta.adapters.support.OptimizerSchema
+            .sgdAdam(SettingsSchema.builder("TENT (Wang et al., ICLR 2021): entropy minimisation on BatchNorm affine parameters"),
+                    defaults().optimizerSettings())
+            .add(Setting.bool("episodic", defaults().episodic(), "reset parameters and optimizer before every batch"))
+            .build();
     /** The defaults. */
     public static TentSettings defaults() {
         return new TentSettings("adam", 1e-3, 0.9, 0.999, 1e-8, 0.9, true, false);

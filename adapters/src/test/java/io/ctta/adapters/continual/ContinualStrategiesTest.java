@@ -79,23 +79,23 @@ class ContinualStrategiesTest {
     @Test
     void settingsAreValidatedNamingTheKey() {
         String[][] cases = {
-            {"upgd", "beta-utility = 1", "strategies.upgd.beta-utility must be in [0, 1), got 1.0"},
-            {"upgd", "form = gentle", "strategies.upgd.form must be one of protecting, non-protecting, got 'gentle'"},
-            {"upgd", "utility-max = code", "strategies.upgd.utility-max must be one of bias-corrected, raw-trace, got 'code'"},
-            {"sgd", "lr = -1", "strategies.sgd.lr must be > 0, got -1.0"},
-            {"sgd", "weight_decay = 0.1", "strategies.sgd.weight_decay is not a setting here; known: batch-norm,"
-                    + " batch-norm-min-batch, lr, regularizer, sigma, spectral, wasserstein, weight-decay"},
-            {"adam", "beta1 = 1.5", "strategies.adam.beta1 must be in [0, 1), got 1.5"},
-            {"adam", "batch-norm-min-batch = 1", "strategies.adam.batch-norm-min-batch must be >= 2 (batch statistics"
-                    + " need two samples), got 1"},
-            {"sgd", "spectral { rho = -1 }", "strategies.sgd.spectral.rho must be >= 0, got -1.0"},
-            {"sgd", "spectral = 3", "strategies.sgd.spectral must be a block { ... }, got '3'"},
-            {"sgd", "spectral { k = 3 }", "strategies.sgd.spectral.k is not a setting here; known: biases, exponent,"
-                    + " norm-scales, rho"},
-            {"sgd+spectral", "regularizer = none", "strategies.\"sgd+spectral\".regularizer must be spectral or"
-                    + " wasserstein for strategy 'sgd+spectral', got 'none'; use strategy 'sgd' for no regularizer"},
-            {"sgd+spectral", "lr = 0", "strategies.\"sgd+spectral\".lr must be > 0, got 0.0"},
-            {"upgd", "batch-norm = sometimes", "strategies.upgd.batch-norm must be one of auto, train, frozen, got 'sometimes'"},
+            {"upgd", "beta-utility = 1", "invalid setting 'strategies.upgd.beta-utility' = 1.0: expected in [0, 1)"},
+            {"upgd", "form = gentle", "invalid setting 'strategies.upgd.form' = \"gentle\": expected one of protecting, non-protecting"},
+            {"upgd", "utility-max = code", "invalid setting 'strategies.upgd.utility-max' = \"code\": expected one of bias-corrected, raw-trace"},
+            {"sgd", "lr = -1", "invalid setting 'strategies.sgd.lr' = -1.0: expected > 0"},
+            {"sgd", "weight_decay = 0.1", "invalid setting 'strategies.sgd.weight_decay': unknown setting; did you mean"
+                    + " 'strategies.sgd.weight-decay'?"},
+            {"adam", "beta1 = 1.5", "invalid setting 'strategies.adam.beta1' = 1.5: expected in [0, 1)"},
+            {"adam", "batch-norm-min-batch = 1", "invalid setting 'strategies.adam.batch-norm-min-batch' = 1: expected >= 2"
+                    + " (batch statistics need two samples)"},
+            {"sgd", "spectral { rho = -1 }", "invalid setting 'strategies.sgd.spectral.rho' = -1.0: expected >= 0"},
+            {"sgd", "spectral = 3", "invalid setting 'strategies.sgd.spectral' = 3: expected a block { ... }"},
+            {"sgd", "spectral { k = 3 }", "invalid setting 'strategies.sgd.spectral.k': unknown setting; known keys here:"
+                    + " biases, exponent, norm-scales, rho"},
+            {"sgd+spectral", "regularizer = none", "invalid setting 'strategies.\"sgd+spectral\".regularizer' = \"none\": expected spectral or"
+                    + " wasserstein for strategy 'sgd+spectral'; use strategy 'sgd' for no regularizer"},
+            {"sgd+spectral", "lr = 0", "invalid setting 'strategies.\"sgd+spectral\".lr' = 0.0: expected > 0"},
+            {"upgd", "batch-norm = sometimes", "invalid setting 'strategies.upgd.batch-norm' = \"sometimes\": expected one of auto, train, frozen"},
         };
         for (String[] c : cases) {
             AdaptiveModel m = model();
@@ -138,6 +138,35 @@ class ContinualStrategiesTest {
                 assertEquals(10, s.modelVersion());
                 assertEquals(10, s.predict(b.batch()).modelVersion());
                 assertTrue(last < first * 0.7, name + ": loss " + first + " -> " + last);
+            }
+        }
+    }
+
+    @Test
+    void predictAndLearnIsPredictThenLearnFromOneForward() {
+        // Batches of 2 learn in eval mode (one forward serves both), batches of 8 with batch
+        // statistics (two forwards); either way the result is predict then learn, bit for bit.
+        List<Labelled> stream = List.of(labelled(2, 21), labelled(8, 22), labelled(2, 23), labelled(2, 24));
+        for (String name : List.of("sgd", "adam", "upgd", "upgd+spectral")) {
+            String settings = "batch-norm-min-batch = 8" + (name.equals("upgd") ? "\nsigma = 0.05" : "");
+            try (ContinualStrategy twoCalls = create(name, settings); ContinualStrategy fused = create(name, settings)) {
+                for (Labelled l : stream) {
+                    ModelOutput expected = twoCalls.predict(l.batch());
+                    StepOutcome learned = twoCalls.learn(l.batch(), l.labels());
+                    ModelOutput out = fused.predictAndLearn(l.batch(), l.labels());
+                    assertArrayEquals(expected.probabilities(), out.probabilities(), 0f, name);
+                    assertEquals(expected.modelVersion(), out.modelVersion(), name);
+                    assertEquals(learned.kind(), out.step().kind(), name);
+                    assertEquals(StepOutcome.Kind.APPLIED, out.step().kind(), name);
+                    assertEquals(learned.loss(), out.step().loss(), 0.0, name);
+                }
+                assertEquals(stream.size(), fused.modelVersion());
+                assertSameParameters(twoCalls.snapshot().tensors(), fused.snapshot().tensors());
+                int[] bad = {0, 99};
+                Labelled l = stream.get(0);
+                ModelOutput skipped = fused.predictAndLearn(l.batch(), bad);
+                assertEquals(StepOutcome.Kind.SKIPPED, skipped.step().kind());
+                assertArrayEquals(twoCalls.predict(l.batch()).probabilities(), skipped.probabilities(), 0f);
             }
         }
     }

@@ -90,20 +90,20 @@ class EcottaStrategyTest {
     @Test
     void settingsAreValidatedNamingTheKey() {
         for (String[] c : new String[][] {
-                {"lr = -1", "strategies.ecotta.lr must be > 0, got -1.0"},
-                {"lambda = -0.5", "strategies.ecotta.lambda must be >= 0, got -0.5"},
-                {"entropy-factor = 0", "strategies.ecotta.entropy-factor must be > 0, got 0.0"},
-                {"optimizer = rmsprop", "strategies.ecotta.optimizer must be one of sgd, adam, got 'rmsprop'"},
-                {"momentum = 1", "strategies.ecotta.momentum must be in [0, 1), got 1.0"},
-                {"warmup.epochs = 0", "strategies.ecotta.warmup.epochs must be >= 1, got 0"},
-                {"warmup.epochs = 1.5", "strategies.ecotta.warmup.epochs must be an integer, got 1.5"},
-                {"warmup.batch-size = 1", "strategies.ecotta.warmup.batch-size must be >= 2 (BatchNorm needs batch"
-                        + " statistics), got 1"},
-                {"warmup.augment = sometimes", "strategies.ecotta.warmup.augment must be true or false, got 'sometimes'"},
-                {"partitions = [0, x]", "strategies.ecotta.partitions must be a list of integers (stage boundaries,"
-                        + " e.g. [0, 4, 8, 11]), got '[0, x]'"},
-                {"partitions = [4, 2]", "strategies.ecotta.partitions must be strictly increasing non-negative stage"
-                        + " numbers, got [4, 2]"}}) {
+                {"lr = -1", "invalid setting 'strategies.ecotta.lr' = -1.0: expected > 0"},
+                {"lambda = -0.5", "invalid setting 'strategies.ecotta.lambda' = -0.5: expected >= 0"},
+                {"entropy-factor = 0", "invalid setting 'strategies.ecotta.entropy-factor' = 0.0: expected > 0"},
+                {"optimizer = rmsprop", "invalid setting 'strategies.ecotta.optimizer' = \"rmsprop\": expected one of sgd, adam"},
+                {"momentum = 1", "invalid setting 'strategies.ecotta.momentum' = 1.0: expected in [0, 1)"},
+                {"warmup.epochs = 0", "invalid setting 'strategies.ecotta.warmup.epochs' = 0: expected >= 1"},
+                {"warmup.epochs = 1.5", "invalid setting 'strategies.ecotta.warmup.epochs' = 1.5: expected an integer"},
+                {"warmup.batch-size = 1", "invalid setting 'strategies.ecotta.warmup.batch-size' = 1: expected >= 2"
+                        + " (BatchNorm needs batch statistics)"},
+                {"warmup.augment = sometimes", "invalid setting 'strategies.ecotta.warmup.augment' = \"sometimes\": expected true or false"},
+                {"partitions = [0, x]", "invalid setting 'strategies.ecotta.partitions' = [0, x]: expected a list of"
+                        + " integers (stage boundaries, e.g. [0, 4, 8, 11])"},
+                {"partitions = [4, 2]", "invalid setting 'strategies.ecotta.partitions' = [4, 2]: expected strictly"
+                        + " increasing non-negative stage numbers"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> EcottaSettings.fromConfig(ConfigFactory.parseString(c[0])), c[0]);
             assertEquals(c[1], e.getMessage());

@@ -118,27 +118,27 @@ class ReLoop2StrategyTest {
     void registeredAndValidatedNamingTheKey() {
         assertTrue(REGISTRY.names().contains("reloop2"));
         for (String[] c : new String[][] {
-                {"lambda = 1.5", "strategies.reloop2.lambda must be in [0, 1], got 1.5"},
-                {"tau = 0", "strategies.reloop2.tau must be > 0, got 0.0"},
-                {"memory = faiss", "strategies.reloop2.memory must be one of sketch, knn, got 'faiss'"},
-                {"k = 2.5", "strategies.reloop2.k must be an integer in [1, 1048576], got 2.5"},
-                {"sketch.bits = 30", "strategies.reloop2.sketch.bits must be an integer in [1, 24], got 30"},
-                {"key = logits", "strategies.reloop2.key must be one of hidden, input, output, got 'logits'"},
-                {"refresh.decay = 0", "strategies.reloop2.refresh.decay must be in (0, 1], got 0.0"},
-                {"base = reloop2", "strategies.reloop2.base must be the name of another registered strategy"
-                        + " (source, sgd, adam, ...), got 'reloop2'"},
-                {"base-settings = 3", "strategies.reloop2.base-settings must be an object { ... }, got '3'"}}) {
+                {"lambda = 1.5", "invalid setting 'strategies.reloop2.lambda' = 1.5: expected in [0, 1]"},
+                {"tau = 0", "invalid setting 'strategies.reloop2.tau' = 0.0: expected > 0"},
+                {"memory = faiss", "invalid setting 'strategies.reloop2.memory' = \"faiss\": expected one of sketch, knn"},
+                {"k = 2.5", "invalid setting 'strategies.reloop2.k' = 2.5: expected an integer in [1, 1048576]"},
+                {"sketch.bits = 30", "invalid setting 'strategies.reloop2.sketch.bits' = 30: expected an integer in [1, 24]"},
+                {"key = logits", "invalid setting 'strategies.reloop2.key' = \"logits\": expected one of hidden, input, output"},
+                {"refresh.decay = 0", "invalid setting 'strategies.reloop2.refresh.decay' = 0.0: expected in (0, 1]"},
+                {"base = reloop2", "invalid setting 'strategies.reloop2.base' = \"reloop2\": expected the name of"
+                        + " another registered strategy (source, sgd, adam, ...)"},
+                {"base-settings = 3", "invalid setting 'strategies.reloop2.base-settings' = 3: expected an object { ... }"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings(c[0]));
             assertEquals(c[1], e.getMessage());
         }
         try (AdaptiveModel m = clickModel(1)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> create("base = nope", m));
-            assertTrue(e.getMessage().startsWith("strategies.reloop2.base must be one of "), e.getMessage());
-            assertTrue(e.getMessage().endsWith(", got 'nope'") && !e.getMessage().contains("reloop2,"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("invalid setting 'strategies.reloop2.base' = \"nope\": expected one of "), e.getMessage());
+            assertTrue(!e.getMessage().contains("reloop2,"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
                     () -> create("base = norm, base-settings { alpha = 0 }", m));
-            assertEquals("strategies.reloop2.base-settings (for 'norm'): strategies.norm.alpha must be in (0, 1],"
-                    + " got 0.0", e.getMessage());
+            assertEquals("strategies.reloop2.base-settings (for 'norm'): invalid setting 'strategies.norm.alpha' = 0.0:"
+                    + " expected in (0, 1]", e.getMessage());
         }
         ReLoop2Settings d = ReLoop2Settings.defaults();
         assertEquals(d, settings(""));

@@ -94,19 +94,19 @@ class RmtStrategyTest {
         assertEquals("sgd", RmtSettings.defaults().optimizer());
         assertEquals(0.01, RmtSettings.defaults().lr());
         for (String[] c : new String[][] {
-                {"lr = -1", "strategies.rmt.lr must be > 0, got -1.0"},
-                {"optimizer = rmsprop", "strategies.rmt.optimizer must be one of sgd, adam, got 'rmsprop'"},
-                {"ema-momentum = 1.5", "strategies.rmt.ema-momentum must be in [0, 1], got 1.5"},
-                {"temperature = 0", "strategies.rmt.temperature must be > 0, got 0.0"},
-                {"lambda-cont = -1", "strategies.rmt.lambda-cont must be >= 0, got -1.0"},
-                {"projection-dim = 12.5", "strategies.rmt.projection-dim must be an integer >= 1, got 12.5"},
-                {"source-batch-size = 1", "strategies.rmt.source-batch-size must be an integer >= 2, got 1"},
-                {"warmup-samples = -5", "strategies.rmt.warmup-samples must be an integer >= 0, got -5"},
-                {"source-replay = maybe", "strategies.rmt.source-replay must be true or false, got 'maybe'"},
+                {"lr = -1", "invalid setting 'strategies.rmt.lr' = -1.0: expected > 0"},
+                {"optimizer = rmsprop", "invalid setting 'strategies.rmt.optimizer' = \"rmsprop\": expected one of sgd, adam"},
+                {"ema-momentum = 1.5", "invalid setting 'strategies.rmt.ema-momentum' = 1.5: expected in [0, 1]"},
+                {"temperature = 0", "invalid setting 'strategies.rmt.temperature' = 0.0: expected > 0"},
+                {"lambda-cont = -1", "invalid setting 'strategies.rmt.lambda-cont' = -1.0: expected >= 0"},
+                {"projection-dim = 12.5", "invalid setting 'strategies.rmt.projection-dim' = 12.5: expected an integer >= 1"},
+                {"source-batch-size = 1", "invalid setting 'strategies.rmt.source-batch-size' = 1: expected an integer >= 2"},
+                {"warmup-samples = -5", "invalid setting 'strategies.rmt.warmup-samples' = -5: expected an integer >= 0"},
+                {"source-replay = maybe", "invalid setting 'strategies.rmt.source-replay' = \"maybe\": expected true or false"},
                 {"source-replay = false, lambda-src = 1",
-                        "strategies.rmt.lambda-src must be 0 when strategies.rmt.source-replay is false, got 1.0"},
-                {"lambda-src = 0", "strategies.rmt.lambda-src must be > 0 when strategies.rmt.source-replay is true"
-                        + " (set source-replay = false for the source-free variant), got 0.0"}}) {
+                        "invalid setting 'strategies.rmt.lambda-src' = 1.0: expected 0 when strategies.rmt.source-replay is false"},
+                {"lambda-src = 0", "invalid setting 'strategies.rmt.lambda-src' = 0.0: expected > 0 when strategies.rmt.source-replay"
+                        + " is true (set source-replay = false for the source-free variant)"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> RmtSettings.fromConfig(ConfigFactory.parseString(c[0])), c[0]);
             assertEquals(c[1], e.getMessage());

@@ -14,7 +14,6 @@ import io.ctta.runtime.diagnostics.Plasticity;
 import io.ctta.runtime.diagnostics.TaskAccuracy;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.Device;
-import io.ctta.runtime.model.ModelSpec;
 import io.ctta.streams.data.Domain;
 import io.ctta.streams.data.FashionMnist;
 import io.ctta.streams.data.LabeledImages;
@@ -26,21 +25,21 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Continual-learning benchmark (the protocol of Elsayed and Mahmood, ICLR 2024; docs/continual-benchmark.md): each strategy learns a label-permuted (or
- * input-permuted) Fashion-MNIST stream from the same seeded initial model, in this process,
- * prequentially: for every batch {@code predict} (scored), then {@code learn} with its labels. It
- * reports online accuracy per task (first and last 20 % of the tasks), throughput and the
- * plasticity diagnostics (dead units, effective rank of the penultimate features, mean weight
- * magnitude, sample plasticity), and writes {@code report.md}, {@code accuracy.png},
- * {@code diagnostics.png} and {@code per-task.csv} to the report directory.
+ * Continual-learning benchmark (the protocol of Elsayed and Mahmood, ICLR 2024;
+ * docs/continual-benchmark.md): each learner runs over a label-permuted and/or input-permuted
+ * Fashion-MNIST stream from the same seeded initial model, in this process, prequentially: for
+ * every batch {@code predict} (scored), then {@code learn} with its labels. It reports online
+ * accuracy per task, throughput and the plasticity diagnostics (dead units, effective rank of the
+ * penultimate features, mean weight magnitude, sample plasticity), and whether UPGD beats SGD and
+ * Adam over the last 20 % of the tasks ({@link ContinualReport}).
  *
- * <p>The acceptance trend of the UPGD paper: on the label-permuted stream, per-task accuracy of
- * UPGD keeps improving where SGD/Adam plateau or decline. The defaults are scaled down (256
- * samples per task, batches of 16, the built-in CNN) so that four strategies run in a few minutes
- * on two cores; the paper uses 2 500 samples per task, one sample per step, an MLP and 1 M steps.
+ * <p>{@code --preset upgd-paper} ({@link ContinualPreset}) runs the paper's protocol: the MLP
+ * 784-300-150-10, one sample per step, 2 500 samples per task, the paper's hyper-parameters per
+ * learner and stream. Without a preset the defaults are scaled down (256 samples per task,
+ * batches of 16, the built-in CNN) so that four strategies run in a few minutes on two cores.
  *
- * <p>Usage: {@code java -cp ... io.ctta.benchmarks.continual.ContinualBench [options]}; see
- * {@link ContinualBenchOptions#USAGE}.
+ * <p>Usage: {@code ctta bench continual [options]}, or {@code java -cp ...
+ * io.ctta.benchmarks.continual.ContinualBench [options]}; {@code --help} lists the options.
  */
 public final class ContinualBench {
 
@@ -53,59 +52,78 @@ public final class ContinualBench {
         this.log = log;
     }
 
-    /** Parses the options, runs every strategy and writes the report; exit code 2 on bad options. */
-    public static void main(String[] args) throws IOException {
-        ContinualBenchOptions o;
-        try {
-            o = ContinualBenchOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
+    /** {@code ctta bench continual} from a plain {@code java -cp} command line; see {@link ContinualCommand}. */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new ContinualCommand()).execute(args));
+    }
+
+    /**
+     * Runs every stream and learner, writes the report into {@code options.out()} and prints its table.
+     *
+     * @throws IOException when Fashion-MNIST cannot be read or the report cannot be written
+     */
+    public static ContinualReport runAndReport(ContinualBenchOptions o, PrintStream log) throws IOException {
         // Before the engine starts: one intra-op thread avoids OpenMP oversubscription on shared
-        // cores (a small CNN gains nothing from more); charts render without a display.
+        // cores (a small network gains nothing from more); charts render without a display.
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(o.threads()));
         }
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        List<StrategyRun> runs = new ContinualBench(o, System.out).run();
-        ContinualReport report = new ContinualReport(o, runs);
+        String machine = MachineInfo.describe();
+        List<StreamResult> results = new ContinualBench(o, log).run();
+        ContinualReport report = new ContinualReport(o, results, machine);
         report.write();
-        System.out.println();
-        System.out.println(report.table());
-        System.out.println("report: " + o.out().toAbsolutePath());
+        log.println();
+        log.println(report.summary());
+        log.println("report: " + o.out().toAbsolutePath().resolve("report.md"));
+        return report;
     }
 
     /**
-     * Builds the stream and runs every strategy over it.
+     * Builds each stream and runs every learner over it.
      *
      * @throws IOException when Fashion-MNIST cannot be read
      * @throws IllegalArgumentException for an unknown strategy or an invalid setting
      */
-    public List<StrategyRun> run() throws IOException {
+    public List<StreamResult> run() throws IOException {
         Config all = parseSettings(options.settings());
         StrategyRegistry registry = StrategyRegistry.load();
-        for (String s : options.strategies()) {
-            registry.provider(s); // fail before loading data
+        for (StreamKind kind : options.streams()) {
+            for (StrategyPlan plan : plans(kind, all)) {
+                registry.provider(plan.strategy()); // fail before loading data
+            }
         }
         LabeledImages train = FashionMnist.load(options.data(), FashionMnist.Split.TRAIN);
         LabeledImages test = FashionMnist.load(options.data(), FashionMnist.Split.TEST);
-        List<Domain> stream = options.stream().equals("label")
-                ? PermutedStreams.labelPermuted(train, options.tasks(), options.taskLength(), 10, options.seed())
-                : PermutedStreams.inputPermuted(train, options.tasks(), options.taskLength(), options.seed());
-        InputBatch probe = probeBatch(test, stream);
-        log.printf(Locale.ROOT, "%s-permuted Fashion-MNIST: %d tasks x %d samples, batch %d, seed %d%n",
-                options.stream(), options.tasks(), options.taskLength(), options.batch(), options.seed());
-        List<StrategyRun> runs = new ArrayList<>();
-        for (String name : options.strategies()) {
-            Config settings = all.hasPath(ConfigUtil.joinPath(name)) ? all.getConfig(ConfigUtil.joinPath(name))
-                    : ConfigFactory.empty();
-            runs.add(runOne(registry, name, settings, stream, probe));
+        List<StreamResult> results = new ArrayList<>();
+        for (StreamKind kind : options.streams()) {
+            List<Domain> stream = kind == StreamKind.LABEL_PERMUTED
+                    ? PermutedStreams.labelPermuted(train, options.tasks(), options.taskLength(), 10, options.seed())
+                    : PermutedStreams.inputPermuted(train, options.tasks(), options.taskLength(), options.seed());
+            InputBatch probe = probeBatch(kind, test);
+            log.printf(Locale.ROOT, "%s Fashion-MNIST: %d tasks x %d samples, batch %d, model %s, seed %d%n",
+                    kind, options.tasks(), options.taskLength(), options.batch(), options.model(), options.seed());
+            List<StrategyRun> runs = new ArrayList<>();
+            List<StrategyPlan> plans = plans(kind, all);
+            for (StrategyPlan plan : plans) {
+                runs.add(runOne(registry, plan, stream, probe));
+            }
+            results.add(new StreamResult(kind, plans, runs));
         }
-        return runs;
+        return results;
+    }
+
+    /** The learners of {@code kind}: the preset's settings of each label under the user's block for it. */
+    private List<StrategyPlan> plans(StreamKind kind, Config all) {
+        List<StrategyPlan> plans = new ArrayList<>();
+        for (String label : options.strategies()) {
+            String path = ConfigUtil.joinPath(label);
+            Config mine = all.hasPath(path) ? all.getConfig(path) : ConfigFactory.empty();
+            plans.add(options.preset().plan(kind, label, mine));
+        }
+        return plans;
     }
 
     private static Config parseSettings(String hocon) {
@@ -120,10 +138,10 @@ public final class ContinualBench {
      * The probe batch: test images, pixel-permuted like the first task for the input-permuted
      * stream (then the features answer "how rich is the representation of the current inputs").
      */
-    private InputBatch probeBatch(LabeledImages test, List<Domain> stream) {
+    private InputBatch probeBatch(StreamKind kind, LabeledImages test) {
         int n = Math.min(options.probeSamples(), test.count());
         LabeledImages sample = test.slice(0, n);
-        if (options.stream().equals("input")) {
+        if (kind == StreamKind.INPUT_PERMUTED) {
             int[] perm = PermutedStreams.pixelPermutation(options.seed(), 0, sample.imageSize());
             byte[] px = new byte[sample.pixels().length];
             for (int i = 0; i < n; i++) {
@@ -136,9 +154,9 @@ public final class ContinualBench {
         return new InputBatch(n, new int[] {1, sample.rows(), sample.cols()}, sample.allFeatures());
     }
 
-    private StrategyRun runOne(StrategyRegistry registry, String name, Config settings, List<Domain> stream,
-            InputBatch probe) {
-        AdaptiveModel model = AdaptiveModel.create(ModelSpec.builtinCnn(), Device.CPU, options.seed());
+    private StrategyRun runOne(StrategyRegistry registry, StrategyPlan plan, List<Domain> stream, InputBatch probe) {
+        String name = plan.label();
+        AdaptiveModel model = AdaptiveModel.create(options.modelSpec(), Device.CPU, options.seed());
         TaskAccuracy accuracy = new TaskAccuracy();
         double[] plasticity = new double[stream.size()];
         List<StrategyRun.ProbePoint> probes = new ArrayList<>();
@@ -149,7 +167,8 @@ public final class ContinualBench {
         long diverged = 0;
         long started = System.nanoTime();
         // The strategy owns the model from here; probes only read it, between calls, on this thread.
-        try (AdaptationStrategy strategy = registry.create(name, new StrategyContext(model, settings, options.seed()))) {
+        try (AdaptationStrategy strategy = registry.create(plan.strategy(),
+                new StrategyContext(model, plan.settings(), options.seed()))) {
             probes.add(new StrategyRun.ProbePoint(0, Plasticity.probe(model, probe)));
             for (int k = 0; k < stream.size(); k++) {
                 Domain task = stream.get(k);
@@ -162,8 +181,8 @@ public final class ContinualBench {
                     InputBatch batch = new InputBatch(n, new int[] {1, part.rows(), part.cols()}, part.allFeatures());
                     int[] labels = part.labels();
                     long t0 = System.nanoTime();
-                    ModelOutput out = strategy.predict(batch);
-                    StepOutcome outcome = strategy.learn(batch, labels);
+                    ModelOutput out = strategy.predictAndLearn(batch, labels);
+                    StepOutcome outcome = out.step();
                     busy += System.nanoTime() - t0;
                     samples += n;
                     accuracy.record(task.name(), n, Plasticity.correct(out, labels));

@@ -16,7 +16,7 @@ import java.util.List;
  * @param skipped learn calls skipped (zero gradient, bad label)
  * @param diverged learn calls with a non-finite loss or gradient
  */
-record StrategyRun(String strategy, double[] taskAccuracy, double[] taskPlasticity, List<ProbePoint> probes,
+public record StrategyRun(String strategy, double[] taskAccuracy, double[] taskPlasticity, List<ProbePoint> probes,
         long samples, long busyNanos, long applied, long skipped, long diverged) {
 
     /**
@@ -25,7 +25,7 @@ record StrategyRun(String strategy, double[] taskAccuracy, double[] taskPlastici
      * @param tasks tasks completed when the probe ran (0 = the initial model)
      * @param probe what it measured
      */
-    record ProbePoint(int tasks, Plasticity.Probe probe) {}
+    public record ProbePoint(int tasks, Plasticity.Probe probe) {}
 
     /** Prequential throughput: samples per second of predict + learn. */
     double samplesPerSecond() {

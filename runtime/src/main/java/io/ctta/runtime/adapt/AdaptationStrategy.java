@@ -37,6 +37,22 @@ public interface AdaptationStrategy extends AutoCloseable {
         return io.ctta.runtime.data.StepOutcome.none();
     }
 
+    /**
+     * The online-learning step of a labelled batch: the prediction made before the update (what
+     * prequential evaluation scores), then the update from the labels, as {@code predict} followed
+     * by {@code learn} on the same batch. The output carries the learning step's outcome (or, when
+     * {@code learn} does nothing, the prediction's). A strategy may answer both from one forward
+     * pass where the two would compute the same logits (the continual learners at batch sizes that
+     * keep BatchNorm in eval mode), which saves a forward per step.
+     *
+     * @throws IllegalArgumentException when {@code labels.length != batch.size()}
+     */
+    default ModelOutput predictAndLearn(InputBatch batch, int[] labels) {
+        ModelOutput out = predict(batch);
+        io.ctta.runtime.data.StepOutcome learned = learn(batch, labels);
+        return learned.kind() == io.ctta.runtime.data.StepOutcome.Kind.NONE ? out : out.withStep(learned);
+    }
+
     /** The number of parameter updates applied so far; published with each prediction. */
     long modelVersion();
 

@@ -1,97 +1,156 @@
 package io.ctta.runtime.adapt;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.ctta.runtime.internal.EngineGrad;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The JVM-wide gate around DJL's gradient collector.
+ * Opens gradient sessions: one backward pass (or a few, accumulated) with grad mode on for the
+ * calling thread only.
  *
- * <p>Why: the PyTorch engine's {@code PtGradientCollector} keeps a <em>static</em> "collecting"
- * flag, so two threads that open collectors at once fail, and a failed open leaves grad mode on
- * for that thread (docs/memory-management.md). Every backward pass in the process therefore runs inside one
- * {@link Session} of the same gate; inference never takes it. Obtain the process instance with
- * {@link #shared()} and inject it; tests may use {@link #create()} only when nothing else in the
- * JVM records gradients at the same time.
+ * <p>Why no lock: libtorch's grad mode is thread-local, and its autograd engine runs a CPU
+ * backward pass on the calling thread, so pipelines on different threads can record and
+ * back-propagate at the same time. What used to forbid it was DJL's {@code PtGradientCollector},
+ * whose "collecting" flag is <em>static</em> (a second thread's open fails). A session therefore
+ * never uses the collector: it switches grad mode with {@code JniUtils.setGradMode} and
+ * back-propagates with {@code JniUtils.backward(loss, ones, keepGraph=false, createGraph=false)},
+ * exactly the two calls the collector makes, so gradients are bit-identical to the collector's
+ * (DJL 0.36's collector zeroes nothing on open or close either: zeroing the gradients a step read
+ * stays the strategy's job, {@link Gradients#zero}).
+ *
+ * <p>Two sessions may not overlap on one thread (nested grad-mode switches would leave it on).
+ * {@link #serialized()} keeps the old JVM-wide lock, for benchmarks that measure what parallel
+ * backward passes buy. Obtain the process instance with {@link #shared()} and inject it.
  *
  * <p>A session must be opened and closed on the same thread, inside one message.
  */
 public final class GradientGate {
 
-    private static final GradientGate SHARED = new GradientGate();
+    private static final GradientGate SHARED = new GradientGate(null);
 
-    private final ReentrantLock lock = new ReentrantLock(true);
+    /** The session open on each thread, if any: a session is confined to its thread. */
+    private final ThreadLocal<Session> open = new ThreadLocal<>();
+    /** Null: sessions of different threads run concurrently. Else one session at a time in the JVM. */
+    private final ReentrantLock serializer;
 
-    private GradientGate() {}
+    private GradientGate(ReentrantLock serializer) {
+        this.serializer = serializer;
+    }
 
-    /** The one gate of this JVM (a constant; the gate's lock is its only state). */
+    /** The gate of this JVM that strategies use (a constant; it holds no lock). */
     public static GradientGate shared() {
         return SHARED;
     }
 
-    /** A separate gate, for isolated tests. */
+    /** A separate gate (tests). Its sessions run concurrently with every other gate's. */
     public static GradientGate create() {
-        return new GradientGate();
+        return new GradientGate(null);
     }
 
     /**
-     * Waits for the gate, then opens a gradient collector with grad mode on.
+     * A gate whose sessions wait on one fair lock, as every backward pass in the JVM did before
+     * sessions were per thread; {@code ctta bench scale --serialize-backward} uses it to show the
+     * difference.
+     */
+    public static GradientGate serialized() {
+        return new GradientGate(new ReentrantLock(true));
+    }
+
+    /**
+     * Opens a session on the calling thread: grad mode on for this thread only.
      *
-     * @throws IllegalStateException if the collector cannot be opened (e.g. code outside the gate
-     *     is collecting); the lock is released and grad mode reset before it propagates
+     * @throws IllegalStateException if this thread already has a session of this gate open
      */
     public Session open() {
-        lock.lock();
+        if (serializer != null) {
+            serializer.lock();
+        }
         return openLocked();
     }
 
-    /** As {@link #open()} but gives up after {@code timeout}; returns null then. */
+    /** As {@link #open()}; with {@link #serialized()} it gives up after {@code timeout} and returns null. */
     public Session tryOpen(long timeout, TimeUnit unit) throws InterruptedException {
-        if (!lock.tryLock(timeout, unit)) {
+        if (serializer != null && !serializer.tryLock(timeout, unit)) {
             return null;
         }
         return openLocked();
     }
 
     private Session openLocked() {
+        if (open.get() != null) {
+            unlockSerializer();
+            throw new IllegalStateException("a gradient session is already open on thread "
+                    + Thread.currentThread().getName() + "; close it before opening another");
+        }
+        Session s = new Session(this);
+        open.set(s);
         try {
-            return new Session(this, Engine.getInstance().newGradientCollector());
+            EngineGrad.setGradMode(true);
         } catch (RuntimeException | Error e) {
-            EngineGrad.setGradMode(false);
-            lock.unlock();
+            open.remove();
+            unlockSerializer();
             throw e;
+        }
+        return s;
+    }
+
+    private void unlockSerializer() {
+        if (serializer != null && serializer.isHeldByCurrentThread()) {
+            serializer.unlock();
         }
     }
 
-    /** Whether the calling thread holds the gate. */
+    /** Whether the calling thread has a session of this gate open. */
     public boolean isHeldByCurrentThread() {
-        return lock.isHeldByCurrentThread();
+        return open.get() != null;
     }
 
-    /** One backward pass: the gate held, a collector open, grad mode on. Close in {@code finally}. */
+    /** One backward pass with grad mode on for the opening thread. Close in {@code finally}. */
     public static final class Session implements AutoCloseable {
         private final GradientGate gate;
-        private final GradientCollector collector;
         private final Thread owner = Thread.currentThread();
         private boolean closed;
 
-        private Session(GradientGate gate, GradientCollector collector) {
+        private Session(GradientGate gate) {
             this.gate = gate;
-            this.collector = collector;
         }
 
-        /** Back-propagates from {@code loss} (a scalar) into every parameter that requires grad. */
+        /**
+         * Back-propagates from {@code loss} into every leaf that requires grad; gradients
+         * accumulate over several calls in one session, as with PyTorch's {@code backward()}.
+         *
+         * <p>If the pass fails, every gradient under the loss's root manager (the model's, for a
+         * loss computed in a step scope) is zeroed before the exception propagates: a pass that
+         * failed half-way must not leak into the next step, which would add to it.
+         */
         public void backward(NDArray loss) {
             if (closed) {
                 throw new IllegalStateException("gradient session is closed");
             }
-            collector.backward(loss);
+            if (Thread.currentThread() != owner) {
+                throw new IllegalStateException("a gradient session must be used on the thread that opened it");
+            }
+            // d loss / d loss = 1 for every element, as PtGradientCollector.backward passes it.
+            NDArray ones = loss.getManager().ones(loss.getShape(), loss.getDataType());
+            try {
+                JniUtils.backward((PtNDArray) loss, (PtNDArray) ones, false, false);
+            } catch (RuntimeException | Error e) {
+                try {
+                    zeroGradientsUnder(rootOf(loss.getManager()));
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            } finally {
+                ones.close();
+            }
         }
 
-        /** Closes the collector, turns grad mode off and releases the gate. Idempotent. */
+        /** Turns grad mode off for this thread and ends the session. Idempotent. */
         @Override
         public void close() {
             if (closed) {
@@ -102,12 +161,43 @@ public final class GradientGate {
             }
             closed = true;
             try {
-                collector.close();
-            } finally {
-                // The collector only restores grad mode to what it found; on dispatcher threads that
-                // was "on" (the libtorch default), so force it off explicitly.
+                // Forced off rather than restored: on dispatcher threads libtorch's default is "on",
+                // and an inference forward must never record a graph.
                 EngineGrad.setGradMode(false);
-                gate.lock.unlock();
+            } finally {
+                gate.open.remove();
+                gate.unlockSerializer();
+            }
+        }
+
+        /**
+         * The ancestor of {@code m} right under the engine's system manager (a model's manager,
+         * say), or null when {@code m} is the system manager itself: its arrays belong to every
+         * thread, so none of them is zeroed.
+         */
+        private static NDManager rootOf(NDManager m) {
+            if (m.getParentManager() == null) {
+                return null;
+            }
+            NDManager cur = m;
+            while (cur.getParentManager().getParentManager() != null) {
+                cur = cur.getParentManager();
+            }
+            return cur;
+        }
+
+        private static void zeroGradientsUnder(NDManager root) {
+            if (root == null) {
+                return;
+            }
+            for (NDArray a : root.getManagedArrays()) {
+                if (a instanceof PtNDArray p && !p.isReleased() && p.hasGradient()) {
+                    try (PtNDArray grad = JniUtils.getGradient(p)) {
+                        if (grad != null) {
+                            JniUtils.zeroGrad(p);
+                        }
+                    }
+                }
             }
         }
     }

@@ -1,6 +1,9 @@
 package io.ctta.runtime.adapt;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +14,8 @@ import java.util.List;
  * after the gradient session has closed (grad mode off) and inside a step scope.
  */
 public final class Gradients {
+
+    private static final NDIndex ALL = new NDIndex("...");
 
     private Gradients() {}
 
@@ -28,11 +33,29 @@ public final class Gradients {
      * step must be rejected.
      */
     public static double absSum(List<NDArray> gradients) {
-        double total = 0;
+        // Summed natively and read once: one read per tensor would wait for libtorch each time.
+        NDArray total = null;
         for (NDArray g : gradients) {
-            total += g.abs().sum().getFloat();
+            NDArray s = g.abs().sum();
+            total = total == null ? s : total.addi(s);
         }
-        return total;
+        return total == null ? 0 : total.getFloat();
+    }
+
+    /**
+     * A number that is 0 when every gradient is all zero and non-finite when any holds NaN or Inf:
+     * the largest absolute value over all of them (max and min per tensor, which libtorch reduces
+     * without the parameter-sized temporary {@code abs().sum()} allocates, and which cannot
+     * underflow like a sum of squares), combined natively and read once.
+     */
+    public static double mass(List<NDArray> gradients) {
+        NDArray largest = null;
+        for (NDArray g : gradients) {
+            NDArray m = g.max().maximum(g.min().negi());
+            // maximum propagates NaN, as the check needs.
+            largest = largest == null ? m : largest.maximum(m);
+        }
+        return largest == null ? 0 : largest.getFloat();
     }
 
     /**
@@ -40,12 +63,16 @@ public final class Gradients {
      * across backward passes, so every step must clear them).
      */
     public static void zero(List<NDArray> gradients) {
-        for (NDArray g : gradients) {
-            NDArray bad = g.isNaN().logicalOr(g.isInfinite());
-            if (bad.any().getBoolean()) {
-                g.set(bad, 0f);
+        if (gradients.isEmpty()) {
+            return;
+        }
+        // A fill (libtorch's index_put_ of one zero) overwrites NaN and Inf too, with one native
+        // call per tensor and no read back; masking non-finite entries first cost five and a read.
+        try (NDManager scratch = gradients.get(0).getManager().newSubManager()) {
+            NDArray zero = scratch.zeros(new Shape(), gradients.get(0).getDataType());
+            for (NDArray g : gradients) {
+                g.set(ALL, g.getDataType() == zero.getDataType() ? zero : scratch.zeros(new Shape(), g.getDataType()));
             }
-            g.subi(g);
         }
     }
 }

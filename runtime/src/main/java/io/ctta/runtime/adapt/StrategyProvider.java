@@ -14,6 +14,25 @@ public interface StrategyProvider {
     String description();
 
     /**
+     * The declared settings of {@code strategies.<name>} (key, type, default, range, doc): the
+     * startup check rejects undeclared keys and wrong types with them, {@code ctta config defaults}
+     * lists them and reference.conf is checked against them. {@code null} (the default, for test
+     * doubles) declares nothing: then no key is checked before {@link #create}.
+     */
+    default io.ctta.runtime.config.SettingsSchema settingsSchema() {
+        return null;
+    }
+
+    /**
+     * Reads and validates {@code settings} exactly as {@link #create} would, without building a
+     * model or a strategy, so that a bad value fails at startup rather than in the model actor.
+     *
+     * @throws IllegalArgumentException naming the key, the value and what is expected
+     */
+    default void validateSettings(com.typesafe.config.Config settings) {
+    }
+
+    /**
      * Creates a fresh strategy (same configuration, fresh state) that takes ownership of
      * {@code context.model()}.
      *

@@ -106,6 +106,15 @@ public record Checkpoint(int formatVersion, String pipeline, String strategy, lo
                 state, extra, recordsApplied, configHash, createdAtMs);
     }
 
+    /**
+     * Whether this checkpoint was written by a build that stores the pipeline's state beyond the
+     * model in {@link #extra} (format version 2 on): then an absent part was absent from the
+     * pipeline. A version 1 checkpoint predates that: its reader starts those parts fresh.
+     */
+    public boolean carriesPipelineState() {
+        return formatVersion >= 2;
+    }
+
     /** The extra blobs; each array is a fresh copy. */
     @Override
     public Map<String, byte[]> extra() {

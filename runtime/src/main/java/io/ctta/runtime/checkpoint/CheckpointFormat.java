@@ -24,12 +24,18 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The checkpoint file format, version 1. Every number is little-endian; {@code docs/checkpoints.md}
- * has the same table with the reasons.
+ * The checkpoint file format, version 2 (version 1 files stay readable). Every number is
+ * little-endian; {@code docs/checkpoints.md} has the same table with the reasons.
+ *
+ * <p>Versions 1 and 2 share one layout. Version 2 promises that the extras hold the state of the
+ * whole pipeline the writer had (drift monitor, evaluator windows, feedback joiner), captured at
+ * the same point of the stream as the model; a version 1 file predates that, so a reader restores
+ * its model and starts those parts fresh. A build that reads only version 1 refuses a version 2
+ * file instead of silently dropping its pipeline state.
  *
  * <pre>
  * preamble  8   magic "CTTACKPT" (ASCII)
- *           4   int32 format version (1)
+ *           4   int32 format version (2; 1 is read too)
  *           8   int64 total file length in bytes, trailer included
  *           4   int32 header length H, 1..16 MiB
  * header    H   str pipeline, str strategy, i64 ownerEpoch, i64 sequence, i64 recordsApplied,
@@ -55,8 +61,10 @@ public final class CheckpointFormat {
 
     /** The 8 magic bytes every checkpoint file starts with. */
     public static final String MAGIC = "CTTACKPT";
-    /** The format version this build writes and reads. */
-    public static final int VERSION = 1;
+    /** The format version this build writes (and reads). */
+    public static final int VERSION = 2;
+    /** The oldest format version this build still reads. */
+    public static final int OLDEST_READABLE = 1;
     /** Bytes before the header: magic, version, total length, header length. */
     public static final int PREAMBLE_BYTES = 24;
     /** Bytes of the SHA-256 trailer. */
@@ -200,7 +208,9 @@ public final class CheckpointFormat {
         String sha = verify(opener, size, file);
         try (InputStream raw = opener.open()) {
             In in = new In(new BufferedInputStream(raw, CHUNK), size - TRAILER_BYTES, file);
-            in.skip(PREAMBLE_BYTES - 4);
+            in.skip(MAGIC_BYTES.length);
+            int version = in.i32();
+            in.skip(8);
             int headerLength = in.i32();
             long headerEnd = PREAMBLE_BYTES + (long) headerLength;
             String pipeline = in.str("pipeline");
@@ -288,7 +298,7 @@ public final class CheckpointFormat {
             }
             try {
                 StrategyState state = new StrategyState(strategy, modelVersion, tensors, scalars);
-                return new Verified(new Checkpoint(VERSION, pipeline, strategy, epoch, sequence, offsets, state, extra,
+                return new Verified(new Checkpoint(version, pipeline, strategy, epoch, sequence, offsets, state, extra,
                         records, configHash, created), sha);
             } catch (IllegalArgumentException e) {
                 throw new CorruptCheckpointException(file, "its content is invalid: " + e.getMessage());
@@ -316,9 +326,9 @@ public final class CheckpointFormat {
                         + HexFormat.of().formatHex(magic) + ", expected \"" + MAGIC + "\"");
             }
             int version = b.getInt();
-            if (version != VERSION) {
+            if (version < OLDEST_READABLE || version > VERSION) {
                 throw new CorruptCheckpointException(file, "unsupported format version " + version
-                        + "; this build reads version " + VERSION);
+                        + "; this build reads versions " + OLDEST_READABLE + " to " + VERSION);
             }
             long total = b.getLong();
             if (total != size) {

@@ -1,10 +1,14 @@
 package io.ctta.runtime.checkpoint;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import io.ctta.runtime.config.Setting;
+import io.ctta.runtime.config.SettingsSchema;
+import io.ctta.runtime.config.ConfigProblems;
+import io.ctta.runtime.config.ConfigReader;
+import io.ctta.runtime.config.SettingValues;
 
 /**
  * When and where a model actor checkpoints. Suggested place in the configuration:
@@ -35,6 +39,20 @@ public record CheckpointSettings(Path dir, int keep, long everyRecords, Duration
     /** Default of {@code interval}. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
 
+    /** {@code dir}: empty means no checkpoints. */
+    public static final Setting<String> DIR = Setting.string("dir", "", "root directory, one sub-directory per pipeline; empty: no checkpoints");
+    public static final Setting<Integer> KEEP = Setting.integer("keep", DEFAULT_KEEP, 1, 10_000,
+            "committed checkpoints kept per pipeline (the newest and its fallbacks)");
+    public static final Setting<Long> EVERY_RECORDS = Setting.longInteger("every-records", DEFAULT_EVERY_RECORDS, 0, Long.MAX_VALUE,
+            "write one after this many records since the last; 0: not by count");
+    public static final Setting<Duration> INTERVAL = Setting.duration("interval", DEFAULT_INTERVAL,
+            "write one after this much time; 0: not by time; always on shutdown");
+
+    /** The declared settings of the {@code checkpoints} block. */
+    public static final SettingsSchema SCHEMA = SettingsSchema.builder(
+            "checkpoints: the model and strategy state with the next offset of every partition it reflects (docs/checkpoints.md)")
+            .add(DIR).add(KEEP).add(EVERY_RECORDS).add(INTERVAL).build();
+
     public CheckpointSettings {
         Objects.requireNonNull(interval, "interval");
         if (keep < 1) {
@@ -59,41 +77,22 @@ public record CheckpointSettings(Path dir, int keep, long everyRecords, Duration
     }
 
     /**
-     * Reads {@code prefix} (e.g. {@code ctta.checkpoints}) from {@code config}; absent keys take the
-     * defaults, and every error message names the full key, the value and what is expected.
+     * Reads {@code prefix} (e.g. {@code ctta.checkpoints}) from {@code config} through {@link #SCHEMA};
+     * absent keys take the defaults.
+     *
+     * @throws IllegalArgumentException naming every bad or unknown key, its value and what is expected
      */
     public static CheckpointSettings fromConfig(Config config, String prefix) {
         Config c = config.hasPath(prefix) ? config.getConfig(prefix) : com.typesafe.config.ConfigFactory.empty();
-        String dir = get(c, prefix, "dir", "a path (or \"\" for no checkpoints)", "", Config::getString);
-        long keep = get(c, prefix, "keep", "an integer >= 1", (long) DEFAULT_KEEP, Config::getLong);
-        require(keep >= 1 && keep <= 10_000, prefix, "keep", "an integer in [1, 10000]", keep);
-        long every = get(c, prefix, "every-records", "an integer >= 0", DEFAULT_EVERY_RECORDS, Config::getLong);
-        require(every >= 0, prefix, "every-records", "an integer >= 0 (0: not by count)", every);
-        Duration interval = get(c, prefix, "interval", "a duration such as 60s (0: not by time)", DEFAULT_INTERVAL,
-                Config::getDuration);
-        require(!interval.isNegative(), prefix, "interval", "a duration >= 0", interval);
-        return new CheckpointSettings(dir.isBlank() ? null : Path.of(dir), (int) keep, every, interval);
+        ConfigProblems problems = new ConfigProblems();
+        SettingValues v = ConfigReader.read(c, SCHEMA, prefix, problems);
+        ConfigProblems.throwIfAny(problems);
+        return from(v);
     }
 
-    private interface Getter<T> {
-        T get(Config c, String key);
-    }
-
-    private static <T> T get(Config c, String prefix, String key, String expected, T def, Getter<T> g) {
-        if (!c.hasPath(key)) {
-            return def;
-        }
-        try {
-            return g.get(c, key);
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException(prefix + "." + key + " must be " + expected + ", got '"
-                    + c.getValue(key).unwrapped() + "'", e);
-        }
-    }
-
-    private static void require(boolean ok, String prefix, String key, String rule, Object value) {
-        if (!ok) {
-            throw new IllegalArgumentException(prefix + "." + key + " must be " + rule + ", got " + value);
-        }
+    /** The settings {@link ConfigReader} read through {@link #SCHEMA}. */
+    public static CheckpointSettings from(SettingValues v) {
+        String dir = v.get(DIR);
+        return new CheckpointSettings(dir.isBlank() ? null : Path.of(dir), v.get(KEEP), v.get(EVERY_RECORDS), v.get(INTERVAL));
     }
 }

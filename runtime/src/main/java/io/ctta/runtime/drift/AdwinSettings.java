@@ -1,8 +1,8 @@
 package io.ctta.runtime.drift;
 
 import com.typesafe.config.Config;
+import io.ctta.runtime.config.SettingValues;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Settings of {@link AdwinDetector} ({@code drift.adwin}); defaults are River's {@code ADWIN}
@@ -28,6 +28,21 @@ public record AdwinSettings(double delta, int clock, int maxBuckets, int minWind
         SettingsReader.requireStatic(gracePeriod >= 0, PREFIX, "grace-period", ">= 0", gracePeriod);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final io.ctta.runtime.config.SettingsSchema SCHEMA = schema();
+
+    private static io.ctta.runtime.config.SettingsSchema schema() {
+        AdwinSettings d = defaults();
+        return io.ctta.runtime.config.SettingsSchema.builder("ADWIN (Bifet and Gavaldà, 2007): adaptive windowing on a number in [0, 1]")
+                .add(io.ctta.runtime.config.Setting.number("delta", d.delta(), "confidence δ: smaller means fewer false alarms and slower detection")
+                        .where(v -> v > 0 && v < 1, "a number in (0, 1)"))
+                .add(io.ctta.runtime.config.Setting.integer("clock", d.clock(), 1, Integer.MAX_VALUE, "check for a cut every this many inputs"))
+                .add(io.ctta.runtime.config.Setting.integer("max-buckets", d.maxBuckets(), 1, Integer.MAX_VALUE, "buckets of each size kept before the two oldest merge"))
+                .add(io.ctta.runtime.config.Setting.integer("min-window-length", d.minWindowLength(), 1, Integer.MAX_VALUE, "both sub-windows hold at least this many inputs"))
+                .add(io.ctta.runtime.config.Setting.integer("grace-period", d.gracePeriod(), 0, Integer.MAX_VALUE, "no check until the window is longer than this"))
+                .build();
+    }
     /** River's defaults: δ = 0.002, clock 32, M = 5, min window 5, grace 10. */
     public static AdwinSettings defaults() {
         return new AdwinSettings(0.002, 32, 5, 5, 10);
@@ -38,21 +53,14 @@ public record AdwinSettings(double delta, int clock, int maxBuckets, int minWind
         return fromConfig(c, PREFIX);
     }
 
-    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    /**
+     * As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages: the block is read
+     * through {@link #SCHEMA} (unknown keys, types and ranges), then the rules that span settings.
+     */
     public static AdwinSettings fromConfig(Config c, String prefix) {
-        SettingsReader s = new SettingsReader(c, prefix, Set.of("delta", "clock", "max-buckets", "min-window-length", "grace-period"));
-        AdwinSettings d = defaults();
-        double delta = s.getDouble("delta", d.delta());
-        s.require(delta > 0 && delta < 1, "delta", "in (0, 1)", delta);
-        int clock = s.getInt("clock", d.clock());
-        s.require(clock >= 1, "clock", ">= 1", clock);
-        int maxBuckets = s.getInt("max-buckets", d.maxBuckets());
-        s.require(maxBuckets >= 1, "max-buckets", ">= 1", maxBuckets);
-        int minWindow = s.getInt("min-window-length", d.minWindowLength());
-        s.require(minWindow >= 1, "min-window-length", ">= 1", minWindow);
-        int grace = s.getInt("grace-period", d.gracePeriod());
-        s.require(grace >= 0, "grace-period", ">= 0", grace);
-        return new AdwinSettings(delta, clock, maxBuckets, minWindow, grace);
+        SettingValues v = SettingsReader.read(c, SCHEMA, prefix);
+        return new AdwinSettings(v.get("delta", Double.class), v.get("clock", Integer.class), v.get("max-buckets", Integer.class),
+                v.get("min-window-length", Integer.class), v.get("grace-period", Integer.class));
     }
 
     Map<String, Double> asScalars() {

@@ -1,8 +1,8 @@
 package io.ctta.runtime.drift;
 
 import com.typesafe.config.Config;
+import io.ctta.runtime.config.SettingValues;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Settings of {@link DdmDetector} ({@code drift.ddm}); defaults are River's and MOA's.
@@ -25,6 +25,18 @@ public record DdmSettings(int minSamples, double warningThreshold, double driftT
                 ">= " + PREFIX + ".warning-threshold (" + SettingsReader.format(warningThreshold) + ")", driftThreshold);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final io.ctta.runtime.config.SettingsSchema SCHEMA = schema();
+
+    private static io.ctta.runtime.config.SettingsSchema schema() {
+        DdmSettings d = defaults();
+        return io.ctta.runtime.config.SettingsSchema.builder("DDM (Gama et al., 2004): the error rate of labelled records")
+                .add(io.ctta.runtime.config.Setting.integer("min-samples", d.minSamples(), 1, Integer.MAX_VALUE, "no warning or drift before this many inputs since the last reset"))
+                .add(io.ctta.runtime.config.Setting.number("warning-threshold", d.warningThreshold(), "warning when p + s >= p_min + this x s_min").where(v -> v > 0, "a number > 0"))
+                .add(io.ctta.runtime.config.Setting.number("drift-threshold", d.driftThreshold(), "drift when p + s >= p_min + this x s_min; at least warning-threshold").where(v -> v > 0, "a number > 0"))
+                .build();
+    }
     /** The defaults: 30 samples, warning 2σ, drift 3σ. */
     public static DdmSettings defaults() {
         return new DdmSettings(30, 2.0, 3.0);
@@ -35,18 +47,16 @@ public record DdmSettings(int minSamples, double warningThreshold, double driftT
         return fromConfig(c, PREFIX);
     }
 
-    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    /**
+     * As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages: the block is read
+     * through {@link #SCHEMA} (unknown keys, types and ranges), then the rules that span settings.
+     */
     public static DdmSettings fromConfig(Config c, String prefix) {
-        SettingsReader s = new SettingsReader(c, prefix, Set.of("min-samples", "warning-threshold", "drift-threshold"));
-        DdmSettings d = defaults();
-        int min = s.getInt("min-samples", d.minSamples());
-        s.require(min >= 1, "min-samples", ">= 1", min);
-        double warn = s.getDouble("warning-threshold", d.warningThreshold());
-        s.require(warn > 0 && Double.isFinite(warn), "warning-threshold", "> 0", warn);
-        double drift = s.getDouble("drift-threshold", d.driftThreshold());
-        s.require(drift >= warn && Double.isFinite(drift), "drift-threshold",
-                ">= " + s.key("warning-threshold") + " (" + SettingsReader.format(warn) + ")", drift);
-        return new DdmSettings(min, warn, drift);
+        SettingValues v = SettingsReader.read(c, SCHEMA, prefix);
+        double warn = v.get("warning-threshold", Double.class);
+        double drift = v.get("drift-threshold", Double.class);
+        SettingsReader.require(drift >= warn, prefix, "drift-threshold", ">= " + prefix + ".warning-threshold (" + SettingsReader.format(warn) + ")", drift);
+        return new DdmSettings(v.get("min-samples", Integer.class), warn, drift);
     }
 
     Map<String, Double> asScalars() {

@@ -96,6 +96,31 @@ public record DetectorState(String detector, Map<String, Double> scalars, Map<St
         return sb.append(']').toString();
     }
 
+    /** Appends this state to a checkpoint section: name, then scalars and arrays in key order. */
+    public void writeTo(io.ctta.runtime.checkpoint.SectionWriter out) {
+        out.str(detector);
+        Map<String, Double> s = new TreeMap<>(scalars);
+        out.i32(s.size());
+        s.forEach((k, v) -> out.str(k).f64(v));
+        Map<String, double[]> a = new TreeMap<>(arrays);
+        out.i32(a.size());
+        a.forEach((k, v) -> out.str(k).doubles(v));
+    }
+
+    /** Reads a state appended by {@link #writeTo}. @throws IllegalArgumentException when it is malformed */
+    public static DetectorState readFrom(io.ctta.runtime.checkpoint.SectionReader in) {
+        String detector = in.str();
+        Map<String, Double> scalars = new LinkedHashMap<>();
+        for (int i = in.count(12); i > 0; i--) {
+            scalars.put(in.str(), in.f64());
+        }
+        Map<String, double[]> arrays = new LinkedHashMap<>();
+        for (int i = in.count(8); i > 0; i--) {
+            arrays.put(in.str(), in.doubles());
+        }
+        return new DetectorState(detector, scalars, arrays);
+    }
+
     /** Collects scalars and arrays; used by detectors to write their state. */
     static final class Builder {
         private final String detector;

@@ -44,6 +44,18 @@ public final class DriftDetectors {
         };
     }
 
+    /** The declared settings of detector {@code name}. @throws IllegalArgumentException for an unknown name */
+    public static io.ctta.runtime.config.SettingsSchema schema(String name) {
+        return switch (name) {
+            case AdwinDetector.NAME -> AdwinSettings.SCHEMA;
+            case PageHinkleyDetector.NAME -> PageHinkleySettings.SCHEMA;
+            case DdmDetector.NAME -> DdmSettings.SCHEMA;
+            case KsDriftDetector.NAME -> KsSettings.SCHEMA;
+            case MmdDriftDetector.NAME -> MmdSettings.SCHEMA;
+            default -> throw new IllegalArgumentException("unknown drift detector '" + name + "'; known: " + String.join(", ", NAMES));
+        };
+    }
+
     /** A detector with its defaults. */
     public static Detector create(String name, long seed) {
         return create(name, ConfigFactory.empty(), seed);

@@ -1,9 +1,9 @@
 package io.ctta.runtime.drift;
 
 import com.typesafe.config.Config;
+import io.ctta.runtime.config.SettingValues;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Settings of {@link KsDriftDetector} ({@code drift.ks}); p-value and correction are
@@ -47,6 +47,21 @@ public record KsSettings(double pValue, Correction correction, int referenceSize
         SettingsReader.requireStatic(consecutive >= 1, PREFIX, "consecutive", ">= 1", consecutive);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final io.ctta.runtime.config.SettingsSchema SCHEMA = schema();
+
+    private static io.ctta.runtime.config.SettingsSchema schema() {
+        KsSettings d = defaults();
+        return io.ctta.runtime.config.SettingsSchema.builder("Kolmogorov-Smirnov tests per feature, corrected for many features")
+                .add(io.ctta.runtime.config.Setting.number("p-value", d.pValue(), "significance level of the whole test").where(v -> v > 0 && v < 1, "a number in (0, 1)"))
+                .add(io.ctta.runtime.config.Setting.oneOf("correction", d.correction().name().toLowerCase(java.util.Locale.ROOT), "multiple-test correction", "bonferroni", "fdr"))
+                .add(io.ctta.runtime.config.Setting.integer("reference-size", d.referenceSize(), 2, Integer.MAX_VALUE, "vectors in the reference window"))
+                .add(io.ctta.runtime.config.Setting.integer("window-size", d.windowSize(), 2, Integer.MAX_VALUE, "vectors in each test window"))
+                .add(io.ctta.runtime.config.Setting.oneOf("method", d.method().name().toLowerCase(java.util.Locale.ROOT), "exact or asymptotic p-values", "exact", "asymptotic"))
+                .add(io.ctta.runtime.config.Setting.integer("consecutive", d.consecutive(), 1, Integer.MAX_VALUE, "rejections in a row needed for a drift"))
+                .build();
+    }
     /** α = 0.05, Bonferroni, reference 500, window 100, exact p-values, 1 rejection. */
     public static KsSettings defaults() {
         return new KsSettings(0.05, Correction.BONFERRONI, 500, 100, Method.EXACT, 1);
@@ -57,25 +72,16 @@ public record KsSettings(double pValue, Correction correction, int referenceSize
         return fromConfig(c, PREFIX);
     }
 
-    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    /**
+     * As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages: the block is read
+     * through {@link #SCHEMA} (unknown keys, types and ranges), then the rules that span settings.
+     */
     public static KsSettings fromConfig(Config c, String prefix) {
-        SettingsReader s = new SettingsReader(c, prefix,
-                Set.of("p-value", "correction", "reference-size", "window-size", "method", "consecutive"));
-        KsSettings d = defaults();
-        double p = s.getDouble("p-value", d.pValue());
-        s.require(p > 0 && p < 1, "p-value", "in (0, 1)", p);
-        String corr = s.getString("correction", "bonferroni").toLowerCase(Locale.ROOT);
-        s.require(corr.equals("bonferroni") || corr.equals("fdr"), "correction", "one of bonferroni, fdr", "'" + corr + "'");
-        int ref = s.getInt("reference-size", d.referenceSize());
-        s.require(ref >= 2, "reference-size", ">= 2", ref);
-        int win = s.getInt("window-size", d.windowSize());
-        s.require(win >= 2, "window-size", ">= 2", win);
-        String method = s.getString("method", "exact").toLowerCase(Locale.ROOT);
-        s.require(method.equals("exact") || method.equals("asymptotic"), "method", "one of exact, asymptotic", "'" + method + "'");
-        int consecutive = s.getInt("consecutive", d.consecutive());
-        s.require(consecutive >= 1, "consecutive", ">= 1", consecutive);
-        return new KsSettings(p, Correction.valueOf(corr.toUpperCase(Locale.ROOT)), ref, win,
-                Method.valueOf(method.toUpperCase(Locale.ROOT)), consecutive);
+        SettingValues v = SettingsReader.read(c, SCHEMA, prefix);
+        return new KsSettings(v.get("p-value", Double.class),
+                Correction.valueOf(v.get("correction", String.class).toUpperCase(Locale.ROOT)), v.get("reference-size", Integer.class),
+                v.get("window-size", Integer.class), Method.valueOf(v.get("method", String.class).toUpperCase(Locale.ROOT)),
+                v.get("consecutive", Integer.class));
     }
 
     Map<String, Double> asScalars() {

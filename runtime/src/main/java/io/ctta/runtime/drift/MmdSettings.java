@@ -1,8 +1,8 @@
 package io.ctta.runtime.drift;
 
 import com.typesafe.config.Config;
+import io.ctta.runtime.config.SettingValues;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Settings of {@link MmdDriftDetector} ({@code drift.mmd}); p-value and permutations are
@@ -31,6 +31,20 @@ public record MmdSettings(double pValue, int permutations, int referenceSize, in
         SettingsReader.requireStatic(consecutive >= 1, PREFIX, "consecutive", ">= 1", consecutive);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final io.ctta.runtime.config.SettingsSchema SCHEMA = schema();
+
+    private static io.ctta.runtime.config.SettingsSchema schema() {
+        MmdSettings d = defaults();
+        return io.ctta.runtime.config.SettingsSchema.builder("maximum mean discrepancy two-sample test (Gretton et al., 2012), permutation-calibrated")
+                .add(io.ctta.runtime.config.Setting.number("p-value", d.pValue(), "significance level").where(v -> v > 0 && v < 1, "a number in (0, 1)"))
+                .add(io.ctta.runtime.config.Setting.integer("permutations", d.permutations(), 1, Integer.MAX_VALUE, "random re-splits that calibrate the threshold; at least 1/p-value - 1"))
+                .add(io.ctta.runtime.config.Setting.integer("reference-size", d.referenceSize(), 2, Integer.MAX_VALUE, "vectors in the reference window"))
+                .add(io.ctta.runtime.config.Setting.integer("window-size", d.windowSize(), 2, Integer.MAX_VALUE, "vectors in each test window"))
+                .add(io.ctta.runtime.config.Setting.integer("consecutive", d.consecutive(), 1, Integer.MAX_VALUE, "rejections in a row needed for a drift"))
+                .build();
+    }
     /** α = 0.05, 100 permutations, reference 200, window 100, 1 rejection. */
     public static MmdSettings defaults() {
         return new MmdSettings(0.05, 100, 200, 100, 1);
@@ -41,22 +55,18 @@ public record MmdSettings(double pValue, int permutations, int referenceSize, in
         return fromConfig(c, PREFIX);
     }
 
-    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    /**
+     * As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages: the block is read
+     * through {@link #SCHEMA} (unknown keys, types and ranges), then the rules that span settings.
+     */
     public static MmdSettings fromConfig(Config c, String prefix) {
-        SettingsReader s = new SettingsReader(c, prefix, Set.of("p-value", "permutations", "reference-size", "window-size", "consecutive"));
-        MmdSettings d = defaults();
-        double p = s.getDouble("p-value", d.pValue());
-        s.require(p > 0 && p < 1, "p-value", "in (0, 1)", p);
-        int perms = s.getInt("permutations", d.permutations());
-        s.require(perms >= minPermutations(p), "permutations",
-                ">= " + minPermutations(p) + " so that " + s.key("p-value") + " " + SettingsReader.format(p) + " can be reached", perms);
-        int ref = s.getInt("reference-size", d.referenceSize());
-        s.require(ref >= 2, "reference-size", ">= 2", ref);
-        int win = s.getInt("window-size", d.windowSize());
-        s.require(win >= 2, "window-size", ">= 2", win);
-        int consecutive = s.getInt("consecutive", d.consecutive());
-        s.require(consecutive >= 1, "consecutive", ">= 1", consecutive);
-        return new MmdSettings(p, perms, ref, win, consecutive);
+        SettingValues v = SettingsReader.read(c, SCHEMA, prefix);
+        double p = v.get("p-value", Double.class);
+        int perms = v.get("permutations", Integer.class);
+        SettingsReader.require(perms >= minPermutations(p), prefix, "permutations",
+                ">= " + minPermutations(p) + " so that " + prefix + ".p-value " + SettingsReader.format(p) + " can be reached", perms);
+        return new MmdSettings(p, perms, v.get("reference-size", Integer.class), v.get("window-size", Integer.class),
+                v.get("consecutive", Integer.class));
     }
 
     /**

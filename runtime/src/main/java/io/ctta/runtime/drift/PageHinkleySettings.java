@@ -1,9 +1,9 @@
 package io.ctta.runtime.drift;
 
 import com.typesafe.config.Config;
+import io.ctta.runtime.config.SettingValues;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Settings of {@link PageHinkleyDetector} ({@code drift.page-hinkley}); defaults are MOA's and
@@ -40,6 +40,20 @@ public record PageHinkleySettings(int minInstances, double delta, double thresho
         SettingsReader.requireStatic(direction != null, PREFIX, "direction", "one of up, down, both", direction);
     }
 
+
+    /** The declared settings; defaults from {@link #defaults()}. */
+    public static final io.ctta.runtime.config.SettingsSchema SCHEMA = schema();
+
+    private static io.ctta.runtime.config.SettingsSchema schema() {
+        PageHinkleySettings d = defaults();
+        return io.ctta.runtime.config.SettingsSchema.builder("Page-Hinkley test (Page, 1954): a cumulative sum of deviations from the mean")
+                .add(io.ctta.runtime.config.Setting.integer("min-instances", d.minInstances(), 1, Integer.MAX_VALUE, "no drift before this many inputs since the last reset"))
+                .add(io.ctta.runtime.config.Setting.number("delta", d.delta(), "δ, the change tolerated, in input units").where(v -> v >= 0, "a number >= 0"))
+                .add(io.ctta.runtime.config.Setting.number("threshold", d.threshold(), "λ, the alarm threshold on the cumulative sum").where(v -> v > 0, "a number > 0"))
+                .add(io.ctta.runtime.config.Setting.number("alpha", d.alpha(), "α, forgetting factor of the cumulative sum").where(v -> v > 0 && v <= 1, "a number in (0, 1]"))
+                .add(io.ctta.runtime.config.Setting.oneOf("direction", d.direction().name().toLowerCase(java.util.Locale.ROOT), "which changes of the mean to detect", "up", "down", "both"))
+                .build();
+    }
     /** MOA's defaults: 30 instances, δ = 0.005, λ = 50, α = 0.9999, increases only. */
     public static PageHinkleySettings defaults() {
         return new PageHinkleySettings(30, 0.005, 50, 1 - 0.0001, Direction.UP);
@@ -50,21 +64,15 @@ public record PageHinkleySettings(int minInstances, double delta, double thresho
         return fromConfig(c, PREFIX);
     }
 
-    /** As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages. */
+    /**
+     * As {@link #fromConfig(Config)}, naming keys under {@code prefix} in messages: the block is read
+     * through {@link #SCHEMA} (unknown keys, types and ranges), then the rules that span settings.
+     */
     public static PageHinkleySettings fromConfig(Config c, String prefix) {
-        SettingsReader s = new SettingsReader(c, prefix, Set.of("min-instances", "delta", "threshold", "alpha", "direction"));
-        PageHinkleySettings d = defaults();
-        int min = s.getInt("min-instances", d.minInstances());
-        s.require(min >= 1, "min-instances", ">= 1", min);
-        double delta = s.getDouble("delta", d.delta());
-        s.require(delta >= 0 && Double.isFinite(delta), "delta", ">= 0", delta);
-        double lambda = s.getDouble("threshold", d.threshold());
-        s.require(lambda > 0 && Double.isFinite(lambda), "threshold", "> 0", lambda);
-        double alpha = s.getDouble("alpha", d.alpha());
-        s.require(alpha > 0 && alpha <= 1, "alpha", "in (0, 1]", alpha);
-        String dir = s.getString("direction", "up").toLowerCase(Locale.ROOT);
-        s.require(dir.equals("up") || dir.equals("down") || dir.equals("both"), "direction", "one of up, down, both", "'" + dir + "'");
-        return new PageHinkleySettings(min, delta, lambda, alpha, Direction.valueOf(dir.toUpperCase(Locale.ROOT)));
+        SettingValues v = SettingsReader.read(c, SCHEMA, prefix);
+        return new PageHinkleySettings(v.get("min-instances", Integer.class), v.get("delta", Double.class),
+                v.get("threshold", Double.class), v.get("alpha", Double.class),
+                Direction.valueOf(v.get("direction", String.class).toUpperCase(Locale.ROOT)));
     }
 
     Map<String, Double> asScalars() {

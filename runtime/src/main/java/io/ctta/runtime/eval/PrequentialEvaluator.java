@@ -114,6 +114,69 @@ public final class PrequentialEvaluator {
         return Collections.unmodifiableMap(out);
     }
 
+    /** The section kind of {@link #snapshot()}. */
+    public static final String SECTION = "prequential-evaluator";
+
+    /**
+     * Everything this evaluator holds (settings, counters, the window's records in order, the
+     * per-domain counts, the faded sums) as a checkpoint section, so a restored evaluator goes on
+     * exactly as this one would.
+     */
+    public byte[] snapshot() {
+        io.ctta.runtime.checkpoint.SectionWriter out = new io.ctta.runtime.checkpoint.SectionWriter(SECTION, 1);
+        out.i32(window).f64(fading).i64(count).i64(errors).f64(fadedErrors).f64(fadedCount);
+        out.i32(recent.size());
+        for (boolean wrong : recent) {
+            out.bool(wrong);
+        }
+        out.i32(domains.size());
+        domains.forEach((k, v) -> out.str(k).i64(v[0]).i64(v[1]));
+        return out.toBytes();
+    }
+
+    /**
+     * Replaces the state by a {@link #snapshot()}.
+     *
+     * @throws IllegalArgumentException when it was written with another window or fading factor,
+     *     or is malformed; the evaluator is then unchanged
+     */
+    public void restore(byte[] snapshot) {
+        io.ctta.runtime.checkpoint.SectionReader in = new io.ctta.runtime.checkpoint.SectionReader(snapshot, SECTION, 1);
+        int w = in.i32();
+        double f = in.f64();
+        if (w != window || Double.compare(f, fading) != 0) {
+            throw new IllegalArgumentException("the evaluator was checkpointed with window " + w + " and fading " + f
+                    + ", this one has window " + window + " and fading " + fading);
+        }
+        long c = in.i64();
+        long e = in.i64();
+        double fe = in.f64();
+        double fc = in.f64();
+        ArrayDeque<Boolean> r = new ArrayDeque<>();
+        int wrongInWindow = 0;
+        for (int i = in.count(4); i > 0; i--) {
+            boolean wrong = in.bool();
+            r.addLast(wrong);
+            wrongInWindow += wrong ? 1 : 0;
+        }
+        if (r.size() > window) {
+            throw in.corrupt("the window holds " + r.size() + " records, more than " + window);
+        }
+        Map<String, long[]> d = new LinkedHashMap<>();
+        for (int i = in.count(20); i > 0; i--) {
+            d.put(in.str(), new long[] {in.i64(), in.i64()});
+        }
+        in.end();
+        reset();
+        recent.addAll(r);
+        windowErrors = wrongInWindow;
+        domains.putAll(d);
+        count = c;
+        errors = e;
+        fadedErrors = fe;
+        fadedCount = fc;
+    }
+
     /** Forgets everything. */
     public void reset() {
         recent.clear();

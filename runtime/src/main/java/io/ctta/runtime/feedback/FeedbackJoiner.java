@@ -315,6 +315,159 @@ public final class FeedbackJoiner<P> {
                 expired, evicted, released, releasedOutOfOrder, pending.size());
     }
 
+    /** The section kind of {@link #snapshot}. */
+    public static final String SECTION = "feedback-joiner";
+
+    /** How a payload is written into and read from a checkpoint section. */
+    public interface PayloadCodec<P> {
+        void write(io.ctta.runtime.checkpoint.SectionWriter out, P payload);
+
+        P read(io.ctta.runtime.checkpoint.SectionReader in);
+    }
+
+    /** Feature vectors, the payload the model actor keeps. */
+    public static final PayloadCodec<float[]> FLOATS = new PayloadCodec<>() {
+        @Override
+        public void write(io.ctta.runtime.checkpoint.SectionWriter out, float[] payload) {
+            out.floats(payload);
+        }
+
+        @Override
+        public float[] read(io.ctta.runtime.checkpoint.SectionReader in) {
+            return in.floats();
+        }
+    };
+
+    /**
+     * Everything the joiner holds, as a checkpoint section: the waiting predictions in prediction
+     * order with their labels, the label-arrival order, the tombstones and the counters. Times are
+     * written as <em>ages</em> (how long before this snapshot a prediction was made or labelled),
+     * not as clock readings: a restore rebases them on its own clock, so the TTL and max-wait count
+     * the time the pipeline ran, not the time it was down or the difference between two hosts'
+     * clocks (labels that arrived while it was down wait in Kafka and are read after the restart).
+     */
+    public byte[] snapshot(PayloadCodec<P> codec) {
+        long now = clock.getAsLong();
+        io.ctta.runtime.checkpoint.SectionWriter out = new io.ctta.runtime.checkpoint.SectionWriter(SECTION, 1);
+        out.i64(sequence);
+        for (long c : new long[] {predictions, duplicatePredictions, matched, duplicateLabels, lateLabels, unknownLabels, expired, evicted,
+                released, releasedOutOfOrder}) {
+            out.i64(c);
+        }
+        out.i32(pending.size());
+        for (Entry<P> e : pending.values()) {
+            writeEntry(out, e, now, codec);
+        }
+        out.i32(evictedLabelled.size());
+        for (Entry<P> e : evictedLabelled) {
+            writeEntry(out, e, now, codec);
+        }
+        List<String> labelOrder = new ArrayList<>();
+        for (Entry<P> w : waiting) {
+            if (!w.gone) {
+                labelOrder.add(w.id);
+            }
+        }
+        out.i32(labelOrder.size());
+        labelOrder.forEach(out::str);
+        out.i32(tombs.size());
+        tombs.forEach((id, t) -> out.str(id).i32(t.ordinal()));
+        return out.toBytes();
+    }
+
+    private static <P> void writeEntry(io.ctta.runtime.checkpoint.SectionWriter out, Entry<P> e, long now, PayloadCodec<P> codec) {
+        out.str(e.id).i32(e.predictedClass).i64(e.sequence).i64(now - e.predictedAt).i32(e.label);
+        if (e.label >= 0) {
+            out.i64(now - e.labelledAt).i64(e.labelEventTime);
+        }
+        codec.write(out, e.payload);
+    }
+
+    private Entry<P> readEntry(io.ctta.runtime.checkpoint.SectionReader in, long now, PayloadCodec<P> codec) {
+        String id = in.str();
+        int predictedClass = in.i32();
+        long seq = in.i64();
+        long age = in.i64();
+        int label = in.i32();
+        long labelAge = 0;
+        long labelEvent = 0;
+        if (label >= 0) {
+            labelAge = in.i64();
+            labelEvent = in.i64();
+        }
+        Entry<P> e = new Entry<>(id, codec.read(in), predictedClass, now - age, seq);
+        if (label >= 0) {
+            e.label = label;
+            e.labelledAt = now - labelAge;
+            e.labelEventTime = labelEvent;
+        }
+        return e;
+    }
+
+    /**
+     * Replaces everything by a {@link #snapshot}, with its ages rebased on this joiner's clock.
+     *
+     * @throws IllegalArgumentException when the section is malformed; the joiner is then unchanged
+     */
+    public void restore(byte[] snapshot, PayloadCodec<P> codec) {
+        long now = clock.getAsLong();
+        io.ctta.runtime.checkpoint.SectionReader in = new io.ctta.runtime.checkpoint.SectionReader(snapshot, SECTION, 1);
+        long seq = in.i64();
+        long[] counters = new long[10];
+        for (int i = 0; i < counters.length; i++) {
+            counters[i] = in.i64();
+        }
+        LinkedHashMap<String, Entry<P>> p = new LinkedHashMap<>();
+        for (int i = in.count(24); i > 0; i--) {
+            Entry<P> e = readEntry(in, now, codec);
+            if (p.put(e.id, e) != null) {
+                throw in.corrupt("prediction '" + e.id + "' is listed twice");
+            }
+        }
+        List<Entry<P>> ev = new ArrayList<>();
+        for (int i = in.count(24); i > 0; i--) {
+            Entry<P> e = readEntry(in, now, codec);
+            e.gone = true;
+            ev.add(e);
+        }
+        ArrayDeque<Entry<P>> w = new ArrayDeque<>();
+        for (int i = in.count(4); i > 0; i--) {
+            String id = in.str();
+            Entry<P> e = p.get(id);
+            if (e == null || e.label < 0) {
+                throw in.corrupt("label order names '" + id + "', which is not a labelled waiting prediction");
+            }
+            w.addLast(e);
+        }
+        Map<String, Tomb> t = new LinkedHashMap<>();
+        Tomb[] kinds = Tomb.values();
+        for (int i = in.count(8); i > 0; i--) {
+            String id = in.str();
+            int k = in.i32();
+            if (k < 0 || k >= kinds.length) {
+                throw in.corrupt("tombstone kind " + k);
+            }
+            t.put(id, kinds[k]);
+        }
+        in.end();
+        clear();
+        pending.putAll(p);
+        evictedLabelled.addAll(ev);
+        waiting.addAll(w);
+        tombs.putAll(t);
+        sequence = seq;
+        predictions = counters[0];
+        duplicatePredictions = counters[1];
+        matched = counters[2];
+        duplicateLabels = counters[3];
+        lateLabels = counters[4];
+        unknownLabels = counters[5];
+        expired = counters[6];
+        evicted = counters[7];
+        released = counters[8];
+        releasedOutOfOrder = counters[9];
+    }
+
     /** Forgets every prediction and tombstone and zeroes the counters (e.g. after a model reset). */
     public void clear() {
         pending.clear();

@@ -1,9 +1,13 @@
 package io.ctta.runtime.feedback;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import java.time.Duration;
 import java.util.Objects;
+import io.ctta.runtime.config.Setting;
+import io.ctta.runtime.config.SettingsSchema;
+import io.ctta.runtime.config.ConfigProblems;
+import io.ctta.runtime.config.ConfigReader;
+import io.ctta.runtime.config.SettingValues;
 
 /**
  * Bounds and timing of a {@link FeedbackJoiner}.
@@ -32,51 +36,39 @@ public record JoinerSettings(Duration ttl, int maxPending, Duration maxWait) {
         }
     }
 
+    public static final Setting<Duration> TTL = Setting.positiveDuration("ttl", Duration.ofMinutes(15),
+            "predictions wait this long for their label");
+    public static final Setting<Integer> MAX_PENDING = Setting.integer("max-pending", 100_000, 1, Integer.MAX_VALUE,
+            "at most this many predictions wait at once (oldest dropped)");
+    public static final Setting<Duration> MAX_WAIT = Setting.duration("max-wait", Duration.ofSeconds(5),
+            "a matched example waits at most this long for earlier predictions' labels (stream order)");
+
+    /** The declared settings the joiner reads from a pipeline's {@code feedback} block. */
+    public static final SettingsSchema SCHEMA = SettingsSchema.builder("how delayed labels are joined to the predictions made for them")
+            .add(TTL).add(MAX_PENDING).add(MAX_WAIT).build();
+
     /** The defaults: ttl 15 min, 100,000 pending predictions, max-wait 5 s. */
     public static JoinerSettings defaults() {
-        return new JoinerSettings(Duration.ofMinutes(15), 100_000, Duration.ofSeconds(5));
+        return new JoinerSettings(TTL.defaultValue(), MAX_PENDING.defaultValue(), MAX_WAIT.defaultValue());
     }
 
     /**
-     * Reads {@code ttl}, {@code max-pending} and {@code max-wait} from {@code c}; missing keys take
-     * the defaults. Messages name the full key, e.g. "ctta.feedback.ttl must be > 0, got PT0S".
+     * Reads {@code ttl}, {@code max-pending} and {@code max-wait} from {@code c} through the
+     * declarations; missing keys take the defaults; other keys are not checked here (the feedback
+     * block they sit in holds more).
      *
      * @param prefix the path users write for {@code c}, e.g. {@code ctta.feedback}
+     * @throws IllegalArgumentException naming every bad key, its value and what is expected
      */
     public static JoinerSettings fromConfig(Config c, String prefix) {
-        JoinerSettings d = defaults();
-        Duration ttl = duration(c, prefix, "ttl", d.ttl());
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException(prefix + ".ttl must be > 0, got " + ttl);
-        }
-        int maxPending = d.maxPending();
-        if (c.hasPath("max-pending")) {
-            try {
-                maxPending = c.getInt("max-pending");
-            } catch (ConfigException.WrongType e) {
-                throw new IllegalArgumentException(prefix + ".max-pending must be an integer, got '"
-                        + c.getValue("max-pending").unwrapped() + "'", e);
-            }
-        }
-        if (maxPending < 1) {
-            throw new IllegalArgumentException(prefix + ".max-pending must be >= 1, got " + maxPending);
-        }
-        Duration maxWait = duration(c, prefix, "max-wait", d.maxWait());
-        if (maxWait.isNegative()) {
-            throw new IllegalArgumentException(prefix + ".max-wait must be >= 0, got " + maxWait);
-        }
-        return new JoinerSettings(ttl, maxPending, maxWait);
+        ConfigProblems problems = new ConfigProblems();
+        SettingValues v = ConfigReader.readValues(c, SCHEMA, prefix, problems);
+        ConfigProblems.throwIfAny(problems);
+        return from(v);
     }
 
-    private static Duration duration(Config c, String prefix, String key, Duration def) {
-        if (!c.hasPath(key)) {
-            return def;
-        }
-        try {
-            return c.getDuration(key);
-        } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-            throw new IllegalArgumentException(prefix + "." + key + " must be a duration such as 30s or 10m, got '"
-                    + c.getValue(key).unwrapped() + "'", e);
-        }
+    /** The settings {@link ConfigReader} read through {@link #SCHEMA} (or a block that includes it). */
+    public static JoinerSettings from(SettingValues v) {
+        return new JoinerSettings(v.get(TTL), v.get(MAX_PENDING), v.get(MAX_WAIT));
     }
 }

@@ -9,9 +9,9 @@ import java.lang.invoke.MethodType;
  *
  * <p>Why: grad mode is thread-local and on by default in every thread except the one that
  * initialised the engine (DJL's PyTorch engine turns it off only there). On an actor dispatcher thread an inference forward would
- * otherwise record autograd graphs, and in-place parameter updates on leaves would fail. A failed
- * {@code PtGradientCollector} open also leaves grad mode on (see {@code GradientGate}). The runtime therefore forces it
- * off around every step. Not API.
+ * otherwise record autograd graphs, and in-place parameter updates on leaves would fail. The runtime
+ * therefore forces it off around every step, and a {@code GradientGate} session turns it on for its
+ * own thread only while it is open. Not API.
  */
 public final class EngineGrad {
 

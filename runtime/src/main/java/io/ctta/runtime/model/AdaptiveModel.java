@@ -80,7 +80,8 @@ public final class AdaptiveModel implements AutoCloseable {
 
     /**
      * Builds the model on {@code device}. A built-in model gets parameters drawn from
-     * {@code seed} (He-uniform weights, zero biases, unit BN scale), independent of the engine's
+     * {@code seed} (He-uniform weights, zero biases, unit BN scale; the MLP PyTorch's default
+     * {@code nn.Linear} initialisation, {@link TorchLinearInit}), independent of the engine's
      * global RNG; a TorchScript model is loaded with trainable parameters, its buffers bound, and
      * {@code seed} is only kept for {@link #copy()}.
      *
@@ -92,6 +93,7 @@ public final class AdaptiveModel implements AutoCloseable {
             case BUILTIN_CNN -> "builtin-cnn";
             case BUILTIN_RESNET -> "builtin-resnet";
             case TABULAR_MLP -> "tabular-mlp";
+            case MLP -> "mlp";
             case TORCHSCRIPT -> spec.path().getFileName().toString();
         };
         Model model = Model.newInstance(name, djl, ENGINE);
@@ -105,6 +107,7 @@ public final class AdaptiveModel implements AutoCloseable {
             BatchNormBlock.Mode mode = new BatchNormBlock.Mode();
             Block block = switch (spec.kind()) {
                 case TABULAR_MLP -> TabularMlp.create(spec.tabular(), spec.numClasses());
+                case MLP -> Mlp.create(spec.mlp());
                 case BUILTIN_RESNET -> BuiltinResNet.create(spec.numClasses(), mode);
                 default -> BuiltinCnn.create(spec.numClasses(), mode);
             };
@@ -116,9 +119,13 @@ public final class AdaptiveModel implements AutoCloseable {
             }
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(dims));
             Network network = new BlockNetwork(block, new ParameterStore(model.getNDManager(), false),
-                    spec.kind() == ModelSpec.Kind.TABULAR_MLP ? null : mode);
+                    spec.kind() == ModelSpec.Kind.TABULAR_MLP || spec.kind() == ModelSpec.Kind.MLP ? null : mode);
             AdaptiveModel m = new AdaptiveModel(spec, device, seed, model, network);
-            m.initialiseSeeded(seed);
+            if (spec.kind() == ModelSpec.Kind.MLP) {
+                TorchLinearInit.apply(m.parameters, seed);
+            } else {
+                m.initialiseSeeded(seed);
+            }
             return m;
         } catch (IOException | MalformedModelException e) {
             model.close();

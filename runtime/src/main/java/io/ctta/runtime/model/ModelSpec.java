@@ -25,9 +25,10 @@ import io.ctta.runtime.data.InputBatch;
  * @param tabular the architecture of a {@link Kind#TABULAR_MLP} model; {@code null} for other kinds
  * @param geometry how images of another size become {@code inputShape} (resize, center crop);
  *     {@link ImageGeometry#NONE} when samples must have {@code inputShape} already
+ * @param mlp the layer widths of a {@link Kind#MLP} model; {@code null} for other kinds
  */
 public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, Preprocessing preprocessing,
-        String version, TabularMlp.Architecture tabular, ImageGeometry geometry) {
+        String version, TabularMlp.Architecture tabular, ImageGeometry geometry, Mlp.Architecture mlp) {
 
     /** Where the architecture comes from. */
     public enum Kind {
@@ -38,7 +39,9 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
         /** A user's TorchScript file, loaded with trainable parameters. */
         TORCHSCRIPT,
         /** The built-in tabular model: hashed-field embeddings + ReLU MLP ({@link TabularMlp}). */
-        TABULAR_MLP
+        TABULAR_MLP,
+        /** The built-in fully connected ReLU network {@code mlp:<in>-<h1>-...-<out>} ({@link Mlp}). */
+        MLP
     }
 
     /** The suffix of the sidecar file that describes a TorchScript model. */
@@ -70,6 +73,13 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
                     + tabular.inputLength() + "] and identity preprocessing, got " + Arrays.toString(inputShape)
                     + " and " + preprocessing);
         }
+        if ((kind == Kind.MLP) != (mlp != null)) {
+            throw new IllegalArgumentException("MLP layer widths are given exactly for kind MLP; kind=" + kind + " mlp=" + mlp);
+        }
+        if (mlp != null && (inputShape.length != 1 || inputShape[0] != mlp.inputs() || numClasses != mlp.classes())) {
+            throw new IllegalArgumentException("an MLP " + mlp + " needs inputShape [" + mlp.inputs() + "] and "
+                    + mlp.classes() + " classes, got " + Arrays.toString(inputShape) + " and " + numClasses);
+        }
         if (preprocessing.channels() > 1 && (inputShape.length < 2 || inputShape[0] != preprocessing.channels())) {
             throw new IllegalArgumentException("per-channel preprocessing for " + preprocessing.channels()
                     + " channels does not fit input shape " + Arrays.toString(inputShape) + " (channels first)");
@@ -78,6 +88,12 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
             checkGeometry(inputShape, geometry);
         }
         inputShape = inputShape.clone();
+    }
+
+    /** A spec of any kind but {@link Kind#MLP}. */
+    public ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, Preprocessing preprocessing,
+            String version, TabularMlp.Architecture tabular, ImageGeometry geometry) {
+        this(kind, path, inputShape, numClasses, preprocessing, version, tabular, geometry, null);
     }
 
     /** A spec of a non-tabular kind without resize or crop. */
@@ -193,6 +209,35 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
         Objects.requireNonNull(architecture, "architecture");
         return new ModelSpec(Kind.TABULAR_MLP, null, new int[] {architecture.inputLength()}, numClasses,
                 Preprocessing.IDENTITY, "tabular-mlp-v1/" + architecture + "/" + tag, architecture);
+    }
+
+    /**
+     * The built-in fully connected network ({@link Mlp}): samples flattened to {@code [inputs]}, raw
+     * 0..255 values scaled by 1/255 and standardised with Fashion-MNIST's mean and std (the UPGD
+     * reference code standardises its MNIST inputs the same way, with MNIST's), version
+     * {@code mlp-v1/<kind>/<preprocessing>}.
+     */
+    public static ModelSpec mlp(Mlp.Architecture architecture) {
+        Objects.requireNonNull(architecture, "architecture");
+        Preprocessing p = Preprocessing.FASHION_MNIST;
+        return new ModelSpec(Kind.MLP, null, new int[] {architecture.inputs()}, architecture.classes(), p,
+                "mlp-v1/" + architecture + "/" + p.describe(), null, ImageGeometry.NONE, architecture);
+    }
+
+    /**
+     * A built-in model by its kind name: {@code builtin-cnn} or {@code mlp:<in>-<h1>-...-<out>}.
+     *
+     * @throws IllegalArgumentException for another name, saying which are known
+     */
+    public static ModelSpec builtin(String kind) {
+        if ("builtin-cnn".equals(kind)) {
+            return builtinCnn();
+        }
+        if (Mlp.Architecture.isMlpKind(kind)) {
+            return mlp(Mlp.Architecture.parse(kind));
+        }
+        throw new IllegalArgumentException("unknown built-in model '" + kind + "'; known: builtin-cnn,"
+                + " mlp:<inputs>-<hidden>-...-<classes> (e.g. mlp:784-300-150-10)");
     }
 
     /** The built-in CNN: 1x28x28 input, 10 classes, Fashion-MNIST preprocessing. */
@@ -389,7 +434,7 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
 
     /** The same spec with another resize/crop (and the version marking it). */
     public ModelSpec withGeometry(ImageGeometry g) {
-        return new ModelSpec(kind, path, inputShape, numClasses, preprocessing, version + "/" + g, tabular, g);
+        return new ModelSpec(kind, path, inputShape, numClasses, preprocessing, version + "/" + g, tabular, g, mlp);
     }
 
     /** A model description (JSON) as a config; {@code missingHint} says what to do when it is absent. */
@@ -408,7 +453,9 @@ public record ModelSpec(Kind kind, Path path, int[] inputShape, int numClasses, 
     private static void rejectUnknown(Config c, String where, String prefix, List<String> known) {
         for (String key : c.root().keySet()) {
             if (!known.contains(key)) {
-                throw new IllegalArgumentException(where + ": unknown key '" + prefix + key + "'; known keys: "
+                String fix = io.ctta.runtime.config.DidYouMean.nearest(key, known).map(k -> "did you mean '" + prefix + k + "'? ")
+                        .orElse("");
+                throw new IllegalArgumentException(where + ": unknown key '" + prefix + key + "'; " + fix + "known keys: "
                         + String.join(", ", known.stream().map(k -> prefix + k).toList()));
             }
         }

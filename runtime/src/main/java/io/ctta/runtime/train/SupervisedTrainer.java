@@ -21,7 +21,7 @@ import java.util.function.IntConsumer;
 /**
  * Minibatch supervised training (Adam, cross-entropy) of every parameter of a model, used to
  * produce the source model. Each minibatch lives in its own {@link StepScope}; each backward pass
- * holds the {@link GradientGate}. Optimizer updates are applied per parameter, so an all-zero
+ * runs in a {@link GradientGate} session (per thread: training does not block adapting pipelines). Optimizer updates are applied per parameter, so an all-zero
  * gradient skips the step instead of throwing (DJL {@code Trainer.step()} would).
  */
 public final class SupervisedTrainer {

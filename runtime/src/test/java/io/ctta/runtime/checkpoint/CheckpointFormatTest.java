@@ -2,6 +2,7 @@ package io.ctta.runtime.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -67,7 +68,7 @@ class CheckpointFormatTest {
         byte[] bytes = CheckpointFormat.encode(Fixtures.checkpoint(1, 1));
         assertEquals("CTTACKPT", new String(bytes, 0, 8, StandardCharsets.US_ASCII));
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(1, b.getInt(8));
+        assertEquals(2, b.getInt(8));
         assertEquals(bytes.length, b.getLong(12));
         int h = b.getInt(20);
         // Header starts with the pipeline name as a length-prefixed string.
@@ -116,8 +117,30 @@ class CheckpointFormatTest {
                 .startsWith("not a ctta checkpoint"));
         byte[] version = bytes.clone();
         version[8] = 9;
-        assertEquals("unsupported format version 9; this build reads version 1",
+        assertEquals("unsupported format version 9; this build reads versions 1 to 2",
                 assertThrows(CorruptCheckpointException.class, () -> CheckpointFormat.decode(version)).reason());
+    }
+
+    /**
+     * Version 1 (before pipeline state) has the same layout: a file written by an older build is
+     * read, says it is version 1, and does not claim to carry the pipeline's state.
+     */
+    @Test
+    void versionOneFilesStayReadableAndSayTheyPredatePipelineState() throws Exception {
+        Checkpoint c = Fixtures.checkpoint(3, 17);
+        assertEquals(2, CheckpointFormat.VERSION);
+        assertTrue(c.carriesPipelineState());
+        byte[] v1 = CheckpointFormat.encode(c);
+        v1[8] = 1;
+        byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(v1, v1.length - 32));
+        System.arraycopy(sha, 0, v1, v1.length - 32, 32);
+        Checkpoint back = CheckpointFormat.decode(v1);
+        assertEquals(1, back.formatVersion());
+        assertFalse(back.carriesPipelineState());
+        assertEquals(c.offsets(), back.offsets());
+        assertArrayEquals(c.state().tensors().get("param/conv1.weight").data(), back.state().tensors().get("param/conv1.weight").data());
+        assertEquals(c.extra().keySet(), back.extra().keySet());
+        assertThrows(IllegalArgumentException.class, () -> CheckpointFormat.encode(back), "a build writes only the current version");
     }
 
     @Test
@@ -161,9 +184,11 @@ class CheckpointFormatTest {
         Checkpoint c = Checkpoint.of("p", 1, 0, Map.of(), bad, Map.of(), 0, "", 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CheckpointFormat.encode(c));
         assertEquals("tensor 'w' has shape [2, 2] but 3 values", e.getMessage());
-        Checkpoint v0 = new Checkpoint(2, "p", "tent", 1, 0, Map.of(), new StrategyState("tent", 0, Map.of(), Map.of()),
-                Map.of(), 0, "", 0);
-        assertThrows(IllegalArgumentException.class, () -> CheckpointFormat.encode(v0));
+        for (int old : new int[] {1, 3}) {
+            Checkpoint v = new Checkpoint(old, "p", "tent", 1, 0, Map.of(), new StrategyState("tent", 0, Map.of(), Map.of()),
+                    Map.of(), 0, "", 0);
+            assertThrows(IllegalArgumentException.class, () -> CheckpointFormat.encode(v), "version " + old);
+        }
     }
 
     @Test

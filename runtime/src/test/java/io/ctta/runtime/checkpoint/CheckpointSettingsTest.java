@@ -35,15 +35,21 @@ class CheckpointSettingsTest {
 
     @Test
     void errorsNameTheKey() {
-        assertEquals("ctta.checkpoints.keep must be an integer in [1, 10000], got 0",
+        assertEquals("invalid setting 'ctta.checkpoints.keep' = 0: expected an integer in [1, 10000]",
                 assertThrows(IllegalArgumentException.class, () -> parse("ctta.checkpoints.keep = 0")).getMessage());
-        assertEquals("ctta.checkpoints.every-records must be an integer >= 0, got 'many'",
+        assertEquals("invalid setting 'ctta.checkpoints.every-records' = \"many\": expected an integer >= 0",
                 assertThrows(IllegalArgumentException.class,
                         () -> parse("ctta.checkpoints.every-records = many")).getMessage());
         String m = assertThrows(IllegalArgumentException.class, () -> parse("ctta.checkpoints.interval = -1s"))
                 .getMessage();
-        assertTrue(m.startsWith("ctta.checkpoints.interval must be a duration >= 0"), m);
+        assertTrue(m.startsWith("invalid setting 'ctta.checkpoints.interval' = \"-1s\": expected a duration >= 0"), m);
         m = assertThrows(IllegalArgumentException.class, () -> parse("ctta.checkpoints.interval = soon")).getMessage();
-        assertTrue(m.startsWith("ctta.checkpoints.interval must be a duration"), m);
+        assertTrue(m.startsWith("invalid setting 'ctta.checkpoints.interval' = \"soon\": expected a duration"), m);
+    }
+
+    @Test
+    void aMisspeltKeyIsAnErrorThatSuggestsTheDeclaredOne() {
+        String m = assertThrows(IllegalArgumentException.class, () -> parse("ctta.checkpoints.every-record = 5")).getMessage();
+        assertEquals("invalid setting 'ctta.checkpoints.every-record': unknown setting; did you mean 'ctta.checkpoints.every-records'?", m);
     }
 }

@@ -45,37 +45,40 @@ class DriftDetectorsTest {
 
     @Test
     void validationMessagesNameTheKey() {
-        assertMessage("drift.adwin.delta must be in (0, 1), got 2", "adwin", "delta = 2");
-        assertMessage("drift.adwin.delta must be in (0, 1), got 0", "adwin", "delta = 0");
-        assertMessage("drift.adwin.delta must be a number, got 'small'", "adwin", "delta = small");
-        assertMessage("drift.adwin.clock must be >= 1, got 0", "adwin", "clock = 0");
-        assertMessage("drift.adwin.clock must be an integer, got 2.5", "adwin", "clock = 2.5");
-        assertMessage("drift.adwin.max-buckets must be >= 1, got 0", "adwin", "max-buckets = 0");
-        assertMessage("drift.adwin.min-window-length must be >= 1, got 0", "adwin", "min-window-length = 0");
-        assertMessage("drift.adwin.grace-period must be >= 0, got -1", "adwin", "grace-period = -1");
-        assertMessage("drift.adwin.dleta is not a setting of this detector; known: clock, delta, grace-period, max-buckets, "
-                + "min-window-length", "adwin", "dleta = 0.1");
-        assertMessage("drift.page-hinkley.threshold must be > 0, got -5", "page-hinkley", "threshold = -5");
-        assertMessage("drift.page-hinkley.alpha must be in (0, 1], got 1.5", "page-hinkley", "alpha = 1.5");
-        assertMessage("drift.page-hinkley.delta must be >= 0, got -0.1", "page-hinkley", "delta = -0.1");
-        assertMessage("drift.page-hinkley.min-instances must be >= 1, got 0", "page-hinkley", "min-instances = 0");
-        assertMessage("drift.page-hinkley.direction must be one of up, down, both, got 'sideways'", "page-hinkley", "direction = sideways");
-        assertMessage("drift.ddm.drift-threshold must be >= drift.ddm.warning-threshold (2), got 1.5", "ddm", "drift-threshold = 1.5");
-        assertMessage("drift.ddm.warning-threshold must be > 0, got 0", "ddm", "warning-threshold = 0");
-        assertMessage("drift.ddm.min-samples must be >= 1, got 0", "ddm", "min-samples = 0");
-        assertMessage("drift.ks.p-value must be in (0, 1), got 1", "ks", "p-value = 1");
-        assertMessage("drift.ks.correction must be one of bonferroni, fdr, got 'holm'", "ks", "correction = holm");
-        assertMessage("drift.ks.method must be one of exact, asymptotic, got 'bootstrap'", "ks", "method = bootstrap");
-        assertMessage("drift.ks.window-size must be >= 2, got 1", "ks", "window-size = 1");
-        assertMessage("drift.ks.reference-size must be >= 2, got 1", "ks", "reference-size = 1");
-        assertMessage("drift.ks.consecutive must be >= 1, got 0", "ks", "consecutive = 0");
-        assertMessage("drift.mmd.permutations must be >= 20 so that drift.mmd.p-value 0.05 can be reached, got 10", "mmd",
+        assertMessage("invalid setting 'drift.adwin.delta' = 2: expected a number in (0, 1)", "adwin", "delta = 2");
+        assertMessage("invalid setting 'drift.adwin.delta' = 0: expected a number in (0, 1)", "adwin", "delta = 0");
+        assertMessage("invalid setting 'drift.adwin.delta' = \"small\": expected a number in (0, 1)", "adwin", "delta = small");
+        assertMessage("invalid setting 'drift.adwin.clock' = 0: expected an integer >= 1", "adwin", "clock = 0");
+        assertMessage("invalid setting 'drift.adwin.clock' = 2.5: expected an integer >= 1", "adwin", "clock = 2.5");
+        assertMessage("invalid setting 'drift.adwin.max-buckets' = 0: expected an integer >= 1", "adwin", "max-buckets = 0");
+        assertMessage("invalid setting 'drift.adwin.min-window-length' = 0: expected an integer >= 1", "adwin", "min-window-length = 0");
+        assertMessage("invalid setting 'drift.adwin.grace-period' = -1: expected an integer >= 0", "adwin", "grace-period = -1");
+        assertMessage("invalid setting 'drift.adwin.dleta': unknown setting; did you mean 'drift.adwin.delta'?", "adwin", "dleta = 0.1");
+        assertMessage("invalid setting 'drift.adwin.colour': unknown setting; known keys here: clock, delta, grace-period, max-buckets, "
+                + "min-window-length", "adwin", "colour = red");
+        assertMessage("invalid setting 'drift.page-hinkley.threshold' = -5: expected a number > 0", "page-hinkley", "threshold = -5");
+        assertMessage("invalid setting 'drift.page-hinkley.alpha' = 1.5: expected a number in (0, 1]", "page-hinkley", "alpha = 1.5");
+        assertMessage("invalid setting 'drift.page-hinkley.delta' = -0.1: expected a number >= 0", "page-hinkley", "delta = -0.1");
+        assertMessage("invalid setting 'drift.page-hinkley.min-instances' = 0: expected an integer >= 1", "page-hinkley", "min-instances = 0");
+        assertMessage("invalid setting 'drift.page-hinkley.direction' = \"sideways\": expected one of up, down, both", "page-hinkley",
+                "direction = sideways");
+        assertMessage("invalid setting 'drift.ddm.drift-threshold' = 1.5: expected >= drift.ddm.warning-threshold (2)", "ddm",
+                "drift-threshold = 1.5");
+        assertMessage("invalid setting 'drift.ddm.warning-threshold' = 0: expected a number > 0", "ddm", "warning-threshold = 0");
+        assertMessage("invalid setting 'drift.ddm.min-samples' = 0: expected an integer >= 1", "ddm", "min-samples = 0");
+        assertMessage("invalid setting 'drift.ks.p-value' = 1: expected a number in (0, 1)", "ks", "p-value = 1");
+        assertMessage("invalid setting 'drift.ks.correction' = \"holm\": expected one of bonferroni, fdr", "ks", "correction = holm");
+        assertMessage("invalid setting 'drift.ks.method' = \"bootstrap\": expected one of exact, asymptotic", "ks", "method = bootstrap");
+        assertMessage("invalid setting 'drift.ks.window-size' = 1: expected an integer >= 2", "ks", "window-size = 1");
+        assertMessage("invalid setting 'drift.ks.reference-size' = 1: expected an integer >= 2", "ks", "reference-size = 1");
+        assertMessage("invalid setting 'drift.ks.consecutive' = 0: expected an integer >= 1", "ks", "consecutive = 0");
+        assertMessage("invalid setting 'drift.mmd.permutations' = 10: expected >= 20 so that drift.mmd.p-value 0.05 can be reached", "mmd",
                 "permutations = 10");
-        assertMessage("drift.mmd.permutations must be >= 100 so that drift.mmd.p-value 0.01 can be reached, got 99", "mmd",
+        assertMessage("invalid setting 'drift.mmd.permutations' = 99: expected >= 100 so that drift.mmd.p-value 0.01 can be reached", "mmd",
                 "p-value = 0.01, permutations = 99");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DriftDetectors.create("adwin", ConfigFactory.parseString("delta = 2"), 1, "ctta.pipelines.cam.drift.adwin"));
-        assertEquals("ctta.pipelines.cam.drift.adwin.delta must be in (0, 1), got 2", e.getMessage());
+        assertEquals("invalid setting 'ctta.pipelines.cam.drift.adwin.delta' = 2: expected a number in (0, 1)", e.getMessage());
     }
 
     private static void assertMessage(String expected, String name, String settings) {

@@ -31,4 +31,27 @@ class PrequentialEvaluatorTest {
         e.reset();
         assertEquals(0, e.count());
     }
+
+    /** A restored evaluator scores the next records exactly as the original; other settings are refused. */
+    @org.junit.jupiter.api.Test
+    void aSnapshotRestoresWindowCountersDomainsAndFading() {
+        PrequentialEvaluator a = new PrequentialEvaluator(5, 0.9);
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < 13; i++) {
+            a.record(r.nextInt(2), r.nextInt(2), i % 2 == 0 ? "even" : null);
+        }
+        PrequentialEvaluator b = new PrequentialEvaluator(5, 0.9);
+        b.restore(a.snapshot());
+        for (int i = 0; i < 4; i++) {
+            int p = r.nextInt(2);
+            int y = r.nextInt(2);
+            a.record(p, y, "later");
+            b.record(p, y, "later");
+            org.junit.jupiter.api.Assertions.assertEquals(a.windowError(), b.windowError(), 0.0);
+            org.junit.jupiter.api.Assertions.assertEquals(a.fadingError(), b.fadingError(), 0.0);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(a.count(), b.count());
+        org.junit.jupiter.api.Assertions.assertEquals(a.errorByDomain(), b.errorByDomain());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PrequentialEvaluator(6, 0.9).restore(a.snapshot()));
+    }
 }

@@ -224,14 +224,65 @@ class FeedbackJoinerTest {
                 ConfigFactory.parseString("ttl = 2m, max-pending = 10, max-wait = 0s"), "ctta.feedback");
         assertEquals(new JoinerSettings(Duration.ofMinutes(2), 10, Duration.ZERO), s);
         for (String[] c : new String[][] {
-                {"ttl = 0s", "ctta.feedback.ttl must be > 0, got PT0S"},
-                {"max-pending = 0", "ctta.feedback.max-pending must be >= 1, got 0"},
-                {"max-pending = lots", "ctta.feedback.max-pending must be an integer, got 'lots'"},
-                {"max-wait = soon", "ctta.feedback.max-wait must be a duration such as 30s or 10m, got 'soon'"}}) {
+                {"ttl = 0s", "invalid setting 'ctta.feedback.ttl' = \"0s\": expected a positive duration such as 50ms"},
+                {"max-pending = 0", "invalid setting 'ctta.feedback.max-pending' = 0: expected an integer >= 1"},
+                {"max-pending = lots", "invalid setting 'ctta.feedback.max-pending' = \"lots\": expected an integer >= 1"},
+                {"max-wait = soon", "invalid setting 'ctta.feedback.max-wait' = \"soon\": expected a duration >= 0"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> JoinerSettings.fromConfig(ConfigFactory.parseString(c[0]), "ctta.feedback"));
             assertEquals(c[1], e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> joiner(1, 1, 0).labelled("x", -1, 0));
+    }
+
+    private static final FeedbackJoiner.PayloadCodec<String> STRINGS = new FeedbackJoiner.PayloadCodec<>() {
+        @Override
+        public void write(io.ctta.runtime.checkpoint.SectionWriter out, String payload) {
+            out.str(payload);
+        }
+
+        @Override
+        public String read(io.ctta.runtime.checkpoint.SectionReader in) {
+            return in.str();
+        }
+    };
+
+    /**
+     * A snapshot restored into another joiner behaves as the original would: same releases, same
+     * outcomes, same counters; and its times are ages, rebased on the new clock, so the TTL counts
+     * the time the pipeline ran, not the downtime between snapshot and restore.
+     */
+    @Test
+    void aRestoredJoinerGoesOnAsTheOriginalWithItsAgesRebasedOnTheNewClock() {
+        FeedbackJoiner<String> a = joiner(1_000, 10, 100);
+        a.predicted("p0", "x0", 0);
+        now.addAndGet(400);
+        a.predicted("p1", "x1", 1);
+        a.predicted("p2", "x2", 2);
+        assertEquals(LabelOutcome.MATCHED, a.labelled("p2", 2, 7));
+        a.drain();
+        byte[] snap = a.snapshot(STRINGS);
+        long snapshotAt = now.get();
+
+        // The restore happens a day later (a long outage); the joiner's clock has moved on.
+        now.set(snapshotAt + 86_400_000L);
+        FeedbackJoiner<String> b = joiner(1_000, 10, 100);
+        b.restore(snap, STRINGS);
+        assertEquals(a.stats(), b.stats());
+        assertEquals(3, b.pending());
+
+        // 650 ms of running later: p0 (400 ms old at the snapshot) is past its 1 s TTL, p1 (0 ms) is not.
+        now.addAndGet(650);
+        assertEquals(LabelOutcome.LATE, b.labelled("p0", 0, 0));
+        assertEquals(LabelOutcome.MATCHED, b.labelled("p1", 1, 0));
+        List<Joined<String>> out = b.drain();
+        assertEquals(List.of("p1", "p2"), ids(out), "released in prediction order");
+        assertEquals("x2", out.get(1).payload());
+        assertEquals(7, out.get(1).labelEventTimeMs());
+        assertEquals(LabelOutcome.DUPLICATE, b.labelled("p2", 2, 0), "released before: a duplicate");
+        assertEquals(LabelOutcome.UNKNOWN, b.labelled("never", 1, 0));
+
+        byte[] truncated = java.util.Arrays.copyOf(snap, snap.length - 3);
+        assertThrows(IllegalArgumentException.class, () -> joiner(1_000, 10, 100).restore(truncated, STRINGS));
     }
 }

@@ -38,7 +38,8 @@ class ModelSpecTest {
         assertTrue(e.getMessage().contains("'numClasses'"), e.getMessage());
         Files.writeString(dir.resolve("m.pt.json"), "{\"inputShape\":[1,28],\"numClasses\":3,\"preprocessing\":{\"scale\":1,\"mena\":0.5}}");
         e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.torchScript(pt));
-        assertEquals("m.pt.json: unknown key 'preprocessing.mena'; known keys: preprocessing.scale, preprocessing.mean,"
+        assertEquals("m.pt.json: unknown key 'preprocessing.mena'; did you mean 'preprocessing.mean'? known keys:"
+                + " preprocessing.scale, preprocessing.mean,"
                 + " preprocessing.std, preprocessing.resize, preprocessing.centerCrop", e.getMessage());
         Files.writeString(dir.resolve("m.pt.json"), "{\"inputShape\":[1,28],\"numClasses\":3,\"verison\":\"x\"}");
         e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.torchScript(pt));

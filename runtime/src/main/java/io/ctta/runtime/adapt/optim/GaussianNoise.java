@@ -2,6 +2,7 @@ package io.ctta.runtime.adapt.optim;
 
 import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.util.SplitMix64;
+import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -12,7 +13,8 @@ import java.util.SplittableRandom;
  * drawn from a generator seeded by {@code mix(seed, t, i)} alone. A checkpoint therefore needs no
  * generator state (the step count is enough) and a restored optimizer replays the exact same
  * perturbations, independent of the engine's process-global RNG and of other strategies in the
- * JVM. Values are drawn on the heap with {@link SplittableRandom#nextGaussian()}.
+ * JVM. Values come from {@link SplittableRandom#nextGaussian()}; optimizers draw them straight into
+ * reused native buffers ({@link #fill}).
  */
 public final class GaussianNoise {
 
@@ -23,12 +25,25 @@ public final class GaussianNoise {
      * {@code tensor}; the same arguments always give the same values.
      */
     public static float[] sample(long seed, long step, int tensor, int n, double sigma) {
-        SplittableRandom rng = new SplittableRandom(streamSeed(seed, step, tensor));
         float[] out = new float[n];
-        for (int k = 0; k < n; k++) {
-            out[k] = (float) (rng.nextGaussian() * sigma);
-        }
+        fill(FloatBuffer.wrap(out), seed, step, tensor, n, sigma);
         return out;
+    }
+
+    /**
+     * Writes the {@code n} values {@link #sample} returns into {@code out} from its position
+     * (absolute puts; the position is left where it was), e.g. into a reused direct buffer that
+     * libtorch reads without a copy through the heap.
+     */
+    public static void fill(FloatBuffer out, long seed, long step, int tensor, int n, double sigma) {
+        if (out.remaining() < n) {
+            throw new IllegalArgumentException("buffer has room for " + out.remaining() + " values, " + n + " asked");
+        }
+        SplittableRandom rng = new SplittableRandom(streamSeed(seed, step, tensor));
+        int at = out.position();
+        for (int k = 0; k < n; k++) {
+            out.put(at + k, (float) (rng.nextGaussian() * sigma));
+        }
     }
 
     /**

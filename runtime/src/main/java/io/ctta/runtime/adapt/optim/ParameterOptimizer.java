@@ -16,7 +16,12 @@ import java.util.Map;
  */
 public interface ParameterOptimizer extends AutoCloseable {
 
-    /** Applies one update to every listed parameter, in place; counts as one step. */
+    /**
+     * Applies one update to every listed parameter, in place; counts as one step. The gradients
+     * are the step's scratch: their values afterwards are unspecified (every caller zeroes them
+     * after the step anyway, PyTorch accumulating gradients), which lets the update run in place
+     * instead of allocating a temporary per operation.
+     */
     void step(List<String> names, List<NDArray> weights, List<NDArray> gradients);
 
     /** Completed steps. */

@@ -19,6 +19,8 @@ public final class Sgd implements ParameterOptimizer {
     private final boolean nesterov;
     private final StateOwner owner;
     private final StateArrays buffers;
+    private final NDArray lrScalar;
+    private final NDArray momentumScalar;
     private long steps;
 
     /**
@@ -31,21 +33,30 @@ public final class Sgd implements ParameterOptimizer {
         this.nesterov = nesterov;
         this.owner = new StateOwner(parent, "optimizer");
         this.buffers = new StateArrays("sgd.momentum", owner.manager(), momentum > 0 ? shapes : Map.of());
+        this.lrScalar = Scalars.constant(owner.manager(), lr);
+        this.momentumScalar = Scalars.constant(owner.manager(), momentum);
     }
 
     @Override
     public void step(List<String> names, List<NDArray> weights, List<NDArray> gradients) {
         owner.ensureOpen();
         steps++;
+        // In place, the gradient as scratch (ParameterOptimizer#step): values as torch.optim.SGD's.
         for (int i = 0; i < names.size(); i++) {
             NDArray g = gradients.get(i);
             NDArray d = g;
             if (momentum > 0) {
                 NDArray b = buffers.get(names.get(i));
-                b.muli(momentum).addi(g);
-                d = nesterov ? g.add(b.mul(momentum)) : b;
+                b.muli(momentumScalar).addi(g);
+                if (nesterov) {
+                    g.addi(b.mul(momentumScalar));
+                } else {
+                    d = b.mul(lrScalar);
+                    weights.get(i).subi(d);
+                    continue;
+                }
             }
-            weights.get(i).subi(d.mul(lr));
+            weights.get(i).subi(d.muli(lrScalar));
         }
     }
 

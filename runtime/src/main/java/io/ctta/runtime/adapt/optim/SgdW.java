@@ -1,6 +1,7 @@
 package io.ctta.runtime.adapt.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.ctta.runtime.adapt.StrategyState;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ public final class SgdW implements ParameterOptimizer {
     private long seed;
     private long steps;
     private boolean closed;
+    private final NoiseBuffers noise = new NoiseBuffers();
+
 
     /**
      * @param lr step size α (> 0)
@@ -56,17 +59,30 @@ public final class SgdW implements ParameterOptimizer {
         ensureOpen();
         steps++;
         float shrink = 1f - lr * weightDecay;
-        for (int i = 0; i < names.size(); i++) {
+        if (names.isEmpty()) {
+            return;
+        }
+        // The constants as step-scoped tensors (this optimizer has no state manager): one native
+        // call per use instead of three.
+        try (NDManager stepScalars = gradients.get(0).getManager().newSubManager()) {
+            update(weights, gradients, stepScalars.create(lr), stepScalars.create(shrink), shrink);
+        }
+    }
+
+    private void update(List<NDArray> weights, List<NDArray> gradients, NDArray lrScalar, NDArray shrinkScalar,
+            float shrink) {
+        // In place, the gradient as scratch (ParameterOptimizer#step); the noise is drawn into a
+        // reused native buffer, not a heap array.
+        for (int i = 0; i < weights.size(); i++) {
             NDArray w = weights.get(i);
             NDArray d = gradients.get(i);
             if (sigma > 0) {
-                float[] xi = GaussianNoise.sample(seed, steps, i, Math.toIntExact(w.size()), sigma);
-                d = d.add(d.getManager().create(xi, w.getShape()));
+                d.addi(noise.draw(d.getManager(), seed, steps, i, w.getShape(), sigma));
             }
             if (shrink != 1f) {
-                w.muli(shrink);
+                w.muli(shrinkScalar);
             }
-            w.subi(d.mul(lr));
+            w.subi(d.muli(lrScalar));
         }
     }
 

@@ -111,6 +111,11 @@ public final class Upgd implements ParameterOptimizer {
     private long seed;
     private final StateOwner owner;
     private final StateArrays traces;
+    private final NDArray betaScalar;
+    private final NDArray negOneMinusBeta;
+    private final NDArray oneScalar;
+    private final NDArray lrScalar;
+    private final NoiseBuffers noise = new NoiseBuffers();
     private long steps;
     private long etaGuards;
     private float lastEta = Float.NaN;
@@ -125,6 +130,11 @@ public final class Upgd implements ParameterOptimizer {
         this.seed = options.seed();
         this.owner = new StateOwner(parent, "optimizer");
         this.traces = new StateArrays("upgd.utility", owner.manager(), shapes);
+        NDManager m = owner.manager();
+        this.betaScalar = Scalars.constant(m, options.betaUtility());
+        this.negOneMinusBeta = Scalars.constant(m, -(1 - options.betaUtility()));
+        this.oneScalar = Scalars.constant(m, 1f);
+        this.lrScalar = Scalars.constant(m, options.lr());
     }
 
     /** The hyperparameters. */
@@ -136,22 +146,38 @@ public final class Upgd implements ParameterOptimizer {
     public void step(List<String> names, List<NDArray> weights, List<NDArray> gradients) {
         owner.ensureOpen();
         steps++;
-        float beta = options.betaUtility();
-        float biasCorrection = (float) (1 - Math.pow(beta, steps));
+        float biasCorrection = (float) (1 - Math.pow(options.betaUtility(), steps));
+        try (NDManager stepScalars = owner.manager().newSubManager()) {
+            update(names, weights, gradients, biasCorrection, stepScalars);
+        }
+    }
+
+    /**
+     * The step, in place with the gradient as scratch (ParameterOptimizer#step), the same
+     * operations in the same order as the paper's algorithm above, so results are bit for bit those
+     * of the allocating version: per tensor two temporaries in pass 1 and three in pass 2, the
+     * global maximum reduced natively and read once, the noise drawn into reused native buffers.
+     */
+    private void update(List<String> names, List<NDArray> weights, List<NDArray> gradients, float biasCorrection,
+            NDManager stepScalars) {
+        boolean global = options.scaling() == Scaling.GLOBAL;
         // Pass 1: traces of every tensor, and the global maximum.
-        double max = Double.NEGATIVE_INFINITY;
+        NDArray max = null;
         for (int i = 0; i < names.size(); i++) {
             NDArray trace = traces.get(names.get(i));
-            NDArray u = gradients.get(i).mul(weights.get(i)).neg();
-            trace.muli(beta).addi(u.mul(1 - beta));
-            if (options.scaling() == Scaling.GLOBAL) {
-                max = Math.max(max, trace.max().getFloat());
+            // −(g ⊙ W)·(1 − β_u) as one scale by −(1 − β_u): negation is exact, so the value is unchanged.
+            NDArray u = gradients.get(i).mul(weights.get(i)).muli(negOneMinusBeta);
+            trace.muli(betaScalar).addi(u);
+            if (global) {
+                NDArray m = trace.max();
+                max = max == null ? m : max.maximum(m);
             }
         }
         float eta = Float.NaN;
-        if (options.scaling() == Scaling.GLOBAL) {
+        if (global) {
+            double mx = max == null ? Double.NEGATIVE_INFINITY : max.getFloat();
             // max Û = max Ũ / (1 − β_u^t) because the correction is positive.
-            double m = options.utilityMax() == UtilityMax.BIAS_CORRECTED ? max / biasCorrection : max;
+            double m = options.utilityMax() == UtilityMax.BIAS_CORRECTED ? mx / biasCorrection : mx;
             if (!(m > ETA_FLOOR)) {
                 etaGuards++;
                 m = ETA_FLOOR;
@@ -160,29 +186,32 @@ public final class Upgd implements ParameterOptimizer {
         }
         lastEta = eta;
         // Pass 2: gate, noise and update.
-        float alpha = options.lr();
-        float shrink = 1f - alpha * options.weightDecay();
+        float shrink = 1f - options.lr() * options.weightDecay();
+        NDArray correctionScalar = stepScalars.create(biasCorrection);
+        NDArray etaScalar = global ? stepScalars.create(eta) : null;
+        NDArray shrinkScalar = shrink != 1f ? stepScalars.create(shrink) : null;
         for (int i = 0; i < names.size(); i++) {
             NDArray w = weights.get(i);
             NDArray g = gradients.get(i);
-            NDArray corrected = traces.get(names.get(i)).div(biasCorrection);
-            NDArray scaled = options.scaling() == Scaling.GLOBAL
-                    ? Activation.sigmoid(corrected.div(eta))
+            NDArray corrected = traces.get(names.get(i)).div(correctionScalar);
+            NDArray scaled = global
+                    ? Activation.sigmoid(corrected.divi(etaScalar))
                     : Activation.sigmoid(rowNormalised(corrected));
-            NDArray gate = scaled.neg().add(1f);
-            NDArray update;
+            NDArray gate = scaled.negi().addi(oneScalar);
             if (options.sigma() > 0) {
-                NDArray xi = g.getManager().create(
-                        GaussianNoise.sample(seed, steps, i, Math.toIntExact(w.size()), options.sigma()),
-                        w.getShape());
-                update = options.form() == Form.PROTECTING ? g.add(xi).mul(gate) : g.add(xi.mul(gate));
-            } else {
-                update = options.form() == Form.PROTECTING ? g.mul(gate) : g;
+                NDArray xi = noise.draw(g.getManager(), seed, steps, i, w.getShape(), options.sigma());
+                if (options.form() == Form.PROTECTING) {
+                    g.addi(xi).muli(gate);
+                } else {
+                    g.addi(xi.muli(gate));
+                }
+            } else if (options.form() == Form.PROTECTING) {
+                g.muli(gate);
             }
-            if (shrink != 1f) {
-                w.muli(shrink);
+            if (shrinkScalar != null) {
+                w.muli(shrinkScalar);
             }
-            w.subi(update.mul(alpha));
+            w.subi(g.muli(lrScalar));
         }
     }
 
