@@ -28,6 +28,8 @@ final class BrokerProcess implements AutoCloseable {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
         this.log = log;
+        // A benchmark stopped with SIGTERM or Ctrl-C skips its finally blocks: the broker must not outlive it.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "ctta-bench-broker-stop"));
     }
 
     /** Starts a broker on a fresh temporary directory and a free port; returns once clients may connect. */
