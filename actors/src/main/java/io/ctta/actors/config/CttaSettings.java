@@ -102,6 +102,7 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Duration askTimeout,
             String autoOffsetReset,
             Duration sessionTimeout,
+            String groupInstanceId,
             Config strategySettings,
             DriftConf drift,
             FeedbackConf feedback,

@@ -273,7 +273,7 @@ final class CttaSettingsReader {
         String group = p.get(GROUP_ID);
         return new PipelineConf(name, input, strategy, group.isBlank() ? "ctta-" + name : group,
                 p.get(BATCH_SIZE), p.get(MAX_LATENCY), p.get(MAX_RECORD_BYTES), p.get(ASK_TIMEOUT), p.get(AUTO_OFFSET_RESET),
-                p.get(SESSION_TIMEOUT), effective, drift, feedback, output);
+                p.get(SESSION_TIMEOUT), p.get(GROUP_INSTANCE_ID), effective, drift, feedback, output);
     }
 
     private OutputConf output(SettingValues o, String pipeline) {

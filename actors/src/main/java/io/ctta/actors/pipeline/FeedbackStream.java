@@ -46,6 +46,7 @@ final class FeedbackStream {
         ConsumerSettings<byte[], byte[]> consumer = ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withProperties(kafka)
                 .withGroupId(conf.groupId() + "-feedback")
+                .withProperties(PipelineStream.staticMembership(conf, "-feedback"))
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, conf.autoOffsetReset())
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Properties producerProperties = deps.producerProperties();

@@ -110,6 +110,7 @@ public final class PipelineStream {
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, conf.autoOffsetReset())
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
                 .withProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(conf.sessionTimeout().toMillis()))
+                .withProperties(staticMembership(conf, ""))
                 // Bounds what one poll can buffer: with the batch size it caps memory per pipeline.
                 .withProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(conf.batchSize(), 64)));
         if (exactlyOnce) {
@@ -671,5 +672,15 @@ public final class PipelineStream {
         Map<String, String> m = new LinkedHashMap<>();
         p.forEach((k, v) -> m.put(String.valueOf(k), String.valueOf(v)));
         return m;
+    }
+
+    /**
+     * Kafka's group.instance.id for a consumer of {@code conf} when static membership is configured
+     * ({@code group-instance-id}): the member a restarted process replaces at once, without waiting
+     * for the session timeout of the one a kill -9 left behind. Empty map: dynamic membership.
+     */
+    static java.util.Map<String, String> staticMembership(PipelineConf conf, String suffix) {
+        return conf.groupInstanceId().isEmpty() ? java.util.Map.of()
+                : java.util.Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, conf.groupInstanceId() + "-" + conf.name() + suffix);
     }
 }

@@ -39,11 +39,12 @@ class OverloadTest {
     /** The overload phase lasts until this many records were served. */
     private static final int OVERLOAD_SERVED = 1_280;
     /**
-     * Consumed but not yet predicted, at most: a few batches and polls, not the backlog. Predictions
-     * are counted once Kafka acknowledged them, so one more batch may be sent and awaiting its
-     * acknowledgement.
+     * Consumed but not yet predicted, at most: a few batches and polls, not the backlog. The graph
+     * holds the consumer's polls, one batch in the model, one batch waiting to be asked (so the
+     * model never idles between batches), and one sent and awaiting its acknowledgement
+     * (predictions are counted once Kafka acknowledged them).
      */
-    private static final int IN_FLIGHT_BOUND = 5 * Math.max(BATCH, MAX_POLL);
+    private static final int IN_FLIGHT_BOUND = 6 * Math.max(BATCH, MAX_POLL);
     /**
      * Heap growth (after GC) allowed while the backlog waits in Kafka: less than the backlog's raw
      * bytes alone (about 31 MB; read ahead and decoded it would hold about 62 MB).
@@ -55,8 +56,8 @@ class OverloadTest {
      * anywhere. A burst of {@value #RECORDS} records (about 3 kB each on the wire, more decoded)
      * meets a model that serves 64 records per {@value #DELAY_MS} ms. Throughout the run the records
      * consumed but not yet predicted (ctta.records.consumed - ctta.predictions) stay under
-     * 320 = 5 x max(batch-size, max.poll.records) (polls, the batch in the model, one awaiting its
-     * acknowledgement), while the backlog still in
+     * 384 = 6 x max(batch-size, max.poll.records) (polls, the batch in the model, one waiting for
+     * it, one awaiting its acknowledgement), while the backlog still in
      * Kafka is thousands of records; the heap used after GC grows by less than 24 MB over the
      * overload (the backlog's raw bytes alone are about 31 MB, about 62 MB read ahead and decoded);
      * and once the overload ends, every record has exactly one prediction and the final checkpoint

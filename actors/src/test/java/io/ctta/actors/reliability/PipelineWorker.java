@@ -18,6 +18,9 @@ import java.util.concurrent.CountDownLatch;
  * JVM at that step of the protocol.
  */
 public final class PipelineWorker {
+    /** The pipeline's session-timeout (HOCON duration), 6s unless this system property says otherwise. */
+    static final String SESSION_TIMEOUT_PROPERTY = "io.ctta.test.worker.session-timeout";
+
     private PipelineWorker() {}
 
     public static void main(String[] args) throws Exception {
@@ -29,7 +32,8 @@ public final class PipelineWorker {
                 .withValue("ctta.checkpoints.interval", ConfigValueFactory.fromAnyRef("0s"))
                 .withValue("ctta.guards.collapse.enabled", ConfigValueFactory.fromAnyRef(false))
                 .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(List.of(Map.of(
-                        "name", args[2], "input-topic", args[1], "strategy", args[4], "batch-size", 64, "max-latency", "5s", "session-timeout", "6s",
+                        "name", args[2], "input-topic", args[1], "strategy", args[4], "batch-size", 64, "max-latency", "5s",
+                        "session-timeout", System.getProperty(SESSION_TIMEOUT_PROPERTY, "6s"),
                         "output", Map.of("mode", args.length > 5 ? args[5] : "at-least-once")))));
         if (args.length > 6) {
             user = user.withValue("ctta.model.kind", ConfigValueFactory.fromAnyRef("torchscript"))

@@ -199,7 +199,7 @@ public final class ReliabilityKit {
         }
     }
 
-    private static void pollPredictions(KafkaConsumer<byte[], byte[]> c, Consumer<String> ids) {
+    static void pollPredictions(KafkaConsumer<byte[], byte[]> c, Consumer<String> ids) {
         PredictionCodec codec = new PredictionCodec();
         for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
             ids.accept(codec.decode(r.value()).id());
