@@ -85,7 +85,7 @@ public record CheckpointSettings(Path dir, int keep, long everyRecords, Duration
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(topic, "topic");
         if (store == Store.KAFKA && topic.isBlank()) {
-            throw new IllegalArgumentException("topic must name a Kafka topic when store = kafka");
+            throw new IllegalArgumentException("ctta.checkpoints.topic must name a Kafka topic when ctta.checkpoints.store = kafka");
         }
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be >= 1, got " + keep);
