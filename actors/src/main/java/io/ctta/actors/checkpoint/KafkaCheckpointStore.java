@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * &lt;pipeline&gt;/epoch                 the newest claim: epoch and a claimant id
- * &lt;pipeline&gt;/&lt;checkpointId&gt;/&lt;n&gt;     chunk n of a checkpoint ({@link CheckpointFormat} bytes, cut every chunk-bytes)
+ * &lt;pipeline&gt;/&lt;checkpointId&gt;/&lt;n&gt;     chunk n of a checkpoint ({@link CheckpointFormat} bytes, cut every chunkBytes)
  * &lt;pipeline&gt;/manifest              the committed checkpoints, newest first, with chunk counts and SHA-256
  * </pre>
  *
@@ -270,6 +270,11 @@ public final class KafkaCheckpointStore implements CheckpointStore {
         send(List.of(record(KafkaCheckpointLog.manifestKey(pipeline), KafkaCheckpointLog.manifestValue(pipeline, ownerEpoch, kept))));
         tombstone(log, kept, ownerEpoch);
         return Optional.ofNullable(newest);
+    }
+
+    @Override
+    public String toString() {
+        return "Kafka topic " + topic + " (pipeline " + pipeline + ")";
     }
 
     // ---- fencing ----
