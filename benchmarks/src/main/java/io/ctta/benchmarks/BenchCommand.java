@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
         subcommands = {BenchCommand.Tta.class, io.ctta.benchmarks.continual.ContinualCommand.class, BenchCommand.Reloop.class,
                 BenchCommand.Pipeline.class, BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class,
-                BenchCommand.Jmh.class, BenchCommand.Scale.class})
+                BenchCommand.Jmh.class, BenchCommand.Scale.class, BenchCommand.ReadmeTable.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -155,17 +155,38 @@ public final class BenchCommand implements Runnable {
 
     /** {@code ctta bench pipeline}. */
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
-            description = "Samples/s of each strategy through the whole pipeline (embedded Kafka, actors) against a plain in-process loop, in one run.")
+            description = "Samples/s of each strategy through the whole pipeline (Kafka broker in another process, codecs, actors,"
+                    + " drift, metrics) against a plain in-process loop, in one run, with the wall time of each pipeline stage"
+                    + " and optionally a JFR profile of the pipeline's Java code.")
     public static final class Pipeline implements Callable<Integer> {
-        @Option(names = "--strategies", defaultValue = "source,tent", description = "Strategies (default ${DEFAULT-VALUE}).")
-        String strategies;
+        @Option(names = "--strategies", split = ",", defaultValue = "source,tent", description = "Strategies (default ${DEFAULT-VALUE}).")
+        List<String> strategies;
 
         @Option(names = "--samples-per-domain", defaultValue = "1000", description = "Samples per corruption (default ${DEFAULT-VALUE}).")
         int samplesPerDomain;
 
+        @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "A running broker to use; default: the embedded broker"
+                + " started as a child JVM (EmbeddedKafkaMain), never in this process.")
+        String bootstrap;
+
+        @Option(names = "--jfr", paramLabel = "PREFIX", description = "Record each pipeline with JFR to PREFIX-<strategy>.jfr and print"
+                + " its hot methods, libraries and threads (jdk.ExecutionSample).")
+        Path jfr;
+
+        @Option(names = "--rounds", defaultValue = "1", description = "Loop and pipeline alternate this many times per strategy;"
+                + " the report gives medians (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--quick-model", description = "Serve the source model of ctta demo --quick (1 epoch on 20,000 images; minutes"
+                + " to train once) instead of the demo's (3 epochs on 60,000): the same network, so the same cost per sample.")
+        boolean quickModel;
+
         @Override
         public Integer call() throws Exception {
-            PipelineVsLoop.main(new String[] {String.valueOf(samplesPerDomain), strategies});
+            new PipelineVsLoop(new PipelineVsLoop.Options(samplesPerDomain, strategies, batchSize, 1, bootstrap, jfr, quickModel, rounds), System.out).run();
             return 0;
         }
     }
@@ -275,6 +296,36 @@ public final class BenchCommand implements Runnable {
             List<io.ctta.benchmarks.scale.ScaleBench.Row> rows = new io.ctta.benchmarks.scale.ScaleBench(o, System.out).run();
             System.out.println();
             System.out.print(io.ctta.benchmarks.scale.ScaleBench.table(rows));
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench readme-table}. */
+    @Command(name = "readme-table", mixinStandardHelpOptions = true,
+            description = "Regenerates README's benchmark table from the bench markers of docs/benchmarks/*.md"
+                    + " (docs/benchmarks/README.md); --check only says whether it is up to date.")
+    public static final class ReadmeTable implements Callable<Integer> {
+        @Option(names = "--root", defaultValue = ".", description = "The repository root (default: the current directory).")
+        Path root;
+
+        @Option(names = "--check", description = "Change nothing; exit 1 when README's table differs from the generated one.")
+        boolean check;
+
+        @Override
+        public Integer call() throws Exception {
+            Path readme = root.resolve("README.md");
+            String now = java.nio.file.Files.readString(readme);
+            String generated = io.ctta.benchmarks.docs.ReadmeBenchTable.regenerated(root);
+            if (now.equals(generated)) {
+                System.out.println("README.md's benchmark table is up to date.");
+                return 0;
+            }
+            if (check) {
+                System.out.println("README.md's benchmark table differs from docs/benchmarks: run ctta bench readme-table");
+                return 1;
+            }
+            java.nio.file.Files.writeString(readme, generated);
+            System.out.println("README.md's benchmark table regenerated from docs/benchmarks.");
             return 0;
         }
     }

@@ -54,6 +54,7 @@ public final class PipelineMetrics {
     /** The current task's counters: records of one task arrive together. */
     private Counter[] taskPair;
     private final AtomicDouble feedbackPending = new AtomicDouble(0);
+    private final StageClock stages;
 
     public PipelineMetrics(MeterRegistry registry, String pipeline, String strategy) {
         this.registry = registry;
@@ -103,6 +104,12 @@ public final class PipelineMetrics {
         taskAccuracy = new FiniteGauge(registry, "ctta.task.accuracy",
                 "Online (prequential) accuracy since the current task began (a change of the records' domain tag)", tags);
         windowError = new FiniteGauge(registry, "ctta.prequential.error", "Error over the sliding window of labelled predictions", tags);
+        stages = new StageClock(registry, tags);
+    }
+
+    /** Wall time per stage of the pipeline's graph. */
+    public StageClock stages() {
+        return stages;
     }
 
     public void consumed(int n) {

@@ -73,7 +73,7 @@ final class BatchAssembler {
     }
 
     /**
-     * The records to produce for a batch.
+     * The records to produce for a batch, its labelled predictions scored first.
      *
      * @param output the model's answer for the decoded records, or null when none decoded
      * @param evaluator scores labelled records (prequential: the prediction was made before any
@@ -82,8 +82,40 @@ final class BatchAssembler {
      * @param strategy the strategy that made the predictions (it can change on a drift action)
      */
     List<Output> outputs(List<Incoming> batch, ModelOutput output, PrequentialEvaluator evaluator, Scored scored, String strategy) {
-        List<Output> out = new ArrayList<>(batch.size());
         long now = System.currentTimeMillis();
+        score(batch, output, evaluator, scored);
+        return encode(batch, output, strategy, now);
+    }
+
+    /**
+     * Scores the labelled predictions of a batch, in order. Apart from {@link #encode}: scoring
+     * feeds the drift detectors and the dashboard before the next batch, while encoding can wait
+     * for the stream's output side.
+     */
+    void score(List<Incoming> batch, ModelOutput output, PrequentialEvaluator evaluator, Scored scored) {
+        int j = 0;
+        for (Incoming in : batch) {
+            if (!in.ok()) {
+                continue;
+            }
+            InferenceRecord r = in.record();
+            if (r.label() != null) {
+                int predicted = output.predictedClass(j);
+                evaluator.record(predicted, r.label(), r.domain());
+                scored.accept(predicted == r.label(), evaluator.windowError(), r.domain());
+            }
+            j++;
+        }
+    }
+
+    /**
+     * The records to produce for a batch: a prediction (JSON) for every decoded record and a dead
+     * letter for every rejected one, in consumed order.
+     *
+     * @param now the time the batch was answered ({@code processedAtMs} of its predictions)
+     */
+    List<Output> encode(List<Incoming> batch, ModelOutput output, String strategy, long now) {
+        List<Output> out = new ArrayList<>(batch.size());
         int j = 0;
         for (Incoming in : batch) {
             ConsumerRecord<byte[], byte[]> raw = in.raw();
@@ -92,14 +124,9 @@ final class BatchAssembler {
                 continue;
             }
             InferenceRecord r = in.record();
-            int predicted = output.predictedClass(j);
             PredictionRecord p = new PredictionRecord(pipeline, strategy, r.id(), r.key(), raw.partition(), raw.offset(),
-                    r.eventTimeMs(), r.domain(), r.label(), predicted, output.probabilitiesOf(j), output.modelVersion(), now);
+                    r.eventTimeMs(), r.domain(), r.label(), output.predictedClass(j), output.probabilitiesOf(j), output.modelVersion(), now);
             out.add(prediction(raw, p, now));
-            if (r.label() != null) {
-                evaluator.record(predicted, r.label(), r.domain());
-                scored.accept(predicted == r.label(), evaluator.windowError(), r.domain());
-            }
             j++;
         }
         return out;

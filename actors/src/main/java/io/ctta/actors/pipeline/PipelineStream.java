@@ -5,6 +5,7 @@ import io.ctta.actors.drift.DriftEvent;
 import io.ctta.actors.drift.DriftEventCodec;
 import io.ctta.actors.drift.DriftMonitor;
 import io.ctta.actors.metrics.PipelineMetrics;
+import io.ctta.actors.metrics.StageClock;
 import io.ctta.actors.model.ModelActor;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.eval.PrequentialEvaluator;
@@ -46,6 +47,11 @@ import org.apache.pekko.kafka.javadsl.Committer;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.kafka.javadsl.PartitionAssignmentHandler;
 import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.NotUsed;
+import io.ctta.runtime.data.ModelOutput;
+import java.util.function.Supplier;
 
 /**
  * The Kafka graph of one pipeline:
@@ -59,6 +65,9 @@ import org.apache.pekko.stream.javadsl.Keep;
  *
  * One source keeps the order of every partition; {@code mapAsync(1)} keeps one batch in the model
  * at a time, so a slow model backpressures the consumer (it stops polling) instead of queueing.
+ * The ask runs in an island of its own with one formed batch waiting before it, so polling,
+ * decoding, encoding predictions (JSON) and producing overlap the model's work instead of
+ * delaying its next batch (docs/benchmarks/pipeline.md measures what that gained).
  * At least once: an offset is committed only after every record produced for it was acknowledged
  * and, with checkpoints on, only once a checkpoint reflecting it was written: a crash replays
  * records (their predictions may appear twice) but the model never skips one and, resumed from
@@ -113,11 +122,13 @@ public final class PipelineStream {
 
         Source<List<Tracked>, Consumer.Control> batches = Consumer.committableSource(consumerSettings, subscription)
                 .map(msg -> {
+                    long t0 = System.nanoTime();
                     metrics.consumed(1);
                     var raw = msg.record();
                     RecordRef ref = new RecordRef(raw.topic(), raw.partition(), raw.offset());
                     Fate fate = Fate.of(quarantine, ref);
                     DecodeResult decoded = fate == Fate.SERVE ? codec.decode(raw.key(), raw.value(), raw.headers()) : new DecodeResult.Rejected(fate.reason(quarantine, ref));
+                    metrics.stages().since(StageClock.Stage.DECODE, t0);
                     return new Tracked(msg, new BatchAssembler.Incoming(raw, decoded), fate);
                 })
                 .statefulMapConcat(() -> new ReplayFilter(seekTo, passedOn))
@@ -130,8 +141,17 @@ public final class PipelineStream {
             Duration every = exactlyOnce ? half(conf.output().transactionInterval()) : QUIET_TICK;
             batches = batches.merge(Source.tick(every, every, List.<Tracked>of()), true);
         }
+        // The model's side of the graph in an island of its own, holding one batch in waiting: the
+        // next batch is asked for as soon as the model answered, while the stream's own actor
+        // polls, decodes, encodes and produces. JSON encoding happens there, not on the model's
+        // thread, where the reply's callbacks run.
+        Flow<List<Tracked>, Served, NotUsed> serving = Flow.<List<Tracked>>create()
+                .mapAsync(1, batch -> batch.isEmpty() ? captureIfDue(system, conf, model, state) : serve(system, conf, model, outputs, batch, checkpointsOn))
+                .addAttributes(Attributes.inputBuffer(1, 1))
+                .async();
         Source<Served, Consumer.Control> served = batches
-                .mapAsync(1, batch -> batch.isEmpty() ? captureIfDue(system, conf, model, state) : serve(system, conf, model, outputs, batch, checkpointsOn));
+                .via(serving)
+                .via(Flow.<Served>create().map(s -> s.encoded(metrics.stages())).addAttributes(Attributes.inputBuffer(1, 1)));
 
         if (exactlyOnce) {
             TransactionalOutput tx = new TransactionalOutput(conf.name(), Topics.checkpoints(conf.name()), conf.groupId(),
@@ -162,13 +182,20 @@ public final class PipelineStream {
                 .mapConcat(s -> s.outgoing(!checkpointsOn))
                 // In order: each output completes once acknowledged (or replaced by its dead letter),
                 // and only then is it counted and its offset may be committed.
-                .mapAsync(SENDS_IN_FLIGHT, o -> o.output() == null
-                        ? CompletableFuture.completedFuture(o.progress())
-                        : sender.send(o.output()).thenApply(delivered -> {
-                            count(metrics, o.output().kind(), delivered);
-                            return o.progress();
-                        }))
-                .mapAsync(1, progress -> persist(system, conf, model, progress))
+                .mapAsync(SENDS_IN_FLIGHT, o -> {
+                    if (o.output() == null) {
+                        return CompletableFuture.completedFuture(o.progress());
+                    }
+                    long sent = System.nanoTime();
+                    CompletionStage<OutputSender.Delivered> acked = sender.send(o.output());
+                    metrics.stages().since(StageClock.Stage.PRODUCE, sent);
+                    return acked.thenApply(delivered -> {
+                        metrics.stages().since(StageClock.Stage.ACK, sent);
+                        count(metrics, o.output().kind(), delivered);
+                        return o.progress();
+                    });
+                })
+                .mapAsync(1, progress -> persist(system, conf, model, progress, metrics.stages()))
                 .statefulMapConcat(ReleaseCommits::new)
                 .toMat(Committer.sink(committerSettings), Keep.both())
                 .mapMaterializedValue(Consumer::createDrainingControl)
@@ -242,7 +269,23 @@ public final class PipelineStream {
      *
      * @param checkpointToken the checkpoint captured after this batch (0: none)
      */
-    private record Served(List<Tracked> tracked, List<Output> records, List<Output> events, long checkpointToken) {
+    private record Served(List<Tracked> tracked, List<Output> records, List<Output> events, long checkpointToken,
+            Supplier<List<Output>> pending) {
+
+        Served(List<Tracked> tracked, List<Output> records, List<Output> events, long checkpointToken) {
+            this(tracked, records, events, checkpointToken, null);
+        }
+
+        /** With its records made: the predictions encoded, off the model's thread. */
+        Served encoded(StageClock stages) {
+            if (pending == null) {
+                return this;
+            }
+            long t0 = System.nanoTime();
+            Served s = new Served(tracked, pending.get(), events, checkpointToken, null);
+            stages.since(StageClock.Stage.ENCODE, t0);
+            return s;
+        }
 
         List<Output> all() {
             List<Output> out = new ArrayList<>(records.size() + events.size());
@@ -329,13 +372,18 @@ public final class PipelineStream {
      * captured after that batch; the offsets produced so far are released for commit only if the
      * write succeeded. With no checkpoint token the progress passes through unchanged.
      */
-    private static CompletionStage<Progress> persist(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model, Progress p) {
+    private static CompletionStage<Progress> persist(ActorSystem<?> system, PipelineConf conf, ActorRef<ModelActor.Command> model, Progress p,
+            StageClock stages) {
         if (p.checkpointToken() == 0) {
             return CompletableFuture.completedFuture(p);
         }
+        long asked = System.nanoTime();
         return AskPattern.<ModelActor.Command, ModelActor.Persisted>ask(model, replyTo -> new ModelActor.Persist(p.checkpointToken(), replyTo),
                         conf.askTimeout(), system.scheduler())
-                .thenApply(persisted -> persisted.offsets() == null ? p : p.released());
+                .thenApply(persisted -> {
+                    stages.since(StageClock.Stage.COMMIT, asked);
+                    return persisted.offsets() == null ? p : p.released();
+                });
     }
 
     /** Collects acknowledged offsets and lets them through to the committer when released. */
@@ -441,9 +489,11 @@ public final class PipelineStream {
             List<Tracked> tracked,
             boolean checkpointsOn) {
         long formed = System.nanoTime();
+        PipelineMetrics metrics = outputs.deps.metrics();
+        StageClock stages = metrics.stages();
         List<BatchAssembler.Incoming> batch = tracked.stream().map(Tracked::incoming).toList();
         InputBatch input = outputs.assembler.inputOf(batch);
-        PipelineMetrics metrics = outputs.deps.metrics();
+        stages.since(StageClock.Stage.BATCH, formed);
         List<Output> poisonEvents = outputs.poisonEvents(tracked);
         Map<String, Map<Integer, Long>> next = nextOffsets(tracked);
         if (input == null) {
@@ -467,25 +517,37 @@ public final class PipelineStream {
                 labels[k++] = in.record().label() == null ? -1 : in.record().label();
             }
         }
+        long asked = System.nanoTime();
         CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, ids, labels, next, replyTo),
                 conf.askTimeout(), system.scheduler());
         return reply.thenApply(result -> {
+            long answered = System.nanoTime();
             if (result instanceof ModelActor.Failed failed) {
                 // Failing the stream leaves these offsets uncommitted: the restarted stream serves
                 // them again, and the supervisor counts the crash against each of these records.
                 throw new BatchFailedException("pipeline " + conf.name() + ": " + failed.reason(), served);
             }
             ModelActor.Predicted predicted = (ModelActor.Predicted) result;
-            metrics.served(predicted.output(), System.nanoTime() - formed, predicted.serviceNanos());
+            stages.add(StageClock.Stage.MODEL, predicted.serviceNanos());
+            stages.add(StageClock.Stage.ASK, Math.max(0, answered - asked - predicted.serviceNanos()));
+            metrics.served(predicted.output(), answered - formed, predicted.serviceNanos());
             predicted.actions().forEach(metrics::action);
             metrics.step(predicted.learned());
             metrics.plasticity(predicted.plasticity());
             metrics.nativeBytes(predicted.nativeBytes());
-            List<Output> records = outputs.refusedBefore(tracked, outputs.assembler.outputs(batch, predicted.output(), outputs.evaluator, metrics::scored, predicted.strategy()));
+            // Scored now, before the drift detectors and the dashboard read the window error; encoded later.
+            long now = System.currentTimeMillis();
+            outputs.assembler.score(batch, predicted.output(), outputs.evaluator, metrics::scored);
+            long drifting = System.nanoTime();
+            stages.add(StageClock.Stage.METRICS, drifting - answered);
             List<Output> events = new ArrayList<>(poisonEvents);
             events.addAll(outputs.events(tracked, predicted, model));
+            stages.since(StageClock.Stage.DRIFT, drifting);
             attachStreamState(model, predicted.checkpointToken(), outputs.state);
-            return new Served(tracked, records, events, predicted.checkpointToken());
+            ModelOutput answer = predicted.output();
+            String strategy = predicted.strategy();
+            return new Served(tracked, null, events, predicted.checkpointToken(),
+                    () -> outputs.refusedBefore(tracked, outputs.assembler.encode(batch, answer, strategy, now)));
         });
     }
 

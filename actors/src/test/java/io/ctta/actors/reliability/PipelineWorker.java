@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
  * A pipeline in a child JVM, for crash tests: args are bootstrap servers, input topic, pipeline
  * name, checkpoint root, strategy, and optionally the output mode and a TorchScript model file
  * (default: the built-in CNN). It runs until killed; SIGTERM drains it and writes a final
- * checkpoint. {@code -Dctta.checkpoint.crash-at=STEP} makes the first checkpoint write halt the
+ * checkpoint. {@code -Dio.ctta.test.checkpoint-crash-at=STEP} makes the first checkpoint write halt the
  * JVM at that step of the protocol.
  */
 public final class PipelineWorker {

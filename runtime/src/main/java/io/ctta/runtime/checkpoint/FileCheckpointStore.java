@@ -59,9 +59,11 @@ public final class FileCheckpointStore implements CheckpointStore {
     public static final int DEFAULT_KEEP = 3;
     /**
      * <b>Test hook.</b> A system property naming a {@link CrashPoint}; a store built without an
-     * explicit crash point halts the JVM with status 137 at that step of every write.
+     * explicit crash point halts the JVM with status 137 at that step of every write. Outside the
+     * {@code ctta.} namespace: system properties overlay the configuration, and the {@code ctta}
+     * block refuses keys it does not declare.
      */
-    public static final String CRASH_AT_PROPERTY = "ctta.checkpoint.crash-at";
+    public static final String CRASH_AT_PROPERTY = "io.ctta.test.checkpoint-crash-at";
     /** The manifest's file name. */
     public static final String MANIFEST = "MANIFEST";
     /** The claimed-epoch file's name. */
