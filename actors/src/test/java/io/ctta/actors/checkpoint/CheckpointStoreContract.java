@@ -151,4 +151,26 @@ abstract class CheckpointStoreContract {
         s.write(checkpoint(p, e, 5, 10));
         assertThrows(IllegalArgumentException.class, () -> s.write(checkpoint(p, e, 5, 10)));
     }
+
+    @Test
+    void aRollbackMakesAnOlderCheckpointTheNewestAndRefusesAStaleOwner() throws Exception {
+        String p = freshPipeline();
+        CheckpointStore s = store(p, 3);
+        long e = s.claimEpoch();
+        Checkpoint first = checkpoint(p, e, 1, 10);
+        s.write(first);
+        s.write(checkpoint(p, e, 2, 10));
+        s.write(checkpoint(p, e, 3, 10));
+
+        assertEquals(first, s.rollbackTo(e, java.util.Optional.of(new io.ctta.runtime.checkpoint.CheckpointId(e, 1))).orElseThrow());
+        assertEquals(List.of(1L), s.committed().stream().map(CheckpointEntry::sequence).toList());
+        assertEquals(first, store(p, 3).loadLatest().orElseThrow());
+        assertThrows(java.util.NoSuchElementException.class,
+                () -> s.rollbackTo(e, java.util.Optional.of(new io.ctta.runtime.checkpoint.CheckpointId(e, 3))));
+
+        long newer = store(p, 3).claimEpoch();
+        assertThrows(StaleOwnerException.class, () -> s.rollbackTo(e, java.util.Optional.empty()));
+        assertTrue(store(p, 3).rollbackTo(newer, java.util.Optional.empty()).isEmpty());
+        assertTrue(store(p, 3).loadLatest().isEmpty(), "an empty target discards every committed checkpoint");
+    }
 }
