@@ -2,6 +2,7 @@ package io.ctta.actors;
 
 import com.typesafe.config.Config;
 import io.ctta.actors.broker.EmbeddedBroker;
+import io.ctta.actors.checkpoint.CheckpointStores;
 import io.ctta.actors.broker.EmbeddedBrokerProvider;
 import io.ctta.actors.broker.EmbeddedBrokerSpec;
 import io.ctta.actors.broker.EmbeddedBrokers;
@@ -124,6 +125,9 @@ public final class CttaRuntime implements AutoCloseable {
                 if (p.output().exactlyOnce()) {
                     compacted.add(Topics.checkpoints(p.name()));
                 }
+                if (settings.checkpoints().store() == CheckpointSettings.Store.KAFKA) {
+                    compacted.add(settings.checkpoints().topic());
+                }
                 if (p.feedback().enabled()) {
                     topics.add(p.feedback().topic());
                 }
@@ -192,7 +196,10 @@ public final class CttaRuntime implements AutoCloseable {
                 DriftActions actions = new DriftActions(p.drift().action(), p.drift().switchTo(), p.drift().cooldown(), System::currentTimeMillis);
                 SeriesRecorder series = dashboard.register(p.name(), p.strategy());
                 Supplier<CheckpointAgent> checkpoints = settings.checkpoints().enabled()
-                        ? () -> CheckpointAgent.open(checkpointSettingsFor(settings.checkpoints(), p), p.name(), configHash(p))
+                        ? () -> {
+                            CheckpointSettings cs = checkpointSettingsFor(settings.checkpoints(), p);
+                            return CheckpointAgent.open(cs, CheckpointStores.open(cs, p.name(), kafka), configHash(p));
+                        }
                         : null;
                 pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures, states,
                         new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes), intraOpThreads)));
@@ -229,7 +236,7 @@ public final class CttaRuntime implements AutoCloseable {
         }
         java.time.Duration every = c.interval().isZero() || c.interval().compareTo(p.output().transactionInterval()) > 0
                 ? p.output().transactionInterval() : c.interval();
-        return new CheckpointSettings(c.dir(), Math.max(c.keep(), 2), c.everyRecords(), every);
+        return c.with(Math.max(c.keep(), 2), every);
     }
 
     /** Identifies the strategy configuration a checkpoint was written under. */

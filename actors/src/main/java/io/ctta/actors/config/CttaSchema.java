@@ -125,7 +125,7 @@ public final class CttaSchema {
             "this pipeline's overrides of ctta.strategies.<strategy>");
 
     static final Setting<String> OUTPUT_MODE = Setting.oneOf("mode", "at-least-once",
-            "at-least-once, or exactly-once (one Kafka transaction per checkpoint; needs ctta.checkpoints.dir)",
+            "at-least-once, or exactly-once (one Kafka transaction per checkpoint; needs ctta.checkpoints.dir or store = kafka)",
             "at-least-once", "exactly-once");
     static final Setting<Duration> TRANSACTION_INTERVAL = Setting.positiveDuration("transaction-interval", Duration.ofSeconds(1),
             "exactly-once: a checkpoint and its transaction at least this often (the visibility delay)");

@@ -227,7 +227,7 @@ final class CttaSettingsReader {
             }
             if (conf.output().exactlyOnce() && !checkpoints.enabled()) {
                 problems.badValue(prefix + ".output.mode", "exactly-once",
-                        "at-least-once, or set ctta.checkpoints.dir: exactly-once output resumes from the checkpoint its last transaction names");
+                        "at-least-once, or set ctta.checkpoints.dir (or ctta.checkpoints.store = kafka): exactly-once output resumes from the checkpoint its last transaction names");
             }
             pipelines.add(conf);
         }

@@ -80,7 +80,7 @@ public final class CheckpointAgent {
         try {
             return new CheckpointAgent(settings, store, pipeline, configHash);
         } catch (IOException e) {
-            throw new UncheckedIOException("pipeline " + pipeline + ": cannot open checkpoints under " + settings.dir(), e);
+            throw new UncheckedIOException("pipeline " + pipeline + ": cannot open checkpoints in " + store, e);
         }
     }
 

@@ -163,6 +163,11 @@ public final class FileCheckpointStore implements CheckpointStore {
         return dir;
     }
 
+    @Override
+    public String toString() {
+        return "directory " + dir;
+    }
+
     /** How many committed checkpoints are kept. */
     public int keep() {
         return keep;

@@ -52,4 +52,17 @@ class CheckpointSettingsTest {
         String m = assertThrows(IllegalArgumentException.class, () -> parse("ctta.checkpoints.every-record = 5")).getMessage();
         assertEquals("invalid setting 'ctta.checkpoints.every-record': unknown setting; did you mean 'ctta.checkpoints.every-records'?", m);
     }
+
+    @Test
+    void aKafkaStoreNeedsNoDirectoryAndAnUnknownStoreNamesTheKey() {
+        assertEquals(CheckpointSettings.Store.FILE, parse("").store());
+        CheckpointSettings k = parse("ctta.checkpoints { store = kafka, topic = ckpts }");
+        assertTrue(k.enabled(), "a Kafka store is on without a directory");
+        assertEquals(CheckpointSettings.Store.KAFKA, k.store());
+        assertEquals("ckpts", k.topic());
+        String m = assertThrows(IllegalArgumentException.class, () -> parse("ctta.checkpoints.store = s3")).getMessage();
+        assertTrue(m.startsWith("invalid setting 'ctta.checkpoints.store' = \"s3\": expected one of file, kafka"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> parse("ctta.checkpoints { store = kafka, topic = \"\" }")).getMessage();
+        assertTrue(m.contains("ctta.checkpoints.topic"), m);
+    }
 }
