@@ -157,15 +157,7 @@ public final class KafkaCheckpointStore implements CheckpointStore {
 
     @Override
     public CheckpointEntry write(Checkpoint c) throws IOException, StaleOwnerException {
-        Objects.requireNonNull(c, "checkpoint");
-        if (!c.pipeline().equals(pipeline)) {
-            throw new IllegalArgumentException("checkpoint of pipeline '" + c.pipeline() + "' given to the store of '"
-                    + pipeline + "'");
-        }
-        if (c.formatVersion() != CheckpointFormat.VERSION) {
-            throw new IllegalArgumentException("only format version " + CheckpointFormat.VERSION
-                    + " is written, the checkpoint says " + c.formatVersion());
-        }
+        CheckpointStore.requireWritable(pipeline, c);
         checkFence(c, read());
 
         byte[] bytes = CheckpointFormat.encode(c);

@@ -29,6 +29,24 @@ public interface CheckpointStore {
     String pipeline();
 
     /**
+     * What every store checks before it writes {@code c} for {@code pipeline}: the checkpoint is
+     * that pipeline's, in the format version this build writes.
+     *
+     * @throws IllegalArgumentException naming what differs
+     */
+    static void requireWritable(String pipeline, Checkpoint c) {
+        java.util.Objects.requireNonNull(c, "checkpoint");
+        if (!c.pipeline().equals(pipeline)) {
+            throw new IllegalArgumentException("checkpoint of pipeline '" + c.pipeline() + "' given to the store of '"
+                    + pipeline + "'");
+        }
+        if (c.formatVersion() != CheckpointFormat.VERSION) {
+            throw new IllegalArgumentException("only format version " + CheckpointFormat.VERSION
+                    + " is written, the checkpoint says " + c.formatVersion());
+        }
+    }
+
+    /**
      * The newest epoch claimed so far (0 when none): a writer must carry exactly this epoch.
      *
      * @throws IOException when the store cannot be read

@@ -223,15 +223,7 @@ public final class FileCheckpointStore implements CheckpointStore {
     @Override
     @SuppressWarnings("try") // the lock is held for the block's extent, not used in it
     public CheckpointEntry write(Checkpoint c) throws IOException, StaleOwnerException {
-        Objects.requireNonNull(c, "checkpoint");
-        if (!c.pipeline().equals(pipeline)) {
-            throw new IllegalArgumentException("checkpoint of pipeline '" + c.pipeline() + "' given to the store of '"
-                    + pipeline + "'");
-        }
-        if (c.formatVersion() != CheckpointFormat.VERSION) {
-            throw new IllegalArgumentException("only format version " + CheckpointFormat.VERSION
-                    + " is written, the checkpoint says " + c.formatVersion());
-        }
+        CheckpointStore.requireWritable(pipeline, c);
         // Fail before writing a large file when the outcome is already known.
         checkFence(c, currentEpoch(), readManifestQuietly());
 
