@@ -55,6 +55,31 @@ public final class CttaSchema {
     static final SettingsSchema HTTP = SettingsSchema.builder("the HTTP endpoint")
             .add(HTTP_HOST).add(HTTP_PORT).add(HTTP_ENABLED).add(ADMIN_TOKEN).build();
 
+    // --- ctta.cluster -----------------------------------------------------------------------
+    static final Setting<Boolean> CLUSTER_ENABLED = Setting.bool("enabled", false,
+            "join a Pekko Cluster of ctta nodes (docs/scaling.md, Running a cluster); false: a single node, as before");
+    static final Setting<String> CLUSTER_HOSTNAME = Setting.string("hostname", "127.0.0.1",
+            "the address the other nodes reach this node's cluster port at (Artery's canonical hostname)");
+    static final Setting<Integer> CLUSTER_PORT = Setting.integer("port", 25520, 0, 65535,
+            "this node's cluster port (Artery over TCP); 0 picks a free one, for a node that is no seed node");
+    static final Setting<List<Object>> SEED_NODES = Setting.list("seed-nodes", List.of(),
+            "host:port of the nodes a starting node joins through, the same list on every node (its first entry forms"
+                    + " the cluster); at least one when enabled");
+    static final Setting<List<Object>> ROLES = Setting.list("roles", List.of(),
+            "this node's roles (names), listed in /api/cluster, e.g. [gpu, zone-a]");
+    static final Setting<Duration> CLUSTER_ASK_TIMEOUT = Setting.positiveDuration("ask-timeout", Duration.ofSeconds(5),
+            "how long /api/cluster and a routed admin action wait for each node; one that does not answer is listed as not answering");
+    static final Setting<String> DOWNING_STRATEGY = Setting.oneOf("strategy", "keep-majority",
+            "the Split Brain Resolver's strategy: keep-majority (the side with more nodes stays), keep-oldest, or down-all",
+            "keep-majority", "keep-oldest", "down-all");
+    static final Setting<Duration> STABLE_AFTER = Setting.positiveDuration("stable-after", Duration.ofSeconds(20),
+            "how long the membership must stay unchanged while nodes are unreachable before the resolver downs a side");
+    static final SettingsSchema DOWNING = SettingsSchema.builder("downing of unreachable nodes: Pekko's Split Brain Resolver")
+            .add(DOWNING_STRATEGY).add(STABLE_AFTER).build();
+    static final SettingsSchema CLUSTER = SettingsSchema.builder("a Pekko Cluster of ctta nodes")
+            .add(CLUSTER_ENABLED).add(CLUSTER_HOSTNAME).add(CLUSTER_PORT).add(SEED_NODES).add(ROLES).add(CLUSTER_ASK_TIMEOUT)
+            .child("downing", DOWNING).build();
+
     // --- ctta.model -------------------------------------------------------------------------
     static final Setting<String> MODEL_KIND = Setting.string("kind", "builtin-cnn",
             "builtin-cnn (28x28 grayscale, 10 classes), builtin-resnet (needs weights), torchscript (needs path), or"
@@ -198,6 +223,7 @@ public final class CttaSchema {
         return SettingsSchema.builder("every setting of a ctta process")
                 .child("kafka", KAFKA)
                 .child("http", HTTP)
+                .child("cluster", CLUSTER)
                 .child("model", MODEL)
                 .child("checkpoints", CheckpointSettings.SCHEMA)
                 .child("guards", GUARDS)

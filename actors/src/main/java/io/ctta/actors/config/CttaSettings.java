@@ -25,9 +25,39 @@ import java.util.function.Predicate;
  * @param strategies each strategy's settings block, by name
  * @param pipelines the pipelines to run, in order
  * @param onPipelineFailure what the process does when a pipeline stops for good ({@code ctta.on-pipeline-failure})
+ * @param cluster membership in a Pekko Cluster of ctta nodes ({@code ctta.cluster}); disabled by default
  */
 public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines,
-        CheckpointSettings checkpoints, Guards.Settings guards, io.ctta.actors.health.FailurePolicy onPipelineFailure) {
+        CheckpointSettings checkpoints, Guards.Settings guards, io.ctta.actors.health.FailurePolicy onPipelineFailure,
+        ClusterConf cluster) {
+
+    /** The Pekko actor system's name: the one every seed node address names. */
+    public static final String SYSTEM_NAME = "ctta";
+
+    /**
+     * Membership in a Pekko Cluster (docs/scaling.md, "Running a cluster").
+     *
+     * @param enabled false: a single node with Pekko's local provider
+     * @param hostname the address other nodes reach this node at
+     * @param port the cluster (Artery) port; 0 picks a free one
+     * @param seedNodes the seed nodes as Pekko addresses ({@code pekko://ctta@host:port})
+     * @param roles this node's roles
+     * @param askTimeout how long the cluster view and routed admin actions wait for each node
+     * @param downingStrategy the Split Brain Resolver's active strategy
+     * @param stableAfter how long the membership must be stable before the resolver decides
+     */
+    public record ClusterConf(boolean enabled, String hostname, int port, List<String> seedNodes, List<String> roles,
+            Duration askTimeout, String downingStrategy, Duration stableAfter) {
+        public ClusterConf {
+            seedNodes = List.copyOf(seedNodes);
+            roles = List.copyOf(roles);
+        }
+
+        /** The defaults: no cluster. */
+        public static ClusterConf disabled() {
+            return new ClusterConf(false, "127.0.0.1", 25520, List.of(), List.of(), Duration.ofSeconds(5), "keep-majority", Duration.ofSeconds(20));
+        }
+    }
 
     /** The smallest {@code ctta.kafka.producer.max-request-size}: room for any dead letter's ctta.dlq.* headers. */
     public static final int MIN_REQUEST_SIZE = 16 * 1024;

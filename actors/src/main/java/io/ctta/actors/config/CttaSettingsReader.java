@@ -79,6 +79,7 @@ final class CttaSettingsReader {
         ConfigReader.reportUnknown(block.withoutPath("strategies").root(), root, "ctta", problems);
         KafkaConf kafka = kafka(ConfigReader.readValues(sub(block, "kafka"), KAFKA, "ctta.kafka", problems));
         HttpConf http = http(ConfigReader.readValues(sub(block, "http"), HTTP, "ctta.http", problems));
+        CttaSettings.ClusterConf cluster = cluster(ConfigReader.readValues(sub(block, "cluster"), CLUSTER, "ctta.cluster", problems));
         ModelConf model = model(ConfigReader.readValues(sub(block, "model"), MODEL, "ctta.model", problems));
         Config strategies = sub(block, "strategies");
         checkStrategies(strategies);
@@ -91,7 +92,7 @@ final class CttaSettingsReader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems.list());
         }
-        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards, onPipelineFailure);
+        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards, onPipelineFailure, cluster);
     }
 
     /** A renamed key is an error that names its successor, not an unknown key with a guess. */
@@ -149,6 +150,58 @@ final class CttaSettingsReader {
                     "at least 16 characters, or empty to refuse admin actions");
         }
         return new HttpConf(h.get(HTTP_ENABLED), h.get(HTTP_HOST), h.get(HTTP_PORT), token);
+    }
+
+    /**
+     * {@code ctta.cluster}: with the cluster enabled, at least one seed node, each host:port (or a
+     * Pekko address of the ctta system), and role names Pekko accepts.
+     */
+    private CttaSettings.ClusterConf cluster(SettingValues c) {
+        boolean enabled = c.get(CLUSTER_ENABLED);
+        String hostname = c.get(CLUSTER_HOSTNAME).trim();
+        if (enabled && hostname.isEmpty()) {
+            problems.badValue(c.key(CLUSTER_HOSTNAME), hostname, "the host name or IP address the other nodes reach this node at");
+        }
+        List<String> seeds = new ArrayList<>();
+        List<Object> rawSeeds = c.get(SEED_NODES);
+        for (int i = 0; i < rawSeeds.size(); i++) {
+            String seed = String.valueOf(rawSeeds.get(i)).trim();
+            String address = seedAddress(seed);
+            if (address == null) {
+                problems.badValue(c.key(SEED_NODES) + "[" + i + "]", seed, "host:port with a port in [1, 65535], e.g. ctta-1.internal:25520"
+                        + " (or pekko://" + CttaSettings.SYSTEM_NAME + "@host:port)");
+            } else {
+                seeds.add(address);
+            }
+        }
+        if (enabled && rawSeeds.isEmpty()) {
+            problems.badValue(c.key(SEED_NODES), "[]", "at least one seed node host:port, the same list on every node"
+                    + " (a node that lists its own hostname:port first forms the cluster), or ctta.cluster.enabled = false");
+        }
+        List<String> roles = new ArrayList<>();
+        for (Object r : c.get(ROLES)) {
+            String role = String.valueOf(r).trim();
+            if (!NAME.matcher(role).matches() || role.startsWith("dc-")) {
+                problems.badValue(c.key(ROLES), role, "names of letters, digits, '.', '_' or '-' (not starting with dc-, which Pekko reserves)");
+            } else {
+                roles.add(role);
+            }
+        }
+        SettingValues downing = c.child("downing");
+        return new CttaSettings.ClusterConf(enabled, hostname, c.get(CLUSTER_PORT), seeds, roles, c.get(CLUSTER_ASK_TIMEOUT),
+                downing.get(DOWNING_STRATEGY), downing.get(STABLE_AFTER));
+    }
+
+    private static final Pattern SEED = Pattern.compile("(?:pekko://" + CttaSettings.SYSTEM_NAME + "@)?([^:/@\\s]+):(\\d{1,5})");
+
+    /** {@code host:port} or {@code pekko://ctta@host:port} as a Pekko address; null when neither. */
+    static String seedAddress(String seed) {
+        var m = SEED.matcher(seed);
+        if (!m.matches()) {
+            return null;
+        }
+        int port = Integer.parseInt(m.group(2));
+        return port < 1 || port > 65535 ? null : "pekko://" + CttaSettings.SYSTEM_NAME + "@" + m.group(1) + ":" + port;
     }
 
     private ModelConf model(SettingValues m) {
