@@ -235,9 +235,9 @@ public final class CttaRuntime implements AutoCloseable {
                     }
                 });
             }
-            system.systemActorOf(NodeAgent.create(address, new LocalNode(LocalModels.byPipeline(models), states, registry),
+            var agent = system.systemActorOf(NodeAgent.create(address, new LocalNode(LocalModels.byPipeline(models), states, registry),
                     GroupAssignments.of(settings.pipelines(), kafka)), "node-agent", org.apache.pekko.actor.typed.Props.empty());
-            ClusterView clusterView = new ClusterView(system, clustered, settings.cluster().askTimeout(), address);
+            ClusterView clusterView = new ClusterView(system, agent, clustered, settings.cluster().askTimeout(), address);
             HealthCheck health = new HealthCheck(states, settings.onPipelineFailure(),
                     () -> closing.get() || system.whenTerminated().isCompleted());
             ServerBinding binding = null;

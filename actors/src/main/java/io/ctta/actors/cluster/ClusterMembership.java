@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.MemberStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,11 @@ public final class ClusterMembership {
      */
     public static void leave(ActorSystem<?> system, Duration timeout) {
         Cluster cluster = Cluster.get(Adapter.toClassic(system));
+        if (cluster.isTerminated() || cluster.selfMember().status() == MemberStatus.removed()) {
+            // Never joined (no seed node answered) or already removed: there is nothing to leave.
+            LOG.info("cluster member {} is not a member: nothing to leave", cluster.selfAddress());
+            return;
+        }
         CompletableFuture<Void> removed = new CompletableFuture<>();
         cluster.registerOnMemberRemoved(() -> removed.complete(null));
         cluster.leave(cluster.selfAddress());

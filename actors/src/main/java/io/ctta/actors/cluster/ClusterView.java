@@ -44,19 +44,25 @@ public final class ClusterView {
         }
     }
 
+    /** The status of a node whose agent answers but that is not a member (it has not joined, or was removed). */
+    public static final String NOT_A_MEMBER = "NotMember";
+
     private final ActorSystem<?> system;
+    private final ActorRef<NodeAgent.Command> localAgent;
     private final boolean clustered;
     private final Duration timeout;
     private final String self;
     private final ObjectMapper json = new ObjectMapper();
 
     /**
+     * @param localAgent this node's agent
      * @param clustered whether the system runs Pekko's cluster provider
      * @param timeout how long to wait for the Receptionist and for each agent
      * @param self this node's address, as its agent names it
      */
-    public ClusterView(ActorSystem<?> system, boolean clustered, Duration timeout, String self) {
+    public ClusterView(ActorSystem<?> system, ActorRef<NodeAgent.Command> localAgent, boolean clustered, Duration timeout, String self) {
         this.system = system;
+        this.localAgent = localAgent;
         this.clustered = clustered;
         this.timeout = timeout;
         this.self = self;
@@ -83,6 +89,10 @@ public final class ClusterView {
                     nodes.add(new Node(m.address(), m.status(), m.roles(), m.reachable(), v,
                             v != null ? null : f == null ? "no node agent registered" : "no answer within " + timeout.toMillis() + " ms"));
                 }
+                // Agents of nodes that are not members (this node before it joined, or after it was
+                // removed): listed too, so a node never hides itself.
+                asked.forEach((address, f) -> nodes.add(new Node(address, NOT_A_MEMBER, List.of(), true, f.join(),
+                        f.join() != null ? null : "no answer within " + timeout.toMillis() + " ms")));
                 return nodes;
             });
         });
@@ -140,10 +150,19 @@ public final class ClusterView {
         });
     }
 
-    private CompletionStage<Set<ActorRef<NodeAgent.Command>>> agents() {
+    /**
+     * Every node's agent the Receptionist lists, and this node's own: a node that has not joined
+     * (or whose registration has not spread yet) still answers for itself.
+     */
+    private CompletionStage<java.util.Collection<ActorRef<NodeAgent.Command>>> agents() {
         return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
                         r -> Receptionist.find(NodeAgent.KEY, r), timeout, system.scheduler())
-                .thenApply(l -> l.getServiceInstances(NodeAgent.KEY));
+                .thenApply(l -> {
+                    Map<String, ActorRef<NodeAgent.Command>> byAddress = new LinkedHashMap<>();
+                    byAddress.put(self, localAgent);
+                    l.getServiceInstances(NodeAgent.KEY).forEach(a -> byAddress.putIfAbsent(addressOf(a), a));
+                    return byAddress.values();
+                });
     }
 
     /** An agent's node: a local reference carries no host, it is this node. */

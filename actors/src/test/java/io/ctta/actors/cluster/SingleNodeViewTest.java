@@ -64,6 +64,43 @@ class SingleNodeViewTest {
         }
     }
 
+    @Test
+    void aNodeWhoseSeedNodesDoNotAnswerListsItselfAndHasNothingToLeave() throws Exception {
+        int nobody;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            nobody = s.getLocalPort();
+        }
+        String hocon = "ctta.http.port = 0\n"
+                + "ctta.cluster { enabled = true, port = 0, seed-nodes = [\"127.0.0.1:" + nobody + "\"] }\n"
+                + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
+                + "ctta.pipelines = [{ name = lonely, input-topic = lonely.in, strategy = source, drift.detectors = [] }]\n";
+        Config full = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()).resolve();
+        StrategyRegistry registry = StrategyRegistry.load();
+        CttaSettings settings = CttaSettings.fromConfig(full.getConfig("ctta"), registry.names()::contains, registry.names());
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ClusterMembership.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(null)) {
+            kafka.createTopics(1, "lonely.in");
+            CttaRuntime runtime = CttaRuntime.start(settings, full, registry, kafka.bootstrapServers());
+            try {
+                JsonNode view = new ObjectMapper().readTree(send(runtime, HttpRequest.newBuilder(uri(runtime, "/api/cluster")).GET()).body());
+                assertTrue(view.get("clustered").asBoolean());
+                assertEquals(1, view.get("nodes").size(), view.toString());
+                JsonNode self = view.get("nodes").get(0);
+                assertEquals(runtime.address(), self.get("address").asText());
+                assertEquals(ClusterView.NOT_A_MEMBER, self.get("status").asText(), "no seed answered: not joined");
+                assertEquals("lonely", self.get("models").get(0).get("pipeline").asText());
+            } finally {
+                runtime.close();
+                log.detachAppender(logged);
+            }
+        }
+        assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().endsWith("is not a member: nothing to leave")),
+                "close does not wait for a removal that cannot come");
+    }
+
     private static URI uri(CttaRuntime runtime, String path) {
         return URI.create("http://127.0.0.1:" + runtime.httpPort() + path);
     }
