@@ -381,6 +381,23 @@ public final class KeyedStates implements AutoCloseable {
         publishSizes();
     }
 
+    /** The evicted keys and their files named by a checkpoint's section (for tools and tests). */
+    public static Map<String, String> filesNamedBy(byte[] section) {
+        SectionReader r = new SectionReader(section, KIND, 1);
+        int n = r.count(8);
+        for (int i = 0; i < n; i++) {
+            r.str();
+            r.blob();
+        }
+        int m = r.count(8);
+        Map<String, String> files = new HashMap<>();
+        for (int i = 0; i < m; i++) {
+            files.put(r.str(), r.str());
+        }
+        r.end();
+        return files;
+    }
+
     private void publishSizes() {
         metrics.sizes(resident.size(), spilled.size());
     }
