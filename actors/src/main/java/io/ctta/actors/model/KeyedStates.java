@@ -102,7 +102,7 @@ public final class KeyedStates implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the strategy cannot keep a state per key
      */
-    void bind(AdaptationStrategy strategy) {
+    public void bind(AdaptationStrategy strategy) {
         scoped = strategy.keyScopedState().orElseThrow(() -> new IllegalArgumentException("scope = key: strategy " + strategy.name()
                 + " adapts more than a small part of the network and keeps no state per key; use scope = pipeline,"
                 + " or a strategy that supports key scope (docs/scopes.md)"));
@@ -114,7 +114,7 @@ public final class KeyedStates implements AutoCloseable {
      *
      * @param keys the record key of each sample (null: all share the key {@code ""})
      */
-    ModelOutput serve(InputBatch batch, List<String> keys, Function<InputBatch, ModelOutput> predict) {
+    public ModelOutput serve(InputBatch batch, List<String> keys, Function<InputBatch, ModelOutput> predict) {
         LinkedHashMap<String, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < batch.size(); i++) {
             String k = keys == null || keys.get(i) == null ? "" : keys.get(i);
@@ -206,7 +206,6 @@ public final class KeyedStates implements AutoCloseable {
         } else {
             String file = spilled.remove(key);
             if (file != null) {
-                superseded(file);
                 try {
                     scoped.load(spill.read(file, key));
                     metrics.loaded();
@@ -216,6 +215,7 @@ public final class KeyedStates implements AutoCloseable {
                     metrics.lost();
                     scoped.resetToSource();
                 }
+                superseded(file); // after the read: without checkpoints it deletes the file
             } else {
                 scoped.resetToSource();
             }
@@ -402,11 +402,11 @@ public final class KeyedStates implements AutoCloseable {
         metrics.sizes(resident.size(), spilled.size());
     }
 
-    int residentCount() {
+    public int residentCount() {
         return resident.size();
     }
 
-    int spilledCount() {
+    public int spilledCount() {
         return spilled.size();
     }
 

@@ -101,10 +101,20 @@ class KeyedStatesTest {
     }
 
     @Test
-    void eachKeyKeepsItsOwnStateThroughEvictionsAndTheOutputKeepsTheBatchOrder() {
+    void eachKeyKeepsItsOwnStateThroughEvictionsAndTheOutputKeepsTheBatchOrder() throws IOException {
+        eachKeyKeepsItsOwnState(2);
+    }
+
+    /** Without checkpoints a file is deleted once read back, and never before. */
+    @Test
+    void withoutCheckpointsEachKeyKeepsItsStateAndFilesGoOnceReadBack() throws IOException {
+        eachKeyKeepsItsOwnState(0);
+    }
+
+    private void eachKeyKeepsItsOwnState(int keep) throws IOException {
         Counting strategy = new Counting();
         KeyStateMetrics metrics = KeyStateMetrics.unregistered();
-        try (KeyedStates keyed = new KeyedStates(new KeyedStates.Settings("p", 2, dir, 2), metrics)) {
+        try (KeyedStates keyed = new KeyedStates(new KeyedStates.Settings("p", 2, dir, keep), metrics)) {
             keyed.bind(strategy);
             // a b a c d b a -> groups a(0,2,6) b(1,5) c(3) d(4)
             List<String> keys = List.of("a", "b", "a", "c", "d", "b", "a");
@@ -124,6 +134,9 @@ class KeyedStatesTest {
             }
             assertEquals(2, keyed.spilledCount());
             assertTrue(metrics.evictions() >= 6 && metrics.loads() >= 4, metrics.evictions() + " " + metrics.loads());
+            if (keep == 0) {
+                assertEquals(2, files().size(), "only the two evicted states have files");
+            }
             // Records without key share one state ("").
             ModelOutput none = keyed.serve(batch(2, 0), null, strategy::predict);
             assertEquals(0f, none.probabilities()[0]);
