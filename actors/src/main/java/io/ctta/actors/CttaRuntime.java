@@ -214,8 +214,13 @@ public final class CttaRuntime implements AutoCloseable {
                             return CheckpointAgent.open(cs, CheckpointStores.open(cs, p.name(), kafka), configHash(p));
                         }
                         : null;
+                io.ctta.actors.metrics.KeyStateMetrics keyMetrics = new io.ctta.actors.metrics.KeyStateMetrics(registry, p.name(), p.strategy());
+                Supplier<io.ctta.actors.model.KeyedStates> keyStates = p.scope() == CttaSettings.Scope.KEY
+                        ? () -> new io.ctta.actors.model.KeyedStates(new io.ctta.actors.model.KeyedStates.Settings(p.name(), p.keyStates().maxResident(),
+                                p.keyStates().dir(), settings.checkpoints().enabled() ? checkpointSettingsFor(settings.checkpoints(), p).keep() : 0), keyMetrics)
+                        : null;
                 pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures, states,
-                        new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes), intraOpThreads)));
+                        new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes), intraOpThreads, keyStates)));
             }
             boolean clustered = settings.cluster().enabled();
             // A cluster member runs Pekko's cluster provider (Artery, seed nodes, the Split Brain

@@ -149,6 +149,18 @@ public final class CttaSchema {
     static final Setting<Map<String, Object>> STRATEGY_SETTINGS = Setting.block("strategy-settings",
             "this pipeline's overrides of ctta.strategies.<strategy>");
 
+    static final Setting<String> SCOPE = Setting.oneOf("scope", "pipeline",
+            "what one adaptation state serves: the whole pipeline, or each record key (key: one state per key over one shared"
+                    + " network, for strategies whose state is small: source, norm, tent, ecotta; docs/scopes.md)",
+            "pipeline", "key");
+    static final Setting<Integer> MAX_RESIDENT = Setting.integer("max-resident", 1000, 1, 100_000_000,
+            "scope = key: key states held in memory at most; the least recently used one is written to key-states.dir and read back on its key's next record");
+    static final Setting<String> KEY_STATES_DIR = Setting.string("dir", "",
+            "scope = key: where evicted key states are written (one sub-directory per pipeline); empty: <ctta.checkpoints.dir>/<pipeline>/key-states,"
+                    + " or a temporary directory without checkpoints; must be set with ctta.checkpoints.store = kafka");
+    static final SettingsSchema KEY_STATES = SettingsSchema.builder("scope = key: the per-key states (docs/scopes.md)")
+            .add(MAX_RESIDENT).add(KEY_STATES_DIR).build();
+
     static final Setting<String> OUTPUT_MODE = Setting.oneOf("mode", "at-least-once",
             "at-least-once, or exactly-once (one Kafka transaction per checkpoint; needs ctta.checkpoints.dir or store = kafka)",
             "at-least-once", "exactly-once");
@@ -196,8 +208,8 @@ public final class CttaSchema {
     /** What every pipeline inherits ({@code pipeline-defaults}). */
     static final SettingsSchema PIPELINE_DEFAULTS = SettingsSchema.builder("defaults every pipeline inherits")
             .add(STRATEGY).add(GROUP_ID).add(BATCH_SIZE).add(MAX_LATENCY).add(MAX_RECORD_BYTES).add(ASK_TIMEOUT)
-            .add(AUTO_OFFSET_RESET).add(SESSION_TIMEOUT).add(GROUP_INSTANCE_ID).add(STRATEGY_SETTINGS)
-            .child("output", OUTPUT).child("feedback", FEEDBACK).child("drift", DRIFT).build();
+            .add(AUTO_OFFSET_RESET).add(SESSION_TIMEOUT).add(GROUP_INSTANCE_ID).add(STRATEGY_SETTINGS).add(SCOPE)
+            .child("key-states", KEY_STATES).child("output", OUTPUT).child("feedback", FEEDBACK).child("drift", DRIFT).build();
 
     /** One element of {@code pipelines}: a name and an input topic, and any key of pipeline-defaults. */
     static final SettingsSchema PIPELINE = SettingsSchema.builder("one pipeline")

@@ -136,7 +136,25 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Config strategySettings,
             DriftConf drift,
             FeedbackConf feedback,
-            OutputConf output) {}
+            OutputConf output,
+            Scope scope,
+            KeyStatesConf keyStates) {}
+
+    /** What one adaptation state serves (docs/scopes.md). */
+    public enum Scope {
+        /** One state for the whole pipeline. */
+        PIPELINE,
+        /** One state per record key over one shared network. */
+        KEY
+    }
+
+    /**
+     * The per-key states of a pipeline with {@code scope = key}.
+     *
+     * @param maxResident states held in memory at most
+     * @param dir where evicted states are written for this pipeline; null: a temporary directory (no checkpoints)
+     */
+    public record KeyStatesConf(int maxResident, Path dir) {}
 
     /** How a pipeline's outputs reach Kafka (docs/operations.md, "Output modes"). */
     public enum OutputMode {

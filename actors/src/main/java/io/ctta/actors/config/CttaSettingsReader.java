@@ -271,7 +271,7 @@ final class CttaSettingsReader {
             }
             ConfigReader.reportUnknown(element, PIPELINE, prefix, problems);
             SettingValues p = ConfigReader.readValues(element.toConfig().withFallback(defaults), PIPELINE, prefix, problems);
-            PipelineConf conf = pipeline(p, prefix, element.toConfig(), strategies);
+            PipelineConf conf = pipeline(p, prefix, element.toConfig(), strategies, checkpoints);
             if (conf == null) {
                 continue;
             }
@@ -287,7 +287,7 @@ final class CttaSettingsReader {
         return pipelines;
     }
 
-    private PipelineConf pipeline(SettingValues p, String prefix, Config own, Config strategies) {
+    private PipelineConf pipeline(SettingValues p, String prefix, Config own, Config strategies, CheckpointSettings checkpoints) {
         String name = p.get(PIPELINE_NAME);
         boolean nameOk = name != null && NAME.matcher(name).matches();
         if (name != null && !nameOk) {
@@ -323,10 +323,48 @@ final class CttaSettingsReader {
         if (!nameOk || input == null) {
             return null;
         }
+        CttaSettings.Scope scope = CttaSettings.Scope.valueOf(p.get(SCOPE).toUpperCase(Locale.ROOT));
+        CttaSettings.KeyStatesConf keyStates = keyStates(p, scope, strategy, known, drift, checkpoints, name);
         String group = p.get(GROUP_ID);
         return new PipelineConf(name, input, strategy, group.isBlank() ? "ctta-" + name : group,
                 p.get(BATCH_SIZE), p.get(MAX_LATENCY), p.get(MAX_RECORD_BYTES), p.get(ASK_TIMEOUT), p.get(AUTO_OFFSET_RESET),
-                p.get(SESSION_TIMEOUT), p.get(GROUP_INSTANCE_ID), effective, drift, feedback, output);
+                p.get(SESSION_TIMEOUT), p.get(GROUP_INSTANCE_ID), effective, drift, feedback, output, scope, keyStates);
+    }
+
+    /**
+     * {@code scope = key}: the strategy (and the one a drift switches to) must keep a small state per
+     * key, and evicted states need a directory that survives a restart when checkpoints do.
+     */
+    private CttaSettings.KeyStatesConf keyStates(SettingValues p, CttaSettings.Scope scope, String strategy, boolean known,
+            DriftConf drift, CheckpointSettings checkpoints, String pipeline) {
+        SettingValues k = p.child("key-states");
+        String dir = k.get(KEY_STATES_DIR).trim();
+        if (scope != CttaSettings.Scope.KEY) {
+            return new CttaSettings.KeyStatesConf(k.get(MAX_RESIDENT), null);
+        }
+        StrategyRegistry strategies = registry != null ? registry : StrategyRegistry.load();
+        List<String> supporting = strategies.names().stream().filter(n -> strategies.provider(n).supportsKeyScope()).sorted().toList();
+        if (known && strategies.names().contains(strategy) && !strategies.provider(strategy).supportsKeyScope()) {
+            problems.badValue(p.key(SCOPE), "key", "pipeline: strategy " + strategy + " adapts more than a small part of the network"
+                    + " and keeps no state per key; scope = key works with " + String.join(", ", supporting) + " (docs/scopes.md)");
+        }
+        if (drift.action() == DriftActions.Kind.SWITCH_STRATEGY && strategies.names().contains(drift.switchTo())
+                && !strategies.provider(drift.switchTo()).supportsKeyScope()) {
+            problems.badValue(p.key(SCOPE), "key", "pipeline, or a drift.switch-to strategy that keeps a state per key ("
+                    + String.join(", ", supporting) + "), not " + drift.switchTo());
+        }
+        Path spill = null;
+        if (!dir.isEmpty()) {
+            spill = Path.of(dir).resolve(pipeline == null ? "pipeline" : pipeline);
+        } else if (checkpoints.enabled()) {
+            if (checkpoints.dir() == null || checkpoints.dir().toString().isEmpty()) {
+                problems.badValue(k.key(KEY_STATES_DIR), dir, "a directory for evicted key states: with ctta.checkpoints.store = kafka"
+                        + " there is no checkpoint directory to put them under, and they must survive a restart like the checkpoints");
+            } else {
+                spill = checkpoints.dir().resolve(pipeline == null ? "pipeline" : pipeline).resolve("key-states");
+            }
+        }
+        return new CttaSettings.KeyStatesConf(k.get(MAX_RESIDENT), spill);
     }
 
     private OutputConf output(SettingValues o, String pipeline) {

@@ -507,6 +507,7 @@ public final class PipelineStream {
             return CompletableFuture.completedFuture(new Served(tracked, records, poisonEvents, 0));
         }
         List<String> ids = new ArrayList<>(input.size());
+        List<String> keys = new ArrayList<>(input.size());
         List<RecordRef> served = new ArrayList<>(input.size());
         int[] labels = new int[input.size()];
         int k = 0;
@@ -514,12 +515,13 @@ public final class PipelineStream {
             BatchAssembler.Incoming in = t.incoming();
             if (in.ok()) {
                 ids.add(in.record().id());
+                keys.add(in.record().key());
                 served.add(t.ref());
                 labels[k++] = in.record().label() == null ? -1 : in.record().label();
             }
         }
         long asked = System.nanoTime();
-        CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, ids, labels, next, replyTo),
+        CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, ids, labels, next, replyTo, keys),
                 conf.askTimeout(), system.scheduler());
         return reply.thenApply(result -> {
             long answered = System.nanoTime();

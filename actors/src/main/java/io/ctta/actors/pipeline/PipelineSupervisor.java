@@ -81,12 +81,14 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
      * Everything a pipeline needs that is not in its config.
      *
      * @param checkpoints opens the model actor's checkpoint agent; null when checkpoints are off
+     * @param keyStates makes the model actor's per-key states (scope = key); null with scope = pipeline
      */
     public record Deps(Properties kafkaProperties, InputDecoder codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
             Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series,
             java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry, PipelineFailures failures,
             io.ctta.actors.health.PipelineStates states, OutputLimits outputLimits,
-            io.ctta.runtime.model.IntraOpThreads intraOpThreads) {
+            io.ctta.runtime.model.IntraOpThreads intraOpThreads,
+            Supplier<io.ctta.actors.model.KeyedStates> keyStates) {
 
         /** The producers' settings: the kafka properties with ctta's producer limits. */
         public Properties producerProperties() {
@@ -167,7 +169,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                                         () -> new IntraOpThreadsInterceptor<>(deps.intraOpThreads(), ModelActor.Command.class),
                                         ModelActor.create(this::createStrategy, conf.strategy(), deps.checkpoints(),
                                         deps.guards(), new ModelActor.LabelPolicy(conf.feedback().learnInline(),
-                                                conf.feedback().enabled() ? conf.feedback().joiner() : null))))
+                                                conf.feedback().enabled() ? conf.feedback().joiner() : null), deps.keyStates())))
                                 .onFailure(StrategyCreationException.class, SupervisorStrategy.stop().withLoggingEnabled(false)))
                         .onFailure(SupervisorStrategy.restart()),
                 "model",

@@ -20,6 +20,10 @@ import java.util.concurrent.CountDownLatch;
 public final class PipelineWorker {
     /** The pipeline's session-timeout (HOCON duration), 6s unless this system property says otherwise. */
     static final String SESSION_TIMEOUT_PROPERTY = "io.ctta.test.worker.session-timeout";
+    /** The pipeline's scope (pipeline unless this system property says otherwise). */
+    static final String SCOPE_PROPERTY = "io.ctta.test.worker.scope";
+    /** The pipeline's key-states.max-resident (the default unless this system property says otherwise). */
+    static final String MAX_RESIDENT_PROPERTY = "io.ctta.test.worker.max-resident";
 
     private PipelineWorker() {}
 
@@ -34,7 +38,9 @@ public final class PipelineWorker {
                 .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(List.of(Map.of(
                         "name", args[2], "input-topic", args[1], "strategy", args[4], "batch-size", 64, "max-latency", "5s",
                         "session-timeout", System.getProperty(SESSION_TIMEOUT_PROPERTY, "6s"),
-                        "output", Map.of("mode", args.length > 5 ? args[5] : "at-least-once")))));
+                        "output", Map.of("mode", args.length > 5 ? args[5] : "at-least-once"),
+                        "scope", System.getProperty(SCOPE_PROPERTY, "pipeline"),
+                        "key-states", Map.of("max-resident", Integer.getInteger(MAX_RESIDENT_PROPERTY, 1000))))));
         if (args.length > 6) {
             user = user.withValue("ctta.model.kind", ConfigValueFactory.fromAnyRef("torchscript"))
                     .withValue("ctta.model.path", ConfigValueFactory.fromAnyRef(args[6]));
