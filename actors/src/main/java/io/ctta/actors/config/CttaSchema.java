@@ -121,6 +121,10 @@ public final class CttaSchema {
             "static group membership (Kafka's group.instance.id), one stable name per process, e.g. the host name: a process"
                     + " killed and restarted takes its partitions back at once instead of after session-timeout; empty: dynamic membership")
             .where(v -> v.isEmpty() || v.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,100}"), "empty, or letters, digits, '.', '_' or '-'");
+    static final Setting<String> SCOPE = Setting.oneOf("scope", "pipeline",
+            "what one model adapts to: pipeline (one model for the whole input topic) or partition (one model, checkpoint and"
+                    + " metrics tag per input partition, handed over with its checkpoint when the consumer group moves the partition;"
+                    + " needs checkpoints)", "pipeline", "partition");
     static final Setting<Map<String, Object>> STRATEGY_SETTINGS = Setting.block("strategy-settings",
             "this pipeline's overrides of ctta.strategies.<strategy>");
 
@@ -171,7 +175,7 @@ public final class CttaSchema {
     /** What every pipeline inherits ({@code pipeline-defaults}). */
     static final SettingsSchema PIPELINE_DEFAULTS = SettingsSchema.builder("defaults every pipeline inherits")
             .add(STRATEGY).add(GROUP_ID).add(BATCH_SIZE).add(MAX_LATENCY).add(MAX_RECORD_BYTES).add(ASK_TIMEOUT)
-            .add(AUTO_OFFSET_RESET).add(SESSION_TIMEOUT).add(GROUP_INSTANCE_ID).add(STRATEGY_SETTINGS)
+            .add(AUTO_OFFSET_RESET).add(SESSION_TIMEOUT).add(GROUP_INSTANCE_ID).add(SCOPE).add(STRATEGY_SETTINGS)
             .child("output", OUTPUT).child("feedback", FEEDBACK).child("drift", DRIFT).build();
 
     /** One element of {@code pipelines}: a name and an input topic, and any key of pipeline-defaults. */

@@ -103,10 +103,25 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             String autoOffsetReset,
             Duration sessionTimeout,
             String groupInstanceId,
+            Scope scope,
             Config strategySettings,
             DriftConf drift,
             FeedbackConf feedback,
-            OutputConf output) {}
+            OutputConf output) {
+
+        /** The name a partition's model goes by (checkpoints, metrics, admin) in {@link Scope#PARTITION}. */
+        public String unitName(int partition) {
+            return name + "-p" + partition;
+        }
+    }
+
+    /** What one model adapts to (docs/scaling.md, "Scopes"). */
+    public enum Scope {
+        /** One model for every partition of the input topic. */
+        PIPELINE,
+        /** One model (strategy state, checkpoint, metrics tag) per input partition, handed over on rebalance. */
+        PARTITION
+    }
 
     /** How a pipeline's outputs reach Kafka (docs/operations.md, "Output modes"). */
     public enum OutputMode {

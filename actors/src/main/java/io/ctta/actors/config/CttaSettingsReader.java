@@ -229,6 +229,20 @@ final class CttaSettingsReader {
                 problems.badValue(prefix + ".output.mode", "exactly-once",
                         "at-least-once, or set ctta.checkpoints.dir (or ctta.checkpoints.store = kafka): exactly-once output resumes from the checkpoint its last transaction names");
             }
+            if (conf.scope() == CttaSettings.Scope.PARTITION) {
+                if (!checkpoints.enabled()) {
+                    problems.badValue(prefix + ".scope", "partition",
+                            "pipeline, or set ctta.checkpoints.dir (or ctta.checkpoints.store = kafka): a partition's model moves between processes with its checkpoint");
+                }
+                if (conf.output().exactlyOnce()) {
+                    problems.badValue(prefix + ".scope", "partition",
+                            "pipeline, or output.mode = at-least-once: exactly-once output is not yet built for per-partition models");
+                }
+                if (conf.feedback().enabled()) {
+                    problems.badValue(prefix + ".scope", "partition",
+                            "pipeline, or feedback.enabled = false: delayed labels are not yet routed to per-partition models");
+                }
+            }
             pipelines.add(conf);
         }
         return pipelines;
@@ -273,7 +287,8 @@ final class CttaSettingsReader {
         String group = p.get(GROUP_ID);
         return new PipelineConf(name, input, strategy, group.isBlank() ? "ctta-" + name : group,
                 p.get(BATCH_SIZE), p.get(MAX_LATENCY), p.get(MAX_RECORD_BYTES), p.get(ASK_TIMEOUT), p.get(AUTO_OFFSET_RESET),
-                p.get(SESSION_TIMEOUT), p.get(GROUP_INSTANCE_ID), effective, drift, feedback, output);
+                p.get(SESSION_TIMEOUT), p.get(GROUP_INSTANCE_ID), CttaSettings.Scope.valueOf(p.get(SCOPE).toUpperCase(Locale.ROOT)),
+                effective, drift, feedback, output);
     }
 
     private OutputConf output(SettingValues o, String pipeline) {
