@@ -175,7 +175,8 @@ public final class CttaRuntime implements AutoCloseable {
             int[] shape = modelSource.spec().inputShape();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-            Map<String, PipelineMetrics> metrics = new LinkedHashMap<>();
+            // Concurrent: a partition-scoped pipeline adds its partitions' metrics as they are assigned.
+            Map<String, PipelineMetrics> metrics = new java.util.concurrent.ConcurrentHashMap<>();
             Dashboard dashboard = new Dashboard();
             Map<String, org.apache.pekko.actor.typed.ActorRef<io.ctta.actors.model.ModelActor.Command>> models =
                     new java.util.concurrent.ConcurrentHashMap<>();
@@ -219,8 +220,28 @@ public final class CttaRuntime implements AutoCloseable {
                         ? () -> new io.ctta.actors.model.KeyedStates(new io.ctta.actors.model.KeyedStates.Settings(p.name(), p.keyStates().maxResident(),
                                 p.keyStates().dir(), settings.checkpoints().enabled() ? checkpointSettingsFor(settings.checkpoints(), p).keep() : 0), keyMetrics)
                         : null;
+                PipelineSupervisor.OutputLimits limits = new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes);
+                java.util.function.IntFunction<PipelineSupervisor.Deps> partitionDeps = null;
+                if (p.scope() == CttaSettings.Scope.PARTITION) {
+                    // Each partition's model has its own checkpoints, metrics tag, drift monitor and dashboard
+                    // series under "<pipeline>-p<N>"; a partition that comes back reuses its meters.
+                    Map<Integer, PipelineSupervisor.Deps> byPartition = new java.util.concurrent.ConcurrentHashMap<>();
+                    partitionDeps = partition -> byPartition.computeIfAbsent(partition, n -> {
+                        String unit = p.unitName(n);
+                        PipelineMetrics um = new PipelineMetrics(registry, unit, p.strategy());
+                        metrics.put(unit, um);
+                        Supplier<CheckpointAgent> unitCheckpoints = () -> {
+                            CheckpointSettings cs = checkpointSettingsFor(settings.checkpoints(), p);
+                            return CheckpointAgent.open(cs, CheckpointStores.open(cs, unit, kafka), configHash(p));
+                        };
+                        return new PipelineSupervisor.Deps(kafka, codec, factory, um, unitCheckpoints, settings.guards(),
+                                new DriftMonitor(unit, p.strategy(), p.drift().detectors(), settings.model().seed(), registry),
+                                new DriftActions(p.drift().action(), p.drift().switchTo(), p.drift().cooldown(), System::currentTimeMillis),
+                                dashboard.register(unit, p.strategy()), models, failures, states, limits, intraOpThreads, null, null);
+                    });
+                }
                 pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures, states,
-                        new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes), intraOpThreads, keyStates)));
+                        limits, intraOpThreads, keyStates, partitionDeps)));
             }
             boolean clustered = settings.cluster().enabled();
             // A cluster member runs Pekko's cluster provider (Artery, seed nodes, the Split Brain

@@ -150,9 +150,11 @@ public final class CttaSchema {
             "this pipeline's overrides of ctta.strategies.<strategy>");
 
     static final Setting<String> SCOPE = Setting.oneOf("scope", "pipeline",
-            "what one adaptation state serves: the whole pipeline, or each record key (key: one state per key over one shared"
-                    + " network, for strategies whose state is small: source, norm, tent, ecotta; docs/scopes.md)",
-            "pipeline", "key");
+            "what one model or adaptation state serves: pipeline (one model for the whole input topic), partition (one model,"
+                    + " checkpoint and metrics tag per input partition, handed over with its checkpoint when the consumer group moves the"
+                    + " partition; needs checkpoints; docs/scaling.md), or key (one state per record key over one shared network, for"
+                    + " strategies whose state is small: source, norm, tent, ecotta; docs/scopes.md)",
+            "pipeline", "partition", "key");
     static final Setting<Integer> MAX_RESIDENT = Setting.integer("max-resident", 1000, 1, 100_000_000,
             "scope = key: key states held in memory at most; the least recently used one is written to key-states.dir and read back on its key's next record");
     static final Setting<String> KEY_STATES_DIR = Setting.string("dir", "",

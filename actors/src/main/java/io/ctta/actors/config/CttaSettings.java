@@ -138,12 +138,20 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             FeedbackConf feedback,
             OutputConf output,
             Scope scope,
-            KeyStatesConf keyStates) {}
+            KeyStatesConf keyStates) {
+
+        /** The name a partition's model goes by (checkpoints, metrics, admin) in {@link Scope#PARTITION}. */
+        public String unitName(int partition) {
+            return name + "-p" + partition;
+        }
+    }
 
     /** What one adaptation state serves (docs/scopes.md). */
     public enum Scope {
-        /** One state for the whole pipeline. */
+        /** One model and state for every partition of the input topic. */
         PIPELINE,
+        /** One model (strategy state, checkpoint, metrics tag) per input partition, handed over on rebalance (docs/scaling.md). */
+        PARTITION,
         /** One state per record key over one shared network. */
         KEY
     }

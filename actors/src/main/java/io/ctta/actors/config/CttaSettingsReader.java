@@ -282,6 +282,20 @@ final class CttaSettingsReader {
                 problems.badValue(prefix + ".output.mode", "exactly-once",
                         "at-least-once, or set ctta.checkpoints.dir (or ctta.checkpoints.store = kafka): exactly-once output resumes from the checkpoint its last transaction names");
             }
+            if (conf.scope() == CttaSettings.Scope.PARTITION) {
+                if (!checkpoints.enabled()) {
+                    problems.badValue(prefix + ".scope", "partition",
+                            "pipeline, or set ctta.checkpoints.dir (or ctta.checkpoints.store = kafka): a partition's model moves between processes with its checkpoint");
+                }
+                if (conf.output().exactlyOnce()) {
+                    problems.badValue(prefix + ".scope", "partition",
+                            "pipeline, or output.mode = at-least-once: exactly-once output is not yet built for per-partition models");
+                }
+                if (conf.feedback().enabled()) {
+                    problems.badValue(prefix + ".scope", "partition",
+                            "pipeline, or feedback.enabled = false: delayed labels are not yet routed to per-partition models");
+                }
+            }
             pipelines.add(conf);
         }
         return pipelines;
