@@ -68,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * embedded broker, sharing one checkpoint directory) both run pipeline {@code ps} with {@code
  * scope = partition} over a 4-partition topic, with dynamic membership (no group-instance-id);
  * node A also runs {@code keyed} with {@code scope = key}. A's view lists each of the 4 partitions
- * once, on the node the group coordinator gave it to and whose model then predicts its records; a
+ * once, on the node the group coordinator gave it to and whose model then predicts its records,
+ * with that model's own version (TENT, so each partition's model adapts on its own); a
  * partition reset sent to A for a partition B serves is done by B's model of that partition alone;
  * a pipeline-wide reset reaches every partition's model on both nodes; A's keyed pipeline shows
  * its keys in memory and in files. The tests run in order on one cluster.
@@ -99,7 +100,7 @@ class PartitionClusterViewTest {
         int portA = freePort();
         int portB = freePort();
         String seeds = "[\"127.0.0.1:" + portA + "\"]";
-        String ps = "{ name = ps, input-topic = ps.in, strategy = source, scope = partition, batch-size = 16, max-latency = 200ms,"
+        String ps = "{ name = ps, input-topic = ps.in, strategy = tent, scope = partition, batch-size = 16, max-latency = 200ms,"
                 + " session-timeout = 6s, drift.detectors = [] }";
         // An LRU of 2 states over 5 keys: 2 in memory, 3 in files.
         String keyed = "{ name = keyed, input-topic = keyed.in, strategy = norm, scope = key, key-states.max-resident = 2,"
@@ -142,7 +143,7 @@ class PartitionClusterViewTest {
             assertEquals("partition", m.get("scope").asText());
             assertEquals(PS + "-p" + p, m.get("model").asText());
             assertEquals("[" + p + "]", m.get("assigned").toString());
-            assertEquals("source", m.get("strategy").asText());
+            assertEquals("tent", m.get("strategy").asText());
             assertEquals(0, m.get("keys").asLong());
         }
         // B's endpoint shows the same cluster once the Receptionist there lists A's agent too.
@@ -153,25 +154,37 @@ class PartitionClusterViewTest {
         Map<Integer, Double> beforeA = predictions(a);
         Map<Integer, Double> beforeB = predictions(b);
         int perPartition = 8;
-        produce("ps.in", PARTITIONS * perPartition, i -> i % PARTITIONS, i -> "k" + i);
-        await(() -> {
-            Map<Integer, Double> nowA = predictions(a);
-            Map<Integer, Double> nowB = predictions(b);
-            for (int p = 0; p < PARTITIONS; p++) {
-                if (nowA.get(p) - beforeA.get(p) + nowB.get(p) - beforeB.get(p) < perPartition) {
-                    return false;
+        // Two rounds: a TENT model publishes the version that predicted a batch, so the first batch shows 0.
+        for (int round = 1; round <= 2; round++) {
+            int wanted = round * perPartition;
+            produce("ps.in", PARTITIONS * perPartition, i -> i % PARTITIONS, i -> "k" + i);
+            await(() -> {
+                Map<Integer, Double> nowA = predictions(a);
+                Map<Integer, Double> nowB = predictions(b);
+                for (int p = 0; p < PARTITIONS; p++) {
+                    if (nowA.get(p) - beforeA.get(p) + nowB.get(p) - beforeB.get(p) < wanted) {
+                        return false;
+                    }
                 }
-            }
-            return true;
-        }, "every new record predicted");
+                return true;
+            }, "round " + round + "'s records predicted");
+        }
         Map<Integer, Double> afterA = predictions(a);
         Map<Integer, Double> afterB = predictions(b);
         for (int p = 0; p < PARTITIONS; p++) {
             boolean onA = owners.get(p).equals(a.address());
-            assertEquals(onA ? perPartition : 0, afterA.get(p) - beforeA.get(p), "partition " + p + " on A's model");
-            assertEquals(onA ? 0 : perPartition, afterB.get(p) - beforeB.get(p), "partition " + p + " on B's model");
+            assertEquals(onA ? 2 * perPartition : 0, afterA.get(p) - beforeA.get(p), "partition " + p + " on A's model");
+            assertEquals(onA ? 0 : 2 * perPartition, afterB.get(p) - beforeB.get(p), "partition " + p + " on B's model");
         }
-        assertEquals(partitionOwners(cluster(a)), owners, "no rebalance happened meanwhile");
+        // Each partition's model version is its own model's, read on the node that serves it.
+        JsonNode after = await(() -> cluster(a), v -> psModels(v).stream().allMatch(m -> m.get("modelVersion").asLong() > 0),
+                "every partition's TENT model adapted");
+        assertEquals(owners, partitionOwners(after), "no rebalance happened meanwhile");
+        for (JsonNode m : psModels(after)) {
+            int p = m.get("partition").asInt();
+            CttaRuntime owner = owners.get(p).equals(a.address()) ? a : b;
+            assertEquals(gauge(owner, "ctta.model.version", PS + "-p" + p), m.get("modelVersion").asDouble(), "partition " + p + "'s model version");
+        }
     }
 
     @Test
