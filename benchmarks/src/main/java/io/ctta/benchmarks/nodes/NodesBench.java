@@ -24,8 +24,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * <p>The broker runs in a child JVM ({@link BrokerProcess}) unless one is given; each node is a
  * child JVM running {@code ctta run} ({@link NodeProcess}). Per measurement: a new pipeline name
  * (so a new consumer group, checkpoints and predictions topic) and a new input topic; the N nodes
- * are started and awaited until the group is stable and every node serves its partitions; only
- * then is the topic filled ({@link StreamTopic}) with the stream's bytes, encoded once for all
+ * are started one after the other, each once the group of those before it is stable and each of
+ * them serves its partitions ({@link NodeGroup}); only then is the topic filled ({@link StreamTopic}) with the stream's bytes, encoded once for all
  * measurements. Samples/s run from the first prediction to the last ({@code processedAtMs}, one
  * clock: the nodes share the machine), read from the predictions topic afterwards; the CPU each
  * node used runs from the fill to the last prediction written. Node counts alternate in order
@@ -69,11 +69,12 @@ public final class NodesBench {
      * @param cpuPerNode CPU seconds of each node over {@code wallSeconds}
      * @param brokerCpuSeconds the broker's CPU time over {@code wallSeconds}, or -1 (a broker not started here)
      * @param fillSeconds how long filling the input topic took (while the nodes already served it)
-     * @param extraAssignments rebalances the nodes saw during the measurement (0 when the group stayed as it was formed)
+     * @param disruptions new assignments and pipeline restarts the nodes logged during the measurement (0 when the
+     *     group served as it was formed)
      */
     public record Row(int round, int nodes, List<Integer> held, int modelThreads, int intraOpThreads, long records, long predictions,
             long distinct, long spanMs, double wallSeconds, List<Double> cpuPerNode, double brokerCpuSeconds, double fillSeconds,
-            int extraAssignments) {
+            int disruptions) {
         public double samplesPerSecond() {
             return distinct * 1000.0 / Math.max(1, spanMs);
         }
@@ -176,8 +177,8 @@ public final class NodesBench {
         stream.create(kafka, input);
         NodeConfig config = new NodeConfig(setup.bootstrap(), name, input, options.strategy(), options.batchSize(), threads[0], threads[1],
                 options.weights());
-        try (NodeGroup group = NodeGroup.start(config, n, setup.work(), options.nodeHeap())) {
-            List<Integer> held = group.awaitReady(kafka, stream.partitions(), READY_LIMIT);
+        try (NodeGroup group = NodeGroup.start(config, n, setup.work(), options.nodeHeap(), kafka, stream.partitions(), READY_LIMIT)) {
+            List<Integer> held = group.held();
             long[] cpu0 = group.cpuNanos();
             long broker0 = broker == null ? -1 : CpuTime.ofProcess(broker.pid());
             long t0 = System.nanoTime();
@@ -188,7 +189,7 @@ public final class NodesBench {
             long t1 = System.nanoTime();
             long[] cpu1 = group.cpuNanos();
             long broker1 = broker == null ? -1 : CpuTime.ofProcess(broker.pid());
-            int extra = group.extraAssignments();
+            int extra = group.disruptionsSinceReady();
             PredictionsTopic.Tally tally = predictions.tally();
             // At-least-once: after a rebalance a prediction may be written twice, so the count can be
             // reached with a record still unserved; wait for as many more as records are missing.
@@ -197,7 +198,7 @@ public final class NodesBench {
                 t1 = System.nanoTime();
                 cpu1 = group.cpuNanos();
                 broker1 = broker == null ? -1 : CpuTime.ofProcess(broker.pid());
-                extra = group.extraAssignments();
+                extra = group.disruptionsSinceReady();
                 tally = predictions.tally();
             }
             List<Double> nodeCpu = new ArrayList<>();
@@ -213,7 +214,7 @@ public final class NodesBench {
     public static String table(List<Row> rows) {
         StringBuilder b = new StringBuilder();
         b.append("| round | nodes | partitions per node | threads per node (model x operator) | records | predictions | seconds"
-                + " | samples/s | vs 1 node | cores used by the nodes | samples per node CPU-s | broker CPU-s | rebalances |\n");
+                + " | samples/s | vs 1 node | cores used by the nodes | samples per node CPU-s | broker CPU-s | rebalances or restarts |\n");
         b.append("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             Row base = baseline(r, rows);
@@ -222,7 +223,7 @@ public final class NodesBench {
                     r.predictions(), r.spanMs() / 1e3, r.samplesPerSecond(),
                     base == null ? "" : String.format(Locale.ROOT, "%.2fx", r.samplesPerSecond() / base.samplesPerSecond()), r.coresUsed(),
                     r.samplesPerCpuSecond(), r.brokerCpuSeconds() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.brokerCpuSeconds()),
-                    r.extraAssignments()));
+                    r.disruptions()));
         }
         return b.toString();
     }
@@ -254,11 +255,11 @@ public final class NodesBench {
     private static String line(Row r, List<Row> rows) {
         Row base = baseline(r, rows);
         return String.format(Locale.ROOT, "round %d, %d node(s) holding %s partitions, %d x %d threads each: %d of %d records predicted"
-                        + " (%d predictions) in %.2f s = %.0f samples/s%s; nodes used %.2f cores (CPU s %s), filled in %.2f s, %d rebalance(s)",
+                        + " (%d predictions) in %.2f s = %.0f samples/s%s; nodes used %.2f cores (CPU s %s), filled in %.2f s, %d rebalance(s) or restart(s)",
                 r.round(), r.nodes(), r.held(), r.modelThreads(), r.intraOpThreads(), r.distinct(), r.records(), r.predictions(), r.spanMs() / 1e3,
                 r.samplesPerSecond(), base == null || base == r ? "" : String.format(Locale.ROOT, " (%.2fx one node)", r.samplesPerSecond() / base.samplesPerSecond()),
                 r.coresUsed(), r.cpuPerNode().stream().map(c -> String.format(Locale.ROOT, "%.1f", c)).collect(Collectors.joining(" + ")),
-                r.fillSeconds(), r.extraAssignments());
+                r.fillSeconds(), r.disruptions());
     }
 
     private static double median(List<Double> values) {

@@ -41,6 +41,7 @@ class NodesBenchTest {
             assertTrue(r.cpuPerNode().stream().allMatch(c -> c > 0), "every node worked: " + r);
             assertTrue(r.spanMs() > 0 && r.wallSeconds() > 0 && r.samplesPerSecond() > 0, r.toString());
             assertTrue(r.brokerCpuSeconds() >= 0, "the broker child's CPU is known: " + r);
+            assertEquals(0, r.disruptions(), "the group served as it was formed, no rebalance, no restart: " + r);
         }
         // With two cores and four partitions: one node runs two models at once, two nodes one each.
         int cores = Runtime.getRuntime().availableProcessors();
