@@ -73,10 +73,6 @@ final class NodeGroup implements AutoCloseable {
         }
     }
 
-    List<NodeProcess> nodes() {
-        return List.copyOf(nodes);
-    }
-
     /** Input partitions each member of the group held when it was ready, e.g. {@code [2, 2]}. */
     List<Integer> held() {
         return held;

@@ -43,10 +43,6 @@ final class NodeProcess implements AutoCloseable {
         return new NodeProcess(pb.start(), log);
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     Path log() {
         return log;
     }
