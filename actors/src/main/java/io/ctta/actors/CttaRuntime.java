@@ -130,6 +130,7 @@ public final class CttaRuntime implements AutoCloseable {
             Set<String> topics = new LinkedHashSet<>();
             Set<String> outputs = new LinkedHashSet<>();
             Set<String> compacted = new LinkedHashSet<>();
+            Set<String> leases = new LinkedHashSet<>();
             for (PipelineConf p : settings.pipelines()) {
                 topics.add(p.inputTopic());
                 outputs.add(Topics.predictions(p.name()));
@@ -143,6 +144,9 @@ public final class CttaRuntime implements AutoCloseable {
                 }
                 if (p.feedback().enabled()) {
                     topics.add(p.feedback().topic());
+                }
+                if (p.standby()) {
+                    leases.add(Topics.lease(p.name()));
                 }
             }
             outputs.removeAll(topics);
@@ -166,6 +170,8 @@ public final class CttaRuntime implements AutoCloseable {
             }
             // One partition, so that offset order is commit order; compacted: one pointer per pipeline is kept.
             TopicAdmin.ensure(kafka, compacted, 1, Map.of("cleanup.policy", "compact"));
+            // One partition: whoever the lease group assigns it to serves (nothing is ever written to it).
+            TopicAdmin.ensure(kafka, leases, 1);
 
             PipelineFailures failures = new PipelineFailures();
             PipelineStates states = new PipelineStates();

@@ -20,7 +20,7 @@ import java.util.List;
  * @param modelVersion parameter updates the model applied so far ({@code ctta.model.version} of {@code model})
  * @param keys with {@code scope = key}, the keys with a state of their own (in memory and in
  *     files: {@code ctta_key_states_resident + ctta_key_states_spilled}); 0 otherwise
- * @param state the pipeline's state (STARTING, RUNNING, RESTARTING, STOPPED, FAILED)
+ * @param state the pipeline's state (STARTING, RUNNING, STANDBY, RESTARTING, STOPPED, FAILED)
  */
 public record ModelView(String pipeline, String scope, Integer partition, String model, List<Integer> assigned, String strategy,
         long modelVersion, long keys, String state) implements ClusterMessage {

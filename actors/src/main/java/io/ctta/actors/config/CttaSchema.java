@@ -155,6 +155,10 @@ public final class CttaSchema {
                     + " partition; needs checkpoints; docs/scaling.md), or key (one state per record key over one shared network, for"
                     + " strategies whose state is small: source, norm, tent, ecotta; docs/scopes.md)",
             "pipeline", "partition", "key");
+    static final Setting<Boolean> STANDBY = Setting.bool("standby", false,
+            "scope = pipeline: hot standby; processes started with the same config hold a lease (a one-partition topic"
+                    + " <pipeline>.lease in group <group-id>-lease) and only its holder serves, the others stand by and take over"
+                    + " from the last checkpoint when it leaves or dies; needs checkpoints (docs/scaling.md)");
     static final Setting<Integer> MAX_RESIDENT = Setting.integer("max-resident", 1000, 1, 100_000_000,
             "scope = key: key states held in memory at most; the least recently used one is written to key-states.dir and read back on its key's next record");
     static final Setting<String> KEY_STATES_DIR = Setting.string("dir", "",
@@ -210,7 +214,7 @@ public final class CttaSchema {
     /** What every pipeline inherits ({@code pipeline-defaults}). */
     static final SettingsSchema PIPELINE_DEFAULTS = SettingsSchema.builder("defaults every pipeline inherits")
             .add(STRATEGY).add(GROUP_ID).add(BATCH_SIZE).add(MAX_LATENCY).add(MAX_RECORD_BYTES).add(ASK_TIMEOUT)
-            .add(AUTO_OFFSET_RESET).add(SESSION_TIMEOUT).add(GROUP_INSTANCE_ID).add(STRATEGY_SETTINGS).add(SCOPE)
+            .add(AUTO_OFFSET_RESET).add(SESSION_TIMEOUT).add(GROUP_INSTANCE_ID).add(STRATEGY_SETTINGS).add(SCOPE).add(STANDBY)
             .child("key-states", KEY_STATES).child("output", OUTPUT).child("feedback", FEEDBACK).child("drift", DRIFT).build();
 
     /** One element of {@code pipelines}: a name and an input topic, and any key of pipeline-defaults. */

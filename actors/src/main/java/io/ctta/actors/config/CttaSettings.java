@@ -138,7 +138,8 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             FeedbackConf feedback,
             OutputConf output,
             Scope scope,
-            KeyStatesConf keyStates) {
+            KeyStatesConf keyStates,
+            boolean standby) {
 
         /** The name a partition's model goes by (checkpoints, metrics, admin) in {@link Scope#PARTITION}. */
         public String unitName(int partition) {

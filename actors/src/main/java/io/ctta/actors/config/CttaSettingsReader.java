@@ -292,6 +292,13 @@ final class CttaSettingsReader {
                             "pipeline, or feedback.enabled = false: delayed labels are not yet routed to per-partition models");
                 }
             }
+            if (conf.standby() && conf.scope() != CttaSettings.Scope.PIPELINE) {
+                problems.badValue(prefix + ".standby", "true", "false, or scope = pipeline: with scope = "
+                        + conf.scope().name().toLowerCase(Locale.ROOT) + " processes with the same config share the work through the consumer group");
+            } else if (conf.standby() && !checkpoints.enabled()) {
+                problems.badValue(prefix + ".standby", "true",
+                        "false, or set ctta.checkpoints.dir (or ctta.checkpoints.store = kafka): the standby resumes from the active process's checkpoint");
+            }
             pipelines.add(conf);
         }
         return pipelines;
@@ -338,7 +345,8 @@ final class CttaSettingsReader {
         String group = p.get(GROUP_ID);
         return new PipelineConf(name, input, strategy, group.isBlank() ? "ctta-" + name : group,
                 p.get(BATCH_SIZE), p.get(MAX_LATENCY), p.get(MAX_RECORD_BYTES), p.get(ASK_TIMEOUT), p.get(AUTO_OFFSET_RESET),
-                p.get(SESSION_TIMEOUT), p.get(GROUP_INSTANCE_ID), effective, drift, feedback, output, scope, keyStates);
+                p.get(SESSION_TIMEOUT), p.get(GROUP_INSTANCE_ID), effective, drift, feedback, output, scope, keyStates,
+                p.get(STANDBY));
     }
 
     /**

@@ -11,7 +11,8 @@ import java.util.function.BooleanSupplier;
  *       pipeline failed for good and {@link FailurePolicy#EXIT} says the process must go (a
  *       restart of the process is then the remedy). A pipeline that restarts with backoff is
  *       alive: restarting the process would not help it.</li>
- *   <li><b>ready</b>: every pipeline is {@link PipelineState#RUNNING}; any other state (starting,
+ *   <li><b>ready</b>: every pipeline is {@link PipelineState#RUNNING} or {@link PipelineState#STANDBY}
+ *       (a hot standby is healthy and can take over at once); any other state (starting,
  *       restarting, stopped, failed, also under keep-running) makes the process not ready.</li>
  * </ul>
  */
@@ -37,7 +38,7 @@ public final class HealthCheck {
         List<PipelineStatus> all = states.all();
         boolean failedForGood = policy == FailurePolicy.EXIT && all.stream().anyMatch(s -> s.state() == PipelineState.FAILED);
         boolean live = !shuttingDown.getAsBoolean() && !failedForGood;
-        boolean ready = live && !all.isEmpty() && all.stream().allMatch(s -> s.state() == PipelineState.RUNNING);
+        boolean ready = live && !all.isEmpty() && all.stream().allMatch(s -> s.state() == PipelineState.RUNNING || s.state() == PipelineState.STANDBY);
         return new Verdict(live, ready, policy, all);
     }
 

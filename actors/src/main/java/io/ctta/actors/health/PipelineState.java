@@ -6,6 +6,11 @@ public enum PipelineState {
     STARTING,
     /** Its graph is up and, after a failure, has served a batch again (or run healthily for 30 s). */
     RUNNING,
+    /**
+     * Hot standby (scope = pipeline, standby = true): another process holds the pipeline's lease and
+     * serves; this one has no model and no graph, and takes over when the lease comes to it. Ready.
+     */
+    STANDBY,
     /** Its graph failed; it waits out a backoff (or retries) and has not served a batch since. */
     RESTARTING,
     /** It stopped without failing: drained on shutdown, its input ended, or a newer owner took its checkpoints. */

@@ -45,6 +45,19 @@ public final class PipelineStates {
         }, false);
     }
 
+    /** Hot standby: the lease came to this process; its model starts. */
+    public void starting(String pipeline) {
+        update(pipeline, s -> s.to(PipelineState.STARTING, clock.instant()), false);
+    }
+
+    /** Hot standby: another process holds the lease; this one waits for it without a model. */
+    public void standby(String pipeline) {
+        update(pipeline, s -> {
+            PipelineStatus r = s.to(PipelineState.STANDBY, clock.instant());
+            return new PipelineStatus(r.name(), r.strategy(), r.state(), r.since(), r.restarts(), 0, null, r.lastError(), r.lastErrorAt());
+        }, false);
+    }
+
     /** The graph failed with {@code error}; the next attempt starts at {@code nextRetry}. */
     public void restarting(String pipeline, String error, Instant nextRetry) {
         Instant now = clock.instant();
@@ -99,7 +112,7 @@ public final class PipelineStates {
         return f;
     }
 
-    /** Completes once no pipeline is {@link PipelineState#STARTING} any more (each runs, retries, stopped or failed). */
+    /** Completes once no pipeline is {@link PipelineState#STARTING} any more (each runs, stands by, retries, stopped or failed). */
     public CompletableFuture<List<PipelineStatus>> started() {
         return when(all -> all.stream().noneMatch(s -> s.state() == PipelineState.STARTING));
     }

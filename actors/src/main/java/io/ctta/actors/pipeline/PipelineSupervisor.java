@@ -50,13 +50,24 @@ import org.apache.pekko.kafka.javadsl.Consumer;
  * checkpoint, starts the Kafka graph from that checkpoint's offsets, and restarts the whole with
  * exponential backoff when the graph fails (uncommitted records are then served again from the
  * rewound model, so none is applied twice). {@link Stop} drains the graph (batches in flight are
- * produced first) and writes a final checkpoint.
+ * produced first) and writes a final checkpoint. With {@code standby = true} it does all that only
+ * while it holds the pipeline's {@link LeaderLease}; without it, it stands by without a model.
  */
 public final class PipelineSupervisor extends AbstractBehavior<PipelineSupervisor.Command> {
 
     /** What a pipeline supervisor accepts. */
     public sealed interface Command permits Stop, Rewound, PointerRead, StreamEnded, Restart, Drained, Stopped, PollLag, Lag, FeedbackEnded, RestartFeedback,
-            UnitsIdle, Assign, UnitRewound, Revoked, UnitFinished, UnitStopped {}
+            UnitsIdle, Assign, UnitRewound, Revoked, UnitFinished, UnitStopped, LeaseAcquired, LeaseReleased {}
+
+    // --- hot standby (scope = pipeline, standby = true) ------------------------------------------
+
+    /** This process now holds the pipeline's lease: it serves. */
+    private enum LeaseAcquired implements Command {
+        INSTANCE
+    }
+
+    /** Another process took the lease: hand over (drain, final checkpoint), then complete {@code done}. */
+    private record LeaseReleased(CompletableFuture<Void> done) implements Command {}
 
     // --- partition scope: a model per assigned input partition ----------------------------------
 
@@ -164,8 +175,17 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private final TimerScheduler<Command> timers;
     private final PipelineConf conf;
     private final Deps deps;
-    /** The pipeline's model; null in partition scope, where each partition has its own ({@link #units}). */
-    private final ActorRef<ModelActor.Command> model;
+    /**
+     * The pipeline's model; null in partition scope, where each partition has its own ({@link #units}),
+     * and while standing by: its start claims the checkpoints, which would fence the active process.
+     */
+    private ActorRef<ModelActor.Command> model;
+    /** Hot standby: the lease whose holder serves; null without standby (and once closed on Stop). */
+    private LeaderLease lease;
+    /** Hot standby: the lease was lost and the hand-over (drain, final checkpoint) completes this; null otherwise. */
+    private CompletableFuture<Void> handover;
+    /** A Stop that came during a hand-over: answered once the hand-over is done. */
+    private ActorRef<Done> stopAfterHandover;
     private final boolean partitioned;
     /** Partition scope: the model of each partition this process serves (read by the sub-streams). */
     private final Map<TopicPartition, PartitionUnit> units = new ConcurrentHashMap<>();
@@ -208,16 +228,86 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.poison = new PoisonRecords(deps.guards().crashesBeforeDeadLetter());
         this.streamState = new StreamState(conf.name(), deps.drift());
         this.partitioned = conf.scope() == io.ctta.actors.config.CttaSettings.Scope.PARTITION;
-        if (partitioned) {
-            this.model = null;
-        } else {
-            this.model = ctx.spawn(modelBehavior(deps), "model", ModelActor.dispatcher());
-            ctx.watch(model);
-            deps.modelRegistry().put(conf.name(), model);
-        }
         timers.startTimerWithFixedDelay(PollLag.INSTANCE, Duration.ofSeconds(2));
+        if (partitioned) {
+            startStream();
+        } else if (conf.standby()) {
+            deps.states().standby(conf.name());
+            lease = LeaderLease.start(deps.kafkaProperties(), Topics.lease(conf.name()), conf.groupId() + "-lease", conf.sessionTimeout(),
+                    conf.groupInstanceId().isEmpty() ? "" : conf.groupInstanceId() + "-" + conf.name() + "-lease",
+                    DRAIN_LIMIT.plus(conf.askTimeout()).plusSeconds(10), new LeaseListener(ctx.getSelf()));
+            getContext().getLog().info("pipeline {} stands by until it holds the lease {}", conf.name(), Topics.lease(conf.name()));
+        } else {
+            serve();
+        }
+    }
+
+    /** Spawns the pipeline's model (it claims the checkpoints and loads the last one) and starts the graphs. */
+    private void serve() {
+        // A standby's next model may start before the previous one's name is free.
+        model = getContext().spawn(modelBehavior(deps), conf.standby() ? "model-" + (++unitsSpawned) : "model", ModelActor.dispatcher());
+        getContext().watch(model);
+        deps.modelRegistry().put(conf.name(), model);
         startStream();
         startFeedback();
+    }
+
+    /** The lease's reports, turned into messages (they come on the lease's thread). */
+    private record LeaseListener(ActorRef<Command> self) implements LeaderLease.Listener {
+        @Override
+        public void acquired() {
+            self.tell(LeaseAcquired.INSTANCE);
+        }
+
+        @Override
+        public CompletionStage<Void> released() {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            self.tell(new LeaseReleased(done));
+            return done;
+        }
+    }
+
+    private Behavior<Command> onLeaseAcquired() {
+        if (model == null && !stopping) {
+            getContext().getLog().info("pipeline {}: holds the lease; its model starts from the last checkpoint", conf.name());
+            deps.states().starting(conf.name());
+            serve();
+        }
+        return this;
+    }
+
+    /** Drains like {@link Stop} (the final checkpoint included); {@link #handedOver} follows. */
+    private Behavior<Command> onLeaseReleased(LeaseReleased r) {
+        if (model == null || stopping) {
+            r.done().complete(null);
+            return this;
+        }
+        getContext().getLog().info("pipeline {}: lost the lease; hands over with a final checkpoint", conf.name());
+        handover = r.done();
+        return drain(null);
+    }
+
+    /** After a hand-over's final checkpoint: the model stops and the pipeline stands by again. */
+    private Behavior<Command> handedOver() {
+        getContext().unwatch(model);
+        getContext().stop(model);
+        deps.modelRegistry().remove(conf.name(), model);
+        model = null;
+        control = null;
+        feedback = null;
+        generation++; // what the drained graphs still report is about the run that ended
+        stopping = false;
+        recovering = false;
+        streamUp = false;
+        handover.complete(null);
+        handover = null;
+        if (stopAfterHandover != null) {
+            return onStopped(new Stopped(stopAfterHandover));
+        }
+        deps.states().standby(conf.name());
+        timers.startTimerWithFixedDelay(PollLag.INSTANCE, Duration.ofSeconds(2));
+        getContext().getLog().info("pipeline {}: handed over; stands by", conf.name());
+        return this;
     }
 
     /**
@@ -241,7 +331,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
 
     /** The delayed-label graph, when the pipeline consumes a feedback topic. */
     private void startFeedback() {
-        if (!conf.feedback().enabled() || stopping) {
+        if (!conf.feedback().enabled() || stopping || model == null) {
             return;
         }
         feedback = FeedbackStream.start(getContext().getSystem(), conf, deps, model);
@@ -349,7 +439,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 })
                 .onMessage(PollLag.class, p -> {
                     checkRecovered();
-                    if (!stopping && !lagInFlight) {
+                    if (!stopping && !lagInFlight && (partitioned || model != null)) {
                         lagInFlight = true;
                         var blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
                         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> lagMeter().measure(), blocking), (m, f) -> {
@@ -375,12 +465,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .onMessage(Revoked.class, this::onRevoked)
                 .onMessage(UnitFinished.class, this::onUnitFinished)
                 .onMessage(UnitStopped.class, this::onUnitStopped)
-                .onMessage(Stopped.class, s -> {
-                    getContext().getLog().info("pipeline {} drained and stopped", conf.name());
-                    deps.states().stopped(conf.name(), null);
-                    s.replyTo().tell(Done.getInstance());
-                    return Behaviors.stopped();
-                })
+                .onMessage(LeaseAcquired.class, a -> onLeaseAcquired())
+                .onMessage(LeaseReleased.class, this::onLeaseReleased)
+                .onMessage(Stopped.class, this::onStopped)
                 .onSignal(Terminated.class, t -> {
                     RuntimeException failure = creationFailure.get();
                     if (failure != null) {
@@ -394,6 +481,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 })
                 .onSignal(PostStop.class, s -> {
                     closeLagMeter();
+                    if (lease != null) {
+                        lease.closeAsync();
+                    }
                     if (control != null && !stopping) {
                         control.drainAndShutdown(getContext().getExecutionContext());
                     }
@@ -530,6 +620,15 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     }
 
     private Behavior<Command> onStop(Stop stop) {
+        if (handover != null) {
+            stopAfterHandover = stop.replyTo();
+            return this;
+        }
+        return drain(stop.replyTo());
+    }
+
+    /** Drains the graphs, then writes the final checkpoint; {@code replyTo} null: a hand-over, not a stop. */
+    private Behavior<Command> drain(ActorRef<Done> replyTo) {
         stopping = true;
         timers.cancelAll();
         getContext().getLog().info("pipeline {} draining", conf.name());
@@ -537,7 +636,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             feedback.drainAndShutdown(getContext().getExecutionContext());
         }
         if (control == null) {
-            getContext().getSelf().tell(new Drained(stop.replyTo()));
+            getContext().getSelf().tell(new Drained(replyTo));
         } else {
             // The drain is done when the graph has completed: every batch in flight produced and
             // its offsets committed. The consumer's own shutdown follows in the background; it can
@@ -550,7 +649,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                         if (!Boolean.TRUE.equals(completed)) {
                             getContext().getLog().warn("pipeline {}: input graph did not complete within {} s; stopping anyway", conf.name(), DRAIN_LIMIT.toSeconds());
                         }
-                        return new Drained(stop.replyTo());
+                        return new Drained(replyTo);
                     });
         }
         return this;
@@ -558,7 +657,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
 
     /** After the drain, the final checkpoint: everything served is in it. */
     private Behavior<Command> onDrained(Drained d) {
-        if (conf.output().exactlyOnce() || partitioned) {
+        if (conf.output().exactlyOnce() || partitioned || model == null) {
             // Exactly once: the drained graph already wrote the final checkpoint and committed its
             // transaction. Partition scope: each partition's sub-stream wrote its model's.
             getContext().getSelf().tell(new Stopped(d.replyTo()));
@@ -568,6 +667,26 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(),
                 replyTo -> new ModelActor.Flush(streamState.sections(), replyTo), (r, f) -> new Stopped(d.replyTo()));
         return this;
+    }
+
+    /**
+     * Drained and checkpointed: a hand-over stands by again; a stop closes the lease first (the
+     * next holder then finds this final checkpoint) and stops.
+     */
+    private Behavior<Command> onStopped(Stopped s) {
+        if (s.replyTo() == null) {
+            return handedOver();
+        }
+        if (lease != null) {
+            LeaderLease l = lease;
+            lease = null;
+            getContext().pipeToSelf(l.closeAsync(), (v, f) -> s);
+            return this;
+        }
+        getContext().getLog().info("pipeline {} drained and stopped", conf.name());
+        deps.states().stopped(conf.name(), null);
+        s.replyTo().tell(Done.getInstance());
+        return Behaviors.stopped();
     }
 
     // --- partition scope ------------------------------------------------------------------------

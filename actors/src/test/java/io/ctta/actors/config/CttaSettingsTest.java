@@ -1,6 +1,7 @@
 package io.ctta.actors.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +84,24 @@ class CttaSettingsTest {
         var e = rejects("ctta.pipelines = [{ name = a, input-topic = t, batch-size = 0 }]");
         assertEquals("ctta.pipelines[0].batch-size", e.key());
         assertTrue(e.getMessage().contains("= 0") && e.getMessage().contains("[1, 65536]"), e.getMessage());
+    }
+
+    @Test
+    void standbyIsOffByDefaultAndOnlyForScopePipelineWithCheckpoints() {
+        assertFalse(load("ctta.pipelines = [{ name = a, input-topic = t }]").pipelines().get(0).standby());
+        String ckpt = "ctta.checkpoints.dir = \"/tmp/ck\"\n";
+        assertTrue(load(ckpt + "ctta.pipelines = [{ name = a, input-topic = t, standby = true }]").pipelines().get(0).standby());
+        assertTrue(load(ckpt + "ctta.pipeline-defaults.standby = true\nctta.pipelines = [{ name = a, input-topic = t }]").pipelines().get(0).standby(),
+                "inherited from the pipeline defaults");
+        for (String scope : new String[] {"partition", "key"}) {
+            var e = rejects(ckpt + "ctta.pipelines = [{ name = a, input-topic = t, strategy = tent, scope = " + scope + ", standby = true }]");
+            assertEquals("ctta.pipelines[0].standby", e.key());
+            assertTrue(e.getMessage().contains("scope = pipeline"), e.getMessage());
+        }
+        var e = rejects("ctta.pipelines = [{ name = a, input-topic = t, standby = true }]");
+        assertEquals("ctta.pipelines[0].standby", e.key());
+        assertTrue(e.getMessage().contains("ctta.checkpoints.dir"), e.getMessage());
+        assertEquals("ctta.pipelines[0].standby", rejects(ckpt + "ctta.pipelines = [{ name = a, input-topic = t, standby = maybe }]").key());
     }
 
     @Test

@@ -70,6 +70,27 @@ class PipelineStatesTest {
     }
 
     @Test
+    void aStandbyIsStartedAndReadyAndStartsAgainWhenItTakesOver() {
+        PipelineStates states = new PipelineStates(Clock.fixed(t0, ZoneOffset.UTC));
+        states.register("a", "tent");
+        states.register("b", "source");
+        HealthCheck health = new HealthCheck(states, FailurePolicy.EXIT, () -> false);
+        CompletableFuture<?> started = states.started();
+        states.standby("a");
+        states.running("b");
+        assertTrue(started.isDone(), "a standby is past starting");
+        assertEquals(PipelineState.STANDBY, states.get("a").orElseThrow().state());
+        assertTrue(health.check().ready(), "a standby is ready: it can take over at once");
+        states.starting("a");
+        assertEquals(PipelineState.STARTING, states.get("a").orElseThrow().state());
+        assertFalse(health.check().ready(), "taking over: starting, not ready");
+        states.running("a");
+        assertTrue(health.check().ready());
+        states.standby("a");
+        assertEquals(PipelineState.STANDBY, states.get("a").orElseThrow().state(), "handed over: stands by again");
+    }
+
+    @Test
     void aPolicyOtherThanExitOrKeepRunningFailsAtStartupNamingTheKey() {
         StrategyRegistry registry = StrategyRegistry.load();
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> CttaSettings.load(

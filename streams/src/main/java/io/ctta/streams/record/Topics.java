@@ -38,6 +38,14 @@ public final class Topics {
         return validate(pipeline + ".checkpoints");
     }
 
+    /**
+     * {@code <pipeline>.lease}: hot standby (scope = pipeline, standby = true); one partition, never
+     * written to: the member of the lease group that is assigned it is the active process.
+     */
+    public static String lease(String pipeline) {
+        return validate(pipeline + ".lease");
+    }
+
     /** {@code <pipeline>.feedback}. */
     public static String feedback(String pipeline) {
         return validate(pipeline + ".feedback");
