@@ -7,6 +7,9 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -44,6 +47,9 @@ public final class LeaderLease implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Properties kafka;
+    private final String group;
+    private final String groupInstanceId;
     private final String topic;
     private final Listener listener;
     private final Duration handoverLimit;
@@ -80,6 +86,9 @@ public final class LeaderLease implements AutoCloseable {
             p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
         }
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.kafka = kafka;
+        this.group = group;
+        this.groupInstanceId = groupInstanceId;
         this.topic = topic;
         this.listener = listener;
         this.handoverLimit = handoverLimit;
@@ -104,7 +113,26 @@ public final class LeaderLease implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("lease {}: consumer not closed cleanly: {}", topic, e.toString());
             }
+            if (closing && !groupInstanceId.isEmpty()) {
+                leaveAsStaticMember();
+            }
             closed.complete(null);
+        }
+    }
+
+    /**
+     * A static member does not leave its group when it closes (Kafka 3.9): the lease would pass on
+     * only after session-timeout. Removing it through the admin API hands it on at once.
+     */
+    private void leaveAsStaticMember() {
+        try (Admin admin = Admin.create(kafka)) {
+            admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(List.of(new MemberToRemove(groupInstanceId))))
+                    .all().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("lease {}: static member {} not removed from group {} (the lease passes on after session-timeout): {}", topic,
+                    groupInstanceId, group, e.toString());
         }
     }
 

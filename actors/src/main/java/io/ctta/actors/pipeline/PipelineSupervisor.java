@@ -469,6 +469,10 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .onMessage(LeaseReleased.class, this::onLeaseReleased)
                 .onMessage(Stopped.class, this::onStopped)
                 .onSignal(Terminated.class, t -> {
+                    if (handover != null) {
+                        // Fenced during a hand-over: the next holder claimed the checkpoints already.
+                        return handedOver();
+                    }
                     RuntimeException failure = creationFailure.get();
                     if (failure != null) {
                         failForGood(failure);
@@ -646,7 +650,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             getContext().pipeToSelf(control.streamCompletion().toCompletableFuture().thenApply(d -> true)
                             .completeOnTimeout(false, DRAIN_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
                     (completed, f) -> {
-                        if (!Boolean.TRUE.equals(completed)) {
+                        if (f != null) {
+                            getContext().getLog().info("pipeline {}: input graph ended with {}", conf.name(), f.toString());
+                        } else if (!Boolean.TRUE.equals(completed)) {
                             getContext().getLog().warn("pipeline {}: input graph did not complete within {} s; stopping anyway", conf.name(), DRAIN_LIMIT.toSeconds());
                         }
                         return new Drained(replyTo);
@@ -675,7 +681,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
      */
     private Behavior<Command> onStopped(Stopped s) {
         if (s.replyTo() == null) {
-            return handedOver();
+            // A hand-over's end; none is pending when the model was fenced during it (handed over already).
+            return handover == null ? this : handedOver();
         }
         if (lease != null) {
             LeaderLease l = lease;
