@@ -122,7 +122,8 @@ class HotStandbyTest {
      * coordinator does when a session expires): it hands over with a final checkpoint (or is fenced
      * by the new holder's claim first) and stands by again, in the group again; the other process
      * takes over. Every record has a prediction and each is applied once. Static membership
-     * ({@code group-instance-id}, one per process) names the member to remove.
+     * ({@code group-instance-id}, one per process) names the member to remove; when B closes, its
+     * static lease member leaves the group at once and A takes the lease back.
      */
     @Test
     void aHolderThatLosesTheLeaseHandsOverAndStandsByAgain(@TempDir Path ckpt) throws Exception {
@@ -166,6 +167,11 @@ class HotStandbyTest {
                 ReliabilityKit.collectUntil(predictions, seen, () -> seen.keySet().containsAll(ids), Duration.ofSeconds(90),
                         "a prediction for every record");
                 assertEquals(PipelineState.STANDBY, state(a, name), "A still stands by");
+                // A static member does not leave its group on close by itself; the lease removes it, so
+                // the standby need not wait out B's session.
+                other.close();
+                assertEquals(1, leaseMembers(admin, name), "B's static lease member left the group when B closed");
+                awaitCondition(() -> state(a, name) == PipelineState.RUNNING, Duration.ofSeconds(60), "A to take the lease back");
             } finally {
                 a.close();
                 if (b != null) {
