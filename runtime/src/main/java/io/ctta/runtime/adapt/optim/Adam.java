@@ -3,6 +3,7 @@ package io.ctta.runtime.adapt.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.ctta.runtime.adapt.LibtorchKernels;
 import io.ctta.runtime.adapt.StrategyState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,9 +25,10 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
     private final StateOwner owner;
     private final StateArrays means;
     private final StateArrays variances;
-    private final FusedAdamKernel kernel;
+    private final float beta1;
+    private final float beta2;
+    private final float epsilon;
     private long steps;
-    private boolean closed;
 
     /**
      * @param parent the manager to hang this optimizer's state manager under
@@ -47,14 +49,9 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
         this.owner = new StateOwner(parent, "optimizer");
         this.means = new StateArrays(kind + ".m", owner.manager(), shapes);
         this.variances = new StateArrays(kind + ".v", owner.manager(), shapes);
-        FusedAdamKernel k;
-        try {
-            k = new FusedAdamKernel(owner.manager(), lr, beta1, beta2, epsilon);
-        } catch (RuntimeException e) {
-            owner.close();
-            throw e;
-        }
-        this.kernel = k;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
     }
 
     @Override
@@ -79,7 +76,9 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
             }
             // The step number as the kernel reads it: a float, exact up to 2^24 steps; beyond, its
             // rounding (half an ulp) moves 1 - β^t by at most half an ulp too, for any β in [0, 1).
-            kernel.update(weights, gradients, m, v, stepScalars.create((float) steps));
+            // libtorch's fused kernel: one pass per parameter (LibtorchKernels says why). The
+            // float32 hyperparameters are widened exactly: the kernel takes doubles.
+            LibtorchKernels.get().adam(weights, gradients, m, v, stepScalars.create((float) steps), lr, beta1, beta2, epsilon);
         }
     }
 
@@ -115,10 +114,6 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            kernel.close();
-            owner.close();
-        }
+        owner.close();
     }
 }
