@@ -4,7 +4,8 @@
  * Charts come from Chart.js, served from the org.webjars.npm:chart.js jar (see index.html).
  *
  * Hooks for tests (docs/dashboard.md): #dashboard[data-state] is loading | live | error;
- * [data-pipeline], [data-chart] and #dashboard carry data-points and data-drift-events counts.
+ * [data-pipeline], [data-chart] and #dashboard carry data-points and data-drift-events counts;
+ * #nodes-table[data-state] is loading | live | error, one tr[data-node] per cluster member.
  */
 'use strict';
 
@@ -28,6 +29,9 @@
   const statusEl = document.getElementById('status');
   const pipelinesEl = document.getElementById('pipelines');
   const eventsEl = document.getElementById('events');
+  const nodesEl = document.getElementById('nodes');
+  const nodesTable = document.getElementById('nodes-table');
+  const NODES_POLL_MS = 5000;
 
   /** Everything received so far: pipeline name → { name, strategy, colour, points, drift, driftKeys, element }. */
   const pipelines = new Map();
@@ -329,7 +333,59 @@
     }
   }
 
+  /** One row per cluster member: its status, roles and models (format: docs/dashboard.md, "Nodes"). */
+  function renderNodes(view) {
+    const rows = view.nodes.map((n) => {
+      const tr = document.createElement('tr');
+      tr.dataset.node = n.address;
+      tr.dataset.status = n.status;
+      tr.dataset.answered = String(n.answered);
+      tr.dataset.models = String(n.models.length);
+      const models = n.answered
+        ? n.models.map((m) => [
+          m.pipeline + (m.partition === null || m.partition === undefined ? '' : '#' + m.partition),
+          m.strategy, 'v' + m.modelVersion, m.keys ? m.keys + ' keys' : '', m.state,
+          m.assigned.length ? 'partitions ' + m.assigned.join(',') : '',
+        ].filter((x) => x !== '').join(' ')).join('; ')
+        : 'not answering: ' + (n.error || 'unknown');
+      const cells = [
+        n.address + (n.self ? ' (this node)' : ''),
+        n.status + (n.reachable ? '' : ', unreachable'),
+        n.roles.join(', '),
+        models,
+      ];
+      cells.forEach((text, i) => {
+        const td = document.createElement('td');
+        td.textContent = text;
+        if ((i === 1 && !n.reachable) || (i === 3 && !n.answered)) {
+          td.className = 'trouble';
+        }
+        tr.appendChild(td);
+      });
+      return tr;
+    });
+    nodesEl.replaceChildren(...rows);
+    nodesTable.dataset.nodes = String(rows.length);
+  }
+
+  async function pollNodes() {
+    try {
+      const response = await fetch('api/cluster', { cache: 'no-store', headers: { Accept: 'application/json' } });
+      if (!response.ok) {
+        throw new Error(`api/cluster: HTTP ${response.status}`);
+      }
+      renderNodes(await response.json());
+      nodesTable.dataset.state = 'live';
+    } catch (err) {
+      // The charts go on without the node list; the table says it is stale.
+      nodesTable.dataset.state = 'error';
+    } finally {
+      window.setTimeout(pollNodes, NODES_POLL_MS);
+    }
+  }
+
   if (createCharts()) {
     poll();
   }
+  pollNodes();
 })();

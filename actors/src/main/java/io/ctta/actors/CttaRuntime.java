@@ -3,6 +3,12 @@ package io.ctta.actors;
 import com.typesafe.config.Config;
 import io.ctta.actors.broker.EmbeddedBroker;
 import io.ctta.actors.checkpoint.CheckpointStores;
+import io.ctta.actors.cluster.ClusterMembership;
+import io.ctta.actors.cluster.ClusterView;
+import io.ctta.actors.cluster.GroupAssignments;
+import io.ctta.actors.cluster.LocalModels;
+import io.ctta.actors.cluster.LocalNode;
+import io.ctta.actors.cluster.NodeAgent;
 import io.ctta.actors.broker.EmbeddedBrokerProvider;
 import io.ctta.actors.broker.EmbeddedBrokerSpec;
 import io.ctta.actors.broker.EmbeddedBrokers;
@@ -55,8 +61,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running ctta process: the Kafka connection (an embedded broker when none is configured), the
- * actor system with one pipeline per config entry, and the HTTP endpoint. Closing it drains every
- * pipeline, then stops the system, the endpoint and the embedded broker, in that order.
+ * actor system with one pipeline per config entry and the node agent, and the HTTP endpoint.
+ * Closing it drains every pipeline, then stops the endpoint, leaves the cluster (a cluster
+ * member), stops the system and the embedded broker, in that order.
  */
 public final class CttaRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CttaRuntime.class);
@@ -73,10 +80,16 @@ public final class CttaRuntime implements AutoCloseable {
     /** Set when close() begins: the liveness probe answers 503 from then on. */
     private final AtomicBoolean closing;
     private boolean closed;
+    private final ClusterView cluster;
+    /** A member of a Pekko Cluster ({@code ctta.cluster.enabled}): it leaves the cluster after the drain. */
+    private final boolean clustered;
 
     private CttaRuntime(EmbeddedBroker embedded, Properties kafka, ActorSystem<RuntimeGuardian.Command> system,
             PrometheusMeterRegistry registry, Map<String, PipelineMetrics> metrics, ServerBinding binding,
-            PipelineFailures failures, HealthCheck health, FailurePolicy onPipelineFailure, AtomicBoolean closing) {
+            PipelineFailures failures, HealthCheck health, FailurePolicy onPipelineFailure, AtomicBoolean closing,
+            ClusterView cluster, boolean clustered) {
+        this.cluster = cluster;
+        this.clustered = clustered;
         this.failures = failures;
         this.health = health;
         this.onPipelineFailure = onPipelineFailure;
@@ -162,7 +175,8 @@ public final class CttaRuntime implements AutoCloseable {
             int[] shape = modelSource.spec().inputShape();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-            Map<String, PipelineMetrics> metrics = new LinkedHashMap<>();
+            // Concurrent: a partition-scoped pipeline adds its partitions' metrics as they are assigned.
+            Map<String, PipelineMetrics> metrics = new java.util.concurrent.ConcurrentHashMap<>();
             Dashboard dashboard = new Dashboard();
             Map<String, org.apache.pekko.actor.typed.ActorRef<io.ctta.actors.model.ModelActor.Command>> models =
                     new java.util.concurrent.ConcurrentHashMap<>();
@@ -201,23 +215,67 @@ public final class CttaRuntime implements AutoCloseable {
                             return CheckpointAgent.open(cs, CheckpointStores.open(cs, p.name(), kafka), configHash(p));
                         }
                         : null;
+                io.ctta.actors.metrics.KeyStateMetrics keyMetrics = new io.ctta.actors.metrics.KeyStateMetrics(registry, p.name(), p.strategy());
+                Supplier<io.ctta.actors.model.KeyedStates> keyStates = p.scope() == CttaSettings.Scope.KEY
+                        ? () -> new io.ctta.actors.model.KeyedStates(new io.ctta.actors.model.KeyedStates.Settings(p.name(), p.keyStates().maxResident(),
+                                p.keyStates().dir(), settings.checkpoints().enabled() ? checkpointSettingsFor(settings.checkpoints(), p).keep() : 0), keyMetrics)
+                        : null;
+                PipelineSupervisor.OutputLimits limits = new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes);
+                java.util.function.IntFunction<PipelineSupervisor.Deps> partitionDeps = null;
+                if (p.scope() == CttaSettings.Scope.PARTITION) {
+                    // Each partition's model has its own checkpoints, metrics tag, drift monitor and dashboard
+                    // series under "<pipeline>-p<N>"; a partition that comes back reuses its meters.
+                    Map<Integer, PipelineSupervisor.Deps> byPartition = new java.util.concurrent.ConcurrentHashMap<>();
+                    partitionDeps = partition -> byPartition.computeIfAbsent(partition, n -> {
+                        String unit = p.unitName(n);
+                        PipelineMetrics um = new PipelineMetrics(registry, unit, p.strategy());
+                        metrics.put(unit, um);
+                        Supplier<CheckpointAgent> unitCheckpoints = () -> {
+                            CheckpointSettings cs = checkpointSettingsFor(settings.checkpoints(), p);
+                            return CheckpointAgent.open(cs, CheckpointStores.open(cs, unit, kafka), configHash(p));
+                        };
+                        return new PipelineSupervisor.Deps(kafka, codec, factory, um, unitCheckpoints, settings.guards(),
+                                new DriftMonitor(unit, p.strategy(), p.drift().detectors(), settings.model().seed(), registry),
+                                new DriftActions(p.drift().action(), p.drift().switchTo(), p.drift().cooldown(), System::currentTimeMillis),
+                                dashboard.register(unit, p.strategy()), models, failures, states, limits, intraOpThreads, null, null);
+                    });
+                }
                 pipelines.add(new RuntimeGuardian.Pipeline(p, new PipelineSupervisor.Deps(kafka, codec, factory, m, checkpoints, settings.guards(), drift, actions, series, models, failures, states,
-                        new PipelineSupervisor.OutputLimits(maxRequestSize, maxOutputBytes), intraOpThreads)));
+                        limits, intraOpThreads, keyStates, partitionDeps)));
             }
-            ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), "ctta", systemConfig);
+            boolean clustered = settings.cluster().enabled();
+            // A cluster member runs Pekko's cluster provider (Artery, seed nodes, the Split Brain
+            // Resolver); a single node keeps the local provider.
+            Config actorConfig = clustered ? ClusterMembership.pekkoConfig(settings.cluster()).withFallback(systemConfig) : systemConfig;
+            ActorSystem<RuntimeGuardian.Command> system = ActorSystem.create(RuntimeGuardian.create(pipelines), CttaSettings.SYSTEM_NAME, actorConfig);
             AtomicBoolean closing = new AtomicBoolean();
+            String address = clustered ? ClusterMembership.address(system) : system.address().toString();
+            if (clustered) {
+                ClusterMembership.watch(system, closing::get, () -> {
+                    // Downed (the Split Brain Resolver, an operator): Pekko stops the actor system and
+                    // every pipeline with it, undrained; ctta run must exit so it is restarted and rejoins.
+                    for (PipelineConf p : settings.pipelines()) {
+                        String why = "this node (" + address + ") was downed and removed from the cluster";
+                        states.failed(p.name(), why);
+                        failures.failed(p.name(), why);
+                    }
+                });
+            }
+            var agent = system.systemActorOf(NodeAgent.create(address, new LocalNode(LocalModels.byPipeline(models), states, registry),
+                    GroupAssignments.of(settings.pipelines(), kafka)), "node-agent", org.apache.pekko.actor.typed.Props.empty());
+            ClusterView clusterView = new ClusterView(system, agent, clustered, settings.cluster().askTimeout(), address);
             HealthCheck health = new HealthCheck(states, settings.onPipelineFailure(),
                     () -> closing.get() || system.whenTerminated().isCompleted());
             ServerBinding binding = null;
             if (settings.http().enabled()) {
                 binding = HttpEndpoint.bind(system, settings.http().host(), settings.http().port(), registry, dashboard,
-                                new HttpEndpoint.Admin(settings.http().adminToken(), models, strategies.names()::contains),
-                                new HttpEndpoint.Pipelines(health, modelSource.inputContract()))
+                                new HttpEndpoint.Admin(settings.http().adminToken(), strategies.names()::contains),
+                                new HttpEndpoint.Pipelines(health, modelSource.inputContract()), clusterView)
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
                 LOG.info("dashboard at http://{}:{}/ and metrics at /metrics", settings.http().host(), binding.localAddress().getPort());
             }
             return new CttaRuntime(ownsBroker ? embedded : null, kafka, system, registry, metrics, binding, failures, health,
-                    settings.onPipelineFailure(), closing);
+                    settings.onPipelineFailure(), closing, clusterView, clustered);
         } catch (Exception e) {
             if (ownsBroker) {
                 embedded.close();
@@ -300,6 +358,16 @@ public final class CttaRuntime implements AutoCloseable {
         return binding == null ? -1 : binding.localAddress().getPort();
     }
 
+    /** Every node of the cluster and its models (this node alone when the cluster is disabled), as {@code /api/cluster} shows it. */
+    public ClusterView cluster() {
+        return cluster;
+    }
+
+    /** This node's address: {@code pekko://ctta@host:port} in a cluster. */
+    public String address() {
+        return cluster.self();
+    }
+
     public ActorSystem<RuntimeGuardian.Command> system() {
         return system;
     }
@@ -342,6 +410,11 @@ public final class CttaRuntime implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("HTTP endpoint did not stop cleanly: {}", e.toString());
             }
+        }
+        if (clustered) {
+            // Only now, with every pipeline drained and its final checkpoint written: the other
+            // members see this one go once its partitions are free for the consumer group to hand over.
+            ClusterMembership.leave(system, timeout);
         }
         system.terminate();
         try {

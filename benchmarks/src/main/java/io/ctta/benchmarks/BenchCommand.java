@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
         subcommands = {BenchCommand.Tta.class, io.ctta.benchmarks.continual.ContinualCommand.class, BenchCommand.Reloop.class,
                 BenchCommand.Pipeline.class, BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class,
-                BenchCommand.Jmh.class, BenchCommand.Scale.class, BenchCommand.ReadmeTable.class})
+                BenchCommand.Jmh.class, BenchCommand.Scale.class, BenchCommand.KeyScope.class, BenchCommand.ReadmeTable.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -301,6 +301,49 @@ public final class BenchCommand implements Runnable {
             List<io.ctta.benchmarks.scale.ScaleBench.Row> rows = new io.ctta.benchmarks.scale.ScaleBench(o, System.out).run();
             System.out.println();
             System.out.print(io.ctta.benchmarks.scale.ScaleBench.table(rows));
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench key-scope}. */
+    @Command(name = "key-scope", mixinStandardHelpOptions = true,
+            description = "Samples/s of scope = pipeline against scope = key (one state per record key over one network, an LRU"
+                    + " of states, evicted ones written to files and read back) over the same batches, and the bytes of one key's"
+                    + " state (docs/scopes.md).")
+    public static final class KeyScope implements Callable<Integer> {
+        @Option(names = "--strategy", defaultValue = "tent", description = "Strategy: source, norm, tent or ecotta (default ${DEFAULT-VALUE}).")
+        String strategy;
+
+        @Option(names = "--keys", defaultValue = "10000", description = "Record keys the stream is spread over (default ${DEFAULT-VALUE}).")
+        int keys;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--batches", defaultValue = "300", description = "Batches timed (default ${DEFAULT-VALUE}).")
+        int batches;
+
+        @Option(names = "--max-resident", defaultValue = "1000", description = "key-states.max-resident (default ${DEFAULT-VALUE}).")
+        int maxResident;
+
+        @Option(names = "--run-length", defaultValue = "1", description = "Records in a row of one key; 1: a key drawn at random"
+                + " for every record (default ${DEFAULT-VALUE}).")
+        int runLength;
+
+        @Option(names = "--warm-up", defaultValue = "5", description = "Batches served before the clock starts (default ${DEFAULT-VALUE}).")
+        int warmUp;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() {
+            io.ctta.benchmarks.keyscope.KeyScopeBench bench = new io.ctta.benchmarks.keyscope.KeyScopeBench(
+                    new io.ctta.benchmarks.keyscope.KeyScopeBench.Options(strategy, keys, batch, batches, maxResident, runLength, warmUp, seed),
+                    System.out);
+            List<io.ctta.benchmarks.keyscope.KeyScopeBench.Row> rows = bench.run();
+            System.out.println();
+            System.out.print(bench.table(rows));
             return 0;
         }
     }

@@ -55,6 +55,31 @@ public final class CttaSchema {
     static final SettingsSchema HTTP = SettingsSchema.builder("the HTTP endpoint")
             .add(HTTP_HOST).add(HTTP_PORT).add(HTTP_ENABLED).add(ADMIN_TOKEN).build();
 
+    // --- ctta.cluster -----------------------------------------------------------------------
+    static final Setting<Boolean> CLUSTER_ENABLED = Setting.bool("enabled", false,
+            "join a Pekko Cluster of ctta nodes (docs/scaling.md, Running a cluster); false: a single node, as before");
+    static final Setting<String> CLUSTER_HOSTNAME = Setting.string("hostname", "127.0.0.1",
+            "the address the other nodes reach this node's cluster port at (Artery's canonical hostname)");
+    static final Setting<Integer> CLUSTER_PORT = Setting.integer("port", 25520, 0, 65535,
+            "this node's cluster port (Artery over TCP); 0 picks a free one, for a node that is no seed node");
+    static final Setting<List<Object>> SEED_NODES = Setting.list("seed-nodes", List.of(),
+            "host:port of the nodes a starting node joins through, the same list on every node (its first entry forms"
+                    + " the cluster); at least one when enabled");
+    static final Setting<List<Object>> ROLES = Setting.list("roles", List.of(),
+            "this node's roles (names), listed in /api/cluster, e.g. [gpu, zone-a]");
+    static final Setting<Duration> CLUSTER_ASK_TIMEOUT = Setting.positiveDuration("ask-timeout", Duration.ofSeconds(5),
+            "how long /api/cluster and a routed admin action wait for each node; one that does not answer is listed as not answering");
+    static final Setting<String> DOWNING_STRATEGY = Setting.oneOf("strategy", "keep-majority",
+            "the Split Brain Resolver's strategy: keep-majority (the side with more nodes stays), keep-oldest, or down-all",
+            "keep-majority", "keep-oldest", "down-all");
+    static final Setting<Duration> STABLE_AFTER = Setting.positiveDuration("stable-after", Duration.ofSeconds(20),
+            "how long the membership must stay unchanged while nodes are unreachable before the resolver downs a side");
+    static final SettingsSchema DOWNING = SettingsSchema.builder("downing of unreachable nodes: Pekko's Split Brain Resolver")
+            .add(DOWNING_STRATEGY).add(STABLE_AFTER).build();
+    static final SettingsSchema CLUSTER = SettingsSchema.builder("a Pekko Cluster of ctta nodes")
+            .add(CLUSTER_ENABLED).add(CLUSTER_HOSTNAME).add(CLUSTER_PORT).add(SEED_NODES).add(ROLES).add(CLUSTER_ASK_TIMEOUT)
+            .child("downing", DOWNING).build();
+
     // --- ctta.model -------------------------------------------------------------------------
     static final Setting<String> MODEL_KIND = Setting.string("kind", "builtin-cnn",
             "builtin-cnn (28x28 grayscale, 10 classes), builtin-resnet (needs weights), torchscript (needs path), or"
@@ -124,6 +149,20 @@ public final class CttaSchema {
     static final Setting<Map<String, Object>> STRATEGY_SETTINGS = Setting.block("strategy-settings",
             "this pipeline's overrides of ctta.strategies.<strategy>");
 
+    static final Setting<String> SCOPE = Setting.oneOf("scope", "pipeline",
+            "what one model or adaptation state serves: pipeline (one model for the whole input topic), partition (one model,"
+                    + " checkpoint and metrics tag per input partition, handed over with its checkpoint when the consumer group moves the"
+                    + " partition; needs checkpoints; docs/scaling.md), or key (one state per record key over one shared network, for"
+                    + " strategies whose state is small: source, norm, tent, ecotta; docs/scopes.md)",
+            "pipeline", "partition", "key");
+    static final Setting<Integer> MAX_RESIDENT = Setting.integer("max-resident", 1000, 1, 100_000_000,
+            "scope = key: key states held in memory at most; the least recently used one is written to key-states.dir and read back on its key's next record");
+    static final Setting<String> KEY_STATES_DIR = Setting.string("dir", "",
+            "scope = key: where evicted key states are written (one sub-directory per pipeline); empty: <ctta.checkpoints.dir>/<pipeline>/key-states,"
+                    + " or a temporary directory without checkpoints; must be set with ctta.checkpoints.store = kafka");
+    static final SettingsSchema KEY_STATES = SettingsSchema.builder("scope = key: the per-key states (docs/scopes.md)")
+            .add(MAX_RESIDENT).add(KEY_STATES_DIR).build();
+
     static final Setting<String> OUTPUT_MODE = Setting.oneOf("mode", "at-least-once",
             "at-least-once, or exactly-once (one Kafka transaction per checkpoint; needs ctta.checkpoints.dir or store = kafka)",
             "at-least-once", "exactly-once");
@@ -171,8 +210,8 @@ public final class CttaSchema {
     /** What every pipeline inherits ({@code pipeline-defaults}). */
     static final SettingsSchema PIPELINE_DEFAULTS = SettingsSchema.builder("defaults every pipeline inherits")
             .add(STRATEGY).add(GROUP_ID).add(BATCH_SIZE).add(MAX_LATENCY).add(MAX_RECORD_BYTES).add(ASK_TIMEOUT)
-            .add(AUTO_OFFSET_RESET).add(SESSION_TIMEOUT).add(GROUP_INSTANCE_ID).add(STRATEGY_SETTINGS)
-            .child("output", OUTPUT).child("feedback", FEEDBACK).child("drift", DRIFT).build();
+            .add(AUTO_OFFSET_RESET).add(SESSION_TIMEOUT).add(GROUP_INSTANCE_ID).add(STRATEGY_SETTINGS).add(SCOPE)
+            .child("key-states", KEY_STATES).child("output", OUTPUT).child("feedback", FEEDBACK).child("drift", DRIFT).build();
 
     /** One element of {@code pipelines}: a name and an input topic, and any key of pipeline-defaults. */
     static final SettingsSchema PIPELINE = SettingsSchema.builder("one pipeline")
@@ -198,6 +237,7 @@ public final class CttaSchema {
         return SettingsSchema.builder("every setting of a ctta process")
                 .child("kafka", KAFKA)
                 .child("http", HTTP)
+                .child("cluster", CLUSTER)
                 .child("model", MODEL)
                 .child("checkpoints", CheckpointSettings.SCHEMA)
                 .child("guards", GUARDS)

@@ -25,9 +25,39 @@ import java.util.function.Predicate;
  * @param strategies each strategy's settings block, by name
  * @param pipelines the pipelines to run, in order
  * @param onPipelineFailure what the process does when a pipeline stops for good ({@code ctta.on-pipeline-failure})
+ * @param cluster membership in a Pekko Cluster of ctta nodes ({@code ctta.cluster}); disabled by default
  */
 public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Config strategies, List<PipelineConf> pipelines,
-        CheckpointSettings checkpoints, Guards.Settings guards, io.ctta.actors.health.FailurePolicy onPipelineFailure) {
+        CheckpointSettings checkpoints, Guards.Settings guards, io.ctta.actors.health.FailurePolicy onPipelineFailure,
+        ClusterConf cluster) {
+
+    /** The Pekko actor system's name: the one every seed node address names. */
+    public static final String SYSTEM_NAME = "ctta";
+
+    /**
+     * Membership in a Pekko Cluster (docs/scaling.md, "Running a cluster").
+     *
+     * @param enabled false: a single node with Pekko's local provider
+     * @param hostname the address other nodes reach this node at
+     * @param port the cluster (Artery) port; 0 picks a free one
+     * @param seedNodes the seed nodes as Pekko addresses ({@code pekko://ctta@host:port})
+     * @param roles this node's roles
+     * @param askTimeout how long the cluster view and routed admin actions wait for each node
+     * @param downingStrategy the Split Brain Resolver's active strategy
+     * @param stableAfter how long the membership must be stable before the resolver decides
+     */
+    public record ClusterConf(boolean enabled, String hostname, int port, List<String> seedNodes, List<String> roles,
+            Duration askTimeout, String downingStrategy, Duration stableAfter) {
+        public ClusterConf {
+            seedNodes = List.copyOf(seedNodes);
+            roles = List.copyOf(roles);
+        }
+
+        /** The defaults: no cluster. */
+        public static ClusterConf disabled() {
+            return new ClusterConf(false, "127.0.0.1", 25520, List.of(), List.of(), Duration.ofSeconds(5), "keep-majority", Duration.ofSeconds(20));
+        }
+    }
 
     /** The smallest {@code ctta.kafka.producer.max-request-size}: room for any dead letter's ctta.dlq.* headers. */
     public static final int MIN_REQUEST_SIZE = 16 * 1024;
@@ -106,7 +136,33 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
             Config strategySettings,
             DriftConf drift,
             FeedbackConf feedback,
-            OutputConf output) {}
+            OutputConf output,
+            Scope scope,
+            KeyStatesConf keyStates) {
+
+        /** The name a partition's model goes by (checkpoints, metrics, admin) in {@link Scope#PARTITION}. */
+        public String unitName(int partition) {
+            return name + "-p" + partition;
+        }
+    }
+
+    /** What one adaptation state serves (docs/scopes.md). */
+    public enum Scope {
+        /** One model and state for every partition of the input topic. */
+        PIPELINE,
+        /** One model (strategy state, checkpoint, metrics tag) per input partition, handed over on rebalance (docs/scaling.md). */
+        PARTITION,
+        /** One state per record key over one shared network. */
+        KEY
+    }
+
+    /**
+     * The per-key states of a pipeline with {@code scope = key}.
+     *
+     * @param maxResident states held in memory at most
+     * @param dir where evicted states are written for this pipeline; null: a temporary directory (no checkpoints)
+     */
+    public record KeyStatesConf(int maxResident, Path dir) {}
 
     /** How a pipeline's outputs reach Kafka (docs/operations.md, "Output modes"). */
     public enum OutputMode {

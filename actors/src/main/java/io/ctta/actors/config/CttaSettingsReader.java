@@ -79,6 +79,7 @@ final class CttaSettingsReader {
         ConfigReader.reportUnknown(block.withoutPath("strategies").root(), root, "ctta", problems);
         KafkaConf kafka = kafka(ConfigReader.readValues(sub(block, "kafka"), KAFKA, "ctta.kafka", problems));
         HttpConf http = http(ConfigReader.readValues(sub(block, "http"), HTTP, "ctta.http", problems));
+        CttaSettings.ClusterConf cluster = cluster(ConfigReader.readValues(sub(block, "cluster"), CLUSTER, "ctta.cluster", problems));
         ModelConf model = model(ConfigReader.readValues(sub(block, "model"), MODEL, "ctta.model", problems));
         Config strategies = sub(block, "strategies");
         checkStrategies(strategies);
@@ -91,7 +92,7 @@ final class CttaSettingsReader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems.list());
         }
-        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards, onPipelineFailure);
+        return new CttaSettings(kafka, http, model, strategies, List.copyOf(pipelines), checkpoints, guards, onPipelineFailure, cluster);
     }
 
     /** A renamed key is an error that names its successor, not an unknown key with a guess. */
@@ -149,6 +150,58 @@ final class CttaSettingsReader {
                     "at least 16 characters, or empty to refuse admin actions");
         }
         return new HttpConf(h.get(HTTP_ENABLED), h.get(HTTP_HOST), h.get(HTTP_PORT), token);
+    }
+
+    /**
+     * {@code ctta.cluster}: with the cluster enabled, at least one seed node, each host:port (or a
+     * Pekko address of the ctta system), and role names Pekko accepts.
+     */
+    private CttaSettings.ClusterConf cluster(SettingValues c) {
+        boolean enabled = c.get(CLUSTER_ENABLED);
+        String hostname = c.get(CLUSTER_HOSTNAME).trim();
+        if (enabled && hostname.isEmpty()) {
+            problems.badValue(c.key(CLUSTER_HOSTNAME), hostname, "the host name or IP address the other nodes reach this node at");
+        }
+        List<String> seeds = new ArrayList<>();
+        List<Object> rawSeeds = c.get(SEED_NODES);
+        for (int i = 0; i < rawSeeds.size(); i++) {
+            String seed = String.valueOf(rawSeeds.get(i)).trim();
+            String address = seedAddress(seed);
+            if (address == null) {
+                problems.badValue(c.key(SEED_NODES) + "[" + i + "]", seed, "host:port with a port in [1, 65535], e.g. ctta-1.internal:25520"
+                        + " (or pekko://" + CttaSettings.SYSTEM_NAME + "@host:port)");
+            } else {
+                seeds.add(address);
+            }
+        }
+        if (enabled && rawSeeds.isEmpty()) {
+            problems.badValue(c.key(SEED_NODES), "[]", "at least one seed node host:port, the same list on every node"
+                    + " (a node that lists its own hostname:port first forms the cluster), or ctta.cluster.enabled = false");
+        }
+        List<String> roles = new ArrayList<>();
+        for (Object r : c.get(ROLES)) {
+            String role = String.valueOf(r).trim();
+            if (!NAME.matcher(role).matches() || role.startsWith("dc-")) {
+                problems.badValue(c.key(ROLES), role, "names of letters, digits, '.', '_' or '-' (not starting with dc-, which Pekko reserves)");
+            } else {
+                roles.add(role);
+            }
+        }
+        SettingValues downing = c.child("downing");
+        return new CttaSettings.ClusterConf(enabled, hostname, c.get(CLUSTER_PORT), seeds, roles, c.get(CLUSTER_ASK_TIMEOUT),
+                downing.get(DOWNING_STRATEGY), downing.get(STABLE_AFTER));
+    }
+
+    private static final Pattern SEED = Pattern.compile("(?:pekko://" + CttaSettings.SYSTEM_NAME + "@)?([^:/@\\s]+):(\\d{1,5})");
+
+    /** {@code host:port} or {@code pekko://ctta@host:port} as a Pekko address; null when neither. */
+    static String seedAddress(String seed) {
+        var m = SEED.matcher(seed);
+        if (!m.matches()) {
+            return null;
+        }
+        int port = Integer.parseInt(m.group(2));
+        return port < 1 || port > 65535 ? null : "pekko://" + CttaSettings.SYSTEM_NAME + "@" + m.group(1) + ":" + port;
     }
 
     private ModelConf model(SettingValues m) {
@@ -218,7 +271,7 @@ final class CttaSettingsReader {
             }
             ConfigReader.reportUnknown(element, PIPELINE, prefix, problems);
             SettingValues p = ConfigReader.readValues(element.toConfig().withFallback(defaults), PIPELINE, prefix, problems);
-            PipelineConf conf = pipeline(p, prefix, element.toConfig(), strategies);
+            PipelineConf conf = pipeline(p, prefix, element.toConfig(), strategies, checkpoints);
             if (conf == null) {
                 continue;
             }
@@ -229,12 +282,26 @@ final class CttaSettingsReader {
                 problems.badValue(prefix + ".output.mode", "exactly-once",
                         "at-least-once, or set ctta.checkpoints.dir (or ctta.checkpoints.store = kafka): exactly-once output resumes from the checkpoint its last transaction names");
             }
+            if (conf.scope() == CttaSettings.Scope.PARTITION) {
+                if (!checkpoints.enabled()) {
+                    problems.badValue(prefix + ".scope", "partition",
+                            "pipeline, or set ctta.checkpoints.dir (or ctta.checkpoints.store = kafka): a partition's model moves between processes with its checkpoint");
+                }
+                if (conf.output().exactlyOnce()) {
+                    problems.badValue(prefix + ".scope", "partition",
+                            "pipeline, or output.mode = at-least-once: exactly-once output is not yet built for per-partition models");
+                }
+                if (conf.feedback().enabled()) {
+                    problems.badValue(prefix + ".scope", "partition",
+                            "pipeline, or feedback.enabled = false: delayed labels are not yet routed to per-partition models");
+                }
+            }
             pipelines.add(conf);
         }
         return pipelines;
     }
 
-    private PipelineConf pipeline(SettingValues p, String prefix, Config own, Config strategies) {
+    private PipelineConf pipeline(SettingValues p, String prefix, Config own, Config strategies, CheckpointSettings checkpoints) {
         String name = p.get(PIPELINE_NAME);
         boolean nameOk = name != null && NAME.matcher(name).matches();
         if (name != null && !nameOk) {
@@ -270,10 +337,48 @@ final class CttaSettingsReader {
         if (!nameOk || input == null) {
             return null;
         }
+        CttaSettings.Scope scope = CttaSettings.Scope.valueOf(p.get(SCOPE).toUpperCase(Locale.ROOT));
+        CttaSettings.KeyStatesConf keyStates = keyStates(p, scope, strategy, known, drift, checkpoints, name);
         String group = p.get(GROUP_ID);
         return new PipelineConf(name, input, strategy, group.isBlank() ? "ctta-" + name : group,
                 p.get(BATCH_SIZE), p.get(MAX_LATENCY), p.get(MAX_RECORD_BYTES), p.get(ASK_TIMEOUT), p.get(AUTO_OFFSET_RESET),
-                p.get(SESSION_TIMEOUT), p.get(GROUP_INSTANCE_ID), effective, drift, feedback, output);
+                p.get(SESSION_TIMEOUT), p.get(GROUP_INSTANCE_ID), effective, drift, feedback, output, scope, keyStates);
+    }
+
+    /**
+     * {@code scope = key}: the strategy (and the one a drift switches to) must keep a small state per
+     * key, and evicted states need a directory that survives a restart when checkpoints do.
+     */
+    private CttaSettings.KeyStatesConf keyStates(SettingValues p, CttaSettings.Scope scope, String strategy, boolean known,
+            DriftConf drift, CheckpointSettings checkpoints, String pipeline) {
+        SettingValues k = p.child("key-states");
+        String dir = k.get(KEY_STATES_DIR).trim();
+        if (scope != CttaSettings.Scope.KEY) {
+            return new CttaSettings.KeyStatesConf(k.get(MAX_RESIDENT), null);
+        }
+        StrategyRegistry strategies = registry != null ? registry : StrategyRegistry.load();
+        List<String> supporting = strategies.names().stream().filter(n -> strategies.provider(n).supportsKeyScope()).sorted().toList();
+        if (known && strategies.names().contains(strategy) && !strategies.provider(strategy).supportsKeyScope()) {
+            problems.badValue(p.key(SCOPE), "key", "pipeline: strategy " + strategy + " adapts more than a small part of the network"
+                    + " and keeps no state per key; scope = key works with " + String.join(", ", supporting) + " (docs/scopes.md)");
+        }
+        if (drift.action() == DriftActions.Kind.SWITCH_STRATEGY && strategies.names().contains(drift.switchTo())
+                && !strategies.provider(drift.switchTo()).supportsKeyScope()) {
+            problems.badValue(p.key(SCOPE), "key", "pipeline, or a drift.switch-to strategy that keeps a state per key ("
+                    + String.join(", ", supporting) + "), not " + drift.switchTo());
+        }
+        Path spill = null;
+        if (!dir.isEmpty()) {
+            spill = Path.of(dir).resolve(pipeline == null ? "pipeline" : pipeline);
+        } else if (checkpoints.enabled()) {
+            if (checkpoints.dir() == null || checkpoints.dir().toString().isEmpty()) {
+                problems.badValue(k.key(KEY_STATES_DIR), dir, "a directory for evicted key states: with ctta.checkpoints.store = kafka"
+                        + " there is no checkpoint directory to put them under, and they must survive a restart like the checkpoints");
+            } else {
+                spill = checkpoints.dir().resolve(pipeline == null ? "pipeline" : pipeline).resolve("key-states");
+            }
+        }
+        return new CttaSettings.KeyStatesConf(k.get(MAX_RESIDENT), spill);
     }
 
     private OutputConf output(SettingValues o, String pipeline) {

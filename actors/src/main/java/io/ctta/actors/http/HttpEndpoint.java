@@ -11,14 +11,17 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import io.ctta.actors.cluster.ClusterView;
 import io.ctta.actors.dashboard.Dashboard;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The runtime's HTTP surface: {@code /metrics} in the Prometheus text format, the health probes
- * ({@code /health/live}, {@code /health/ready}, {@code /health}) and {@code /api/pipelines}, and
+ * ({@code /health/live}, {@code /health/ready}, {@code /health}), {@code /api/pipelines}, {@code /api/cluster}
+ * (every node of the cluster and its models; this node alone without a cluster), the admin actions, and
  * the live dashboard ({@code /}, its static files, Chart.js from its webjar, {@code /api/series}).
  * It binds to loopback unless configured otherwise.
  */
@@ -30,9 +33,14 @@ public final class HttpEndpoint {
     private HttpEndpoint() {}
 
     /** The routes, separate from binding so tests can exercise them. */
-    public static Route routes(PrometheusMeterRegistry registry, Dashboard dashboard, Admin admin, Pipelines pipelines) {
+    public static Route routes(PrometheusMeterRegistry registry, Dashboard dashboard, Admin admin, Pipelines pipelines, ClusterView cluster) {
         return Directives.concat(
-                AdminRoutes.routes(admin.token(), admin.models(), admin.knownStrategy()),
+                AdminRoutes.routes(admin.token(), cluster, admin.knownStrategy()),
+                // Every node's models, asked of every node agent: never served from a cache, a node that does not answer is listed as such.
+                Directives.path(PathMatchers.segment("api").slash("cluster"), () -> Directives.get(() ->
+                        Directives.onComplete(cluster.json(), t -> t.isSuccess()
+                                ? Directives.complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, t.get()))
+                                : Directives.complete(StatusCodes.SERVICE_UNAVAILABLE, "the cluster view could not be gathered: " + t.failed().get() + "\n")))),
                 HealthRoutes.routes(pipelines.health(), new PipelinesJson(registry, pipelines.contract())),
                 Directives.pathSingleSlash(() -> Directives.getFromResource("dashboard/index.html")),
                 Directives.path("dashboard.js", () -> Directives.getFromResource("dashboard/dashboard.js")),
@@ -55,8 +63,8 @@ public final class HttpEndpoint {
 
     /** Binds the routes; the stage completes once the port is open. */
     public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, PrometheusMeterRegistry registry,
-            Dashboard dashboard, Admin admin, Pipelines pipelines) {
-        return Http.get(system).newServerAt(host, port).bind(routes(registry, dashboard, admin, pipelines));
+            Dashboard dashboard, Admin admin, Pipelines pipelines, ClusterView cluster) {
+        return Http.get(system).newServerAt(host, port).bind(routes(registry, dashboard, admin, pipelines, cluster));
     }
 
     /**
@@ -71,10 +79,9 @@ public final class HttpEndpoint {
      * What the admin routes act on.
      *
      * @param token the bearer token; empty refuses every admin request
-     * @param models each pipeline's model actor by name, filled as pipelines start
+     * @param knownStrategy tells whether a strategy name is registered
      */
-    public record Admin(String token, java.util.Map<String, org.apache.pekko.actor.typed.ActorRef<io.ctta.actors.model.ModelActor.Command>> models,
-            java.util.function.Predicate<String> knownStrategy) {}
+    public record Admin(String token, java.util.function.Predicate<String> knownStrategy) {}
 
     /** Unbinds and waits for open requests up to {@code grace}. */
     public static CompletionStage<?> unbind(ServerBinding binding, Duration grace) {

@@ -76,7 +76,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     public record AttachStreamState(long token, Map<String, byte[]> sections) implements Command {}
 
     /** A checkpoint write on the blocking-IO dispatcher ended (failure null: stored). */
-    private record Stored(CheckpointAgent writer, Checkpoint checkpoint, ActorRef<Persisted> replyTo, Throwable failure) implements Command {}
+    private record Stored(CheckpointAgent writer, Checkpoint checkpoint, long token, ActorRef<Persisted> replyTo, Throwable failure) implements Command {}
 
     /** Names of the checkpoint sections (extras) that hold the pipeline's state beyond the model. */
     public static final class Sections {
@@ -153,10 +153,16 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      *
      * @param nextOffsets per topic and partition, the offset after the batch's last record
      */
-    public record Predict(InputBatch batch, List<String> ids, int[] labels, Map<String, Map<Integer, Long>> nextOffsets, ActorRef<Result> replyTo) implements Command {
+    public record Predict(InputBatch batch, List<String> ids, int[] labels, Map<String, Map<Integer, Long>> nextOffsets, ActorRef<Result> replyTo,
+            List<String> keys) implements Command {
         /** A batch without ids or labels. */
         public Predict(InputBatch batch, Map<String, Map<Integer, Long>> nextOffsets, ActorRef<Result> replyTo) {
-            this(batch, null, null, nextOffsets, replyTo);
+            this(batch, null, null, nextOffsets, replyTo, null);
+        }
+
+        /** A batch without record keys (with scope = key, all its records share the key ""). */
+        public Predict(InputBatch batch, List<String> ids, int[] labels, Map<String, Map<Integer, Long>> nextOffsets, ActorRef<Result> replyTo) {
+            this(batch, ids, labels, nextOffsets, replyTo, null);
         }
     }
 
@@ -279,8 +285,19 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      */
     public static Behavior<Command> create(Function<String, AdaptationStrategy> strategies, String initial,
             Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, LabelPolicy labels) {
+        return create(strategies, initial, checkpoints, guards, labels, null);
+    }
+
+    /**
+     * As above, with one adaptation state per record key ({@code scope = key}, docs/scopes.md).
+     *
+     * @param keyStates makes the key states (once per start and restart); null for one state (scope = pipeline)
+     */
+    public static Behavior<Command> create(Function<String, AdaptationStrategy> strategies, String initial,
+            Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, LabelPolicy labels, Supplier<KeyedStates> keyStates) {
         return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.setup(
-                ctx -> new ModelActor(ctx, stash, strategies, initial, checkpoints == null ? null : checkpoints.get(), guards, labels)));
+                ctx -> new ModelActor(ctx, stash, strategies, initial, checkpoints == null ? null : checkpoints.get(), guards, labels,
+                        keyStates == null ? null : keyStates.get())));
     }
 
     /** Captured checkpoints waiting for their outputs to be acknowledged, oldest first. */
@@ -307,9 +324,11 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     private final java.util.ArrayDeque<CheckpointAgent.Pending> pending = new java.util.ArrayDeque<>();
     private long nextToken;
     private AdaptationStrategy strategy;
+    /** The per-key states (scope = key), null with one state for the pipeline. */
+    private final KeyedStates keyed;
 
     private ModelActor(ActorContext<Command> context, StashBuffer<Command> stash, Function<String, AdaptationStrategy> strategies, String initial,
-            CheckpointAgent agent, Guards.Settings guards, LabelPolicy labels) {
+            CheckpointAgent agent, Guards.Settings guards, LabelPolicy labels, KeyedStates keyed) {
         super(context);
         this.stash = stash;
         this.blockingIo = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
@@ -319,9 +338,19 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         this.strategies = strategies;
         this.agent = agent;
         this.guards = new Guards(guards);
+        this.keyed = keyed;
         try {
             this.strategy = strategies.apply(initial);
+            if (keyed != null) {
+                keyed.bind(strategy);
+            }
         } catch (RuntimeException e) {
+            if (strategy != null) {
+                strategy.close();
+            }
+            if (keyed != null) {
+                keyed.close();
+            }
             throw new StrategyCreationException(initial, e);
         }
         if (agent != null) {
@@ -341,7 +370,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
                 .onMessage(Stored.class, this::onStored)
                 .onMessage(Reset.class, r -> {
                     getContext().getLog().info("resetting {} to its initial state ({})", strategy.name(), r.cause());
-                    strategy.reset();
+                    resetStrategy();
                     return this;
                 })
                 .onMessage(SwitchStrategy.class, this::onSwitch)
@@ -374,14 +403,15 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         // What learning from the inline labels did; null while they are still to be learned.
         StepOutcome learned = null;
         try {
-            if (inline != null) {
+            if (inline != null && keyed == null) {
                 // One call instead of predict then learn: the continual learners answer both from
                 // one forward pass (the same prediction, bit for bit), which saves the second.
+                // (With scope = key, batches are served key group by key group: two calls.)
                 PrequentialStep step = strategy.prequentialStep(msg.batch(), inline);
                 out = step.prediction();
                 learned = step.learned();
             } else {
-                out = strategy.predict(msg.batch());
+                out = serve(msg);
             }
             if (!Guards.finite(out)) {
                 // Never publish NaN: undo adaptation and serve the batch again from the restored
@@ -389,7 +419,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
                 actions.add("rollback-non-finite");
                 rollback();
                 learned = null;
-                out = strategy.predict(msg.batch());
+                out = serve(msg);
                 if (!Guards.finite(out)) {
                     throw new IllegalStateException("non-finite predictions even after rolling back");
                 }
@@ -410,7 +440,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             }
             case RESET_COLLAPSE -> {
                 actions.add("reset-collapse");
-                strategy.reset();
+                resetStrategy();
                 learned = null;
             }
             case NONE -> { }
@@ -435,6 +465,19 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         return this;
     }
 
+    /** The batch's predictions: with scope = key, group by group with each key's state loaded. */
+    private ModelOutput serve(Predict msg) {
+        return keyed == null ? strategy.predict(msg.batch()) : keyed.serve(msg.batch(), msg.keys(), strategy::predict);
+    }
+
+    /** Back to the source state: the strategy's, and with scope = key every key's. */
+    private void resetStrategy() {
+        strategy.reset();
+        if (keyed != null) {
+            keyed.resetAll();
+        }
+    }
+
     /**
      * Snapshots the state now, while it matches the offsets applied so far; it is written only
      * once the outputs of every record it covers are acknowledged, so resuming from it can never
@@ -449,7 +492,13 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         if (pending.size() == MAX_PENDING) {
             pending.removeFirst();
         }
-        CheckpointAgent.Pending p = agent.capture(++nextToken, state, ownSections());
+        Map<String, byte[]> sections = ownSections();
+        if (keyed != null) {
+            Map<String, byte[]> all = new java.util.HashMap<>(sections);
+            all.putAll(keyed.section(nextToken + 1));
+            sections = all;
+        }
+        CheckpointAgent.Pending p = agent.capture(++nextToken, state, sections);
         pending.addLast(p);
         return p.token();
     }
@@ -554,15 +603,19 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         Checkpoint c = agent.prepare(p);
         writing = true;
         CompletableFuture<Void> io = new CompletableFuture<>();
+        // Evicted key states the checkpoint names are made durable before it is.
+        List<String> spilled = keyed == null ? List.of() : keyed.toSync(p.token());
+        java.nio.file.Path spillDir = keyed == null ? null : keyed.dir();
         blockingIo.execute(() -> {
             try {
+                KeyStateSpill.fsync(spillDir, spilled);
                 agent.store(c);
                 io.complete(null);
             } catch (Throwable t) {
                 io.completeExceptionally(t);
             }
         });
-        getContext().pipeToSelf(io, (ok, failure) -> new Stored(agent, c, replyTo, failure));
+        getContext().pipeToSelf(io, (ok, failure) -> new Stored(agent, c, p.token(), replyTo, failure));
         return this;
     }
 
@@ -586,6 +639,9 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             throw failure instanceof RuntimeException r ? r : new IllegalStateException("checkpoint write failed", failure);
         }
         CheckpointAgent.Written w = agent.completed(msg.checkpoint());
+        if (keyed != null) {
+            keyed.stored(msg.token());
+        }
         msg.replyTo().tell(new Persisted(w.offsets(), w.id()));
         return stash.unstashAll(this);
     }
@@ -600,10 +656,13 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             pending.clear();
             try {
                 Optional<Checkpoint> c = agent.rewindTo(msg.committed());
+                if (keyed != null) {
+                    keyed.dropCaptures();
+                }
                 if (c.isPresent()) {
                     restore(c.get());
                 } else {
-                    strategy.reset();
+                    resetStrategy();
                 }
             } catch (StaleOwnerException e) {
                 getContext().getLog().error("pipeline stopped: {}", e.getMessage());
@@ -734,6 +793,16 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
             return this;
         }
         AdaptationStrategy next = strategies.apply(msg.name());
+        if (keyed != null) {
+            try {
+                keyed.bind(next); // the states of the old strategy mean nothing to the new one
+            } catch (IllegalArgumentException e) {
+                getContext().getLog().warn("not switching to {}: {}", next.name(), e.getMessage());
+                next.close();
+                return this;
+            }
+            keyed.dropCaptures();
+        }
         getContext().getLog().info("switching strategy {} -> {}", strategy.name(), next.name());
         strategy.close();
         strategy = next;
@@ -744,11 +813,14 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     /** Back to the last checkpoint, or to a fresh strategy (source weights) without one. */
     private void rollback() {
         pending.clear();
+        if (keyed != null) {
+            keyed.dropCaptures();
+        }
         if (agent != null && agent.last().isPresent()) {
             restore(agent.last().get());
             agent.rewind();
         } else {
-            strategy.reset();
+            resetStrategy();
             if (agent != null) {
                 agent.rewind();
             }
@@ -759,14 +831,20 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         if (!c.strategy().equals(strategy.name())) {
             getContext().getLog().warn("checkpoint {} was written by strategy {}, not {}: starting from the source weights",
                     c.sequence(), c.strategy(), strategy.name());
-            strategy.reset();
+            resetStrategy();
             return;
         }
         strategy.restore(c.state());
+        if (keyed != null) {
+            keyed.restore(Optional.of(c));
+        }
     }
 
     private Behavior<Command> release(Signal signal) {
         strategy.close();
+        if (keyed != null) {
+            keyed.close();
+        }
         return this;
     }
 }

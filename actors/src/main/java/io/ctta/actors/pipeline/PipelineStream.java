@@ -47,6 +47,7 @@ import org.apache.pekko.kafka.javadsl.Committer;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.kafka.javadsl.PartitionAssignmentHandler;
 import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.RunnableGraph;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.NotUsed;
@@ -98,14 +99,16 @@ public final class PipelineStream {
             Map<String, Map<Integer, Long>> seekTo,
             PoisonRecords.View quarantine,
             StreamState state) {
-        Properties kafkaProperties = deps.kafkaProperties();
-        InputDecoder codec = deps.codec();
-        PipelineMetrics metrics = deps.metrics();
-        boolean checkpointsOn = deps.checkpoints() != null;
-        boolean exactlyOnce = conf.output().exactlyOnce();
-        Outputs outputs = new Outputs(conf, deps, state);
+        Map<TopicPartition, Long> passedOn = new ConcurrentHashMap<>();
+        var subscription = Subscriptions.topics(conf.inputTopic()).withPartitionAssignmentHandler(new SeekToCheckpoint(seekTo, passedOn, model));
+        var source = Consumer.committableSource(consumerSettings(system, conf, deps), subscription);
+        return Consumer.createDrainingControl(body(source, system, conf, deps, model, seekTo, passedOn, quarantine, state, null).run(system));
+    }
+
+    /** The input consumer's settings of {@code conf}. */
+    static ConsumerSettings<byte[], byte[]> consumerSettings(ActorSystem<?> system, PipelineConf conf, PipelineSupervisor.Deps deps) {
         ConsumerSettings<byte[], byte[]> consumerSettings = ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
-                .withProperties(asMap(kafkaProperties))
+                .withProperties(asMap(deps.kafkaProperties()))
                 .withGroupId(conf.groupId())
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, conf.autoOffsetReset())
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
@@ -113,15 +116,42 @@ public final class PipelineStream {
                 .withProperties(staticMembership(conf, ""))
                 // Bounds what one poll can buffer: with the batch size it caps memory per pipeline.
                 .withProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(conf.batchSize(), 64)));
-        if (exactlyOnce) {
+        if (conf.output().exactlyOnce()) {
             // Input written in transactions is read once they commit; aborted input is never served.
             consumerSettings = consumerSettings.withProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         }
+        return consumerSettings;
+    }
 
-        Map<TopicPartition, Long> passedOn = new ConcurrentHashMap<>();
-        var subscription = Subscriptions.topics(conf.inputTopic()).withPartitionAssignmentHandler(new SeekToCheckpoint(seekTo, passedOn, model));
+    /**
+     * Everything after the consumer, for one model: what {@code messages} brings is decoded, batched,
+     * served by {@code model} and produced, and its offsets committed. {@link #start} runs it over
+     * the pipeline's consumer; a partition-scoped pipeline ({@link PartitionedStream}) over each
+     * partition's sub-source with that partition's model.
+     *
+     * @param passedOn next offset per partition passed on to the model, kept for re-seeks after a rebalance
+     * @param cut when aborted, ends the graph between the model and the outputs at once, a batch
+     *     waiting for the model dropped (the model is gone); null: none
+     * @return the graph, materializing the source's value and the completion of its sink
+     */
+    static <M> RunnableGraph<org.apache.pekko.japi.Pair<M, CompletionStage<Done>>> body(
+            Source<ConsumerMessage.CommittableMessage<byte[], byte[]>, M> messages,
+            ActorSystem<?> system,
+            PipelineConf conf,
+            PipelineSupervisor.Deps deps,
+            ActorRef<ModelActor.Command> model,
+            Map<String, Map<Integer, Long>> seekTo,
+            Map<TopicPartition, Long> passedOn,
+            PoisonRecords.View quarantine,
+            StreamState state,
+            org.apache.pekko.stream.SharedKillSwitch cut) {
+        InputDecoder codec = deps.codec();
+        PipelineMetrics metrics = deps.metrics();
+        boolean checkpointsOn = deps.checkpoints() != null;
+        boolean exactlyOnce = conf.output().exactlyOnce();
+        Outputs outputs = new Outputs(conf, deps, state);
 
-        Source<List<Tracked>, Consumer.Control> batches = Consumer.committableSource(consumerSettings, subscription)
+        Source<List<Tracked>, M> batches = messages
                 .map(msg -> {
                     long t0 = System.nanoTime();
                     metrics.consumed(1);
@@ -150,16 +180,18 @@ public final class PipelineStream {
                 .mapAsync(1, batch -> batch.isEmpty() ? captureIfDue(system, conf, model, state) : serve(system, conf, model, outputs, batch, checkpointsOn))
                 .addAttributes(Attributes.inputBuffer(1, 1))
                 .async();
-        Source<Served, Consumer.Control> served = batches
-                .via(serving)
-                .via(Flow.<Served>create().map(s -> s.encoded(metrics.stages())).addAttributes(Attributes.inputBuffer(1, 1)));
+        Source<Served, M> served = batches.via(serving);
+        if (cut != null) {
+            served = served.via(cut.flow());
+        }
+        served = served.via(Flow.<Served>create().map(s -> s.encoded(metrics.stages())).addAttributes(Attributes.inputBuffer(1, 1)));
 
         if (exactlyOnce) {
             TransactionalOutput tx = new TransactionalOutput(conf.name(), Topics.checkpoints(conf.name()), conf.groupId(),
                     conf.output().transactionalId(), deps.producerProperties(), metrics);
             LongFunction<CompletionStage<ModelActor.Persisted>> persist = token -> AskPattern.ask(model,
                     replyTo -> new ModelActor.Persist(token, replyTo), conf.askTimeout(), system.scheduler());
-            Consumer.DrainingControl<Done> control = served
+            return served
                     .map(Optional::of)
                     // The end of a drained run: one more checkpoint and the last transaction.
                     .concat(Source.single(Optional.<Served>empty()))
@@ -167,10 +199,10 @@ public final class PipelineStream {
                             ? tx.write(s.get().all(), s.get().checkpointToken(), persist)
                             : tx.finish(() -> AskPattern.ask(model, replyTo -> new ModelActor.Flush(state.sections(), replyTo), conf.askTimeout(), system.scheduler())))
                     .toMat(Sink.ignore(), Keep.both())
-                    .mapMaterializedValue(Consumer::createDrainingControl)
-                    .run(system);
-            control.streamCompletion().whenComplete((d, f) -> tx.close());
-            return control;
+                    .mapMaterializedValue(m -> {
+                        m.second().whenComplete((d, f) -> tx.close());
+                        return m;
+                    });
         }
 
         Properties producerProperties = deps.producerProperties();
@@ -179,7 +211,7 @@ public final class PipelineStream {
         producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         OutputSender sender = new OutputSender(conf.name(), producerProperties);
         CommitterSettings committerSettings = CommitterSettings.create(system);
-        Consumer.DrainingControl<Done> control = served
+        return served
                 .mapConcat(s -> s.outgoing(!checkpointsOn))
                 // In order: each output completes once acknowledged (or replaced by its dead letter),
                 // and only then is it counted and its offset may be committed.
@@ -199,10 +231,10 @@ public final class PipelineStream {
                 .mapAsync(1, progress -> persist(system, conf, model, progress, metrics.stages()))
                 .statefulMapConcat(ReleaseCommits::new)
                 .toMat(Committer.sink(committerSettings), Keep.both())
-                .mapMaterializedValue(Consumer::createDrainingControl)
-                .run(system);
-        control.streamCompletion().whenComplete((d, f) -> sender.close());
-        return control;
+                .mapMaterializedValue(m -> {
+                    m.second().whenComplete((d, f) -> sender.close());
+                    return m;
+                });
     }
 
     /** Outputs awaiting their acknowledgement at once (the producer batches them). */
@@ -507,6 +539,7 @@ public final class PipelineStream {
             return CompletableFuture.completedFuture(new Served(tracked, records, poisonEvents, 0));
         }
         List<String> ids = new ArrayList<>(input.size());
+        List<String> keys = new ArrayList<>(input.size());
         List<RecordRef> served = new ArrayList<>(input.size());
         int[] labels = new int[input.size()];
         int k = 0;
@@ -514,12 +547,13 @@ public final class PipelineStream {
             BatchAssembler.Incoming in = t.incoming();
             if (in.ok()) {
                 ids.add(in.record().id());
+                keys.add(in.record().key());
                 served.add(t.ref());
                 labels[k++] = in.record().label() == null ? -1 : in.record().label();
             }
         }
         long asked = System.nanoTime();
-        CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, ids, labels, next, replyTo),
+        CompletionStage<ModelActor.Result> reply = AskPattern.ask(model, replyTo -> new ModelActor.Predict(input, ids, labels, next, replyTo, keys),
                 conf.askTimeout(), system.scheduler());
         return reply.thenApply(result -> {
             long answered = System.nanoTime();

@@ -15,6 +15,17 @@ import io.ctta.streams.serde.RecordCodec;
 import io.ctta.runtime.checkpoint.CheckpointId;
 import io.ctta.streams.record.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -44,7 +55,27 @@ import org.apache.pekko.kafka.javadsl.Consumer;
 public final class PipelineSupervisor extends AbstractBehavior<PipelineSupervisor.Command> {
 
     /** What a pipeline supervisor accepts. */
-    public sealed interface Command permits Stop, Rewound, PointerRead, StreamEnded, Restart, Drained, Stopped, PollLag, Lag, FeedbackEnded, RestartFeedback {}
+    public sealed interface Command permits Stop, Rewound, PointerRead, StreamEnded, Restart, Drained, Stopped, PollLag, Lag, FeedbackEnded, RestartFeedback,
+            UnitsIdle, Assign, UnitRewound, Revoked, UnitFinished, UnitStopped {}
+
+    // --- partition scope: a model per assigned input partition ----------------------------------
+
+    /** The previous run's sub-streams have all ended: start the partitioned graph of {@code generation}. */
+    private record UnitsIdle(int generation) implements Command {}
+
+    /** The consumer of {@code generation} was given these partitions; {@code reply} gets where to read each from. */
+    private record Assign(int generation, Set<TopicPartition> partitions, CompletableFuture<Map<TopicPartition, Object>> reply) implements Command {}
+
+    private record UnitRewound(int generation, PartitionUnit unit, ModelActor.Rewound rewound, Throwable failure, PendingAssign assign)
+            implements Command {}
+
+    /** These partitions left this process for good. */
+    private record Revoked(Set<TopicPartition> partitions) implements Command {}
+
+    /** A partition's sub-stream ended and its model wrote its final checkpoint. */
+    private record UnitFinished(PartitionUnit unit) implements Command {}
+
+    private record UnitStopped(PartitionUnit unit) implements Command {}
 
     private record FeedbackEnded(Throwable failure) implements Command {}
 
@@ -81,12 +112,17 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
      * Everything a pipeline needs that is not in its config.
      *
      * @param checkpoints opens the model actor's checkpoint agent; null when checkpoints are off
+     * @param keyStates makes the model actor's per-key states (scope = key); null with scope = pipeline
+     * @param partitionDeps scope = partition: the dependencies of one partition's model (its
+     *     checkpoints, metrics, drift monitor and dashboard series); null otherwise
      */
     public record Deps(Properties kafkaProperties, InputDecoder codec, Function<String, AdaptationStrategy> strategies, PipelineMetrics metrics,
             Supplier<CheckpointAgent> checkpoints, Guards.Settings guards, DriftMonitor drift, DriftActions actions, SeriesRecorder series,
             java.util.Map<String, ActorRef<ModelActor.Command>> modelRegistry, PipelineFailures failures,
             io.ctta.actors.health.PipelineStates states, OutputLimits outputLimits,
-            io.ctta.runtime.model.IntraOpThreads intraOpThreads) {
+            io.ctta.runtime.model.IntraOpThreads intraOpThreads,
+            Supplier<io.ctta.actors.model.KeyedStates> keyStates,
+            java.util.function.IntFunction<Deps> partitionDeps) {
 
         /** The producers' settings: the kafka properties with ctta's producer limits. */
         public Properties producerProperties() {
@@ -128,7 +164,18 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private final TimerScheduler<Command> timers;
     private final PipelineConf conf;
     private final Deps deps;
+    /** The pipeline's model; null in partition scope, where each partition has its own ({@link #units}). */
     private final ActorRef<ModelActor.Command> model;
+    private final boolean partitioned;
+    /** Partition scope: the model of each partition this process serves (read by the sub-streams). */
+    private final Map<TopicPartition, PartitionUnit> units = new ConcurrentHashMap<>();
+    /** Partition scope: sub-streams running, and a future completed when none is. */
+    private final Object bodiesLock = new Object();
+    private int bodies;
+    private CompletableFuture<Void> bodiesIdle = CompletableFuture.completedFuture(null);
+    /** Partition scope: fails the current run when a partition's model stopped under it. */
+    private SharedKillSwitch abort;
+    private int unitsSpawned;
     private Consumer.DrainingControl<Done> control;
     private int generation;
     private long generationStartedNanos;
@@ -160,23 +207,31 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         this.deps = deps;
         this.poison = new PoisonRecords(deps.guards().crashesBeforeDeadLetter());
         this.streamState = new StreamState(conf.name(), deps.drift());
-        this.model = ctx.spawn(
-                // A strategy that cannot be created stops the model actor (retrying cannot help);
-                // any other failure restarts it from its checkpoint.
-                Behaviors.supervise(Behaviors.supervise(Behaviors.intercept(
-                                        () -> new IntraOpThreadsInterceptor<>(deps.intraOpThreads(), ModelActor.Command.class),
-                                        ModelActor.create(this::createStrategy, conf.strategy(), deps.checkpoints(),
-                                        deps.guards(), new ModelActor.LabelPolicy(conf.feedback().learnInline(),
-                                                conf.feedback().enabled() ? conf.feedback().joiner() : null))))
-                                .onFailure(StrategyCreationException.class, SupervisorStrategy.stop().withLoggingEnabled(false)))
-                        .onFailure(SupervisorStrategy.restart()),
-                "model",
-                ModelActor.dispatcher());
-        ctx.watch(model);
-        deps.modelRegistry().put(conf.name(), model);
+        this.partitioned = conf.scope() == io.ctta.actors.config.CttaSettings.Scope.PARTITION;
+        if (partitioned) {
+            this.model = null;
+        } else {
+            this.model = ctx.spawn(modelBehavior(deps), "model", ModelActor.dispatcher());
+            ctx.watch(model);
+            deps.modelRegistry().put(conf.name(), model);
+        }
         timers.startTimerWithFixedDelay(PollLag.INSTANCE, Duration.ofSeconds(2));
         startStream();
         startFeedback();
+    }
+
+    /**
+     * A model actor over {@code d}'s checkpoints. A strategy that cannot be created stops it
+     * (retrying cannot help); any other failure restarts it from its checkpoint.
+     */
+    private Behavior<ModelActor.Command> modelBehavior(Deps d) {
+        return Behaviors.supervise(Behaviors.supervise(Behaviors.intercept(
+                                () -> new IntraOpThreadsInterceptor<>(d.intraOpThreads(), ModelActor.Command.class),
+                                ModelActor.create(this::createStrategy, conf.strategy(), d.checkpoints(),
+                                        d.guards(), new ModelActor.LabelPolicy(conf.feedback().learnInline(),
+                                                conf.feedback().enabled() ? conf.feedback().joiner() : null), d.keyStates())))
+                        .onFailure(StrategyCreationException.class, SupervisorStrategy.stop().withLoggingEnabled(false)))
+                .onFailure(SupervisorStrategy.restart());
     }
 
     private Consumer.DrainingControl<Done> feedback;
@@ -201,6 +256,11 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     private void startStream() {
         generation++;
         int gen = generation;
+        if (partitioned) {
+            // The last batches of the previous run's sub-streams reach the models before any rewinds.
+            getContext().pipeToSelf(idle(), (v, f) -> new UnitsIdle(gen));
+            return;
+        }
         if (conf.output().exactlyOnce()) {
             var blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
             getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> CheckpointPointer.lastCommitted(deps.kafkaProperties(),
@@ -309,6 +369,12 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return this;
                 })
                 .onMessage(Drained.class, this::onDrained)
+                .onMessage(UnitsIdle.class, this::onUnitsIdle)
+                .onMessage(Assign.class, this::onAssign)
+                .onMessage(UnitRewound.class, this::onUnitRewound)
+                .onMessage(Revoked.class, this::onRevoked)
+                .onMessage(UnitFinished.class, this::onUnitFinished)
+                .onMessage(UnitStopped.class, this::onUnitStopped)
                 .onMessage(Stopped.class, s -> {
                     getContext().getLog().info("pipeline {} drained and stopped", conf.name());
                     deps.states().stopped(conf.name(), null);
@@ -318,15 +384,7 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 .onSignal(Terminated.class, t -> {
                     RuntimeException failure = creationFailure.get();
                     if (failure != null) {
-                        String reason = new StrategyCreationException(conf.strategy(), failure).getMessage();
-                        if (failure instanceof IllegalArgumentException || failure instanceof io.ctta.actors.config.InvalidConfigException) {
-                            getContext().getLog().error("pipeline {} stops for good: {}", conf.name(), reason);
-                        } else {
-                            // Not a refusal that explains itself: keep the trace.
-                            getContext().getLog().error("pipeline {} stops for good: {}", conf.name(), reason, failure);
-                        }
-                        deps.states().failed(conf.name(), reason);
-                        deps.failures().failed(conf.name(), reason);
+                        failForGood(failure);
                     } else {
                         // Otherwise the model actor stops itself only when a newer owner took over its checkpoints.
                         getContext().getLog().error("pipeline {}: model actor stopped; the pipeline stops", conf.name());
@@ -342,6 +400,19 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                     return this;
                 })
                 .build();
+    }
+
+    /** The strategy cannot be created: the pipeline stops and says why. */
+    private void failForGood(RuntimeException failure) {
+        String reason = new StrategyCreationException(conf.strategy(), failure).getMessage();
+        if (failure instanceof IllegalArgumentException || failure instanceof io.ctta.actors.config.InvalidConfigException) {
+            getContext().getLog().error("pipeline {} stops for good: {}", conf.name(), reason);
+        } else {
+            // Not a refusal that explains itself: keep the trace.
+            getContext().getLog().error("pipeline {} stops for good: {}", conf.name(), reason, failure);
+        }
+        deps.states().failed(conf.name(), reason);
+        deps.failures().failed(conf.name(), reason);
     }
 
     /** The lag meter, opened on first use (on the blocking dispatcher: it creates a Kafka admin client). */
@@ -367,9 +438,16 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             scheduleRestart(r.failure());
             return this;
         }
-        int gen = generation;
         streamState.restore(r.rewound().restored());
         control = PipelineStream.start(getContext().getSystem(), conf, deps, model, r.rewound().offsets(), poison.view(), streamState);
+        streamStarted();
+        getContext().getLog().info("pipeline {} started (strategy {}, input {}, resuming at {})", conf.name(), conf.strategy(), conf.inputTopic(),
+                r.rewound().offsets().isEmpty() ? "the group's position" : r.rewound().offsets());
+        return this;
+    }
+
+    private void streamStarted() {
+        int gen = generation;
         generationStartedNanos = System.nanoTime();
         streamUp = true;
         batchesAtStart = servedBatches();
@@ -377,9 +455,6 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             deps.states().running(conf.name());
         }
         getContext().pipeToSelf(control.streamCompletion(), (done, failure) -> new StreamEnded(gen, failure));
-        getContext().getLog().info("pipeline {} started (strategy {}, input {}, resuming at {})", conf.name(), conf.strategy(), conf.inputTopic(),
-                r.rewound().offsets().isEmpty() ? "the group's position" : r.rewound().offsets());
-        return this;
     }
 
     private Behavior<Command> onStreamEnded(StreamEnded ended) {
@@ -439,6 +514,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     }
 
     private long servedBatches() {
+        if (partitioned) {
+            return units.values().stream().mapToLong(u -> u.deps().metrics().batchLatency().count()).sum();
+        }
         return deps.metrics().batchLatency().count();
     }
 
@@ -480,14 +558,262 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
 
     /** After the drain, the final checkpoint: everything served is in it. */
     private Behavior<Command> onDrained(Drained d) {
-        if (conf.output().exactlyOnce()) {
-            // The drained graph already wrote the final checkpoint and committed its transaction.
+        if (conf.output().exactlyOnce() || partitioned) {
+            // Exactly once: the drained graph already wrote the final checkpoint and committed its
+            // transaction. Partition scope: each partition's sub-stream wrote its model's.
             getContext().getSelf().tell(new Stopped(d.replyTo()));
             return this;
         }
         getContext().getLog().info("pipeline {}: input graph drained; writing the final checkpoint", conf.name());
         getContext().ask(ModelActor.Persisted.class, model, conf.askTimeout(),
                 replyTo -> new ModelActor.Flush(streamState.sections(), replyTo), (r, f) -> new Stopped(d.replyTo()));
+        return this;
+    }
+
+    // --- partition scope ------------------------------------------------------------------------
+
+    /** An assignment waiting for its partitions' models to rewind. */
+    private static final class PendingAssign {
+        final Set<TopicPartition> partitions;
+        final CompletableFuture<Map<TopicPartition, Object>> reply;
+        int waiting;
+
+        PendingAssign(Set<TopicPartition> partitions, CompletableFuture<Map<TopicPartition, Object>> reply) {
+            this.partitions = partitions;
+            this.reply = reply;
+        }
+    }
+
+    private CompletableFuture<Void> idle() {
+        synchronized (bodiesLock) {
+            return bodiesIdle;
+        }
+    }
+
+    private Behavior<Command> onUnitsIdle(UnitsIdle i) {
+        if (i.generation() != generation || stopping) {
+            return this;
+        }
+        int gen = generation;
+        abort = KillSwitches.shared("pipeline-" + conf.name() + "-" + gen);
+        control = PartitionedStream.start(getContext().getSystem(), conf, deps, new Units(gen), poison.view(), abort);
+        streamStarted();
+        getContext().getLog().info("pipeline {} started (strategy {}, input {}, a model per assigned partition)", conf.name(), conf.strategy(),
+                conf.inputTopic());
+        return this;
+    }
+
+    /** The partitioned graph's view of this supervisor; everything that changes state goes through the mailbox. */
+    private final class Units implements PartitionedStream.Units {
+        private final int gen;
+        private final ActorRef<Command> self = getContext().getSelf();
+
+        Units(int gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public CompletionStage<Map<TopicPartition, Object>> assigned(Set<TopicPartition> partitions) {
+            CompletableFuture<Map<TopicPartition, Object>> reply = new CompletableFuture<>();
+            self.tell(new Assign(gen, Set.copyOf(partitions), reply));
+            return reply;
+        }
+
+        @Override
+        public void revoked(Set<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                self.tell(new Revoked(Set.copyOf(partitions)));
+            }
+        }
+
+        @Override
+        public void revoking(Set<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                PartitionUnit u = units.get(tp);
+                if (u != null) {
+                    u.revoking(true);
+                    u.model().tell(ModelActor.CheckpointNow.INSTANCE);
+                }
+            }
+        }
+
+        @Override
+        public PartitionUnit unit(TopicPartition partition) {
+            PartitionUnit u = units.get(partition);
+            if (u == null) {
+                throw new IllegalStateException("pipeline " + conf.name() + ": no model for " + partition + " (assigned without an answer)");
+            }
+            return u;
+        }
+
+        @Override
+        public CompletionStage<Done> finished(PartitionUnit unit) {
+            return AskPattern.<ModelActor.Command, ModelActor.Persisted>ask(unit.model(),
+                            replyTo -> new ModelActor.Flush(unit.state().sections(), replyTo), conf.askTimeout(),
+                            getContext().getSystem().scheduler())
+                    .handle((persisted, failure) -> {
+                        if (failure != null) {
+                            // A new owner may have fenced this model already: its checkpoints are the newer ones.
+                            getContext().getSystem().log().warn("pipeline {}: final checkpoint of {} not written: {}", conf.name(), unit.name(),
+                                    failure.toString());
+                        }
+                        self.tell(new UnitFinished(unit));
+                        return Done.getInstance();
+                    });
+        }
+
+        @Override
+        public void bodyStarted(PartitionUnit unit) {
+            synchronized (bodiesLock) {
+                if (bodies++ == 0) {
+                    bodiesIdle = new CompletableFuture<>();
+                }
+            }
+        }
+
+        @Override
+        public void bodyEnded(PartitionUnit unit) {
+            synchronized (bodiesLock) {
+                if (--bodies == 0) {
+                    bodiesIdle.complete(null);
+                }
+            }
+        }
+    }
+
+    /**
+     * Spawns a model for each newly assigned partition (a partition that left and came back gets a
+     * new one, which loads whatever its last owner checkpointed) and rewinds every model not yet
+     * rewound in this run; answers where each partition is read from once all have.
+     */
+    private Behavior<Command> onAssign(Assign a) {
+        if (a.generation() != generation || stopping) {
+            a.reply().completeExceptionally(new IllegalStateException("pipeline " + conf.name() + ": the run these partitions were assigned to ended"));
+            return this;
+        }
+        PendingAssign pending = new PendingAssign(a.partitions(), a.reply());
+        List<PartitionUnit> rewind = new ArrayList<>();
+        for (TopicPartition tp : a.partitions()) {
+            PartitionUnit u = units.get(tp);
+            if (u == null) {
+                u = spawnUnit(tp);
+                units.put(tp, u);
+            }
+            u.revoking(false);
+            if (!u.rewoundIn(generation)) {
+                rewind.add(u);
+            }
+        }
+        pending.waiting = rewind.size();
+        Duration timeout = conf.askTimeout().compareTo(STARTUP_TIMEOUT) > 0 ? conf.askTimeout() : STARTUP_TIMEOUT;
+        int gen = generation;
+        for (PartitionUnit u : rewind) {
+            getContext().ask(ModelActor.Rewound.class, u.model(), timeout, replyTo -> new ModelActor.Rewind(null, replyTo),
+                    (r, f) -> new UnitRewound(gen, u, r, f, pending));
+        }
+        if (rewind.isEmpty()) {
+            answer(pending);
+        }
+        return this;
+    }
+
+    private PartitionUnit spawnUnit(TopicPartition tp) {
+        Deps unitDeps = deps.partitionDeps().apply(tp.partition());
+        String name = conf.unitName(tp.partition());
+        ActorRef<ModelActor.Command> ref = getContext().spawn(modelBehavior(unitDeps), "model-p" + tp.partition() + "-" + (++unitsSpawned),
+                ModelActor.dispatcher());
+        PartitionUnit u = new PartitionUnit(tp, name, unitDeps, ref);
+        getContext().watchWith(ref, new UnitStopped(u));
+        deps.modelRegistry().put(name, ref);
+        getContext().getLog().info("pipeline {}: partition {} assigned; its model {} starts", conf.name(), tp.partition(), name);
+        return u;
+    }
+
+    private Behavior<Command> onUnitRewound(UnitRewound r) {
+        PendingAssign pending = r.assign();
+        if (pending.reply.isDone()) {
+            return this;
+        }
+        if (r.failure() != null || r.generation() != generation || stopping) {
+            pending.reply.completeExceptionally(r.failure() != null ? r.failure() : new IllegalStateException("pipeline " + conf.name() + ": the run these partitions were assigned to ended"));
+            return this;
+        }
+        r.unit().rewound(r.generation(), r.rewound());
+        if (--pending.waiting == 0) {
+            answer(pending);
+        }
+        return this;
+    }
+
+    private void answer(PendingAssign pending) {
+        Map<TopicPartition, Object> readFrom = new HashMap<>();
+        for (TopicPartition tp : pending.partitions) {
+            PartitionUnit u = units.get(tp);
+            Long offset = u == null ? null : u.readFrom();
+            if (offset != null) {
+                readFrom.put(tp, offset);
+            }
+        }
+        getContext().getLog().info("pipeline {}: serving partitions {}, reading from {}", conf.name(),
+                pending.partitions.stream().map(TopicPartition::partition).sorted().toList(), readFrom.isEmpty() ? "the group's position" : readFrom);
+        pending.reply.complete(readFrom);
+    }
+
+    private Behavior<Command> onRevoked(Revoked r) {
+        for (TopicPartition tp : r.partitions()) {
+            PartitionUnit u = units.remove(tp);
+            if (u != null) {
+                u.leave();
+                getContext().getLog().info("pipeline {}: partition {} revoked; its model {} hands over with its final checkpoint", conf.name(),
+                        tp.partition(), u.name());
+                if (u.finished()) {
+                    getContext().stop(u.model());
+                }
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onUnitFinished(UnitFinished f) {
+        f.unit().finish();
+        if (f.unit().leaving()) {
+            getContext().stop(f.unit().model());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onUnitStopped(UnitStopped s) {
+        PartitionUnit u = s.unit();
+        deps.modelRegistry().remove(u.name(), u.model());
+        boolean current = units.get(u.partition()) == u;
+        if (u.leaving() || u.revoking() || stopping) {
+            // Fenced by the partition's new owner (or stopped after its hand-over): its sub-stream
+            // ends here; the new owner serves what it had not.
+            if (current) {
+                units.remove(u.partition(), u);
+                u.leave();
+            }
+            u.handedOver();
+            if (!stopping) {
+                getContext().getLog().info("pipeline {}: model {} handed over", conf.name(), u.name());
+            }
+            return this;
+        }
+        if (!current) {
+            return this;
+        }
+        units.remove(u.partition(), u);
+        RuntimeException failure = creationFailure.get();
+        if (failure != null) {
+            failForGood(failure);
+            return stopNow();
+        }
+        // A newer owner took over the partition's checkpoints while this process still reads it:
+        // the run restarts and the group settles who owns the partition.
+        getContext().getLog().warn("pipeline {}: model {} stopped while its partition was assigned here; the run restarts", conf.name(), u.name());
+        if (abort != null) {
+            abort.abort(new IllegalStateException("pipeline " + conf.name() + ": model " + u.name() + " stopped"));
+        }
         return this;
     }
 }

@@ -20,10 +20,24 @@ import java.util.concurrent.CountDownLatch;
 public final class PipelineWorker {
     /** The pipeline's session-timeout (HOCON duration), 6s unless this system property says otherwise. */
     static final String SESSION_TIMEOUT_PROPERTY = "io.ctta.test.worker.session-timeout";
+    /** The pipeline's scope (pipeline unless this system property says otherwise). */
+    static final String SCOPE_PROPERTY = "io.ctta.test.worker.scope";
+    /** The pipeline's key-states.max-resident (the default unless this system property says otherwise). */
+    static final String MAX_RESIDENT_PROPERTY = "io.ctta.test.worker.max-resident";
+    /** More keys of the pipeline's entry, as HOCON (e.g. {@code scope = partition}). */
+    static final String PIPELINE_PROPERTY = "io.ctta.test.worker.pipeline";
 
     private PipelineWorker() {}
 
     public static void main(String[] args) throws Exception {
+        // More keys of the pipeline entry (HOCON), e.g. "scope = partition, batch-size = 16".
+        Map<String, Object> pipeline = new java.util.HashMap<>(Map.of(
+                "name", args[2], "input-topic", args[1], "strategy", args[4], "batch-size", 64, "max-latency", "5s",
+                "session-timeout", System.getProperty(SESSION_TIMEOUT_PROPERTY, "6s"),
+                "output", Map.of("mode", args.length > 5 ? args[5] : "at-least-once"),
+                "scope", System.getProperty(SCOPE_PROPERTY, "pipeline"),
+                "key-states", Map.of("max-resident", Integer.getInteger(MAX_RESIDENT_PROPERTY, 1000))));
+        pipeline.putAll(ConfigFactory.parseString(System.getProperty(PIPELINE_PROPERTY, "")).root().unwrapped());
         Config user = ConfigFactory.empty()
                 .withValue("ctta.kafka.bootstrap-servers", ConfigValueFactory.fromAnyRef(args[0]))
                 .withValue("ctta.http.enabled", ConfigValueFactory.fromAnyRef(false))
@@ -31,10 +45,7 @@ public final class PipelineWorker {
                 .withValue("ctta.checkpoints.every-records", ConfigValueFactory.fromAnyRef(128))
                 .withValue("ctta.checkpoints.interval", ConfigValueFactory.fromAnyRef("0s"))
                 .withValue("ctta.guards.collapse.enabled", ConfigValueFactory.fromAnyRef(false))
-                .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(List.of(Map.of(
-                        "name", args[2], "input-topic", args[1], "strategy", args[4], "batch-size", 64, "max-latency", "5s",
-                        "session-timeout", System.getProperty(SESSION_TIMEOUT_PROPERTY, "6s"),
-                        "output", Map.of("mode", args.length > 5 ? args[5] : "at-least-once")))));
+                .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(List.of(pipeline)));
         if (args.length > 6) {
             user = user.withValue("ctta.model.kind", ConfigValueFactory.fromAnyRef("torchscript"))
                     .withValue("ctta.model.path", ConfigValueFactory.fromAnyRef(args[6]));

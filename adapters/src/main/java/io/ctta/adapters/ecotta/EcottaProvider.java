@@ -11,6 +11,12 @@ import io.ctta.runtime.adapt.StrategyProvider;
  * for every backward pass.
  */
 public final class EcottaProvider implements StrategyProvider {
+    /** Its state is a small part of the model: one per record key over a shared network (docs/scopes.md). */
+    @Override
+    public boolean supportsKeyScope() {
+        return true;
+    }
+
     @Override
     public String name() {
         return EcottaStrategy.NAME;

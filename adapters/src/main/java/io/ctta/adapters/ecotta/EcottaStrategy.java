@@ -291,6 +291,12 @@ public final class EcottaStrategy implements AdaptationStrategy {
      * network is not in it: it equals the model the strategy was created with), the optimizer state
      * ({@code opt/...}) and the optimizer step count.
      */
+    /** Key scope over the shared network: its snapshot holds only the meta networks (their BatchNorm statistics included), their optimizer state and the version. */
+    @Override
+    public java.util.Optional<io.ctta.runtime.adapt.KeyScopedState> keyScopedState() {
+        return java.util.Optional.of(io.ctta.runtime.adapt.KeyScopedState.bySnapshot(this));
+    }
+
     @Override
     public StrategyState snapshot() {
         owned.ensureOpen();

@@ -74,6 +74,12 @@ public final class NormStrategy implements AdaptationStrategy {
         return owned.plasticity(probe);
     }
 
+    /** Key scope over the shared network: nothing it adapts outlives a batch (batch statistics, running statistics untouched): a key's state is empty. */
+    @Override
+    public java.util.Optional<io.ctta.runtime.adapt.KeyScopedState> keyScopedState() {
+        return java.util.Optional.of(io.ctta.runtime.adapt.KeyScopedState.bySnapshot(this));
+    }
+
     @Override
     public StrategyState snapshot() {
         return new StrategyState(NAME, 0, Map.of(), Map.of("alpha", settings.alpha()));

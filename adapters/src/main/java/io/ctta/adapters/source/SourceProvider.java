@@ -6,6 +6,12 @@ import io.ctta.runtime.adapt.StrategyProvider;
 
 /** Registers {@link SourceStrategy} as {@code source}. It has no settings. */
 public final class SourceProvider implements StrategyProvider {
+    /** Its state is a small part of the model: one per record key over a shared network (docs/scopes.md). */
+    @Override
+    public boolean supportsKeyScope() {
+        return true;
+    }
+
     @Override
     public String name() {
         return SourceStrategy.NAME;

@@ -53,6 +53,12 @@ public final class SourceStrategy implements AdaptationStrategy {
         return owned.plasticity(probe);
     }
 
+    /** Key scope over the shared network: nothing adapts: a key's state is empty. */
+    @Override
+    public java.util.Optional<io.ctta.runtime.adapt.KeyScopedState> keyScopedState() {
+        return java.util.Optional.of(io.ctta.runtime.adapt.KeyScopedState.bySnapshot(this));
+    }
+
     @Override
     public StrategyState snapshot() {
         return new StrategyState(NAME, 0, Map.of(), Map.of());

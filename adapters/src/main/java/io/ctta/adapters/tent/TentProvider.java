@@ -7,6 +7,12 @@ import io.ctta.runtime.adapt.StrategyProvider;
 
 /** Registers {@link TentStrategy} as {@code tent}; backward passes take {@link GradientGate#shared()}. */
 public final class TentProvider implements StrategyProvider {
+    /** Its state is a small part of the model: one per record key over a shared network (docs/scopes.md). */
+    @Override
+    public boolean supportsKeyScope() {
+        return true;
+    }
+
     @Override
     public String name() {
         return TentStrategy.NAME;

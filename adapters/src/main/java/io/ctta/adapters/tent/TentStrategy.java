@@ -136,6 +136,12 @@ public final class TentStrategy implements AdaptationStrategy {
         return owned.plasticity(probe);
     }
 
+    /** Key scope over the shared network: its snapshot holds only the normalisation affine parameters, their optimizer state and the version. */
+    @Override
+    public java.util.Optional<io.ctta.runtime.adapt.KeyScopedState> keyScopedState() {
+        return java.util.Optional.of(io.ctta.runtime.adapt.KeyScopedState.bySnapshot(this));
+    }
+
     @Override
     public StrategyState snapshot() {
         owned.ensureOpen();

@@ -101,6 +101,15 @@ public interface AdaptationStrategy extends AutoCloseable {
         return h / out.size();
     }
 
+    /**
+     * Per-key adaptation state over the shared network ({@code scope = key}, docs/scopes.md), for a
+     * strategy whose state is a small part of its model; empty (the default) when it cannot offer
+     * it. Must agree with {@link StrategyProvider#supportsKeyScope()}.
+     */
+    default java.util.Optional<KeyScopedState> keyScopedState() {
+        return java.util.Optional.empty();
+    }
+
     /** Captures the whole adaptation state (parameters and strategy state) on the heap. */
     StrategyState snapshot();
 

@@ -33,6 +33,15 @@ public interface StrategyProvider {
     }
 
     /**
+     * Whether its strategies offer {@link AdaptationStrategy#keyScopedState()} (one adaptation state
+     * per record key over one shared network): checked at startup for pipelines with
+     * {@code scope = key}. False by default.
+     */
+    default boolean supportsKeyScope() {
+        return false;
+    }
+
+    /**
      * Creates a fresh strategy (same configuration, fresh state) that takes ownership of
      * {@code context.model()}.
      *
