@@ -343,9 +343,11 @@
       tr.dataset.models = String(n.models.length);
       const models = n.answered
         ? n.models.map((m) => [
+          // A partition's model: pipeline#N; a partition-scoped pipeline with none here says so.
           m.pipeline + (m.partition === null || m.partition === undefined ? '' : '#' + m.partition),
-          m.strategy, 'v' + m.modelVersion, m.keys ? m.keys + ' keys' : '', m.state,
-          m.assigned.length ? 'partitions ' + m.assigned.join(',') : '',
+          m.scope === 'partition' && m.model === null ? 'no partition here' : '',
+          m.strategy, 'v' + m.modelVersion, m.scope === 'key' ? m.keys + ' keys' : '', m.state,
+          m.scope !== 'partition' && m.assigned.length ? 'partitions ' + m.assigned.join(',') : '',
         ].filter((x) => x !== '').join(' ')).join('; ')
         : 'not answering: ' + (n.error || 'unknown');
       const cells = [

@@ -261,7 +261,9 @@ public final class CttaRuntime implements AutoCloseable {
                     }
                 });
             }
-            var agent = system.systemActorOf(NodeAgent.create(address, new LocalNode(LocalModels.byPipeline(models), states, registry),
+            Map<String, CttaSettings.Scope> scopes = new java.util.LinkedHashMap<>();
+            settings.pipelines().forEach(p -> scopes.put(p.name(), p.scope()));
+            var agent = system.systemActorOf(NodeAgent.create(address, new LocalNode(LocalModels.fromRegistry(models, scopes), states, registry, scopes),
                     GroupAssignments.of(settings.pipelines(), kafka)), "node-agent", org.apache.pekko.actor.typed.Props.empty());
             ClusterView clusterView = new ClusterView(system, agent, clustered, settings.cluster().askTimeout(), address);
             HealthCheck health = new HealthCheck(states, settings.onPipelineFailure(),

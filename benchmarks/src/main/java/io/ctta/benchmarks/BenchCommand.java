@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         description = "Benchmark harness: accuracy, throughput and memory of strategies on benchmark streams; writes Markdown and PNG reports.",
         subcommands = {BenchCommand.Tta.class, io.ctta.benchmarks.continual.ContinualCommand.class, BenchCommand.Reloop.class,
                 BenchCommand.Pipeline.class, BenchCommand.OutputModes.class, BenchCommand.BrokerRestart.class,
-                BenchCommand.Jmh.class, BenchCommand.Scale.class, BenchCommand.KeyScope.class, BenchCommand.ReadmeTable.class})
+                BenchCommand.Jmh.class, BenchCommand.Scale.class, BenchCommand.ScaleNodes.class, BenchCommand.KeyScope.class, BenchCommand.ReadmeTable.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -255,7 +255,8 @@ public final class BenchCommand implements Runnable {
     /** {@code ctta bench scale}. */
     @Command(name = "scale", mixinStandardHelpOptions = true,
             description = "Samples/s of one model against N models adapting at once in one JVM, each on its own thread over the"
-                    + " same stream (Fashion-MNIST-C, built-in CNN), in one run; prints the ratio (docs/scaling.md).")
+                    + " same stream (Fashion-MNIST-C, built-in CNN), in one run; prints the ratio (docs/scaling.md)."
+                    + " One ctta process against several: ctta bench scale-nodes.")
     public static final class Scale implements Callable<Integer> {
         @Option(names = "--strategy", defaultValue = "tent", description = "Strategy (default ${DEFAULT-VALUE}).")
         String strategy;
@@ -301,6 +302,75 @@ public final class BenchCommand implements Runnable {
             List<io.ctta.benchmarks.scale.ScaleBench.Row> rows = new io.ctta.benchmarks.scale.ScaleBench(o, System.out).run();
             System.out.println();
             System.out.print(io.ctta.benchmarks.scale.ScaleBench.table(rows));
+            return 0;
+        }
+    }
+
+    /** {@code ctta bench scale-nodes}. */
+    @Command(name = "scale-nodes", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Samples/s of one ctta run process against N on the same machine, serving the same stream: a pipeline"
+                    + " with scope = partition over P input partitions, shared through its consumer group, checkpoints in Kafka;"
+                    + " a broker and every node in child JVMs, a new consumer group per measurement; prints each node's CPU and"
+                    + " the ratio N nodes / 1 node (docs/benchmarks/scale.md).")
+    public static final class ScaleNodes implements Callable<Integer> {
+        @Option(names = "--nodes", split = ",", defaultValue = "1,2", description = "Node counts to measure (default ${DEFAULT-VALUE}).")
+        List<Integer> nodes;
+
+        @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the input topic: models in all (default ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--samples-per-domain", defaultValue = "1000", description = "Records per corruption; 15 corruptions"
+                + " (default ${DEFAULT-VALUE}).")
+        int samplesPerDomain;
+
+        @Option(names = "--strategy", defaultValue = "tent", description = "Strategy (default ${DEFAULT-VALUE}).")
+        String strategy;
+
+        @Option(names = "--batch", defaultValue = "64", description = "The pipeline's batch-size (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--model-threads", defaultValue = "0", description = "Model threads per node (ctta-model-dispatcher's pool);"
+                + " 0 = cores / nodes, at most the node's partitions (default ${DEFAULT-VALUE}).")
+        int modelThreads;
+
+        @Option(names = "--intra-op-threads", defaultValue = "0", description = "ctta.model.intra-op-threads of each node; 0 ="
+                + " cores / (nodes x model threads), at least 1 (default ${DEFAULT-VALUE}).")
+        int intraOpThreads;
+
+        @Option(names = "--node-heap", defaultValue = "1g", description = "Each node's -Xmx (default ${DEFAULT-VALUE}).")
+        String nodeHeap;
+
+        @Option(names = "--rounds", defaultValue = "1", description = "Repetitions of the whole set, each compared with its own"
+                + " one-node run; the order of the node counts alternates (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--weights", paramLabel = "FILE", description = "Parameters of the built-in CNN (default: its seeded"
+                + " initialisation, as ctta run without ctta.model.weights; a step costs the same).")
+        Path weights;
+
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "A running broker to use; default: the embedded broker"
+                + " started as a child JVM.")
+        String bootstrap;
+
+        @Option(names = "--work", paramLabel = "DIR", description = "Where the nodes' configs and logs go (default: a new temporary directory).")
+        Path work;
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: the installed one).")
+        Path data;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the stream (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            io.ctta.benchmarks.nodes.NodesBench.Options o = new io.ctta.benchmarks.nodes.NodesBench.Options(strategy, nodes, partitions,
+                    samplesPerDomain, batch, modelThreads, intraOpThreads, nodeHeap, rounds, seed,
+                    data == null ? FashionMnist.defaultDirectory() : data, weights, bootstrap, work);
+            List<io.ctta.benchmarks.nodes.NodesBench.Row> rows = new io.ctta.benchmarks.nodes.NodesBench(o, System.out).run();
+            System.out.println();
+            System.out.print(io.ctta.benchmarks.nodes.NodesBench.table(rows));
+            System.out.println();
+            System.out.print(io.ctta.benchmarks.nodes.NodesBench.summary(rows));
             return 0;
         }
     }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * broker, as it would not with a real cluster. Stopped with SIGTERM (a clean close) on
  * {@link #close()}; its output goes to a log file beside its data directory.
  */
-final class BrokerProcess implements AutoCloseable {
+public final class BrokerProcess implements AutoCloseable {
 
     private final Process process;
     private final String bootstrapServers;
@@ -33,7 +33,7 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /** Starts a broker on a fresh temporary directory and a free port; returns once clients may connect. */
-    static BrokerProcess start(String heap) throws IOException {
+    public static BrokerProcess start(String heap) throws IOException {
         Path dir = Files.createTempDirectory("ctta-bench-broker");
         Path log = dir.resolveSibling(dir.getFileName() + ".log");
         int port;
@@ -54,16 +54,16 @@ final class BrokerProcess implements AutoCloseable {
         throw new IllegalStateException("the broker process exited before it was up; see " + log);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrapServers;
     }
 
     /** The child's process id, for reports. */
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 

@@ -10,17 +10,17 @@ import java.nio.file.Path;
  * with other jobs, wall-clock throughput swings with their load; the CPU time a run consumed per
  * sample barely does, so the benchmark reports both.
  */
-final class CpuTime {
+public final class CpuTime {
 
     private CpuTime() {}
 
     /** CPU nanoseconds this JVM consumed so far, all its threads. */
-    static long thisProcess() {
+    public static long thisProcess() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** CPU nanoseconds process {@code pid} consumed so far (user and system; Linux /proc), or -1 where unknown. */
-    static long ofProcess(long pid) {
+    public static long ofProcess(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // Fields after the command name, which is parenthesised and may hold spaces: utime and stime are the 12th and 13th.

@@ -1,6 +1,7 @@
 package io.ctta.actors.cluster;
 
 import io.ctta.actors.config.CttaSettings.PipelineConf;
+import io.ctta.actors.config.CttaSettings.Scope;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,8 +21,9 @@ import org.apache.kafka.common.TopicPartition;
  * not Pekko, places a pipeline's partitions; the coordinator names each member by its
  * {@code group.instance.id} when static membership is configured ({@code group-instance-id}), so
  * this node's member of each such pipeline's group can be found. Pipelines with dynamic
- * membership are not listed (their members carry only generated ids). Blocking: call it off the
- * actors' dispatchers.
+ * membership are not listed (their members carry only generated ids), nor partition-scoped ones:
+ * their model registry already names every partition served here, with or without static
+ * membership. Blocking: call it off the actors' dispatchers.
  */
 public final class GroupAssignments implements AutoCloseable {
     private static final long TIMEOUT_S = 5;
@@ -37,11 +39,11 @@ public final class GroupAssignments implements AutoCloseable {
         this.admin = Admin.create(kafka);
     }
 
-    /** For the pipelines with static membership; null when none has it (nothing to ask). */
+    /** For the pipelines with static membership and one model for all partitions; null when none has it (nothing to ask). */
     public static GroupAssignments of(List<PipelineConf> pipelines, Properties kafka) {
         List<Member> members = new ArrayList<>();
         for (PipelineConf p : pipelines) {
-            if (!p.groupInstanceId().isEmpty()) {
+            if (!p.groupInstanceId().isEmpty() && p.scope() != Scope.PARTITION) {
                 // The input consumer's group.instance.id, as the pipeline's stream sets it.
                 members.add(new Member(p.name(), p.groupId(), p.groupInstanceId() + "-" + p.name(), p.inputTopic()));
             }

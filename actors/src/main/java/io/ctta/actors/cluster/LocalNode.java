@@ -1,11 +1,14 @@
 package io.ctta.actors.cluster;
 
+import io.ctta.actors.config.CttaSettings.Scope;
 import io.ctta.actors.health.PipelineStatus;
 import io.ctta.actors.health.PipelineStates;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -15,19 +18,26 @@ import java.util.Map;
  */
 public final class LocalNode {
 
+    private static final Comparator<LocalModels.Model> BY_PARTITION =
+            Comparator.comparing(LocalModels.Model::partition, Comparator.nullsFirst(Comparator.naturalOrder()));
+
     private final LocalModels models;
     private final PipelineStates states;
     private final MeterRegistry meters;
+    private final Map<String, Scope> scopes;
 
-    public LocalNode(LocalModels models, PipelineStates states, MeterRegistry meters) {
+    /** @param scopes every configured pipeline's scope (a pipeline not in it has {@code scope = pipeline}) */
+    public LocalNode(LocalModels models, PipelineStates states, MeterRegistry meters, Map<String, Scope> scopes) {
         this.models = models;
         this.states = states;
         this.meters = meters;
+        this.scopes = Map.copyOf(scopes);
     }
 
     /**
-     * Every configured pipeline's models, in config order; a pipeline whose model actor is not up
-     * yet (or any more) is listed once, with its state.
+     * Every configured pipeline's models, in config order, a partition-scoped pipeline's by
+     * partition; a pipeline whose model actor is not up yet (or any more), and a partition-scoped
+     * pipeline that serves no partition here, is listed once, with its state.
      *
      * @param assigned the input partitions each pipeline's consumer holds here, where known
      */
@@ -35,13 +45,16 @@ public final class LocalNode {
         List<LocalModels.Model> all = models.all();
         List<ModelView> out = new ArrayList<>();
         for (PipelineStatus s : states.all()) {
-            List<Integer> partitions = assigned.getOrDefault(s.name(), List.of());
-            List<LocalModels.Model> own = all.stream().filter(m -> m.pipeline().equals(s.name())).toList();
+            Scope scope = scopes.getOrDefault(s.name(), Scope.PIPELINE);
+            List<LocalModels.Model> own = all.stream().filter(m -> m.pipeline().equals(s.name())).sorted(BY_PARTITION).toList();
             if (own.isEmpty()) {
-                out.add(view(s, null, partitions));
+                // No partition's model here: there is no model to name, and the partitions it serves are none.
+                out.add(scope == Scope.PARTITION ? view(s, scope, null, null, List.of())
+                        : view(s, scope, null, s.name(), assigned.getOrDefault(s.name(), List.of())));
             }
             for (LocalModels.Model m : own) {
-                out.add(view(s, m.partition(), m.partition() == null ? partitions : List.of(m.partition())));
+                out.add(view(s, scope, m.partition(), m.name(),
+                        m.partition() == null ? assigned.getOrDefault(s.name(), List.of()) : List.of(m.partition())));
             }
         }
         return out;
@@ -57,13 +70,21 @@ public final class LocalNode {
                 .filter(m -> m.pipeline().equals(pipeline))
                 .filter(m -> partition == null || partition.equals(m.partition())
                         || (m.partition() == null && assigned.getOrDefault(pipeline, List.of()).contains(partition)))
+                .sorted(BY_PARTITION)
                 .toList();
     }
 
-    private ModelView view(PipelineStatus s, Integer partition, List<Integer> partitions) {
-        Gauge version = meters.find("ctta.model.version").tag("pipeline", s.name()).gauge();
-        long v = version == null || !Double.isFinite(version.value()) ? 0 : (long) version.value();
-        // No model keeps state per key today: keys is 0 until one does.
-        return new ModelView(s.name(), partition, partitions, s.strategy(), v, 0, s.state().name());
+    private ModelView view(PipelineStatus s, Scope scope, Integer partition, String model, List<Integer> partitions) {
+        long version = model == null ? 0 : gauge("ctta.model.version", model);
+        // Every key with a state of its own, whether in memory or evicted to its file.
+        long keys = scope == Scope.KEY ? gauge("ctta.key.states.resident", model) + gauge("ctta.key.states.spilled", model) : 0;
+        return new ModelView(s.name(), scope.name().toLowerCase(Locale.ROOT), partition, model, partitions, s.strategy(), version, keys,
+                s.state().name());
+    }
+
+    /** A model's gauge; 0 before it is registered. */
+    private long gauge(String name, String model) {
+        Gauge g = meters.find(name).tag("pipeline", model).gauge();
+        return g == null || !Double.isFinite(g.value()) ? 0 : (long) g.value();
     }
 }

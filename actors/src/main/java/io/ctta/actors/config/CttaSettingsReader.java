@@ -287,10 +287,6 @@ final class CttaSettingsReader {
                     problems.badValue(prefix + ".scope", "partition",
                             "pipeline, or set ctta.checkpoints.dir (or ctta.checkpoints.store = kafka): a partition's model moves between processes with its checkpoint");
                 }
-                if (conf.output().exactlyOnce()) {
-                    problems.badValue(prefix + ".scope", "partition",
-                            "pipeline, or output.mode = at-least-once: exactly-once output is not yet built for per-partition models");
-                }
                 if (conf.feedback().enabled()) {
                     problems.badValue(prefix + ".scope", "partition",
                             "pipeline, or feedback.enabled = false: delayed labels are not yet routed to per-partition models");

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,23 +100,40 @@ public record CheckpointPointer(String pipeline, long epoch, long sequence, Map<
             // With read_committed, the end is the last stable offset: open transactions are not waited for.
             Map<TopicPartition, Long> end = c.endOffsets(parts, timeout);
             Map<TopicPartition, Long> begin = c.beginningOffsets(parts, timeout);
+            Map<TopicPartition, Long> from = new HashMap<>();
             for (TopicPartition tp : parts) {
-                c.seek(tp, Math.max(begin.get(tp), end.get(tp) - LOOK_BACK));
+                from.put(tp, Math.max(begin.get(tp), end.get(tp) - LOOK_BACK));
             }
-            CheckpointPointer last = null;
-            while (!reached(c, parts, end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    // The topic has one partition (the runtime creates it so): offset order is commit order.
-                    if (r.key() != null && pipeline.equals(new String(r.key(), StandardCharsets.UTF_8))) {
-                        last = decode(r.value());
-                    }
-                }
+            CheckpointPointer last = scan(c, parts, from, end, pipeline, topic, deadline);
+            if (last == null && !from.equals(begin)) {
+                // Several models share the topic (scope = partition): an idle one's last pointer may
+                // lie further back. The compacted topic still holds it; read all of it.
+                last = scan(c, parts, begin, from, pipeline, topic, deadline);
             }
             return Optional.ofNullable(last);
         }
+    }
+
+    /** The last pointer of {@code pipeline} between {@code from} and {@code to}, or null. */
+    private static CheckpointPointer scan(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> parts, Map<TopicPartition, Long> from,
+            Map<TopicPartition, Long> to, String pipeline, String topic, long deadline) {
+        for (TopicPartition tp : parts) {
+            c.seek(tp, from.get(tp));
+        }
+        CheckpointPointer last = null;
+        while (!reached(c, parts, to)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read " + topic + " to its end in time");
+            }
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                // The topic has one partition (the runtime creates it so): offset order is commit order.
+                if (r.offset() < to.get(new TopicPartition(r.topic(), r.partition()))
+                        && r.key() != null && pipeline.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                    last = decode(r.value());
+                }
+            }
+        }
+        return last;
     }
 
     private static boolean reached(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> parts, Map<TopicPartition, Long> end) {

@@ -26,8 +26,12 @@ final class PartitionUnit {
     /** Revoked for good: its model stops once its sub-stream wrote the final checkpoint. */
     private boolean leaving;
     private boolean finished;
+    /** A sub-stream was started for this unit (it writes the final checkpoint when it ends). */
+    private volatile boolean started;
     /** Set by the consumer's rebalance listener: the partition may be moving to another process. */
     private volatile boolean revoking;
+    /** Exactly-once: the writer of this run's transactions (transactional.id per partition), opened before the rewind. */
+    private volatile TransactionalOutput tx;
     /** Ends the unit's sub-stream when the unit's model is gone. */
     private volatile org.apache.pekko.stream.SharedKillSwitch body;
 
@@ -104,6 +108,14 @@ final class PartitionUnit {
         return revoking;
     }
 
+    TransactionalOutput tx() {
+        return tx;
+    }
+
+    void tx(TransactionalOutput tx) {
+        this.tx = tx;
+    }
+
     void body(org.apache.pekko.stream.SharedKillSwitch body) {
         this.body = body;
     }
@@ -132,6 +144,14 @@ final class PartitionUnit {
             }
             return false;
         }
+    }
+
+    void started() {
+        started = true;
+    }
+
+    boolean hasStarted() {
+        return started;
     }
 
     boolean leaving() {

@@ -102,7 +102,7 @@ public final class PipelineStream {
         Map<TopicPartition, Long> passedOn = new ConcurrentHashMap<>();
         var subscription = Subscriptions.topics(conf.inputTopic()).withPartitionAssignmentHandler(new SeekToCheckpoint(seekTo, passedOn, model));
         var source = Consumer.committableSource(consumerSettings(system, conf, deps), subscription);
-        return Consumer.createDrainingControl(body(source, system, conf, deps, model, seekTo, passedOn, quarantine, state, null).run(system));
+        return Consumer.createDrainingControl(body(source, system, conf, deps, model, seekTo, passedOn, quarantine, state, null, null).run(system));
     }
 
     /** The input consumer's settings of {@code conf}. */
@@ -132,6 +132,8 @@ public final class PipelineStream {
      * @param passedOn next offset per partition passed on to the model, kept for re-seeks after a rebalance
      * @param cut when aborted, ends the graph between the model and the outputs at once, a batch
      *     waiting for the model dropped (the model is gone); null: none
+     * @param unitTx exactly-once: the writer of this model's transactions, already opened (a
+     *     partition's model); null: the graph makes the pipeline's own
      * @return the graph, materializing the source's value and the completion of its sink
      */
     static <M> RunnableGraph<org.apache.pekko.japi.Pair<M, CompletionStage<Done>>> body(
@@ -144,7 +146,8 @@ public final class PipelineStream {
             Map<TopicPartition, Long> passedOn,
             PoisonRecords.View quarantine,
             StreamState state,
-            org.apache.pekko.stream.SharedKillSwitch cut) {
+            org.apache.pekko.stream.SharedKillSwitch cut,
+            TransactionalOutput unitTx) {
         InputDecoder codec = deps.codec();
         PipelineMetrics metrics = deps.metrics();
         boolean checkpointsOn = deps.checkpoints() != null;
@@ -187,7 +190,7 @@ public final class PipelineStream {
         served = served.via(Flow.<Served>create().map(s -> s.encoded(metrics.stages())).addAttributes(Attributes.inputBuffer(1, 1)));
 
         if (exactlyOnce) {
-            TransactionalOutput tx = new TransactionalOutput(conf.name(), Topics.checkpoints(conf.name()), conf.groupId(),
+            TransactionalOutput tx = unitTx != null ? unitTx : new TransactionalOutput(conf.name(), Topics.checkpoints(conf.name()), conf.groupId(),
                     conf.output().transactionalId(), deps.producerProperties(), metrics);
             LongFunction<CompletionStage<ModelActor.Persisted>> persist = token -> AskPattern.ask(model,
                     replyTo -> new ModelActor.Persist(token, replyTo), conf.askTimeout(), system.scheduler());

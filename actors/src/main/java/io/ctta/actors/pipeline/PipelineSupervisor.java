@@ -640,14 +640,19 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         @Override
         public PartitionUnit unit(TopicPartition partition) {
             PartitionUnit u = units.get(partition);
-            if (u == null) {
-                throw new IllegalStateException("pipeline " + conf.name() + ": no model for " + partition + " (assigned without an answer)");
+            if (u != null) {
+                u.started();
             }
             return u;
         }
 
         @Override
         public CompletionStage<Done> finished(PartitionUnit unit) {
+            if (conf.output().exactlyOnce()) {
+                // The drained sub-stream's last transaction already carries the final checkpoint.
+                self.tell(new UnitFinished(unit));
+                return CompletableFuture.completedFuture(Done.getInstance());
+            }
             return AskPattern.<ModelActor.Command, ModelActor.Persisted>ask(unit.model(),
                             replyTo -> new ModelActor.Flush(unit.state().sections(), replyTo), conf.askTimeout(),
                             getContext().getSystem().scheduler())
@@ -708,13 +713,38 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         Duration timeout = conf.askTimeout().compareTo(STARTUP_TIMEOUT) > 0 ? conf.askTimeout() : STARTUP_TIMEOUT;
         int gen = generation;
         for (PartitionUnit u : rewind) {
-            getContext().ask(ModelActor.Rewound.class, u.model(), timeout, replyTo -> new ModelActor.Rewind(null, replyTo),
-                    (r, f) -> new UnitRewound(gen, u, r, f, pending));
+            if (conf.output().exactlyOnce()) {
+                getContext().pipeToSelf(rewindToCommitted(u, timeout), (r, f) -> new UnitRewound(gen, u, r, f, pending));
+            } else {
+                getContext().ask(ModelActor.Rewound.class, u.model(), timeout, replyTo -> new ModelActor.Rewind(null, replyTo),
+                        (r, f) -> new UnitRewound(gen, u, r, f, pending));
+            }
         }
         if (rewind.isEmpty()) {
             answer(pending);
         }
         return this;
+    }
+
+    /**
+     * Exactly once: opens the partition's transactional writer first (its initTransactions fences
+     * the previous owner's, which can then commit nothing more), then reads the last pointer that
+     * partition's model committed and rewinds the model to the checkpoint it names.
+     */
+    private CompletionStage<ModelActor.Rewound> rewindToCommitted(PartitionUnit u, Duration timeout) {
+        if (u.tx() != null) {
+            u.tx().close();
+        }
+        TransactionalOutput tx = new TransactionalOutput(u.name(), Topics.checkpoints(conf.name()), conf.groupId(),
+                conf.output().transactionalId() + "-p" + u.partition().partition(), u.deps().producerProperties(), u.deps().metrics());
+        u.tx(tx);
+        var blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+        var scheduler = getContext().getSystem().scheduler();
+        return tx.init()
+                .thenApplyAsync(v -> CheckpointPointer.lastCommitted(deps.kafkaProperties(), Topics.checkpoints(conf.name()), u.name(),
+                        conf.askTimeout()), blocking)
+                .thenCompose(pointer -> AskPattern.<ModelActor.Command, ModelActor.Rewound>ask(u.model(),
+                        replyTo -> new ModelActor.Rewind(pointer.map(CheckpointPointer::id), replyTo), timeout, scheduler));
     }
 
     private PartitionUnit spawnUnit(TopicPartition tp) {
@@ -766,7 +796,8 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                 u.leave();
                 getContext().getLog().info("pipeline {}: partition {} revoked; its model {} hands over with its final checkpoint", conf.name(),
                         tp.partition(), u.name());
-                if (u.finished()) {
+                if (u.finished() || !u.hasStarted()) {
+                    // Its sub-stream wrote the final checkpoint, or never started: nothing to hand over.
                     getContext().stop(u.model());
                 }
             }

@@ -132,11 +132,24 @@ final class TransactionalOutput implements AutoCloseable {
                 .thenApplyAsync(this::commit, thread));
     }
 
-    private void send(List<Output> records) {
+    /**
+     * Opens the producer now: its initTransactions fences every earlier producer of the same
+     * transactional.id and aborts its open transaction, so once this completes no earlier owner
+     * can commit any more, and the last committed pointer is final.
+     */
+    CompletableFuture<Void> init() {
+        return CompletableFuture.runAsync(this::open, thread);
+    }
+
+    private void open() {
         if (producer == null) {
             producer = new KafkaProducer<>(producerProperties, new ByteArraySerializer(), new ByteArraySerializer());
             producer.initTransactions();
         }
+    }
+
+    private void send(List<Output> records) {
+        open();
         if (!open) {
             producer.beginTransaction();
             open = true;

@@ -46,6 +46,21 @@ class MultiNodePartitionTest {
 
     @Test
     void threeProcessesShareSixPartitionsAndSurviveOneKilled(@TempDir Path dir) throws Exception {
+        run(dir, "at-least-once");
+    }
+
+    /**
+     * The same in exactly-once mode: each partition's model writes its outputs, its checkpoint
+     * pointer and its input offsets in transactions of its own (transactional.id per partition), so
+     * a read_committed consumer sees each record's prediction exactly once across the join and the kill.
+     */
+    @Test
+    void exactlyOnceAcrossTheJoinAndTheKill(@TempDir Path dir) throws Exception {
+        run(dir, "exactly-once");
+    }
+
+    private static void run(Path dir, String mode) throws Exception {
+        boolean exactlyOnce = mode.equals("exactly-once");
         Path gate = dir.resolve("go-fast");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(null); Admin admin = admin(kafka)) {
             kafka.createTopics(PARTITIONS, INPUT);
@@ -55,17 +70,17 @@ class MultiNodePartitionTest {
             Map<Integer, Long> lastOffset = new HashMap<>();
             List<PredictionRecord> received = new ArrayList<>();
             List<Process> nodes = new ArrayList<>();
-            try (KafkaConsumer<byte[], byte[]> predictions = ReliabilityKit.consumer(kafka, Topics.predictions(NAME), false)) {
-                nodes.add(node(kafka, dir, gate, "a"));
-                nodes.add(node(kafka, dir, gate, "b"));
+            try (KafkaConsumer<byte[], byte[]> predictions = ReliabilityKit.consumer(kafka, Topics.predictions(NAME), exactlyOnce)) {
+                nodes.add(node(kafka, dir, gate, mode + "-a", mode));
+                nodes.add(node(kafka, dir, gate, mode + "-b", mode));
                 await(predictions, seen, lastOffset, received, () -> members(admin).size() == 2 && lastOffset.size() == PARTITIONS,
                         "two nodes serving all six partitions");
-                nodes.add(node(kafka, dir, gate, "c"));
-                await(predictions, seen, lastOffset, received, () -> owners(admin).values().stream().allMatch(n -> n == 2) && owners(admin).size() == 3 && servedBy("b").size() == 2,
+                nodes.add(node(kafka, dir, gate, mode + "-c", mode));
+                await(predictions, seen, lastOffset, received, () -> owners(admin).values().stream().allMatch(n -> n == 2) && owners(admin).size() == 3 && servedBy(mode + "-b").size() == 2,
                         "the joining node to get two partitions");
                 // The victim: node b; its partitions as the group assigned them (its log says the same).
                 Process victim = nodes.get(1);
-                Set<Integer> victimPartitions = servedBy("b");
+                Set<Integer> victimPartitions = servedBy(mode + "-b");
                 assertEquals(2, victimPartitions.size(), "node b serves two partitions: " + victimPartitions);
                 ids.addAll(ReliabilityKit.produceFloat32(kafka, INPUT, FIRST, RECORDS - FIRST, PARTITIONS));
                 int predictedAtKill = seen.size();
@@ -92,14 +107,22 @@ class MultiNodePartitionTest {
                 Map<String, Integer> all = ReliabilityKit.allPredictions(kafka, Topics.predictions(NAME));
                 long duplicates = all.values().stream().mapToLong(n -> n - 1).sum();
                 assertEquals(ids, all.keySet(), "every record has a prediction");
+                long committedDuplicates = -1;
+                if (exactlyOnce) {
+                    Map<String, Integer> committed = ReliabilityKit.predictionCounts(ReliabilityKit.readAll(kafka, Topics.predictions(NAME), true));
+                    assertEquals(ids, committed.keySet(), "read_committed: every record has a prediction");
+                    committedDuplicates = committed.values().stream().mapToLong(n -> n - 1).sum();
+                    assertEquals(0, committedDuplicates, "read_committed: no record predicted twice");
+                }
                 for (int p = 0; p < PARTITIONS; p++) {
                     Checkpoint last = new KafkaCheckpointStore(clientProperties(kafka), "ctta-checkpoint-store", NAME + "-p" + p, 3)
                             .load().latest().orElseThrow();
                     assertEquals(RECORDS / PARTITIONS, last.recordsApplied(), "partition " + p + ": each record applied once by its model");
                 }
-                System.out.printf("multi-node: partitions %s of the killed node; first new prediction on a new owner %.1f s after SIGKILL;"
-                        + " %d predictions for %d records (%d duplicates, at-least-once)%n",
-                        victimPartitions, recoverySeconds, all.values().stream().mapToLong(n -> n).sum(), all.size(), duplicates);
+                System.out.printf("multi-node (%s): partitions %s of the killed node; first new prediction on a new owner %.1f s after SIGKILL;"
+                        + " %d predictions for %d records (%d duplicates in the topic, %d read_committed)%n",
+                        mode, victimPartitions, recoverySeconds, all.values().stream().mapToLong(n -> n).sum(), all.size(), duplicates,
+                        committedDuplicates);
             } finally {
                 for (Process p : nodes) {
                     p.destroyForcibly();
@@ -108,7 +131,7 @@ class MultiNodePartitionTest {
         }
     }
 
-    private static Process node(EmbeddedKafka kafka, Path dir, Path gate, String id) throws java.io.IOException {
+    private static Process node(EmbeddedKafka kafka, Path dir, Path gate, String id, String mode) throws java.io.IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
                 "-Dai.djl.offline=true", "-Dio.ctta.test.node=" + id,
                 "-D" + PipelineWorker.PIPELINE_PROPERTY + "=scope = partition, batch-size = 16, max-latency = 200ms",
@@ -116,7 +139,7 @@ class MultiNodePartitionTest {
                 "-Dctta.strategies.slow.delay-ms=120",
                 "-Dctta.strategies.slow.gate=" + gate,
                 "-cp", System.getProperty("java.class.path"),
-                PipelineWorker.class.getName(), kafka.bootstrapServers(), INPUT, NAME, dir.resolve("unused").toString(), "slow"));
+                PipelineWorker.class.getName(), kafka.bootstrapServers(), INPUT, NAME, dir.resolve("unused").toString(), "slow", mode));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 // Under target/, so that a failed run's node logs stay for reading.
                 .redirectOutput(ProcessBuilder.Redirect.to(log(id).toFile())).start();
@@ -179,7 +202,10 @@ class MultiNodePartitionTest {
         return out;
     }
 
-    /** The partitions a node serves now, from the last "serving partitions [...]" line of its log. */
+    /**
+     * The partitions a node serves now, from its log: each "serving partitions [...]" line adds the
+     * partitions it was given, each "partition N revoked" line takes one away.
+     */
     private static Set<Integer> servedBy(String node) {
         Set<Integer> out = new HashSet<>();
         List<String> lines;
@@ -188,16 +214,20 @@ class MultiNodePartitionTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        java.util.regex.Pattern revoked = java.util.regex.Pattern.compile("partition (\\d+) revoked");
         for (String line : lines) {
             int i = line.indexOf("serving partitions [");
             if (i >= 0) {
-                out.clear();
                 String list = line.substring(i + "serving partitions [".length(), line.indexOf(']', i));
                 for (String p : list.split(",\\s*")) {
                     if (!p.isBlank()) {
                         out.add(Integer.parseInt(p.trim()));
                     }
                 }
+            }
+            java.util.regex.Matcher m = revoked.matcher(line);
+            if (m.find()) {
+                out.remove(Integer.parseInt(m.group(1)));
             }
         }
         return out;
