@@ -18,7 +18,7 @@ final class AcknowledgedPredictions {
      * How many predictions were acknowledged, the milliseconds between the first and the last, and
      * the CPU time this JVM and the broker's process (-1: unknown) consumed meanwhile.
      */
-    record Span(long count, long spanMs, long cpuNanos, long brokerCpuNanos) {}
+    record Span(long count, long spanMs, long cpuNanos, long brokerCpuNanos, java.util.Map<String, Long> threadCpuNanos) {}
 
     private static final long POLL_NANOS = Duration.ofMillis(5).toNanos();
 
@@ -35,6 +35,7 @@ final class AcknowledgedPredictions {
         long seen = 0;
         long cpu0 = 0;
         long broker0 = -1;
+        java.util.Map<Long, java.util.Map.Entry<String, Long>> threads0 = java.util.Map.of();
         long progress = System.nanoTime();
         while (seen < expected) {
             var failure = runtime.failures().first();
@@ -48,6 +49,7 @@ final class AcknowledgedPredictions {
                     first = now;
                     cpu0 = CpuTime.thisProcess();
                     broker0 = brokerPid < 0 ? -1 : CpuTime.ofProcess(brokerPid);
+                    threads0 = ThreadCpu.snapshot();
                 }
                 seen = count;
                 last = now;
@@ -60,6 +62,7 @@ final class AcknowledgedPredictions {
             java.util.concurrent.locks.LockSupport.parkNanos(POLL_NANOS);
         }
         long broker = broker0 < 0 ? -1 : CpuTime.ofProcess(brokerPid) - broker0;
-        return new Span(seen, (last - first) / 1_000_000, CpuTime.thisProcess() - cpu0, broker);
+        return new Span(seen, (last - first) / 1_000_000, CpuTime.thisProcess() - cpu0, broker,
+                ThreadCpu.between(threads0, ThreadCpu.snapshot()));
     }
 }

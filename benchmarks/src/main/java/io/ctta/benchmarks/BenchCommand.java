@@ -184,9 +184,14 @@ public final class BenchCommand implements Runnable {
                 + " to train once) instead of the demo's (3 epochs on 60,000): the same network, so the same cost per sample.")
         boolean quickModel;
 
+        @Option(names = "--warm-up", defaultValue = "1", description = "Unmeasured pipelines per strategy before the rounds, while the JIT"
+                + " compiles the pipeline's code (default ${DEFAULT-VALUE}).")
+        int warmUps;
+
         @Override
         public Integer call() throws Exception {
-            new PipelineVsLoop(new PipelineVsLoop.Options(samplesPerDomain, strategies, batchSize, 1, bootstrap, jfr, quickModel, rounds), System.out).run();
+            new PipelineVsLoop(new PipelineVsLoop.Options(samplesPerDomain, strategies, batchSize, 1, bootstrap, jfr, quickModel, rounds,
+                    warmUps), System.out).run();
             return 0;
         }
     }

@@ -15,6 +15,7 @@ import io.ctta.runtime.adapt.StrategyRegistry;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.Device;
+import io.ctta.runtime.model.IntraOpThreads;
 import io.ctta.runtime.model.ModelSpec;
 import io.ctta.runtime.train.TrainSettings;
 import io.ctta.streams.data.CorruptionStream;
@@ -52,12 +53,18 @@ public final class PipelineVsLoop {
      * @param jfr where to write one JFR recording per pipeline ({@code <jfr>-<strategy>.jfr}), or null for none
      * @param quickModel the source model of {@code ctta demo --quick} (1 epoch on 20,000 images, minutes
      *     to train once) instead of the demo's (3 epochs on 60,000); same network, so the same cost per sample
+     * @param warmUps unmeasured pipelines per strategy before the rounds: the JIT compiles the
+     *     pipeline's code (Kafka clients, Pekko, codecs) during the first one, which on 2 cores took
+     *     a third of the pipeline JVM's CPU of a 4,500-record run
      */
     public record Options(int samplesPerDomain, List<String> strategies, int batchSize, long seed, String bootstrap, Path jfr,
-            boolean quickModel, int rounds) {
+            boolean quickModel, int rounds, int warmUps) {
         public Options {
             if (rounds < 1) {
                 throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
+            }
+            if (warmUps < 0) {
+                throw new IllegalArgumentException("--warm-up must be at least 0, got " + warmUps);
             }
         }
     }
@@ -98,7 +105,7 @@ public final class PipelineVsLoop {
         List<String> strategies = args.length > 1 ? List.of(args[1].split(",")) : List.of("source", "tent");
         String bootstrap = args.length > 2 && !args[2].equals("-") ? args[2] : null;
         Path jfr = args.length > 3 ? Path.of(args[3]) : null;
-        new PipelineVsLoop(new Options(perDomain, strategies, 64, 1, bootstrap, jfr, false, 1), System.out).run();
+        new PipelineVsLoop(new Options(perDomain, strategies, 64, 1, bootstrap, jfr, false, 1, 1), System.out).run();
     }
 
     void run() throws Exception {
@@ -123,6 +130,10 @@ public final class PipelineVsLoop {
             } else {
                 out.println("Broker: " + bootstrap + " (given with --bootstrap)");
             }
+            int configured = ConfigFactory.load().getInt("ctta.model.intra-op-threads");
+            out.printf("libtorch threads per operator: loop %d, pipeline model %d%s%n", IntraOpThreads.ofCurrentThread(),
+                    configured > 0 ? configured : IntraOpThreads.ofCurrentThread(),
+                    configured > 0 ? " (ctta.model.intra-op-threads)" : " (the loop's)");
             String input = "bench.pipeline.input." + System.currentTimeMillis();
             Properties kafka = new Properties();
             kafka.put("bootstrap.servers", bootstrap);
@@ -130,6 +141,12 @@ public final class PipelineVsLoop {
             long records;
             try (ReplayProducer replay = new ReplayProducer(kafka)) {
                 records = replay.replay(new DomainRecords(domains, "camera-0", System.currentTimeMillis()), input, null);
+            }
+            for (String s : o.strategies()) {
+                for (int w = 1; w <= o.warmUps(); w++) {
+                    PipelineResult p = pipeline(registry, weights, bootstrap, input, s, records, child == null ? -1 : child.pid(), false);
+                    out.printf(Locale.ROOT, "warm-up %d %s: pipeline %.0f samples/s (not counted)%n", w, s, p.samplesPerSecond());
+                }
             }
             // Loop and pipeline alternate, one at a time, so each has the machine to itself and a
             // change of the machine's load between them shows in one round's ratio, not in all.
@@ -192,6 +209,7 @@ public final class PipelineVsLoop {
         String name = "bench-" + strategy + "-" + System.currentTimeMillis();
         String hocon = "ctta.http.enabled = false\n"
                 + "ctta.model.weights = \"" + weights + "\"\n"
+                + modelThreads()
                 + "ctta.pipelines = [{ name = \"" + name + "\", input-topic = \"" + input + "\", strategy = " + strategy
                 + ", batch-size = " + o.batchSize() + " }]";
         Config full = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()).resolve();
@@ -218,6 +236,19 @@ public final class PipelineVsLoop {
         }
     }
 
+    /**
+     * The pipeline's model runs each operator on as many libtorch threads as the loop it is
+     * compared with (this thread's count, from {@code -Dai.djl.pytorch.num_threads}), unless
+     * {@code ctta.model.intra-op-threads} is set. Why: the setting's default (the cores per
+     * pipeline: 2 on a 2-core machine) against the loop's 1 compared two different models.
+     */
+    private String modelThreads() {
+        if (ConfigFactory.load().getInt("ctta.model.intra-op-threads") > 0) {
+            return "";
+        }
+        return "ctta.model.intra-op-threads = " + IntraOpThreads.ofCurrentThread() + "\n";
+    }
+
     private void printStages(String strategy, PipelineResult r) {
         long batches = Math.max(1, r.stages().get(StageClock.Stage.MODEL).calls());
         double wallPerBatchUs = r.tally().spanMs() * 1000.0 / batches;
@@ -230,6 +261,16 @@ public final class PipelineVsLoop {
             out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.1f%% |%n", stage.label(), t.calls(), t.nanos() / 1e6, perBatchUs,
                     100 * perBatchUs / wallPerBatchUs);
         });
+        Map<String, Long> threads = r.tally().threadCpuNanos();
+        if (!threads.isEmpty()) {
+            long total = threads.values().stream().mapToLong(Long::longValue).sum();
+            out.println();
+            out.printf(Locale.ROOT, "CPU of the pipeline JVM by thread over that span (Linux /proc, 10 ms ticks; JIT compiler and GC threads included)%n");
+            out.println("| thread | CPU ms | ms per 1000 samples | share |");
+            out.println("|---|---:|---:|---:|");
+            threads.entrySet().stream().limit(10).forEach(e -> out.printf(Locale.ROOT, "| %s | %.0f | %.1f | %.1f%% |%n", e.getKey(),
+                    e.getValue() / 1e6, e.getValue() / 1e6 * 1000 / Math.max(1, r.tally().count()), 100.0 * e.getValue() / Math.max(1, total)));
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import io.ctta.runtime.checkpoint.CheckpointId;
 import io.ctta.runtime.checkpoint.StaleOwnerException;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.data.PrequentialStep;
 import io.ctta.runtime.data.StepOutcome;
 import io.ctta.runtime.diagnostics.Plasticity;
 import io.ctta.runtime.eval.PrequentialEvaluator;
@@ -226,7 +227,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
      * @param strategy the strategy that served the batch
      * @param nativeBytes the strategy's native memory, sampled every {@value #MEMORY_SAMPLE_EVERY} batches; -1 otherwise
      * @param learned what learning from the batch's inline labels did (none without labels)
-     * @param plasticity plasticity diagnostics measured on this batch every {@value #MEMORY_SAMPLE_EVERY} batches, or null
+     * @param plasticity plasticity diagnostics of a batch sampled every {@value #MEMORY_SAMPLE_EVERY} batches, measured off the model's thread and carried by the first reply after they are ready, or null
      */
     public record Predicted(ModelOutput output, long serviceNanos, long checkpointToken, List<String> actions, String strategy, long nativeBytes,
             StepOutcome learned, Plasticity.Probe plasticity) implements Result {}
@@ -311,6 +312,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     private final CheckpointAgent agent;
     private final StashBuffer<Command> stash;
     private final Executor blockingIo;
+    private final PlasticityProbes probes;
     /** A checkpoint write is in flight: messages that use the store or its last checkpoint wait. */
     private boolean writing;
     private final Guards guards;
@@ -330,6 +332,7 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         super(context);
         this.stash = stash;
         this.blockingIo = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+        this.probes = new PlasticityProbes(blockingIo);
         this.labels = labels;
         this.joiner = labels.joiner() == null ? null : new FeedbackJoiner<>(labels.joiner(), System::currentTimeMillis);
         this.strategies = strategies;
@@ -395,13 +398,27 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         long start = System.nanoTime();
         lastShape = msg.batch().sampleShape();
         List<String> actions = new ArrayList<>(1);
+        int[] inline = inlineLabelsOfEveryRecord(msg);
         ModelOutput out;
+        // What learning from the inline labels did; null while they are still to be learned.
+        StepOutcome learned = null;
         try {
-            out = serve(msg);
+            if (inline != null && keyed == null) {
+                // One call instead of predict then learn: the continual learners answer both from
+                // one forward pass (the same prediction, bit for bit), which saves the second.
+                // (With scope = key, batches are served key group by key group: two calls.)
+                PrequentialStep step = strategy.prequentialStep(msg.batch(), inline);
+                out = step.prediction();
+                learned = step.learned();
+            } else {
+                out = serve(msg);
+            }
             if (!Guards.finite(out)) {
-                // Never publish NaN: undo adaptation and serve the batch again from the restored state.
+                // Never publish NaN: undo adaptation and serve the batch again from the restored
+                // state; its labels are learned again below, from that state, as without the fusion.
                 actions.add("rollback-non-finite");
                 rollback();
+                learned = null;
                 out = serve(msg);
                 if (!Guards.finite(out)) {
                     throw new IllegalStateException("non-finite predictions even after rolling back");
@@ -414,17 +431,21 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         }
         ModelOutput served = out;
         switch (guards.observe(out, () -> strategy.collapseEntropy(served))) {
+            // A guard's action comes before the batch's learning step: one already taken is undone
+            // with the rest of the state, and taken again below from the restored state.
             case ROLLBACK -> {
                 actions.add("rollback");
                 rollback();
+                learned = null;
             }
             case RESET_COLLAPSE -> {
                 actions.add("reset-collapse");
                 resetStrategy();
+                learned = null;
             }
             case NONE -> { }
         }
-        StepOutcome learned = useLabels(msg, out);
+        learned = useLabels(msg, out, learned);
         long token = 0;
         if (agent != null) {
             agent.applied(msg.nextOffsets(), msg.batch().size());
@@ -435,7 +456,11 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         }
         boolean sample = batches++ % MEMORY_SAMPLE_EVERY == 0;
         long bytes = sample ? strategy.nativeBytes() : -1;
-        Plasticity.Probe plasticity = sample ? strategy.plasticity(msg.batch()).orElse(null) : null;
+        // A probe sampled earlier, measured meanwhile off this thread; this batch's features, if due.
+        Plasticity.Probe plasticity = probes.poll();
+        if (sample && probes.idle()) {
+            strategy.plasticity(msg.batch()).ifPresent(probes::submit);
+        }
         msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, token, List.copyOf(actions), strategy.name(), bytes, learned, plasticity));
         return this;
     }
@@ -666,14 +691,32 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     }
 
     /**
-     * Learns from the batch's inline labels (in the same message as the prediction, so a resumed
-     * run learns them exactly as often), and remembers unlabelled records for delayed labels.
+     * The batch's inline labels when inline learning is on and every record carries one (the
+     * case {@link AdaptationStrategy#prequentialStep} serves in one call), else null.
      */
-    private StepOutcome useLabels(Predict msg, ModelOutput out) {
+    private int[] inlineLabelsOfEveryRecord(Predict msg) {
+        int[] y = msg.labels();
+        if (y == null || !labels.learnInline() || y.length != msg.batch().size()) {
+            return null;
+        }
+        for (int v : y) {
+            if (v < 0) {
+                return null;
+            }
+        }
+        return y;
+    }
+
+    /**
+     * Learns from the batch's inline labels unless {@code alreadyLearned} says that was done (in
+     * the same message as the prediction, so a resumed run learns them exactly as often), and
+     * remembers unlabelled records for delayed labels.
+     */
+    private StepOutcome useLabels(Predict msg, ModelOutput out, StepOutcome alreadyLearned) {
         int[] y = msg.labels();
         InputBatch b = msg.batch();
-        StepOutcome learned = StepOutcome.none();
-        if (y != null && labels.learnInline()) {
+        StepOutcome learned = alreadyLearned != null ? alreadyLearned : StepOutcome.none();
+        if (alreadyLearned == null && y != null && labels.learnInline()) {
             int n = 0;
             for (int v : y) {
                 n += v >= 0 ? 1 : 0;

@@ -17,6 +17,7 @@ import io.ctta.runtime.adapt.optim.ParameterOptimizer;
 import io.ctta.runtime.adapt.optim.Upgd;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.data.PrequentialStep;
 import io.ctta.runtime.data.StepOutcome;
 import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.AdaptiveModel;
@@ -161,19 +162,22 @@ public final class ContinualStrategy implements AdaptationStrategy {
     }
 
     /**
-     * {@code predict} then {@code learn} from one forward pass when the learning step runs in eval
-     * mode (batches under {@code batch-norm-min-batch}, every batch of a model without BatchNorm):
+     * {@code predict} then {@code learn} (and so {@code predictAndLearn}) from one forward pass when
+     * the learning step runs in eval mode (batches under {@code batch-norm-min-batch}, every batch
+     * of a model without BatchNorm):
      * that forward computes exactly the logits {@code predict} would, with the weights before the
      * update, so they are both the published prediction and the loss's input. In train mode the
      * two forwards differ (batch statistics), and both run.
      */
     @Override
-    public ModelOutput predictAndLearn(InputBatch batch, int[] labels) {
+    public PrequentialStep prequentialStep(InputBatch batch, int[] labels) {
         owned.ensureOpen();
         if (settings.trainMode(batch.size())) {
-            return AdaptationStrategy.super.predictAndLearn(batch, labels);
+            return AdaptationStrategy.super.prequentialStep(batch, labels);
         }
-        return step(batch, labels, true);
+        ModelOutput out = step(batch, labels, true);
+        // predict's own outcome is none: it only predicts.
+        return new PrequentialStep(out.withStep(StepOutcome.none()), out.step());
     }
 
     /**
@@ -258,7 +262,7 @@ public final class ContinualStrategy implements AdaptationStrategy {
      * state ({@code opt/...}), the regularizer state ({@code reg/...}) and the optimizer step count.
      */
     @Override
-    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Features> plasticity(InputBatch probe) {
         return owned.plasticity(probe);
     }
 

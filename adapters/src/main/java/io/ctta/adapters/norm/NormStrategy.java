@@ -70,7 +70,7 @@ public final class NormStrategy implements AdaptationStrategy {
     }
 
     @Override
-    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Features> plasticity(InputBatch probe) {
         return owned.plasticity(probe);
     }
 

@@ -376,7 +376,7 @@ public final class ReLoop2Strategy implements AdaptationStrategy {
      * ({@code memory/...}, {@code memory.}) and ReLoop2's counters ({@code reloop2.}).
      */
     @Override
-    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Features> plasticity(InputBatch probe) {
         return owned.plasticity(probe);
     }
 

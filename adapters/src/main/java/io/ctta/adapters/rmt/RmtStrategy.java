@@ -614,7 +614,7 @@ public final class RmtStrategy implements AdaptationStrategy {
 
     /** Plasticity diagnostics of the student (the served model). */
     @Override
-    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Features> plasticity(InputBatch probe) {
         return owned.plasticity(probe);
     }
 

@@ -49,7 +49,7 @@ public final class SourceStrategy implements AdaptationStrategy {
     }
 
     @Override
-    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+    public java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Features> plasticity(InputBatch probe) {
         return owned.plasticity(probe);
     }
 

@@ -41,9 +41,9 @@ public final class OwnedModel {
         return model.isClosed() ? 0 : model.liveBytes();
     }
 
-    /** Plasticity diagnostics of the model (empty when they cannot be measured). */
-    public Optional<Plasticity.Probe> plasticity(InputBatch probe) {
-        return Plasticity.tryProbe(model, probe);
+    /** What plasticity diagnostics of the model are measured from (empty when they cannot be). */
+    public Optional<Plasticity.Features> plasticity(InputBatch probe) {
+        return Plasticity.tryCapture(model, probe);
     }
 
     /**

@@ -29,10 +29,14 @@ import org.apache.kafka.common.TopicPartition;
 final class NodeGroup implements AutoCloseable {
 
     /**
-     * What the pipeline supervisor logs once a partition-scoped pipeline's models for an assignment
-     * are spawned and rewound, just before its consumer reads them: {@code serving partitions [0, 1], ...}.
+     * What the pipeline supervisor logs once the models of partitions newly given to a
+     * partition-scoped pipeline are spawned and rewound, just before its consumer reads them:
+     * {@code serving partitions [0, 1], ...} (rebalancing is incremental: partitions it keeps are not
+     * listed again).
      */
     static final String SERVING = "serving partitions [";
+    /** What it logs when a partition left it for good: {@code partition 3 revoked; ...}. */
+    private static final java.util.regex.Pattern REVOKED = java.util.regex.Pattern.compile("partition (\\d+) revoked");
     /** What the pipeline supervisor logs when the pipeline's run failed and is restarted. */
     static final String RESTARTING = "failed, restarting";
 
@@ -129,24 +133,28 @@ final class NodeGroup implements AutoCloseable {
     }
 
     /**
-     * The partitions each node's pipeline serves now, sorted: those of its last assignment, or
-     * null for a node that has none yet, or whose pipeline restarted since.
+     * The partitions each node's pipeline serves now, sorted: those it was given less those revoked
+     * since, or null for a node that has none yet, or whose pipeline restarted since.
      */
     private List<List<Integer>> servedByNodes() throws IOException {
         List<List<Integer>> served = new ArrayList<>();
         for (NodeProcess n : nodes) {
-            List<Integer> last = null;
+            java.util.TreeSet<Integer> now = null;
             if (n.running()) {
                 for (String line : Files.readAllLines(n.log(), StandardCharsets.UTF_8)) {
                     int i = line.indexOf(SERVING);
+                    java.util.regex.Matcher revoked = REVOKED.matcher(line);
                     if (i >= 0) {
-                        last = parse(line.substring(i + SERVING.length(), line.indexOf(']', i)));
+                        now = now == null ? new java.util.TreeSet<>() : now;
+                        now.addAll(parse(line.substring(i + SERVING.length(), line.indexOf(']', i))));
+                    } else if (revoked.find() && now != null) {
+                        now.remove(Integer.parseInt(revoked.group(1)));
                     } else if (line.contains(RESTARTING)) {
-                        last = null;
+                        now = null;
                     }
                 }
             }
-            served.add(last);
+            served.add(now == null || now.isEmpty() ? null : List.copyOf(now));
         }
         return sorted(served);
     }
@@ -179,7 +187,7 @@ final class NodeGroup implements AutoCloseable {
     private static int events(NodeProcess n) throws IOException {
         int count = 0;
         for (String line : Files.readAllLines(n.log(), StandardCharsets.UTF_8)) {
-            if (line.contains(SERVING) || line.contains(RESTARTING)) {
+            if (line.contains(SERVING) || line.contains(RESTARTING) || REVOKED.matcher(line).find()) {
                 count++;
             }
         }

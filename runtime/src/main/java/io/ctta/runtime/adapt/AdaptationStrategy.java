@@ -2,6 +2,7 @@ package io.ctta.runtime.adapt;
 
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
+import io.ctta.runtime.data.PrequentialStep;
 
 /**
  * An online adaptation method bound to one model it alone owns.
@@ -48,9 +49,22 @@ public interface AdaptationStrategy extends AutoCloseable {
      * @throws IllegalArgumentException when {@code labels.length != batch.size()}
      */
     default ModelOutput predictAndLearn(InputBatch batch, int[] labels) {
+        PrequentialStep step = prequentialStep(batch, labels);
+        io.ctta.runtime.data.StepOutcome learned = step.learned();
+        return learned.kind() == io.ctta.runtime.data.StepOutcome.Kind.NONE ? step.prediction()
+                : step.prediction().withStep(learned);
+    }
+
+    /**
+     * {@link #predictAndLearn}'s step with its two outcomes apart: the prediction with
+     * {@code predict}'s own outcome, and {@code learn}'s. This is the method to override (the
+     * default is {@code predict} then {@code learn}); {@code predictAndLearn} is built on it.
+     *
+     * @throws IllegalArgumentException when {@code labels.length != batch.size()}
+     */
+    default PrequentialStep prequentialStep(InputBatch batch, int[] labels) {
         ModelOutput out = predict(batch);
-        io.ctta.runtime.data.StepOutcome learned = learn(batch, labels);
-        return learned.kind() == io.ctta.runtime.data.StepOutcome.Kind.NONE ? out : out.withStep(learned);
+        return new PrequentialStep(out, learn(batch, labels));
     }
 
     /** The number of parameter updates applied so far; published with each prediction. */
@@ -65,11 +79,12 @@ public interface AdaptationStrategy extends AutoCloseable {
     }
 
     /**
-     * Plasticity diagnostics of the model being served (dead units, effective rank of the
-     * penultimate features, mean weight magnitude), measured on {@code probe} without changing
-     * anything; empty when the strategy does not say. Sampled now and then by the runtime.
+     * What plasticity diagnostics of the model being served (dead units, effective rank of the
+     * penultimate features, mean weight magnitude) are measured from, taken on {@code probe}
+     * without changing anything; empty when the strategy does not say. Sampled now and then by the
+     * runtime, which measures them ({@code Features.measure}) off the model's thread.
      */
-    default java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Probe> plasticity(InputBatch probe) {
+    default java.util.Optional<io.ctta.runtime.diagnostics.Plasticity.Features> plasticity(InputBatch probe) {
         return java.util.Optional.empty();
     }
 

@@ -2,8 +2,6 @@ package io.ctta.runtime.adapt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +12,6 @@ import java.util.List;
  * after the gradient session has closed (grad mode off) and inside a step scope.
  */
 public final class Gradients {
-
-    private static final NDIndex ALL = new NDIndex("...");
 
     private Gradients() {}
 
@@ -44,35 +40,25 @@ public final class Gradients {
 
     /**
      * A number that is 0 when every gradient is all zero and non-finite when any holds NaN or Inf:
-     * the largest absolute value over all of them (max and min per tensor, which libtorch reduces
-     * without the parameter-sized temporary {@code abs().sum()} allocates, and which cannot
-     * underflow like a sum of squares), combined natively and read once.
+     * the largest absolute value over all of them (NaN if any is NaN), reduced natively in one
+     * call ({@link LibtorchKernels#largestMagnitude}: one pass per tensor, no temporary of its
+     * size, no underflow as a sum of squares would) and read once.
      */
     public static double mass(List<NDArray> gradients) {
-        NDArray largest = null;
-        for (NDArray g : gradients) {
-            NDArray m = g.max().maximum(g.min().negi());
-            // maximum propagates NaN, as the check needs.
-            largest = largest == null ? m : largest.maximum(m);
+        if (gradients.isEmpty()) {
+            return 0;
         }
-        return largest == null ? 0 : largest.getFloat();
+        try (NDManager scratch = gradients.get(0).getManager().newSubManager()) {
+            return LibtorchKernels.get().largestMagnitude(gradients, scratch).getFloat();
+        }
     }
 
     /**
      * Zeroes the gradients in place, including NaN/Inf entries (PyTorch accumulates gradients
-     * across backward passes, so every step must clear them).
+     * across backward passes, so every step must clear them): one native call for all of them
+     * ({@link LibtorchKernels#zero}), no read back.
      */
     public static void zero(List<NDArray> gradients) {
-        if (gradients.isEmpty()) {
-            return;
-        }
-        // A fill (libtorch's index_put_ of one zero) overwrites NaN and Inf too, with one native
-        // call per tensor and no read back; masking non-finite entries first cost five and a read.
-        try (NDManager scratch = gradients.get(0).getManager().newSubManager()) {
-            NDArray zero = scratch.zeros(new Shape(), gradients.get(0).getDataType());
-            for (NDArray g : gradients) {
-                g.set(ALL, g.getDataType() == zero.getDataType() ? zero : scratch.zeros(new Shape(), g.getDataType()));
-            }
-        }
+        LibtorchKernels.get().zero(gradients);
     }
 }

@@ -52,13 +52,41 @@ public final class Plasticity {
 
     private Plasticity() {}
 
+    /**
+     * What a probe takes from the model, on the heap: the penultimate features of the probe batch
+     * ({@code rows x cols}, row-major) and the mean weight magnitude. Taking them needs the model's
+     * thread (a forward pass); {@link #measure} does not, and its singular values are the
+     * expensive part of a probe (a one-sided Jacobi SVD of a batch x features matrix, milliseconds
+     * for a batch of 64), so a model actor measures on another thread.
+     */
+    public record Features(float[] values, int rows, int cols, double meanWeightMagnitude) {
+
+        public Features {
+            if (rows <= 0 || cols <= 0 || (long) rows * cols != values.length) {
+                throw new IllegalArgumentException(values.length + " feature values are not " + rows + " x " + cols);
+            }
+        }
+
+        /** The probe's measures of these features; pure heap work, on any thread. */
+        public Probe measure() {
+            double[] sv = SingularValues.of(values, rows, cols);
+            return new Probe(deadUnitFraction(values, rows, cols, 1), effectiveRank(sv), srank(sv, SRANK_DELTA), cols,
+                    meanWeightMagnitude);
+        }
+    }
+
     /** As {@link #probe}, or empty when the model cannot expose its penultimate features. */
     public static java.util.Optional<Probe> tryProbe(AdaptiveModel model, InputBatch probe) {
+        return tryCapture(model, probe).map(Features::measure);
+    }
+
+    /** As {@link #capture}, or empty when the model cannot expose its penultimate features. */
+    public static java.util.Optional<Features> tryCapture(AdaptiveModel model, InputBatch probe) {
         if (model.isClosed() || probe.size() < 2) {
             return java.util.Optional.empty();
         }
         try {
-            return java.util.Optional.of(probe(model, probe));
+            return java.util.Optional.of(capture(model, probe));
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             return java.util.Optional.empty();
         }
@@ -66,11 +94,23 @@ public final class Plasticity {
 
     /**
      * Forwards {@code probe} in eval mode, takes the penultimate features and measures them and
-     * the weights. Changes nothing in the model; all native memory is released before it returns.
+     * the weights: {@link #capture} then {@link Features#measure}. Changes nothing in the model;
+     * all native memory is released before it returns.
      *
      * @throws UnsupportedOperationException when the model cannot expose penultimate features
      */
     public static Probe probe(AdaptiveModel model, InputBatch probe) {
+        return capture(model, probe).measure();
+    }
+
+    /**
+     * Forwards {@code probe} in eval mode and copies its penultimate features and the mean weight
+     * magnitude to the heap. Changes nothing in the model; all native memory is released before
+     * it returns.
+     *
+     * @throws UnsupportedOperationException when the model cannot expose penultimate features
+     */
+    public static Features capture(AdaptiveModel model, InputBatch probe) {
         float[] features;
         int rows;
         int cols;
@@ -81,9 +121,7 @@ public final class Plasticity {
             cols = Math.toIntExact(f.size() / rows);
             features = f.toFloatArray();
         }
-        double[] sv = SingularValues.of(features, rows, cols);
-        return new Probe(deadUnitFraction(features, rows, cols, 1), effectiveRank(sv), srank(sv, SRANK_DELTA), cols,
-                meanWeightMagnitude(model));
+        return new Features(features, rows, cols, meanWeightMagnitude(model));
     }
 
     /**

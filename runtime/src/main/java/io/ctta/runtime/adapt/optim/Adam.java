@@ -3,8 +3,9 @@ package io.ctta.runtime.adapt.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.ctta.runtime.adapt.LibtorchKernels;
 import io.ctta.runtime.adapt.StrategyState;
-import io.ctta.runtime.memory.InPlace;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,19 +21,13 @@ import java.util.Map;
 public sealed class Adam implements ParameterOptimizer permits AdamW {
 
     private final float lr;
-    private final float beta1;
-    private final float beta2;
-    private final float epsilon;
     private final float weightDecay;
     private final StateOwner owner;
     private final StateArrays means;
     private final StateArrays variances;
-    private final NDArray beta1Scalar;
-    private final NDArray oneMinusBeta1;
-    private final NDArray beta2Scalar;
-    private final NDArray oneMinusBeta2;
-    private final NDArray epsilonScalar;
-    private final NDArray lrScalar;
+    private final float beta1;
+    private final float beta2;
+    private final float epsilon;
     private long steps;
 
     /**
@@ -50,60 +45,40 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
     Adam(NDManager parent, Map<String, Shape> shapes, float lr, float beta1, float beta2, float epsilon,
             float weightDecay, String kind) {
         this.lr = lr;
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
         this.weightDecay = weightDecay;
         this.owner = new StateOwner(parent, "optimizer");
         this.means = new StateArrays(kind + ".m", owner.manager(), shapes);
         this.variances = new StateArrays(kind + ".v", owner.manager(), shapes);
-        NDManager m = owner.manager();
-        this.beta1Scalar = Scalars.constant(m, beta1);
-        this.oneMinusBeta1 = Scalars.constant(m, 1 - beta1);
-        this.beta2Scalar = Scalars.constant(m, beta2);
-        this.oneMinusBeta2 = Scalars.constant(m, 1 - beta2);
-        this.epsilonScalar = Scalars.constant(m, epsilon);
-        this.lrScalar = Scalars.constant(m, lr);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
     }
 
     @Override
     public void step(List<String> names, List<NDArray> weights, List<NDArray> gradients) {
         owner.ensureOpen();
         steps++;
-        float bc1 = (float) (1 - Math.pow(beta1, steps));
-        float bc2 = (float) (1 - Math.pow(beta2, steps));
         // λ = 0 never shrinks, whatever lr (plain Adam does not range-check it).
         float shrink = weightDecay == 0 ? 1f : 1f - lr * weightDecay;
-        // Step scalars as tensors made once per step, constants made once: one native call per use.
-        try (NDManager stepScalars = owner.manager().newSubManager()) {
-            update(names, weights, gradients, stepScalars.create(bc1), stepScalars.create(bc2),
-                    shrink == 1f ? null : stepScalars.create(shrink));
+        List<NDArray> m = new ArrayList<>(names.size());
+        List<NDArray> v = new ArrayList<>(names.size());
+        for (String name : names) {
+            m.add(means.get(name));
+            v.add(variances.get(name));
         }
-    }
-
-    private void update(List<String> names, List<NDArray> weights, List<NDArray> gradients, NDArray bc1Scalar,
-            NDArray bc2Scalar, NDArray shrinkScalar) {
-        // In place, the gradient as scratch (ParameterOptimizer#step); the same operations in the
-        // same order as the allocating version, so results are bit for bit unchanged. Two
-        // temporaries per tensor: g² and the square root (libtorch has no in-place sqrt through
-        // DJL, and pow(·, 0.5) rounds differently). Fresh parameter-sized arrays are the expensive
-        // part of a step at batch 1 (the allocator returns and faults in their pages), not the arithmetic.
-        for (int i = 0; i < names.size(); i++) {
-            NDArray g = gradients.get(i);
-            NDArray w = weights.get(i);
-            NDArray m = means.get(names.get(i));
-            NDArray v = variances.get(names.get(i));
-            NDArray squared = g.square();
-            m.muli(beta1Scalar).addi(g.muli(oneMinusBeta1));
-            v.muli(beta2Scalar).addi(squared.muli(oneMinusBeta2));
-            // g is free now: v / bc2 into it, then m / bc1 / denom · lr.
-            InPlace.copy(v, g);
-            NDArray denom = g.divi(bc2Scalar).sqrt().addi(epsilonScalar);
-            InPlace.copy(m, g);
-            if (shrinkScalar != null) {
-                w.muli(shrinkScalar);
+        try (NDManager stepScalars = owner.manager().newSubManager()) {
+            if (shrink != 1f) {
+                // Decoupled decay first, as torch.optim.AdamW (the kernel's own decay would be L2).
+                NDArray s = stepScalars.create(shrink);
+                for (NDArray w : weights) {
+                    w.muli(s);
+                }
             }
-            w.subi(g.divi(bc1Scalar).divi(denom).muli(lrScalar));
+            // The step number as the kernel reads it: a float, exact up to 2^24 steps; beyond, its
+            // rounding (half an ulp) moves 1 - β^t by at most half an ulp too, for any β in [0, 1).
+            // libtorch's fused kernel: one pass per parameter (LibtorchKernels says why). The
+            // float32 hyperparameters are widened exactly: the kernel takes doubles.
+            LibtorchKernels.get().adam(weights, gradients, m, v, stepScalars.create((float) steps), lr, beta1, beta2, epsilon);
         }
     }
 
