@@ -130,6 +130,12 @@ public final class LeaderLease implements AutoCloseable {
                     .all().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownMemberIdException) {
+                return; // no longer a member (its session expired, or it was removed): nothing holds the lease
+            }
+            LOG.warn("lease {}: static member {} not removed from group {} (the lease passes on after session-timeout): {}", topic,
+                    groupInstanceId, group, e.toString());
         } catch (Exception e) {
             LOG.warn("lease {}: static member {} not removed from group {} (the lease passes on after session-timeout): {}", topic,
                     groupInstanceId, group, e.toString());

@@ -293,20 +293,45 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
         getContext().stop(model);
         deps.modelRegistry().remove(conf.name(), model);
         model = null;
+        getContext().getLog().info("pipeline {}: handed over", conf.name());
+        return standByAgain();
+    }
+
+    /**
+     * The lease moved on before this process heard of it, and the next holder's claim of the
+     * checkpoints stopped the model (fenced): the graphs stop undrained (nothing of theirs can be
+     * committed now) and the pipeline stands by; the lease's report of the loss finds nothing to do.
+     */
+    private Behavior<Command> fenced() {
+        getContext().getLog().warn("pipeline {}: the next lease holder claimed the checkpoints; stops serving and stands by", conf.name());
+        deps.modelRegistry().remove(conf.name(), model);
+        model = null;
+        if (control != null) {
+            control.shutdown();
+        }
+        if (feedback != null) {
+            feedback.shutdown();
+        }
+        return standByAgain();
+    }
+
+    private Behavior<Command> standByAgain() {
         control = null;
         feedback = null;
         generation++; // what the drained graphs still report is about the run that ended
         stopping = false;
         recovering = false;
         streamUp = false;
-        handover.complete(null);
-        handover = null;
+        if (handover != null) {
+            handover.complete(null);
+            handover = null;
+        }
         if (stopAfterHandover != null) {
             return onStopped(new Stopped(stopAfterHandover));
         }
         deps.states().standby(conf.name());
         timers.startTimerWithFixedDelay(PollLag.INSTANCE, Duration.ofSeconds(2));
-        getContext().getLog().info("pipeline {}: handed over; stands by", conf.name());
+        getContext().getLog().info("pipeline {} stands by", conf.name());
         return this;
     }
 
@@ -474,6 +499,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
                         return handedOver();
                     }
                     RuntimeException failure = creationFailure.get();
+                    if (failure == null && lease != null && !stopping) {
+                        return fenced();
+                    }
                     if (failure != null) {
                         failForGood(failure);
                     } else {
