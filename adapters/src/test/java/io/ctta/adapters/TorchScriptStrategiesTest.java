@@ -131,6 +131,8 @@ class TorchScriptStrategiesTest {
         assertTrue(changed, name + ": no state tensor changed");
     }
 
+    private static final int STEPS = 40;
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     void continualStrategiesLearnFromLabels(Fixture f) {
@@ -140,12 +142,14 @@ class TorchScriptStrategiesTest {
                 InputBatch first = f.stream().batch(0, BATCH, y);
                 double lossBefore = s.learn(first, y.clone()).loss();
                 StepOutcome last = null;
-                for (int step = 0; step < 15; step++) {
+                // 40 steps, not 15: UPGD's perturbation makes its first steps on one batch wander (15
+                // steps went 0.945 -> 0.973 once, with another operator thread count earlier in the JVM).
+                for (int step = 0; step < STEPS; step++) {
                     last = s.learn(first, y.clone());
                     assertEquals(StepOutcome.Kind.APPLIED, last.kind(), name + " step " + step + ": " + last);
                 }
                 assertTrue(last.loss() < lossBefore, name + ": loss " + lossBefore + " -> " + last.loss());
-                assertEquals(16, s.modelVersion(), name);
+                assertEquals(STEPS + 1, s.modelVersion(), name);
             }
         }
     }
