@@ -245,7 +245,9 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
     /** Spawns the pipeline's model (it claims the checkpoints and loads the last one) and starts the graphs. */
     private void serve() {
         // A standby's next model may start before the previous one's name is free.
-        model = getContext().spawn(modelBehavior(deps), conf.standby() ? "model-" + (++unitsSpawned) : "model", ModelActor.dispatcher());
+        // The one model of the pipeline gets a thread of its own; a partition-scoped pipeline's many
+        // models share the model dispatcher's pool, which bounds how many run at once.
+        model = getContext().spawn(modelBehavior(deps), conf.standby() ? "model-" + (++unitsSpawned) : "model", ModelActor.pinnedDispatcher());
         getContext().watch(model);
         deps.modelRegistry().put(conf.name(), model);
         startStream();
