@@ -125,6 +125,9 @@ class CrashResumeTest {
         }
         Process last = worker("crash", dir, null);
         awaitDistinct("crash", RECORDS, last);
+        // Every prediction may already exist (made by the runs killed above) before this worker has
+        // even started: stop it only once it applied every record and committed their checkpoint.
+        awaitCommittedEnd("crash", last);
         stopGracefully(last);
 
         List<PredictionRecord> crashed = predictions("crash", false);
@@ -167,6 +170,9 @@ class CrashResumeTest {
         }
         Process last = worker("eos", dir, null, EXACTLY_ONCE);
         awaitDistinct("eos", RECORDS, last);
+        // Every prediction may already exist (made by the runs killed above) before this worker has
+        // even started: stop it only once it applied every record and committed their checkpoint.
+        awaitCommittedEnd("eos", last);
         stopGracefully(last);
 
         List<PredictionRecord> committed = predictions("eos", true);
@@ -210,6 +216,9 @@ class CrashResumeTest {
         }
         Process last = worker("ts", dir, null, "at-least-once", model);
         awaitDistinct("ts", RECORDS, last);
+        // Every prediction may already exist (made by the runs killed above) before this worker has
+        // even started: stop it only once it applied every record and committed their checkpoint.
+        awaitCommittedEnd("ts", last);
         stopGracefully(last);
         Map<String, Integer> copies = new HashMap<>();
         for (PredictionRecord p : predictions("ts", false)) {
@@ -251,6 +260,11 @@ class CrashResumeTest {
 
     private static Path log(String pipeline) {
         return LOGS.resolve(pipeline + "-worker.log");
+    }
+
+    /** Waits until the pipeline's group has committed the end of the input (a checkpoint covers every record). */
+    private static void awaitCommittedEnd(String pipeline, Process worker) {
+        ReliabilityKit.awaitCommitted(kafka.bootstrapServers(), "ctta-" + pipeline, INPUT, RECORDS, worker, log(pipeline));
     }
 
     private static void stopGracefully(Process p) throws InterruptedException {

@@ -94,6 +94,8 @@ class KeyScopeCrashResumeTest {
         }
         Process last = worker("kcrash", dir, null, "at-least-once", 3);
         awaitDistinct("kcrash", RECORDS, last);
+        // Every prediction may exist before this worker started: stop it once it committed the end.
+        ReliabilityKit.awaitCommitted(kafka.bootstrapServers(), "ctta-" + "kcrash", INPUT, RECORDS, last, log("kcrash"));
         stopGracefully(last);
 
         List<PredictionRecord> crashed = predictions("kcrash", false);
@@ -130,6 +132,8 @@ class KeyScopeCrashResumeTest {
         assertTrue(halted.waitFor(120, TimeUnit.SECONDS), "worker should halt");
         Process last = worker("keos", dir, null, "exactly-once", 3);
         awaitDistinct("keos", RECORDS, last);
+        // Every prediction may exist before this worker started: stop it once it committed the end.
+        ReliabilityKit.awaitCommitted(kafka.bootstrapServers(), "ctta-" + "keos", INPUT, RECORDS, last, log("keos"));
         stopGracefully(last);
         List<PredictionRecord> committed = predictions("keos", true);
         for (PredictionRecord p : committed) {

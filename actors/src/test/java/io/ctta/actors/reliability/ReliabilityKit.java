@@ -245,6 +245,32 @@ public final class ReliabilityKit {
         return predictionCounts(readAll(kafka, topic, false));
     }
 
+    /**
+     * Waits until {@code group} has committed {@code offset} on partition 0 of {@code input}: the
+     * worker applied every record before it and a checkpoint covers them. Fails when the worker
+     * dies or after 180 s, naming its log.
+     */
+    static void awaitCommitted(String bootstrap, String group, String input, long offset, Process worker, java.nio.file.Path log) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        TopicPartition tp = new TopicPartition(input, 0);
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            while (true) {
+                var committed = c.committed(Set.of(tp), Duration.ofSeconds(10)).get(tp);
+                if (committed != null && committed.offset() >= offset) {
+                    return;
+                }
+                assertTrue(worker.isAlive(), "worker died early; see " + log.toAbsolutePath());
+                assertTrue(System.nanoTime() < deadline, group + " did not commit offset " + offset + " within 180 s (now " + committed
+                        + "); log: " + log.toAbsolutePath());
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+            }
+        }
+    }
+
     /** The value of a pipeline's counter (ctta.records.consumed, ctta.predictions, ...). */
     static double counter(CttaRuntime runtime, String meter, String pipeline) {
         Counter c = runtime.registry().find(meter).tag("pipeline", pipeline).counter();
