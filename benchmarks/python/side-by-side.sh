@@ -26,6 +26,8 @@ CP="cli/target/ctta-cli.jar:cli/target/lib/*"
 MODEL=fixtures/torchscript/cnn-twin.pt
 [ -f cli/target/ctta-cli.jar ] || { echo "cli/target/ctta-cli.jar missing: run mvn -B -DskipTests package first" >&2; exit 2; }
 $PY -c 'import torch' 2>/dev/null || { echo "$PY cannot import torch: apt-get install -y python3-torch libopenblas0-pthread" >&2; exit 2; }
+# As the ./ctta launcher: glibc keeps libtorch's large tensors in its heap (no page faults per batch).
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

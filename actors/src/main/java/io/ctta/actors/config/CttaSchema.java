@@ -102,9 +102,11 @@ public final class CttaSchema {
             "at most this many source samples (the first ones) are loaded");
     static final Setting<Integer> INTRA_OP_THREADS = Setting.integer("intra-op-threads", 0, 0, 1024,
             "threads one libtorch operator may use on a model actor's thread; 0: the machine's cores shared among the pipelines (at least 1)");
+    static final Setting<Boolean> CHANNELS_LAST = Setting.bool("channels-last", true,
+            "a TorchScript model with nothing trainable (source, norm, teachers) runs its convolutions channels-last (NHWC): the same values, faster");
     static final SettingsSchema MODEL = SettingsSchema.builder("the model every pipeline starts from")
             .add(MODEL_KIND).add(MODEL_PATH).add(MODEL_ROOT).add(MODEL_SHA256).add(MODEL_WEIGHTS).add(MODEL_DEVICE)
-            .add(MODEL_SEED).add(SOURCE_DATA).add(SOURCE_SAMPLES).add(INTRA_OP_THREADS).build();
+            .add(MODEL_SEED).add(SOURCE_DATA).add(SOURCE_SAMPLES).add(INTRA_OP_THREADS).add(CHANNELS_LAST).build();
 
     // --- ctta.guards (defaults from Guards.Settings.defaults(), which tests and tools use too) --
     private static final Guards.Settings GUARD_DEFAULTS = Guards.Settings.defaults();

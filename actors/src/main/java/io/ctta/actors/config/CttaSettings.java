@@ -101,12 +101,18 @@ public record CttaSettings(KafkaConf kafka, HttpConf http, ModelConf model, Conf
 
     /** The model every pipeline starts from. */
     public record ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples,
-            Path root, String sha256, int intraOpThreadsSetting) {
+            Path root, String sha256, int intraOpThreadsSetting, boolean channelsLast) {
 
         /** With {@code intra-op-threads = 0} (auto). */
         public ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples,
                 Path root, String sha256) {
             this(kind, path, weights, device, seed, sourceData, sourceSamples, root, sha256, 0);
+        }
+
+        /** With {@code channels-last = true} (the default). */
+        public ModelConf(String kind, Path path, Path weights, String device, long seed, String sourceData, int sourceSamples,
+                Path root, String sha256, int intraOpThreadsSetting) {
+            this(kind, path, weights, device, seed, sourceData, sourceSamples, root, sha256, intraOpThreadsSetting, true);
         }
 
         /**

@@ -222,7 +222,7 @@ final class CttaSettingsReader {
         String root = m.get(MODEL_ROOT);
         return new ModelConf(kind, path.isBlank() ? null : Path.of(path), weights.isBlank() ? null : Path.of(weights),
                 m.get(MODEL_DEVICE), m.get(MODEL_SEED), m.get(SOURCE_DATA).trim(), m.get(SOURCE_SAMPLES),
-                root.isBlank() ? null : Path.of(root), sha, m.get(INTRA_OP_THREADS));
+                root.isBlank() ? null : Path.of(root), sha, m.get(INTRA_OP_THREADS), m.get(CHANNELS_LAST));
     }
 
     /** Each {@code ctta.strategies.<name>} block: a registered name, and settings its strategy accepts. */

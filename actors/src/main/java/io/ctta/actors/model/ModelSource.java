@@ -170,6 +170,7 @@ public final class ModelSource {
     /** A new model with the source weights; the caller owns (and closes) it. */
     public AdaptiveModel newModel() {
         AdaptiveModel model = AdaptiveModel.create(spec, device, conf.seed());
+        model.preferChannelsLast(conf.channelsLast());
         if (weights != null) {
             try {
                 model.loadParameters(weights);

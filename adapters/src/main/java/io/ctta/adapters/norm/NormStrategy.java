@@ -11,6 +11,7 @@ import io.ctta.runtime.memory.StepScope;
 import io.ctta.runtime.model.AdaptiveModel;
 import io.ctta.runtime.model.ForwardMode;
 import io.ctta.runtime.model.ModelRequirements;
+import io.ctta.runtime.model.ParameterSelector;
 import java.util.Map;
 
 /**
@@ -40,6 +41,9 @@ public final class NormStrategy implements AdaptationStrategy {
         this.owned = new OwnedModel(NAME, model);
         this.model = model;
         this.settings = settings;
+        // Nothing is trained (TENT's norm.py: requires_grad_(False)); a frozen model runs in the
+        // faster channels-last layout (AdaptiveModel#preferChannelsLast).
+        model.setTrainable(ParameterSelector.all(), false);
     }
 
     @Override

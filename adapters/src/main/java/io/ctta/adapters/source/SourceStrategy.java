@@ -7,6 +7,7 @@ import io.ctta.runtime.adapt.StrategyState;
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.data.ModelOutput;
 import io.ctta.runtime.model.AdaptiveModel;
+import io.ctta.runtime.model.ParameterSelector;
 import java.util.Map;
 
 /**
@@ -25,6 +26,9 @@ public final class SourceStrategy implements AdaptationStrategy {
     public SourceStrategy(AdaptiveModel model) {
         this.owned = new OwnedModel(NAME, model);
         this.model = model;
+        // Nothing is trained; a frozen model runs in the faster channels-last layout
+        // (AdaptiveModel#preferChannelsLast).
+        model.setTrainable(ParameterSelector.all(), false);
     }
 
     @Override

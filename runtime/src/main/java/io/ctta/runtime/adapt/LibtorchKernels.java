@@ -24,7 +24,8 @@ import java.util.zip.ZipOutputStream;
  * did in many: Adam's fused update ({@code aten::_fused_adam_}, the kernel behind
  * {@code torch.optim.Adam(fused=True)}), the largest magnitude over a list of tensors
  * ({@code aminmax} per tensor, then a max) and zeroing a list of tensors
- * ({@code _foreach_zero_}). Why: at batch 1 on the UPGD paper's MLP a step is a few hundred native
+ * ({@code _foreach_zero_}), and a tensor's memory layout changed in place ({@code set_} to its
+ * channels-last copy, for convolution kernels: TorchScriptNetwork). Why: at batch 1 on the UPGD paper's MLP a step is a few hundred native
  * calls on small tensors, and these were the costliest groups of them (Adam as ~15 tensor
  * operations per parameter, 0.84 ms of CPU against 0.2 ms fused; the gradient guard's max and min
  * per tensor; an index_put per gradient to clear it; docs/benchmarks/steps.md).
@@ -71,6 +72,17 @@ public final class LibtorchKernels {
                 tensors: List[Tensor]) -> NoneType:
                 torch._foreach_zero_(tensors)
                 return None
+              def relayout(self: __torch__.Kernels,
+                tensors: List[Tensor],
+                memory_format: int) -> NoneType:
+                for _0 in range(torch.len(tensors)):
+                  t = tensors[_0]
+                  _1 = torch.set_(t, torch.contiguous(t, memory_format=memory_format))
+                return None
+              def is_contiguous_as(self: __torch__.Kernels,
+                t: Tensor,
+                memory_format: int) -> bool:
+                return torch.is_contiguous(t, memory_format=memory_format)
             """;
 
     /** The module object: {@code __torch__.Kernels} with {@code training = True} (pickle protocol 2). */
@@ -152,6 +164,36 @@ public final class LibtorchKernels {
         }
         try (IValue t = list(tensors)) {
             IValueUtils.runMethod(module, "zero", t).close();
+        }
+    }
+
+    /**
+     * Gives every tensor of {@code tensors} (4-dimensional when {@code channelsLast}) the
+     * channels-last (NHWC) or the default contiguous (NCHW) memory layout, in place: same values,
+     * same shape, same tensor (the module holding it sees the change), other strides. Values read
+     * or written through NDArray operations are unaffected; only the kernels' speed is. Run with
+     * grad mode off ({@code set_} on a parameter).
+     */
+    public void relayout(List<NDArray> tensors, boolean channelsLast) {
+        if (tensors.isEmpty()) {
+            return;
+        }
+        // c10::MemoryFormat: Contiguous = 0, ChannelsLast = 2
+        try (IValue t = list(tensors);
+                IValue format = IValue.from(channelsLast ? 2L : 0L)) {
+            IValueUtils.runMethod(module, "relayout", t, format).close();
+        }
+    }
+
+    /**
+     * Whether {@code tensor} is laid out channels-last ({@code channelsLast}) or in the default
+     * contiguous order. A tensor with a single channel or a 1x1 spatial extent can be both.
+     */
+    public boolean isLaidOut(NDArray tensor, boolean channelsLast) {
+        try (IValue t = IValue.from((PtNDArray) tensor);
+                IValue format = IValue.from(channelsLast ? 2L : 0L);
+                IValue out = IValueUtils.runMethod(module, "is_contiguous_as", t, format)) {
+            return out.toBoolean();
         }
     }
 

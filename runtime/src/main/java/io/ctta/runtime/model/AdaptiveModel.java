@@ -60,6 +60,7 @@ public final class AdaptiveModel implements AutoCloseable {
     private final Network network;
     private final Map<String, Parameter> parameters;
     private final Shape inputShape;
+    private boolean channelsLast = true;
     private boolean closed;
 
     private AdaptiveModel(ModelSpec spec, Device device, long seed, Model model, Network network) {
@@ -357,7 +358,20 @@ public final class AdaptiveModel implements AutoCloseable {
             p.freeze(!trainable);
             n++;
         }
+        network.trainabilityChanged();
         return n;
+    }
+
+    /**
+     * Whether a TorchScript model keeps its convolution kernels in the channels-last memory layout
+     * while none of its parameters is trainable ({@code ctta.model.channels-last}, on by default):
+     * the same values, computed faster by libtorch's NHWC kernels (docs/models.md). Built-in
+     * models ignore it.
+     */
+    public void preferChannelsLast(boolean on) {
+        ensureOpen();
+        channelsLast = on;
+        network.preferChannelsLast(on);
     }
 
     /** Freezes every parameter, then makes the selected ones trainable. */
@@ -428,6 +442,7 @@ public final class AdaptiveModel implements AutoCloseable {
                     c.parameters.get(e.getKey()).freeze(!mine.requiresGradient());
                 }
             }
+            c.preferChannelsLast(channelsLast);
             return c;
         } catch (RuntimeException ex) {
             c.close();

@@ -54,6 +54,19 @@ interface Network extends AutoCloseable {
     List<String> methods();
 
     /**
+     * Called after parameters were made trainable or frozen ({@link AdaptiveModel#setTrainable}),
+     * between steps: a TorchScript network with nothing trainable keeps its convolution kernels
+     * channels-last, otherwise in the default layout (see {@link #preferChannelsLast}).
+     */
+    default void trainabilityChanged() {}
+
+    /**
+     * Whether the convolution kernels of a TorchScript network with nothing trainable are kept
+     * channels-last ({@code ctta.model.channels-last}); built-in networks ignore it.
+     */
+    default void preferChannelsLast(boolean on) {}
+
+    /**
      * Finishes any deferred work on the buffers (running statistics a batch-statistics forward
      * touched and that are restored when its scope closes), so that they can be read or written.
      */

@@ -51,6 +51,16 @@ import java.util.regex.Pattern;
  *   <li>Gradients through eval-mode forwards: methods run with the thread's grad mode (DJL's
  *       eval forward runs under a no-grad guard, which broke continual learning on eval-mode BN).</li>
  *   <li>Exported methods: {@code features}/{@code classify} and {@code stage1..stageN}.</li>
+ *   <li>Channels-last convolution kernels while nothing is trainable (source, norm, a teacher):
+ *       the 4-dimensional parameters are switched in place to the channels-last (NHWC) memory
+ *       layout, so libtorch runs the convolutions and the BatchNorm, ReLU and max-pooling after
+ *       them in NHWC: no oneDNN reorder around each convolution, and max-pooling's vectorised
+ *       NHWC kernel (the NCHW one took half of the BN CNN's forward). Values are unchanged (every
+ *       read and write goes through layout-aware operators). As soon as any parameter is
+ *       trainable the kernels return to the default layout: with one thread libtorch's NHWC
+ *       BatchNorm backward sums in plain float order (gradients 10-100x further from float64 than
+ *       NCHW's), it was no faster for tent, and libtorch's fused Adam walks a weight and its
+ *       (contiguous) moments in memory order.</li>
  * </ul>
  *
  * <p>Structure: which modules are normalisation layers and which tensors are running statistics
@@ -74,6 +84,11 @@ final class TorchScriptNetwork implements Network {
     private final List<String> methods;
     private final Set<String> buffers;
     private final int stageCount;
+    /** The 4-dimensional float parameters (convolution kernels): the ones a memory layout applies to. */
+    private final List<NDArray> kernels = new ArrayList<>();
+    /** Whether {@link #kernels} are channels-last now. */
+    private boolean kernelsChannelsLast;
+    private boolean channelsLast = true;
     /** One named scalar per exported method, telling the engine which method to run (made once, in the model's manager). */
     private final Map<String, NDArray> markers = new java.util.HashMap<>();
     private ForwardMode current;
@@ -94,6 +109,12 @@ final class TorchScriptNetwork implements Network {
         b.removeAll(own);
         this.buffers = Collections.unmodifiableSet(b);
         this.stageCount = countStages(methods);
+        for (String name : parameterNamesOf(block)) {
+            Parameter p = parameters.get(name);
+            if (p != null && p.getArray().getShape().dimension() == 4 && p.getArray().getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+                kernels.add(p.getArray());
+            }
+        }
         for (String m : this.methods) {
             NDArray marker = manager.create(0f);
             marker.setName(METHOD_MARKER + m);
@@ -344,6 +365,40 @@ final class TorchScriptNetwork implements Network {
     @Override
     public List<String> methods() {
         return methods;
+    }
+
+    @Override
+    public void trainabilityChanged() {
+        relayoutKernels();
+    }
+
+    @Override
+    public void preferChannelsLast(boolean on) {
+        channelsLast = on;
+        relayoutKernels();
+    }
+
+    /**
+     * Kernels channels-last when preferred and no parameter is trainable, else contiguous. Runs
+     * between steps: changing a tensor's layout bumps its version, which a not yet
+     * back-propagated graph that saved it would refuse.
+     */
+    private void relayoutKernels() {
+        boolean want = channelsLast && !kernels.isEmpty();
+        for (Parameter p : parameters.values()) {
+            want &= !p.requiresGradient();
+        }
+        if (want == kernelsChannelsLast) {
+            return;
+        }
+        boolean grad = EngineGrad.isGradMode();
+        EngineGrad.setGradMode(false);
+        try {
+            io.ctta.runtime.adapt.LibtorchKernels.get().relayout(kernels, want);
+            kernelsChannelsLast = want;
+        } finally {
+            EngineGrad.setGradMode(grad);
+        }
     }
 
     @Override
