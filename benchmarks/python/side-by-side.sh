@@ -4,14 +4,17 @@
 #
 #   batch 1:  StepCpuTime (ctta's sgd/adam/upgd, predictAndLearn) against upgd_reference.py
 #             (the UPGD authors' loop), 784-300-150-10 MLP, one thread, thread CPU time
-#   batch 64: TtaCpuTime (ctta's source/norm/tent/rmt) against tent_reference.py (TENT's code)
-#             on fixtures/torchscript/cnn-twin.pt, per thread count in TTA_THREADS, process CPU time
+#   batch 64: TtaCpuTime (ctta's source/norm/tent/rmt) against tent_reference.py (TENT's code,
+#             source/norm/tent) and rmt_reference.py (the RMT authors' code, rmt) on
+#             fixtures/torchscript/cnn-twin.pt, per thread count in TTA_THREADS, process CPU time
 #
 # The two sides alternate in every round (ctta first in odd rounds, Python first in even ones);
 # the table holds each side's median over the rounds and the ratio ctta / Python of the medians.
 # Needs: `mvn -B -DskipTests package` done, /usr/bin/python3 with python3-torch, OpenBLAS
 # (apt-get install -y python3-torch libopenblas0-pthread), Fashion-MNIST in
-# /usr/share/datasets/fashion-mnist (dataset-fashion-mnist).
+# /usr/share/datasets/fashion-mnist (dataset-fashion-mnist); for the rmt reference also
+# torchvision (apt-get install -y --no-install-recommends python3-torchvision: the RMT
+# authors' augmentation), without which the rmt rows say "no reference".
 #
 # Settings (environment): ROUNDS (3), STEPS (1500, batch-1 timed steps; a quarter more warm up),
 # BATCHES (60, batch-64 timed batches; 15 more warm up), TTA_THREADS ("1 2").
@@ -28,6 +31,9 @@ MODEL=fixtures/torchscript/cnn-twin.pt
 $PY -c 'import torch' 2>/dev/null || { echo "$PY cannot import torch: apt-get install -y python3-torch libopenblas0-pthread" >&2; exit 2; }
 # As the ./ctta launcher: glibc keeps libtorch's large tensors in its heap (no page faults per batch).
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456}"
+HAS_TORCHVISION=no
+if $PY -c 'import torchvision' 2>/dev/null; then HAS_TORCHVISION=yes
+else echo "$PY cannot import torchvision: no rmt reference (apt-get install -y --no-install-recommends python3-torchvision)" >&2; fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -41,8 +47,14 @@ ctta_b1() { java_run 1 io.ctta.benchmarks.jmh.StepCpuTime "$STEPS" sgd,adam,upgd
 py_b1() { OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $PY benchmarks/python/upgd_reference.py \
     --steps "$STEPS" --warmup $((STEPS / 4)); }
 ctta_b64() { java_run "$1" io.ctta.benchmarks.jmh.TtaCpuTime "$BATCHES" source,norm,tent,rmt "$MODEL" 15 | grep '^ctta '; }
-py_b64() { OMP_NUM_THREADS=$1 OPENBLAS_NUM_THREADS=$1 $PY benchmarks/python/tent_reference.py \
-    --model "$MODEL" --batches "$BATCHES" --warmup 15 --threads "$1"; }
+py_b64() {
+    OMP_NUM_THREADS=$1 OPENBLAS_NUM_THREADS=$1 $PY benchmarks/python/tent_reference.py \
+        --model "$MODEL" --batches "$BATCHES" --warmup 15 --threads "$1"
+    if [ "$HAS_TORCHVISION" = yes ]; then
+        OMP_NUM_THREADS=$1 OPENBLAS_NUM_THREADS=$1 $PY benchmarks/python/rmt_reference.py \
+            --model "$MODEL" --batches "$BATCHES" --warmup 15 --threads "$1"
+    fi
+}
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') | $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) | $(nproc) cores | $($PY -c 'import torch; print("torch", torch.__version__)')"
 for r in $(seq 1 "$ROUNDS"); do

@@ -9,10 +9,13 @@ import io.ctta.adapters.support.OwnedModel;
 import io.ctta.adapters.support.ParameterLists;
 import io.ctta.adapters.support.StrategyStates;
 import io.ctta.runtime.adapt.AdaptationStrategy;
+import io.ctta.runtime.adapt.FusedMlpStep;
+import io.ctta.runtime.adapt.LibtorchKernels;
 import io.ctta.runtime.adapt.GradientGate;
 import io.ctta.runtime.adapt.Gradients;
 import io.ctta.runtime.adapt.Objectives;
 import io.ctta.runtime.adapt.StrategyState;
+import io.ctta.runtime.adapt.optim.FusedUpdate;
 import io.ctta.runtime.adapt.optim.ParameterOptimizer;
 import io.ctta.runtime.adapt.optim.Upgd;
 import io.ctta.runtime.data.InputBatch;
@@ -30,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A supervised continual learner (docs/strategies/sgd-adam.md, upgd.md, spectral.md): {@code predict} only predicts (eval
@@ -68,6 +72,8 @@ public final class ContinualStrategy implements AdaptationStrategy {
     private final Map<String, StrategyState.Tensor> initial;
     private final ParameterOptimizer optimizer;
     private final Regularizer regularizer;
+    /** The whole step in one native call, for a built-in MLP without regularizer; else null. */
+    private final FusedMlpStep fused;
     private long version;
 
     /**
@@ -79,6 +85,16 @@ public final class ContinualStrategy implements AdaptationStrategy {
      */
     public ContinualStrategy(String name, AdaptiveModel model, OptimizerSettings optimizer, LearnerSettings settings,
             GradientGate gate, long seed) {
+        this(name, model, optimizer, settings, gate, seed, true);
+    }
+
+    /**
+     * As above; {@code fuseSteps = false} keeps every step on the generic path (DJL forward,
+     * autograd, the optimizer's own update) even where {@link FusedMlpStep} applies, which tests
+     * and benchmarks compare against.
+     */
+    public ContinualStrategy(String name, AdaptiveModel model, OptimizerSettings optimizer, LearnerSettings settings,
+            GradientGate gate, long seed, boolean fuseSteps) {
         this.name = Objects.requireNonNull(name, "name");
         this.model = Objects.requireNonNull(model, "model");
         this.owned = new OwnedModel(name, model);
@@ -124,6 +140,12 @@ public final class ContinualStrategy implements AdaptationStrategy {
             throw e;
         }
         this.optimizer = opt;
+        this.fused = fuseSteps && regularizer == null ? FusedMlpStep.of(model, params).orElse(null) : null;
+    }
+
+    /** Whether learning steps run as one fused native call ({@link FusedMlpStep}). */
+    public boolean fusedSteps() {
+        return fused != null;
     }
 
     @Override
@@ -172,7 +194,8 @@ public final class ContinualStrategy implements AdaptationStrategy {
     @Override
     public PrequentialStep prequentialStep(InputBatch batch, int[] labels) {
         owned.ensureOpen();
-        if (settings.trainMode(batch.size())) {
+        // An MLP computes the same function in train and eval mode (no BatchNorm, no dropout).
+        if (settings.trainMode(batch.size()) && fused == null) {
             return AdaptationStrategy.super.prequentialStep(batch, labels);
         }
         ModelOutput out = step(batch, labels, true);
@@ -195,6 +218,14 @@ public final class ContinualStrategy implements AdaptationStrategy {
                 StepOutcome skipped = StepOutcome.skipped(Double.NaN, "label " + labels[i] + " of sample " + i
                         + " is outside [0, " + classes + ")");
                 return publish ? predict(batch).withStep(skipped) : NO_OUTPUT.withStep(skipped);
+            }
+        }
+        if (fused != null) {
+            try (StepScope step = model.newStep()) {
+                Optional<FusedUpdate> update = optimizer.fusedUpdate(names, step.manager());
+                if (update.isPresent()) {
+                    return fusedStep(step, batch, labels, update.get(), publish);
+                }
             }
         }
         ForwardMode mode = settings.trainMode(batch.size()) ? ForwardMode.TRAIN : ForwardMode.EVAL;
@@ -244,6 +275,28 @@ public final class ContinualStrategy implements AdaptationStrategy {
             version++;
             return out.withStep(StepOutcome.applied(loss));
         }
+    }
+
+    /** The step as one kernel call: the same outcomes, in the same cases, as the generic path. */
+    private ModelOutput fusedStep(StepScope step, InputBatch batch, int[] labels, FusedUpdate update, boolean publish) {
+        LibtorchKernels.MlpStep r = fused.run(step.manager(), batch, labels, update);
+        ModelOutput out = publish
+                ? new ModelOutput(batch.size(), model.spec().numClasses(), r.probabilities().toFloatArray(), version,
+                        StepOutcome.none())
+                : NO_OUTPUT;
+        float loss = r.loss();
+        if (!Float.isFinite(loss)) {
+            return out.withStep(StepOutcome.diverged(loss, "non-finite loss; parameters unchanged"));
+        }
+        if (!Double.isFinite(r.gradientMagnitude())) {
+            return out.withStep(StepOutcome.diverged(loss, "non-finite gradient; parameters unchanged"));
+        }
+        if (r.gradientMagnitude() == 0) {
+            return out.withStep(StepOutcome.skipped(loss, "zero gradient"));
+        }
+        optimizer.fusedStepApplied(new FusedUpdate.Applied(r.eta(), r.etaGuarded()));
+        version++;
+        return out.withStep(StepOutcome.applied(loss));
     }
 
     private void restoreRunning(List<NDArray> backup) {

@@ -2,7 +2,7 @@ package io.ctta.benchmarks.jmh;
 
 import io.ctta.runtime.data.InputBatch;
 import io.ctta.runtime.model.ModelSpec;
-import io.ctta.runtime.model.TabularMlp;
+import io.ctta.runtime.model.Mlp;
 import java.util.SplittableRandom;
 
 /**
@@ -12,13 +12,13 @@ import java.util.SplittableRandom;
 final class BenchInputs {
 
     /** The UPGD paper's online-learning network: 784-300-150-10 with ReLU (282,160 parameters). */
-    static final TabularMlp.Architecture PAPER_MLP = new TabularMlp.Architecture(0, 1, 1, 784, new int[] {300, 150});
+    static final Mlp.Architecture PAPER_MLP = Mlp.Architecture.parse("mlp:784-300-150-10");
 
     private BenchInputs() {}
 
-    /** The paper's MLP as a built-in tabular model over 784 pixel features and 10 classes. */
+    /** The paper's MLP, the built-in {@code mlp:784-300-150-10} (PyTorch's default Linear init). */
     static ModelSpec paperMlp() {
-        return ModelSpec.tabularMlp(PAPER_MLP, 10, "jmh");
+        return ModelSpec.mlp(PAPER_MLP);
     }
 
     /** {@code count} batches of {@code size} samples of {@code shape}, pixels uniform in [0, 1). */

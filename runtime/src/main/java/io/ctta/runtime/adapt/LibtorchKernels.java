@@ -2,6 +2,8 @@ package io.ctta.runtime.adapt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.ctta.runtime.adapt.optim.FusedUpdate;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -72,6 +74,149 @@ public final class LibtorchKernels {
                 tensors: List[Tensor]) -> NoneType:
                 torch._foreach_zero_(tensors)
                 return None
+              def gaussian(self: __torch__.Kernels,
+                seed: int,
+                shape: List[int],
+                sigma: float) -> Tensor:
+                g = torch.Generator(device="cpu", seed=seed)
+                return torch.mul(torch.randn(shape, generator=g), sigma)
+              def mlp_step(self: __torch__.Kernels,
+                params: List[Tensor],
+                x: Tensor,
+                labels: Tensor,
+                rule: int,
+                state_a: List[Tensor],
+                state_b: List[Tensor],
+                step: Tensor,
+                hp: List[float],
+                seeds: List[int]) -> Tuple[Tensor, List[float]]:
+                weights = annotate(List[Tensor], [])
+                for p in params:
+                  weights.append(torch.detach(p))
+                layers = len(weights) // 2
+                acts = annotate(List[Tensor], [x])
+                h = x
+                for i in range(layers):
+                  z = torch.linear(h, weights[2 * i], weights[2 * i + 1])
+                  if i < layers - 1:
+                    h = torch.relu(z)
+                  else:
+                    h = z
+                  acts.append(h)
+                logits = acts[layers]
+                probs = torch.softmax(logits, -1)
+                logp = torch.log_softmax(logits, -1)
+                onehot = torch.scatter(torch.zeros_like(logits), 1, torch.unsqueeze(labels, 1), 1.)
+                loss = torch.neg(torch.mean(torch.sum(torch.mul(logp, onehot), [-1])))
+                d = torch.div(torch.sub(torch.exp(logp), onehot), torch.size(x, 0))
+                grads = annotate(List[Tensor], [])
+                for w in weights:
+                  grads.append(w)
+                for j in range(layers):
+                  i = layers - 1 - j
+                  grads[2 * i] = torch.mm(torch.t(d), acts[i])
+                  grads[2 * i + 1] = torch.sum(d, [0])
+                  if i > 0:
+                    d = torch.mul(torch.mm(d, weights[2 * i]), torch.gt(acts[i], 0))
+                lossf = float(loss)
+                massf = float(self.largest_magnitude(grads))
+                eta = float("nan")
+                guarded = 0.
+                if bool(torch.isfinite(loss)) and bool(torch.isfinite(torch.tensor(massf))) and massf != 0.:
+                  if rule == 0:
+                    self.sgdw(weights, grads, hp, seeds)
+                  elif rule == 1:
+                    if hp[1] != 1.:
+                      for w in weights:
+                        torch.mul_(w, hp[1])
+                    steps = annotate(List[Tensor], [])
+                    for w in weights:
+                      steps.append(step)
+                    self.adam(weights, grads, state_a, state_b, steps, hp[0], hp[2], hp[3], hp[4])
+                  else:
+                    eta, guarded = self.upgd(weights, grads, state_a, hp, seeds)
+                return (probs, [lossf, massf, eta, guarded])
+              def sgdw(self: __torch__.Kernels,
+                weights: List[Tensor],
+                grads: List[Tensor],
+                hp: List[float],
+                seeds: List[int]) -> NoneType:
+                lr = hp[0]
+                shrink = hp[1]
+                sigma = hp[2]
+                for i in range(len(weights)):
+                  w = weights[i]
+                  d = grads[i]
+                  if sigma > 0.:
+                    g0 = torch.Generator(device="cpu", seed=seeds[i])
+                    torch.add_(d, torch.randn(torch.size(w), generator=g0), alpha=sigma)
+                  if shrink != 1.:
+                    torch.mul_(w, shrink)
+                  torch.add_(w, d, alpha=-lr)
+                return None
+              def upgd(self: __torch__.Kernels,
+                weights: List[Tensor],
+                grads: List[Tensor],
+                traces: List[Tensor],
+                hp: List[float],
+                seeds: List[int]) -> Tuple[float, float]:
+                lr = hp[0]
+                shrink = hp[1]
+                beta = hp[2]
+                neg_one_minus_beta = hp[3]
+                correction = hp[4]
+                sigma = hp[5]
+                is_global = hp[6] > 0.5
+                protecting = hp[7] > 0.5
+                corrected_max = hp[8] > 0.5
+                floor = hp[9]
+                maxes = annotate(List[Tensor], [])
+                for i in range(len(weights)):
+                  torch.addcmul_(torch.mul_(traces[i], beta), grads[i], weights[i], value=neg_one_minus_beta)
+                  if is_global:
+                    maxes.append(torch.max(traces[i]))
+                eta = float("nan")
+                guarded = 0.
+                if is_global:
+                  m = float(torch.max(torch.stack(maxes)))
+                  if corrected_max:
+                    m = m / correction
+                  if not (m > floor):
+                    guarded = 1.
+                    m = floor
+                  eta = float(torch.tensor(m, dtype=6))
+                for i in range(len(weights)):
+                  w = weights[i]
+                  g = grads[i]
+                  if is_global:
+                    gate = torch.sigmoid_(torch.mul(traces[i], -1. / (correction * eta)))
+                  else:
+                    gate = torch.sigmoid_(torch.neg_(self.row_normalised(torch.div(traces[i], correction), floor)))
+                  if sigma > 0.:
+                    g0 = torch.Generator(device="cpu", seed=seeds[i])
+                    xi = torch.randn(torch.size(w), generator=g0)
+                    if protecting:
+                      torch.add_(g, xi, alpha=sigma)
+                    else:
+                      torch.mul_(xi, gate)
+                      torch.add_(g, xi, alpha=sigma)
+                  if shrink != 1.:
+                    torch.mul_(w, shrink)
+                  if protecting:
+                    torch.addcmul_(w, g, gate, value=-lr)
+                  else:
+                    torch.add_(w, g, alpha=-lr)
+                return (eta, guarded)
+              def row_normalised(self: __torch__.Kernels,
+                a: Tensor,
+                floor: float) -> Tensor:
+                shape = torch.size(a)
+                rows = 1
+                if len(shape) >= 2:
+                  rows = shape[0]
+                m = torch.reshape(a, [rows, -1])
+                norm = torch.clamp_min(torch.sqrt(torch.sum(torch.square(m), [1], True)), floor)
+                return torch.reshape(torch.div(m, norm), shape)
               def relayout(self: __torch__.Kernels,
                 tensors: List[Tensor],
                 memory_format: int) -> NoneType:
@@ -168,6 +313,30 @@ public final class LibtorchKernels {
     }
 
     /**
+     * {@code N(0, sigma²)} values of {@code shape} from libtorch's CPU generator (mt19937) seeded
+     * with {@code generatorSeed}, as a tensor in {@code manager}: the same seed and shape always
+     * give the same values, on every thread, independent of libtorch's global generator. Only the
+     * seed's low 32 bits count (mt19937 takes a 32-bit seed; {@link
+     * io.ctta.runtime.adapt.optim.GaussianNoise#generatorSeed} folds a 64-bit one). The tensor is
+     * made in inference mode (DJL runs methods so): read it, never update it in place.
+     */
+    public NDArray gaussian(long generatorSeed, Shape shape, double sigma, NDManager manager) {
+        try (IValue s = IValue.from(generatorSeed & 0xFFFF_FFFFL);
+                IValue d = IValue.listFrom(shape.getShape());
+                IValue g = IValue.from(sigma);
+                IValue out = IValueUtils.runMethod(module, "gaussian", s, d, g)) {
+            NDArray noise = out.toTensor((PtNDManager) manager);
+            if (noise.getDevice().equals(manager.getDevice())) {
+                return noise;
+            }
+            // Drawn on the host whatever the device, so that a seed means the same values everywhere.
+            try (noise) {
+                return noise.toDevice(manager.getDevice(), false);
+            }
+        }
+    }
+
+    /**
      * Gives every tensor of {@code tensors} (4-dimensional when {@code channelsLast}) the
      * channels-last (NHWC) or the default contiguous (NCHW) memory layout, in place: same values,
      * same shape, same tensor (the module holding it sees the change), other strides. Values read
@@ -182,6 +351,59 @@ public final class LibtorchKernels {
         try (IValue t = list(tensors);
                 IValue format = IValue.from(channelsLast ? 2L : 0L)) {
             IValueUtils.runMethod(module, "relayout", t, format).close();
+        }
+    }
+
+    /**
+     * One learning step of a ReLU MLP ({@code params} = weight and bias of each Linear layer, input
+     * side first, as {@code torch.nn.Linear} stores them) on {@code x} (B x in, preprocessed) and
+     * {@code labels} (B, int64), in one native call: the forward pass, the batch-mean softmax
+     * cross-entropy and its gradient by back-propagation written out (the Linear and ReLU
+     * backward formulas autograd applies, without recording a graph), the gradient guard, and the
+     * optimizer's update in place ({@code update}). The update is skipped when the loss or a
+     * gradient is not finite or every gradient is zero; the result says which.
+     *
+     * @return the softmax of the forward pass (the weights before the update) in {@code manager}
+     *     and the step's loss, largest gradient magnitude and, for UPGD, its {@code η}
+     */
+    public MlpStep mlpStep(List<NDArray> params, NDArray x, NDArray labels, FusedUpdate update, NDManager manager) {
+        try (IValue p = list(params);
+                IValue in = IValue.from((PtNDArray) x);
+                IValue y = IValue.from((PtNDArray) labels);
+                IValue rule = IValue.from((long) update.rule().ordinal());
+                IValue a = list(update.stateA());
+                IValue b = list(update.stateB());
+                IValue step = IValue.from((PtNDArray) (update.step() != null ? update.step() : x));
+                IValue hp = IValue.listFrom(update.hyper());
+                IValue seeds = IValue.listFrom(update.seeds());
+                IValue out = IValueUtils.runMethod(module, "mlp_step", p, in, y, rule, a, b, step, hp, seeds)) {
+            IValue[] parts = out.toIValueTuple();
+            try {
+                NDArray probs = parts[0].toTensor((PtNDManager) manager);
+                double[] info = parts[1].toDoubleArray();
+                return new MlpStep(probs, (float) info[0], info[1], (float) info[2], info[3] > 0.5);
+            } finally {
+                for (IValue v : parts) {
+                    v.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * What {@link #mlpStep} did.
+     *
+     * @param probabilities the softmax of the logits the loss was computed from (B x C)
+     * @param loss the batch-mean cross-entropy (may be non-finite: then nothing was updated)
+     * @param gradientMagnitude the largest absolute gradient value (NaN or infinite: nothing was
+     *     updated; 0: nothing was updated)
+     * @param eta UPGD's global maximum {@code η} (NaN for other rules and for local scaling)
+     * @param etaGuarded whether UPGD's {@code η} was raised to its floor
+     */
+    public record MlpStep(NDArray probabilities, float loss, double gradientMagnitude, float eta, boolean etaGuarded) {
+        /** Whether the update was applied (finite loss, finite non-zero gradient). */
+        public boolean applied() {
+            return Float.isFinite(loss) && Double.isFinite(gradientMagnitude) && gradientMagnitude != 0;
         }
     }
 

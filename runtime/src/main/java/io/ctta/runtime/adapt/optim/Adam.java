@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Adam as in PyTorch ({@code torch.optim.Adam}, no weight decay, no amsgrad):
@@ -80,6 +81,30 @@ public sealed class Adam implements ParameterOptimizer permits AdamW {
             // float32 hyperparameters are widened exactly: the kernel takes doubles.
             LibtorchKernels.get().adam(weights, gradients, m, v, stepScalars.create((float) steps), lr, beta1, beta2, epsilon);
         }
+    }
+
+    /**
+     * {@link FusedUpdate.Rule#ADAM}: lr, shrink, beta1, beta2, epsilon; the moments; step number
+     * {@code t + 1} as the fused Adam kernel reads it.
+     */
+    @Override
+    public Optional<FusedUpdate> fusedUpdate(List<String> names, NDManager step) {
+        owner.ensureOpen();
+        List<NDArray> m = new ArrayList<>(names.size());
+        List<NDArray> v = new ArrayList<>(names.size());
+        for (String name : names) {
+            m.add(means.get(name));
+            v.add(variances.get(name));
+        }
+        float shrink = weightDecay == 0 ? 1f : 1f - lr * weightDecay;
+        return Optional.of(new FusedUpdate(FusedUpdate.Rule.ADAM, m, v, step.create((float) (steps + 1)),
+                new double[] {lr, shrink, beta1, beta2, epsilon}, new long[0]));
+    }
+
+    @Override
+    public void fusedStepApplied(FusedUpdate.Applied applied) {
+        owner.ensureOpen();
+        steps++;
     }
 
     @Override

@@ -24,6 +24,26 @@ public interface ParameterOptimizer extends AutoCloseable {
      */
     void step(List<String> names, List<NDArray> weights, List<NDArray> gradients);
 
+    /**
+     * The arguments of this optimizer's next step for a fused learning-step kernel, or empty when
+     * it has no fused form. Changes nothing: the kernel may still refuse the step (a non-finite or
+     * zero gradient); {@link #fusedStepApplied} counts it once the kernel applied it.
+     *
+     * @param names the parameters the kernel updates, in its order
+     * @param step the step's manager (any tensor made for the call dies with it)
+     */
+    default java.util.Optional<FusedUpdate> fusedUpdate(List<String> names, ai.djl.ndarray.NDManager step) {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Counts the step a fused kernel applied with the arguments {@link #fusedUpdate} gave, as
+     * {@link #step} would have.
+     */
+    default void fusedStepApplied(FusedUpdate.Applied applied) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no fused step");
+    }
+
     /** Completed steps. */
     long stepCount();
 

@@ -6,6 +6,7 @@ import io.ctta.runtime.adapt.StrategyState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Plain SGD with decoupled weight decay and optional Gaussian perturbation, the streaming
@@ -27,8 +28,6 @@ public final class SgdW implements ParameterOptimizer {
     private long seed;
     private long steps;
     private boolean closed;
-    private final NoiseBuffers noise = new NoiseBuffers();
-
 
     /**
      * @param lr step size α (> 0)
@@ -77,13 +76,31 @@ public final class SgdW implements ParameterOptimizer {
             NDArray w = weights.get(i);
             NDArray d = gradients.get(i);
             if (sigma > 0) {
-                d.addi(noise.draw(d.getManager(), seed, steps, i, w.getShape(), sigma));
+                d.addi(GaussianNoise.draw(d.getManager(), seed, steps, i, w.getShape(), sigma));
             }
             if (shrink != 1f) {
                 w.muli(shrinkScalar);
             }
             w.subi(d.muli(lrScalar));
         }
+    }
+
+    /** {@link FusedUpdate.Rule#SGDW}: lr, shrink, sigma; the noise seeds of step {@code t + 1}. */
+    @Override
+    public Optional<FusedUpdate> fusedUpdate(List<String> names, NDManager step) {
+        ensureOpen();
+        long[] seeds = new long[names.size()];
+        for (int i = 0; i < seeds.length; i++) {
+            seeds[i] = GaussianNoise.generatorSeed(seed, steps + 1, i);
+        }
+        return Optional.of(new FusedUpdate(FusedUpdate.Rule.SGDW, List.of(), List.of(), null,
+                new double[] {lr, 1f - lr * weightDecay, sigma}, seeds));
+    }
+
+    @Override
+    public void fusedStepApplied(FusedUpdate.Applied applied) {
+        ensureOpen();
+        steps++;
     }
 
     @Override

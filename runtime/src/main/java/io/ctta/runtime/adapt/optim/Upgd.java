@@ -5,9 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.ctta.runtime.adapt.StrategyState;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -115,7 +117,6 @@ public final class Upgd implements ParameterOptimizer {
     private final NDArray negOneMinusBeta;
     private final NDArray oneScalar;
     private final NDArray lrScalar;
-    private final NoiseBuffers noise = new NoiseBuffers();
     private long steps;
     private long etaGuards;
     private float lastEta = Float.NaN;
@@ -199,11 +200,12 @@ public final class Upgd implements ParameterOptimizer {
                     : Activation.sigmoid(rowNormalised(corrected));
             NDArray gate = scaled.negi().addi(oneScalar);
             if (options.sigma() > 0) {
-                NDArray xi = noise.draw(g.getManager(), seed, steps, i, w.getShape(), options.sigma());
+                NDArray xi = GaussianNoise.draw(g.getManager(), seed, steps, i, w.getShape(), options.sigma());
                 if (options.form() == Form.PROTECTING) {
                     g.addi(xi).muli(gate);
                 } else {
-                    g.addi(xi.muli(gate));
+                    // Not xi.muli: libtorch made xi in inference mode, where it may not be updated in place.
+                    g.addi(xi.mul(gate));
                 }
             } else if (options.form() == Form.PROTECTING) {
                 g.muli(gate);
@@ -222,6 +224,39 @@ public final class Upgd implements ParameterOptimizer {
         NDArray m = a.reshape(rows, -1);
         NDArray norm = m.square().sum(new int[] {1}, true).sqrt().maximum(ETA_FLOOR);
         return m.div(norm).reshape(shape);
+    }
+
+    /**
+     * {@link FusedUpdate.Rule#UPGD}: the utility traces; lr, shrink, β_u, −(1 − β_u), the bias
+     * correction of step {@code t + 1}, σ, then global, protecting and bias-corrected η as 1 or 0,
+     * and the η floor: the float values {@link #step} uses, so the kernel's arithmetic is this
+     * class's. The noise seeds of step {@code t + 1}.
+     */
+    @Override
+    public Optional<FusedUpdate> fusedUpdate(List<String> names, NDManager step) {
+        owner.ensureOpen();
+        List<NDArray> t = new ArrayList<>(names.size());
+        long[] seeds = new long[names.size()];
+        for (int i = 0; i < seeds.length; i++) {
+            t.add(traces.get(names.get(i)));
+            seeds[i] = GaussianNoise.generatorSeed(seed, steps + 1, i);
+        }
+        float biasCorrection = (float) (1 - Math.pow(options.betaUtility(), steps + 1));
+        double[] hyper = {options.lr(), 1f - options.lr() * options.weightDecay(), options.betaUtility(),
+            -(1 - options.betaUtility()), biasCorrection, options.sigma(), options.scaling() == Scaling.GLOBAL ? 1 : 0,
+            options.form() == Form.PROTECTING ? 1 : 0, options.utilityMax() == UtilityMax.BIAS_CORRECTED ? 1 : 0,
+            ETA_FLOOR};
+        return Optional.of(new FusedUpdate(FusedUpdate.Rule.UPGD, t, List.of(), null, hyper, seeds));
+    }
+
+    @Override
+    public void fusedStepApplied(FusedUpdate.Applied applied) {
+        owner.ensureOpen();
+        steps++;
+        lastEta = applied.eta();
+        if (applied.etaGuarded()) {
+            etaGuards++;
+        }
     }
 
     @Override
