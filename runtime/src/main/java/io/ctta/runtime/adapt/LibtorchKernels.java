@@ -26,11 +26,12 @@ import java.util.zip.ZipOutputStream;
  * did in many: Adam's fused update ({@code aten::_fused_adam_}, the kernel behind
  * {@code torch.optim.Adam(fused=True)}), the largest magnitude over a list of tensors
  * ({@code aminmax} per tensor, then a max) and zeroing a list of tensors
- * ({@code _foreach_zero_}), and a tensor's memory layout changed in place ({@code set_} to its
- * channels-last copy, for convolution kernels: TorchScriptNetwork). Why: at batch 1 on the UPGD paper's MLP a step is a few hundred native
+ * ({@code _foreach_zero_}). Why: at batch 1 on the UPGD paper's MLP a step is a few hundred native
  * calls on small tensors, and these were the costliest groups of them (Adam as ~15 tensor
  * operations per parameter, 0.84 ms of CPU against 0.2 ms fused; the gradient guard's max and min
- * per tensor; an index_put per gradient to clear it; docs/benchmarks/steps.md).
+ * per tensor; an index_put per gradient to clear it; docs/benchmarks/steps.md). Also: a tensor's
+ * memory layout changed in place ({@code set_} to its channels-last copy), which DJL cannot do,
+ * for the convolution kernels of frozen TorchScript models (TorchScriptNetwork).
  *
  * <p>DJL has no generic operator call, so the operators are reached through a TorchScript module
  * whose methods call them. The module is written here, as TorchScript source in an archive built
