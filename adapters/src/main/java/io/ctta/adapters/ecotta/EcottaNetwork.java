@@ -125,6 +125,9 @@ final class EcottaNetwork implements AutoCloseable {
         this.bounds = (partitions.isEmpty() ? defaultPartitions(model, stages.count()) : partitions).stream()
                 .mapToInt(Integer::intValue).toArray();
         checkPartitions(bounds, shapes, stages.count());
+        // Frozen, but gradients flow back through the frozen layers to the meta networks: keep the
+        // default layout (libtorch's NHWC BatchNorm backward is less accurate on one thread).
+        model.preferChannelsLast(false);
         model.setTrainable(ParameterSelector.all(), false);
 
         this.metaManager = model.manager().newSubManager();
