@@ -141,9 +141,11 @@ class FusedMlpStepTest {
         }
     }
 
-    @Test
-    void aCertainCorrectPredictionIsSkippedAndANonFiniteWeightDivergesOnBothPaths() {
-        try (Twins t = Twins.of("upgd", "")) {
+    /** Batches of one: sgd takes the kernel's rank-one path (no gradient tensor), the others the general one. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"upgd", "sgd", "adam"})
+    void aCertainCorrectPredictionIsSkippedAndANonFiniteWeightDivergesOnBothPaths(String name) {
+        try (Twins t = Twins.of(name, "")) {
             for (boolean fusedPath : new boolean[] {true, false}) {
                 ContinualStrategy s = fusedPath ? t.fused() : t.generic();
                 AdaptiveModel m = fusedPath ? t.fusedModel() : t.genericModel();

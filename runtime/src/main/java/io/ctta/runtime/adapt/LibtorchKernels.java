@@ -110,17 +110,27 @@ public final class LibtorchKernels {
                 onehot = torch.scatter(torch.zeros_like(logits), 1, torch.unsqueeze(labels, 1), 1.)
                 loss = torch.neg(torch.mean(torch.sum(torch.mul(logp, onehot), [-1])))
                 d = torch.div(torch.sub(torch.exp(logp), onehot), torch.size(x, 0))
+                if rule == 0 and torch.size(x, 0) == 1:
+                  return self.sgdw_one_sample(weights, acts, d, probs, loss, hp, seeds)
                 grads = annotate(List[Tensor], [])
                 for w in weights:
                   grads.append(w)
+                one = torch.size(x, 0) == 1
+                parts = annotate(List[Tensor], [])
                 for j in range(layers):
                   i = layers - 1 - j
                   grads[2 * i] = torch.mm(torch.t(d), acts[i])
                   grads[2 * i + 1] = torch.sum(d, [0])
+                  if one:
+                    dm = torch.max(torch.abs(d))
+                    parts.append(torch.maximum(torch.mul(dm, torch.max(torch.abs(acts[i]))), dm))
                   if i > 0:
                     d = torch.mul(torch.mm(d, weights[2 * i]), torch.gt(acts[i], 0))
                 lossf = float(loss)
-                massf = float(self.largest_magnitude(grads))
+                if one:
+                  massf = float(torch.max(torch.stack(parts)))
+                else:
+                  massf = float(self.largest_magnitude(grads))
                 eta = float("nan")
                 guarded = 0.
                 if bool(torch.isfinite(loss)) and bool(torch.isfinite(torch.tensor(massf))) and massf != 0.:
@@ -155,6 +165,46 @@ public final class LibtorchKernels {
                     torch.mul_(w, shrink)
                   torch.add_(w, d, alpha=-lr)
                 return None
+              def sgdw_one_sample(self: __torch__.Kernels,
+                weights: List[Tensor],
+                acts: List[Tensor],
+                d: Tensor,
+                probs: Tensor,
+                loss: Tensor,
+                hp: List[float],
+                seeds: List[int]) -> Tuple[Tensor, List[float]]:
+                layers = len(weights) // 2
+                ds = annotate(List[Tensor], [])
+                for j in range(layers):
+                  ds.append(d)
+                  i = layers - 1 - j
+                  if i > 0:
+                    d = torch.mul(torch.mm(d, weights[2 * i]), torch.gt(acts[i], 0))
+                parts = annotate(List[Tensor], [])
+                for j in range(layers):
+                  dm = torch.max(torch.abs(ds[j]))
+                  parts.append(torch.maximum(torch.mul(dm, torch.max(torch.abs(acts[layers - 1 - j]))), dm))
+                lossf = float(loss)
+                massf = float(torch.max(torch.stack(parts)))
+                if bool(torch.isfinite(loss)) and bool(torch.isfinite(torch.tensor(massf))) and massf != 0.:
+                  lr = hp[0]
+                  shrink = hp[1]
+                  sigma = hp[2]
+                  for j in range(layers):
+                    i = layers - 1 - j
+                    w = weights[2 * i]
+                    b = weights[2 * i + 1]
+                    dv = torch.select(ds[j], 0, 0)
+                    torch.addr_(w, dv, torch.select(acts[i], 0, 0), beta=shrink, alpha=-lr)
+                    if shrink != 1.:
+                      torch.mul_(b, shrink)
+                    torch.add_(b, dv, alpha=-lr)
+                    if sigma > 0.:
+                      gw = torch.Generator(device="cpu", seed=seeds[2 * i])
+                      torch.add_(w, torch.randn(torch.size(w), generator=gw), alpha=-lr * sigma)
+                      gb = torch.Generator(device="cpu", seed=seeds[2 * i + 1])
+                      torch.add_(b, torch.randn(torch.size(b), generator=gb), alpha=-lr * sigma)
+                return (probs, [lossf, massf, float("nan"), 0.])
               def upgd(self: __torch__.Kernels,
                 weights: List[Tensor],
                 grads: List[Tensor],
