@@ -326,6 +326,8 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
     private final StashBuffer<Command> stash;
     private final Executor blockingIo;
     private final PlasticityProbes probes;
+    private boolean probedOnce;
+    private long lastProbeNanos;
     /** A checkpoint write is in flight: messages that use the store or its last checkpoint wait. */
     private boolean writing;
     private final Guards guards;
@@ -334,6 +336,13 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
 
     /** How often the native memory gauge is sampled, in batches. */
     static final int MEMORY_SAMPLE_EVERY = 20;
+    /**
+     * At most one plasticity probe per this many nanoseconds (and per {@link #MEMORY_SAMPLE_EVERY}
+     * batches). Why: a probe takes the batch's features with one more forward pass on this thread,
+     * a twentieth of the model's time on a fast stream when taken every 20th batch
+     * (docs/benchmarks/pipeline.md); the dashboard needs one every few seconds, not fifty.
+     */
+    static final long PLASTICITY_MIN_INTERVAL_NANOS = 2_000_000_000L;
     private final java.util.ArrayDeque<CheckpointAgent.Pending> pending = new java.util.ArrayDeque<>();
     private long nextToken;
     private AdaptationStrategy strategy;
@@ -471,7 +480,10 @@ public final class ModelActor extends AbstractBehavior<ModelActor.Command> {
         long bytes = sample ? strategy.nativeBytes() : -1;
         // A probe sampled earlier, measured meanwhile off this thread; this batch's features, if due.
         Plasticity.Probe plasticity = probes.poll();
-        if (sample && probes.idle()) {
+        long now = System.nanoTime();
+        if (sample && probes.idle() && (!probedOnce || now - lastProbeNanos >= PLASTICITY_MIN_INTERVAL_NANOS)) {
+            probedOnce = true;
+            lastProbeNanos = now;
             strategy.plasticity(msg.batch()).ifPresent(probes::submit);
         }
         msg.replyTo().tell(new Predicted(out, System.nanoTime() - start, token, List.copyOf(actions), strategy.name(), bytes, learned, plasticity));
