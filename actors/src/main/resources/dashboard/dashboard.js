@@ -157,7 +157,7 @@
     lastNow = null;
   }
 
-  /** The metric's value at the last point at or before t (points are sorted by t), or null. */
+  /** The metric's value at the last point at or before t, else at the first one after it (points are sorted by t); null when none has one. */
   function valueAt(points, key, t) {
     let lo = 0;
     let hi = points.length - 1;
@@ -172,6 +172,13 @@
       }
     }
     for (let i = found; i >= 0; i--) {
+      if (isNumber(points[i][key])) {
+        return points[i][key];
+      }
+    }
+    // An event before the first point (a point closes a second after its records; a short or
+    // fast stream may drift within its first second) is marked at the first value plotted.
+    for (let i = found + 1; i < points.length; i++) {
       if (isNumber(points[i][key])) {
         return points[i][key];
       }
