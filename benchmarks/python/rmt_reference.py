@@ -61,7 +61,6 @@ torch.set_num_threads(THREADS) and OPENBLAS_NUM_THREADS set by the caller. Print
 `python rmt <samples per CPU-second> <samples/s wall>`.
 """
 import argparse
-import gzip
 import json
 import os
 import time
@@ -75,6 +74,8 @@ import torch.nn.functional as F
 import torchvision.transforms as transforms
 import torchvision.transforms.functional as TF
 from torchvision.transforms import ColorJitter
+
+from fmnist_idx import read_idx
 
 FMNIST = "/usr/share/datasets/fashion-mnist"
 BN_CLASSES = ("BatchNorm1d", "BatchNorm2d")
@@ -434,14 +435,6 @@ class RMT:
         # base.py forward, batch path, OPTIM.STEPS = 1
         x = x if isinstance(x, list) else [x]
         return self.forward_and_adapt(x)
-
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
 def main():

@@ -30,13 +30,14 @@ torch.set_num_threads(THREADS) and OPENBLAS_NUM_THREADS set by the caller. Print
 strategy: `python <name> <samples per CPU-second> <samples/s wall>`.
 """
 import argparse
-import gzip
 import json
 import os
 import time
 
 import numpy as np
 import torch
+
+from fmnist_idx import read_idx
 
 FMNIST = "/usr/share/datasets/fashion-mnist"
 BN_CLASSES = ("BatchNorm1d", "BatchNorm2d")
@@ -104,14 +105,6 @@ def setup_tent(model):
 
 
 STRATEGIES = {"source": setup_source, "norm": setup_norm, "tent": setup_tent}
-
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
 def main():

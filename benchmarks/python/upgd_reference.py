@@ -26,7 +26,6 @@ OPENBLAS_NUM_THREADS=1, so the neighbours on a shared machine do not count. Prin
 optimizer: `python <name> <steps per CPU-second> <steps/s wall>`.
 """
 import argparse
-import gzip
 import os
 import sys
 import time
@@ -35,6 +34,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from fmnist_idx import read_idx
 
 FMNIST = "/usr/share/datasets/fashion-mnist"
 
@@ -140,14 +141,6 @@ OPTIMIZERS = {
     "adam": lambda params: Adam(params, lr=1e-4, beta1=0.0, beta2=0.9999, eps=1e-8, weight_decay=0.1),
     "upgd": lambda params: FirstOrderGlobalUPGD(params, lr=0.01, weight_decay=0.001, beta_utility=0.999, sigma=0.001),
 }
-
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
 class LabelPermutedStream:
