@@ -29,7 +29,10 @@ import java.util.zip.ZipOutputStream;
  * ({@code _foreach_zero_}). Why: at batch 1 on the UPGD paper's MLP a step is a few hundred native
  * calls on small tensors, and these were the costliest groups of them (Adam as ~15 tensor
  * operations per parameter, 0.84 ms of CPU against 0.2 ms fused; the gradient guard's max and min
- * per tensor; an index_put per gradient to clear it; docs/benchmarks/steps.md). Also: a tensor's
+ * per tensor; an index_put per gradient to clear it; docs/benchmarks/steps.md). The whole
+ * learning step of a built-in MLP ({@code mlp_step}: forward, cross-entropy, back-propagation
+ * written out, guard and the SGDW/Adam/UPGD update, {@link FusedMlpStep}), and Gaussian noise from
+ * a generator seeded per call ({@code gaussian}, for the perturbed optimizers). Also: a tensor's
  * memory layout changed in place ({@code set_} to its channels-last copy), which DJL cannot do,
  * for the convolution kernels of frozen TorchScript models (TorchScriptNetwork).
  *
