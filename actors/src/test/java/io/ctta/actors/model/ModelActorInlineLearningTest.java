@@ -56,6 +56,7 @@ class ModelActorInlineLearningTest {
         final AtomicInteger predicts = new AtomicInteger();
         final AtomicInteger learns = new AtomicInteger();
         final AtomicInteger prequential = new AtomicInteger();
+        final AtomicInteger probes = new AtomicInteger();
 
         Counting(AdaptationStrategy inner) {
             this.inner = inner;
@@ -86,6 +87,7 @@ class ModelActorInlineLearningTest {
 
         @Override
         public java.util.Optional<Plasticity.Features> plasticity(InputBatch probe) {
+            probes.incrementAndGet();
             return inner.plasticity(probe);
         }
 
@@ -181,6 +183,35 @@ class ModelActorInlineLearningTest {
         assertEquals(0, served.learns.get(), "no separate learn");
         assertNotNull(sampled);
         assertEquals(sampled, carried, "the probe measured off the model's thread is the sampled batch's");
+    }
+
+    /**
+     * A plasticity probe costs a forward pass on the model's thread: taken every 20th batch, but
+     * at most once per {@link ModelActor#PLASTICITY_MIN_INTERVAL_NANOS}. 200 quick batches would
+     * take 10 probes by batch count alone; the bound by time allows one more per interval elapsed.
+     */
+    @Test
+    void plasticityProbesAreTakenAtMostOncePerInterval() {
+        AdaptiveModel[] model = new AdaptiveModel[1];
+        Counting served = new Counting(adam(model));
+        ActorRef<ModelActor.Command> actor = KIT.spawn(ModelActor.create(name -> served, "adam", null,
+                Guards.Settings.defaults(), ModelActor.LabelPolicy.inlineOnly()), ModelActor.dispatcher());
+        TestProbe<ModelActor.Result> reply = KIT.createTestProbe();
+        SplittableRandom r = new SplittableRandom(3);
+        long start = System.nanoTime();
+        try {
+            for (int b = 0; b < 200; b++) {
+                actor.tell(new ModelActor.Predict(batch(r), null, labels(r), Map.of(), reply.getRef()));
+                reply.expectMessageClass(ModelActor.Predicted.class);
+            }
+        } finally {
+            KIT.stop(actor);
+        }
+        long elapsed = System.nanoTime() - start;
+        long allowed = 1 + elapsed / ModelActor.PLASTICITY_MIN_INTERVAL_NANOS;
+        assertTrue(served.probes.get() >= 1, "the first batch is probed");
+        assertTrue(served.probes.get() <= Math.min(10, allowed),
+                served.probes.get() + " probes in " + elapsed / 1_000_000 + " ms (at most " + allowed + ")");
     }
 
     /** Predicts applied steps; every learn diverges. */
