@@ -112,7 +112,7 @@ public final class LibtorchKernels {
                 logp = torch.log_softmax(logits, -1)
                 onehot = torch.scatter(torch.zeros_like(logits), 1, torch.unsqueeze(labels, 1), 1.)
                 loss = torch.neg(torch.mean(torch.sum(torch.mul(logp, onehot), [-1])))
-                d = torch.div(torch.sub(torch.exp(logp), onehot), torch.size(x, 0))
+                d = torch.div(torch.sub(probs, onehot), torch.size(x, 0))
                 if rule == 0 and torch.size(x, 0) == 1:
                   return self.sgdw_one_sample(weights, acts, d, probs, loss, hp, seeds)
                 grads = annotate(List[Tensor], [])
@@ -136,7 +136,7 @@ public final class LibtorchKernels {
                   massf = float(self.largest_magnitude(grads))
                 eta = float("nan")
                 guarded = 0.
-                if bool(torch.isfinite(loss)) and bool(torch.isfinite(torch.tensor(massf))) and massf != 0.:
+                if self.applicable(lossf, massf):
                   if rule == 0:
                     self.sgdw(weights, grads, hp, seeds)
                   elif rule == 1:
@@ -150,6 +150,11 @@ public final class LibtorchKernels {
                   else:
                     eta, guarded = self.upgd(weights, grads, state_a, hp, seeds)
                 return (probs, [lossf, massf, eta, guarded])
+              def applicable(self: __torch__.Kernels,
+                loss: float,
+                mass: float) -> bool:
+                inf = float("inf")
+                return loss > -inf and loss < inf and mass < inf and mass != 0.
               def sgdw(self: __torch__.Kernels,
                 weights: List[Tensor],
                 grads: List[Tensor],
@@ -189,7 +194,7 @@ public final class LibtorchKernels {
                   parts.append(torch.maximum(torch.mul(dm, torch.max(torch.abs(acts[layers - 1 - j]))), dm))
                 lossf = float(loss)
                 massf = float(torch.max(torch.stack(parts)))
-                if bool(torch.isfinite(loss)) and bool(torch.isfinite(torch.tensor(massf))) and massf != 0.:
+                if self.applicable(lossf, massf):
                   lr = hp[0]
                   shrink = hp[1]
                   sigma = hp[2]
