@@ -117,6 +117,12 @@ class ModelActorInlineLearningTest {
         }
     }
 
+    /** A model actor serving {@code served}, learning from inline labels, on the model dispatcher. */
+    private static ActorRef<ModelActor.Command> spawn(AdaptationStrategy served) {
+        return KIT.spawn(ModelActor.create(name -> served, "adam", null, Guards.Settings.defaults(),
+                ModelActor.LabelPolicy.inlineOnly()), ModelActor.dispatcher());
+    }
+
     private static AdaptationStrategy adam(AdaptiveModel[] model) {
         model[0] = AdaptiveModel.create(MLP, Device.CPU, 3);
         return REGISTRY.create("adam", new StrategyContext(model[0], ConfigFactory.empty(), 5));
@@ -143,8 +149,7 @@ class ModelActorInlineLearningTest {
         AdaptiveModel[] loopModel = new AdaptiveModel[1];
         AdaptiveModel[] actorModel = new AdaptiveModel[1];
         Counting served = new Counting(adam(actorModel));
-        ActorRef<ModelActor.Command> actor = KIT.spawn(ModelActor.create(name -> served, "adam", null,
-                Guards.Settings.defaults(), ModelActor.LabelPolicy.inlineOnly()), ModelActor.dispatcher());
+        ActorRef<ModelActor.Command> actor = spawn(served);
         TestProbe<ModelActor.Result> reply = KIT.createTestProbe();
         SplittableRandom r = new SplittableRandom(17);
         Plasticity.Probe sampled = null;
@@ -194,8 +199,7 @@ class ModelActorInlineLearningTest {
     void plasticityProbesAreTakenAtMostOncePerInterval() {
         AdaptiveModel[] model = new AdaptiveModel[1];
         Counting served = new Counting(adam(model));
-        ActorRef<ModelActor.Command> actor = KIT.spawn(ModelActor.create(name -> served, "adam", null,
-                Guards.Settings.defaults(), ModelActor.LabelPolicy.inlineOnly()), ModelActor.dispatcher());
+        ActorRef<ModelActor.Command> actor = spawn(served);
         TestProbe<ModelActor.Result> reply = KIT.createTestProbe();
         SplittableRandom r = new SplittableRandom(3);
         long start = System.nanoTime();

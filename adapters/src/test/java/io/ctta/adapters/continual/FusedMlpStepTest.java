@@ -130,6 +130,23 @@ class FusedMlpStepTest {
         }
     }
 
+    /** Every tensor the fused step makes (input, labels, probabilities, Adam's step number) dies with its step. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sgd", "adam", "upgd"})
+    void nativeMemoryStaysFlatOverManyFusedSteps(String name) {
+        try (Twins t = Twins.of(name, "")) {
+            t.fused().prequentialStep(batch(1, 0), labels(1, 0));
+            long base = t.fusedModel().liveArrayCount();
+            for (int s = 1; s < 60; s++) {
+                int n = s % 3 == 0 ? 8 : 1;
+                t.fused().prequentialStep(batch(n, s), labels(n, s));
+            }
+            t.fused().snapshot();
+            assertEquals(base, t.fusedModel().liveArrayCount(), name);
+            assertEquals(60, t.fused().modelVersion());
+        }
+    }
+
     @Test
     void onlyBuiltInMlpsWithoutRegularizerAreFused() {
         try (ContinualStrategy cnn = (ContinualStrategy) REGISTRY.create("sgd",
