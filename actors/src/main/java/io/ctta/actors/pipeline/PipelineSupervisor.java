@@ -143,10 +143,6 @@ public final class PipelineSupervisor extends AbstractBehavior<PipelineSuperviso
             // A record must also fit the producer's buffer (Kafka's default 32 MiB).
             p.put(org.apache.kafka.clients.producer.ProducerConfig.BUFFER_MEMORY_CONFIG,
                     String.valueOf(Math.max(32L << 20, 2L * outputLimits.maxRequestSize())));
-            // A batch of 64 JSON predictions is about 20 KB: Kafka's default 16 KiB split it into
-            // two produce requests, each a round of work for the producer's thread and the broker
-            // on the cores the model needs. A value of the user's own (ctta.kafka.producer) is kept.
-            p.putIfAbsent(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(128 * 1024));
             return p;
         }
     }
