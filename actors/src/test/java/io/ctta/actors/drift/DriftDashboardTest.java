@@ -148,7 +148,7 @@ class DriftDashboardTest {
         awaitMetric("ctta_predictions_total{pipeline=\"shift\",strategy=\"tent\"}", 3 * SEGMENT);
         String chromium = Files.isExecutable(Path.of("/usr/bin/chromium")) ? "/usr/bin/chromium" : null;
         org.junit.jupiter.api.Assumptions.assumeTrue(chromium != null, "chromium is not installed (.ci/run installs it)");
-        Thread.sleep(1100); // let the dashboard's one-second point close (a condition on the clock, not on the system)
+        awaitDashboardData();
         Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-extensions", "--no-first-run", "--user-data-dir=" + Files.createTempDirectory("chromium"),
                 "--virtual-time-budget=10000", "--dump-dom", "http://127.0.0.1:" + runtime.httpPort() + "/")
@@ -206,6 +206,24 @@ class DriftDashboardTest {
             }
         }
         return Double.NaN;
+    }
+
+    /** Waits until {@code /api/series}, what the page reads, holds a closed point with an entropy and a drift event. */
+    private static void awaitDashboardData() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            com.fasterxml.jackson.databind.JsonNode pipeline = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(get("/api/series")).path("pipelines").path(0);
+            boolean point = false;
+            for (com.fasterxml.jackson.databind.JsonNode pt : pipeline.path("points")) {
+                point |= pt.path("entropy").isNumber();
+            }
+            if (point && pipeline.path("drift").size() > 0) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "the dashboard's data never held a point and a drift event: " + pipeline);
+            Thread.sleep(100);
+        }
     }
 
     private static void awaitMetric(String series, double atLeast) throws Exception {
