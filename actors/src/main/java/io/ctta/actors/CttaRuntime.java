@@ -190,6 +190,13 @@ public final class CttaRuntime implements AutoCloseable {
             io.ctta.runtime.model.IntraOpThreads intraOpThreads = settings.model().intraOpThreads(settings.pipelines().size());
             LOG.info("{} pipeline(s); libtorch operators use {} thread(s) each (ctta.model.intra-op-threads)",
                     settings.pipelines().size(), intraOpThreads.count());
+            if (intraOpThreads.count() > 1 && System.getenv("OMP_WAIT_POLICY") == null) {
+                // Spinning OpenMP threads starve everything else on a shared machine (4x slower
+                // batch-1 learning measured under load, docs/scaling.md); the launcher sets it.
+                LOG.warn("OMP_WAIT_POLICY is not set: libtorch's {} operator threads spin while they wait, which starves other "
+                        + "work on a shared machine; export OMP_WAIT_POLICY=PASSIVE (the ctta launcher does) or set "
+                        + "ctta.model.intra-op-threads = 1", intraOpThreads.count());
+            }
             for (PipelineConf p : settings.pipelines()) {
                 PipelineMetrics m = new PipelineMetrics(registry, p.name(), p.strategy());
                 metrics.put(p.name(), m);

@@ -136,10 +136,7 @@ class LearnerCrashResumeTest {
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "-Dai.djl.offline=true", "-D" + PipelineWorker.MODEL_KIND_PROPERTY + "=" + MODEL,
-                "-D" + PipelineWorker.PIPELINE_PROPERTY + "=batch-size = 1",
-                // One sample's tensors are too small to share between threads; two intra-op threads
-                // only wait on each other when the machine is loaded (as under the whole suite).
-                "-Dctta.model.intra-op-threads=1", "-cp", System.getProperty("java.class.path")));
+                "-D" + PipelineWorker.PIPELINE_PROPERTY + "=batch-size = 1", "-cp", System.getProperty("java.class.path")));
         if (crashAt != null) {
             cmd.add("-D" + FileCheckpointStore.CRASH_AT_PROPERTY + "=" + crashAt);
         }
