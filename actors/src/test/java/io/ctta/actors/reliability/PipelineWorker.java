@@ -26,6 +26,8 @@ public final class PipelineWorker {
     static final String MAX_RESIDENT_PROPERTY = "io.ctta.test.worker.max-resident";
     /** More keys of the pipeline's entry, as HOCON (e.g. {@code scope = partition}). */
     static final String PIPELINE_PROPERTY = "io.ctta.test.worker.pipeline";
+    /** The model's kind (e.g. {@code mlp:784-300-150-10}) when it is neither the built-in CNN nor a TorchScript file. */
+    static final String MODEL_KIND_PROPERTY = "io.ctta.test.worker.model-kind";
 
     private PipelineWorker() {}
 
@@ -46,6 +48,9 @@ public final class PipelineWorker {
                 .withValue("ctta.checkpoints.interval", ConfigValueFactory.fromAnyRef("0s"))
                 .withValue("ctta.guards.collapse.enabled", ConfigValueFactory.fromAnyRef(false))
                 .withValue("ctta.pipelines", ConfigValueFactory.fromIterable(List.of(pipeline)));
+        if (System.getProperty(MODEL_KIND_PROPERTY) != null) {
+            user = user.withValue("ctta.model.kind", ConfigValueFactory.fromAnyRef(System.getProperty(MODEL_KIND_PROPERTY)));
+        }
         if (args.length > 6) {
             user = user.withValue("ctta.model.kind", ConfigValueFactory.fromAnyRef("torchscript"))
                     .withValue("ctta.model.path", ConfigValueFactory.fromAnyRef(args[6]));
