@@ -20,6 +20,8 @@ import io.ctta.runtime.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,16 +93,27 @@ class GarbageCollectionTimingTest {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final AtomicLong count = new AtomicLong();
         private final Thread thread = new Thread(this::loop, "gc-hammer");
+        private final CountDownLatch first = new CountDownLatch(1);
 
+        /** Starts the thread and returns once it has forced its first collection: the steps all run under it. */
         Collector() {
             thread.setDaemon(true);
             thread.start();
+            try {
+                if (!first.await(2, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("the collector thread never ran");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
 
         private void loop() {
             while (!stop.get()) {
                 System.gc();
                 count.incrementAndGet();
+                first.countDown();
                 try {
                     Thread.sleep(1);
                 } catch (InterruptedException e) {

@@ -144,8 +144,10 @@ class ClusterTest {
         JsonNode alpha = node(view, a.address()).orElseThrow().get("models").get(0);
         assertEquals("alpha", alpha.get("pipeline").asText());
         assertTrue(node(view, a.address()).orElseThrow().get("self").asBoolean());
-        // Every node's endpoint gives the same cluster: B lists A's pipeline.
-        JsonNode fromB = cluster(b);
+        // Every node's endpoint gives the same cluster: B lists A's pipeline (once B's Receptionist
+        // lists A's agent and A's agent answered B's ask: B's view is gathered apart from A's).
+        JsonNode fromB = await(() -> cluster(b), v -> node(v, a.address()).map(n -> n.get("answered").asBoolean() && n.get("models").size() == 1)
+                .orElse(false), "B's view listing A, answering");
         assertEquals("alpha", node(fromB, a.address()).orElseThrow().get("models").get(0).get("pipeline").asText());
     }
 

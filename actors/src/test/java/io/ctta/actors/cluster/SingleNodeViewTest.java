@@ -49,6 +49,10 @@ class SingleNodeViewTest {
                 assertEquals("solo", self.get("models").get(0).get("pipeline").asText());
                 assertEquals("[]", self.get("models").get(0).get("assigned").toString(), "dynamic membership: partitions unknown");
 
+                // An action reaches the pipeline's model actor, which its supervisor spawns once the
+                // guardian started it, apart from CttaRuntime.start returning: RUNNING comes after it.
+                runtime.states().when(all -> all.stream().allMatch(s -> s.state() == io.ctta.actors.health.PipelineState.RUNNING))
+                        .get(120, java.util.concurrent.TimeUnit.SECONDS);
                 HttpResponse<String> reset = send(runtime, HttpRequest.newBuilder(uri(runtime, "/admin/pipelines/solo/reset"))
                         .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()));
                 assertEquals(202, reset.statusCode(), reset.body());

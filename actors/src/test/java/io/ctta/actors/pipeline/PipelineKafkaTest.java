@@ -128,13 +128,29 @@ class PipelineKafkaTest {
                 }
             }
 
-            HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+            // The counters count what Kafka acknowledged, in the producer's callback: a consumer can
+            // read the last prediction before that callback ran, so the scrape waits for them.
+            String served = "ctta_predictions_total{pipeline=\"spine-tent\",strategy=\"tent\"} " + GOOD + ".0";
+            String deadLettered = "ctta_dead_letters_total{pipeline=\"spine-source\",strategy=\"source\"} 3.0";
+            String metrics = awaitScrape(runtime, body -> body.contains(served) && body.contains(deadLettered),
+                    served + " and " + deadLettered);
+            assertTrue(metrics.contains("ctta_batch_latency_seconds"));
+        }
+    }
+
+    /** Scrapes {@code /metrics} until {@code ok} holds for it (never a value past it: exact counts time out); fails after 90 s. */
+    private static String awaitScrape(CttaRuntime runtime, java.util.function.Predicate<String> ok, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.httpPort() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, metrics.statusCode());
-            assertTrue(metrics.body().contains("ctta_predictions_total{pipeline=\"spine-tent\",strategy=\"tent\"} " + GOOD + ".0"), metrics.body());
-            assertTrue(metrics.body().contains("ctta_dead_letters_total{pipeline=\"spine-source\",strategy=\"source\"} 3.0"));
-            assertTrue(metrics.body().contains("ctta_batch_latency_seconds"));
+            assertEquals(200, r.statusCode());
+            if (ok.test(r.body())) {
+                return r.body();
+            }
+            assertTrue(System.nanoTime() < deadline, "/metrics never served " + what + ":\n" + r.body());
+            Thread.sleep(100); // polling the endpoint for the condition
         }
     }
 

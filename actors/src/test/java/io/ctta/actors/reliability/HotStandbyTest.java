@@ -139,6 +139,7 @@ class HotStandbyTest {
             CttaRuntime a = ReliabilityKit.start(kafka, ckpt, name, input, "slow", 128, "200ms", extra + "a");
             CttaRuntime b = null;
             long epochA;
+            double servedByA;
             try (KafkaConsumer<byte[], byte[]> predictions = ReliabilityKit.consumer(kafka, Topics.predictions(name), false)) {
                 ReliabilityKit.collectUntil(predictions, seen, () -> counter(a, "ctta.predictions", name) >= 320 && latest(store) != null,
                         Duration.ofSeconds(60), "A to serve 320 records and write a checkpoint");
@@ -162,7 +163,8 @@ class HotStandbyTest {
                     ReliabilityKit.pollPredictions(predictions, seen);
                     return state(a, name) == PipelineState.STANDBY && state(other, name) == PipelineState.RUNNING && leaseMembers(admin, name) == 2;
                 }, Duration.ofSeconds(60), "A to hand over and stand by, in the lease group again, and B to serve");
-                assertTrue(counter(a, "ctta.predictions", name) < RECORDS, "A lost the lease mid-stream");
+                servedByA = counter(a, "ctta.predictions", name);
+                assertTrue(servedByA < RECORDS, "A lost the lease mid-stream (" + servedByA + " of " + RECORDS + " served)");
                 Files.createFile(gate);
                 ReliabilityKit.collectUntil(predictions, seen, () -> seen.keySet().containsAll(ids), Duration.ofSeconds(90),
                         "a prediction for every record");
@@ -180,8 +182,8 @@ class HotStandbyTest {
             }
             Map<String, Integer> all = ReliabilityKit.allPredictions(kafka, Topics.predictions(name));
             Checkpoint last = latest(store);
-            System.out.printf("hot standby (lease lost): %d predictions for %d records (%d duplicates); final checkpoint e%d (A's epoch %d)"
-                    + " applied %d%n", all.values().stream().mapToLong(n -> n).sum(), all.size(), all.values().stream().mapToLong(n -> n - 1).sum(),
+            System.out.printf("hot standby (lease lost): A had served %.0f when it stood by; %d predictions for %d records (%d duplicates);"
+                    + " final checkpoint e%d (A's epoch %d) applied %d%n", servedByA, all.values().stream().mapToLong(n -> n).sum(), all.size(), all.values().stream().mapToLong(n -> n - 1).sum(),
                     last.ownerEpoch(), epochA, last.recordsApplied());
             assertEquals(ids, all.keySet(), "every record has a prediction");
             assertTrue(last.ownerEpoch() > epochA, "the last checkpoint is B's");

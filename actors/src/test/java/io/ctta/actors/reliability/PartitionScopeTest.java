@@ -56,7 +56,11 @@ class PartitionScopeTest {
             kafka.createTopics(PARTITIONS, input);
             Set<String> ids = new HashSet<>(ReliabilityKit.produceFloat32(kafka, input, 0, RECORDS, PARTITIONS));
             Map<String, Integer> seen = new HashMap<>();
-            String extra = "scope = partition, batch-size = 16, strategy-settings { delay-ms = 150, gate = \"" + gate + "\" }";
+            double predictedByA;
+            // 300 ms per batch of 16 on the model dispatcher's 2 threads: B must start, be given
+            // partitions and serve before A is through any partition. With 150 ms and two busy loops
+            // on a 2-core machine A had predicted 1,361 of the 2,400 records by then; with 300 ms, 690.
+            String extra = "scope = partition, batch-size = 16, strategy-settings { delay-ms = 300, gate = \"" + gate + "\" }";
             try (KafkaConsumer<byte[], byte[]> predictions = ReliabilityKit.consumer(kafka, Topics.predictions(name), false);
                     Holder b = new Holder()) {
                 CttaRuntime a = ReliabilityKit.start(kafka, ckpt, name, input, "slow", 64, "200ms", extra);
@@ -70,6 +74,7 @@ class PartitionScopeTest {
                     ReliabilityKit.collectUntil(predictions, seen, () -> unitsServing(second, name) > 0,
                             Duration.ofSeconds(60), "B to be given partitions and serve them");
                     servedByA = served(a, name);
+                    predictedByA = IntStream.range(0, PARTITIONS).mapToDouble(p -> counter(a, "ctta.predictions", name + "-p" + p)).sum();
                 } finally {
                     a.close();
                 }
@@ -91,8 +96,8 @@ class PartitionScopeTest {
                 assertEquals(Map.of(input, Map.of(p, (long) RECORDS / PARTITIONS)), last.offsets(), "partition " + p + "'s checkpoint covers only it");
             }
             assertFalse(Files.exists(ckpt.resolve(name)), "no pipeline-wide model in partition scope");
-            System.out.printf("partition scope: %d predictions for %d records (%d duplicates) across two hand-overs%n",
-                    all.values().stream().mapToLong(n -> n).sum(), all.size(), duplicates);
+            System.out.printf("partition scope: A had predicted %.0f when B served its first batch; %d predictions for %d records"
+                    + " (%d duplicates) across two hand-overs%n", predictedByA, all.values().stream().mapToLong(n -> n).sum(), all.size(), duplicates);
         }
     }
 

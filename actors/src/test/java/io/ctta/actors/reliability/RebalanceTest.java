@@ -83,7 +83,7 @@ class RebalanceTest {
                 assertEquals(1, members(admin, group).size(), "the pipeline alone in its group");
 
                 try (KafkaConsumer<byte[], byte[]> intruder = intruder(kafka, group, input)) {
-                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                     double servedAtJoin = counter(runtime, "ctta.predictions", name);
                     // Poll until it owns partitions, has fetched from them, and the pipeline served on meanwhile.
                     while (intruder.assignment().isEmpty() || fetchedByIntruder == 0
@@ -100,7 +100,7 @@ class RebalanceTest {
                     ReliabilityKit.pollPredictions(predictions, seen);
                     List<MemberDescription> m = members(admin, group);
                     return m.size() == 1 && m.get(0).assignment().topicPartitions().size() == PARTITIONS;
-                }, Duration.ofSeconds(30), "the pipeline to own every partition again");
+                }, Duration.ofSeconds(90), "the pipeline to own every partition again");
                 assertTrue(predictedWhenItLeft < RECORDS, "the rebalance happened mid-stream");
                 Files.createFile(gate);
                 ReliabilityKit.collectUntil(predictions, seen, () -> seen.keySet().containsAll(ids), Duration.ofSeconds(60),
@@ -164,10 +164,10 @@ class RebalanceTest {
                 String memberA = alone.get(0).consumerId();
                 watcher.scheduleWithFixedDelay(() -> everCommitted.addAll(committed(store)), 0, 5, TimeUnit.MILLISECONDS);
                 Files.createFile(hold);
-                awaitCondition(() -> Files.exists(ckpt.resolve("hold.held")), Duration.ofSeconds(30), "A's model to pause mid-batch");
+                awaitCondition(() -> Files.exists(ckpt.resolve("hold.held")), Duration.ofSeconds(90), "A's model to pause mid-batch");
 
                 try (CttaRuntime b = ReliabilityKit.start(kafka, ckpt, name, input, "slow", 128, "200ms", extra)) {
-                    awaitCondition(() -> currentEpoch(store) > epochA, Duration.ofSeconds(30), "B to claim an epoch");
+                    awaitCondition(() -> currentEpoch(store) > epochA, Duration.ofSeconds(90), "B to claim an epoch");
                     epochB = store.currentEpoch();
                     // Claims and commits are serialised under the store's lock: whatever A committed
                     // before B's claim is in the manifest now, and nothing of A's may follow.
@@ -177,7 +177,7 @@ class RebalanceTest {
                     awaitCondition(() -> {
                         ReliabilityKit.pollPredictions(predictions, seen);
                         return !pipelineRunning(a, name);
-                    }, Duration.ofSeconds(30), "A's pipeline to stop");
+                    }, Duration.ofSeconds(90), "A's pipeline to stop");
                     long stopped = System.nanoTime();
                     Files.createFile(gate);
                     awaitCondition(() -> {
@@ -185,7 +185,7 @@ class RebalanceTest {
                         List<MemberDescription> m = members(admin, group);
                         return m.size() == 1 && !m.get(0).consumerId().equals(memberA)
                                 && m.get(0).assignment().topicPartitions().size() == PARTITIONS;
-                    }, Duration.ofSeconds(40), "B (not A) to own every partition");
+                    }, Duration.ofSeconds(90), "B (not A) to own every partition");
                     takeoverMs = (System.nanoTime() - stopped) / 1_000_000;
                     ReliabilityKit.collectUntil(predictions, seen, () -> seen.keySet().containsAll(ids), Duration.ofSeconds(60),
                             "a prediction for every record");
