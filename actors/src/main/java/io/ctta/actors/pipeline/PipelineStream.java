@@ -240,8 +240,8 @@ public final class PipelineStream {
                 });
     }
 
-    /** Outputs awaiting their acknowledgement at once (the producer batches them). */
-    private static final int SENDS_IN_FLIGHT = 1024;
+    /** Outputs awaiting their acknowledgement at once (the producer batches them); the bound of that stage. */
+    public static final int SENDS_IN_FLIGHT = 1024;
 
     /** Counts what reached Kafka for one output. */
     private static void count(PipelineMetrics metrics, Output.Kind kind, OutputSender.Delivered delivered) {
