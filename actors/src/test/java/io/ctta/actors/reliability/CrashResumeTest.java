@@ -13,14 +13,12 @@ import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.PredictionRecord;
 import io.ctta.streams.record.Tensor;
 import io.ctta.streams.record.Topics;
-import io.ctta.streams.serde.PredictionCodec;
 import io.ctta.streams.serde.RecordCodec;
 import io.ctta.streams.serde.RecordLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,12 +26,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,7 +86,7 @@ class CrashResumeTest {
             Path refDir = tmp.resolve("ref");
             Process ref = worker("ref", refDir, null);
             awaitDistinct("ref", RECORDS, ref);
-            stopGracefully(ref);
+            ReliabilityKit.stopGracefully(ref);
             Map<String, float[]> r = new HashMap<>();
             for (PredictionRecord p : predictions("ref", false)) {
                 r.putIfAbsent(p.id(), p.scores());
@@ -128,7 +122,7 @@ class CrashResumeTest {
         // Every prediction may already exist (made by the runs killed above) before this worker has
         // even started: stop it only once it applied every record and committed their checkpoint.
         awaitCommittedEnd("crash", last);
-        stopGracefully(last);
+        ReliabilityKit.stopGracefully(last);
 
         List<PredictionRecord> crashed = predictions("crash", false);
         Map<String, Integer> copies = new HashMap<>();
@@ -173,7 +167,7 @@ class CrashResumeTest {
         // Every prediction may already exist (made by the runs killed above) before this worker has
         // even started: stop it only once it applied every record and committed their checkpoint.
         awaitCommittedEnd("eos", last);
-        stopGracefully(last);
+        ReliabilityKit.stopGracefully(last);
 
         List<PredictionRecord> committed = predictions("eos", true);
         Map<String, Integer> copies = new HashMap<>();
@@ -199,7 +193,7 @@ class CrashResumeTest {
         String model = io.ctta.runtime.TorchScriptFixtures.file("cnn-twin.pt").toString();
         Process ref = worker("ts-ref", tmp.resolve("ts-ref"), null, "at-least-once", model);
         awaitDistinct("ts-ref", RECORDS, ref);
-        stopGracefully(ref);
+        ReliabilityKit.stopGracefully(ref);
         Map<String, float[]> expected = new HashMap<>();
         for (PredictionRecord p : predictions("ts-ref", false)) {
             expected.putIfAbsent(p.id(), p.scores());
@@ -219,7 +213,7 @@ class CrashResumeTest {
         // Every prediction may already exist (made by the runs killed above) before this worker has
         // even started: stop it only once it applied every record and committed their checkpoint.
         awaitCommittedEnd("ts", last);
-        stopGracefully(last);
+        ReliabilityKit.stopGracefully(last);
         Map<String, Integer> copies = new HashMap<>();
         for (PredictionRecord p : predictions("ts", false)) {
             assertArrayEquals(expected.get(p.id()), p.scores(), "prediction for " + p.id() + " differs from the uninterrupted run");
@@ -267,59 +261,15 @@ class CrashResumeTest {
         ReliabilityKit.awaitCommitted(kafka.bootstrapServers(), "ctta-" + pipeline, INPUT, RECORDS, worker, log(pipeline));
     }
 
-    private static void stopGracefully(Process p) throws InterruptedException {
-        p.destroy(); // SIGTERM: drain and final checkpoint
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "worker should stop on SIGTERM");
-    }
-
-    private static void awaitDistinct(String pipeline, int n, Process worker) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
-            c.subscribe(List.of(Topics.predictions(pipeline)));
-            java.util.Set<String> ids = new java.util.HashSet<>();
-            PredictionCodec codec = new PredictionCodec();
-            while (ids.size() < n) {
-                assertTrue(System.nanoTime() < deadline, "timed out waiting for " + n + " predictions of " + pipeline + ", have " + ids.size()
-                        + "; log: " + log(pipeline).toAbsolutePath());
-                assertTrue(worker.isAlive(), "worker died early; see " + log(pipeline).toAbsolutePath());
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    ids.add(codec.decode(r.value()).id());
-                }
-            }
-        }
+    private static void awaitDistinct(String pipeline, int n, Process worker) {
+        ReliabilityKit.awaitDistinctPredictions(kafka, Topics.predictions(pipeline), n, worker, log(pipeline));
     }
 
     private static int distinct(String pipeline) {
-        return (int) predictions(pipeline, false).stream().map(PredictionRecord::id).distinct().count();
+        return ReliabilityKit.distinctPredictions(kafka, Topics.predictions(pipeline));
     }
 
     private static List<PredictionRecord> predictions(String pipeline, boolean readCommitted) {
-        List<PredictionRecord> out = new ArrayList<>();
-        PredictionCodec codec = new PredictionCodec();
-        try (KafkaConsumer<byte[], byte[]> c = consumer(readCommitted)) {
-            var tp = new org.apache.kafka.common.TopicPartition(Topics.predictions(pipeline), 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    out.add(codec.decode(r.value()));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer() {
-        return consumer(false);
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer(boolean readCommitted) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return ReliabilityKit.decodedPredictions(kafka, Topics.predictions(pipeline), readCommitted);
     }
 }

@@ -11,11 +11,9 @@ import io.ctta.runtime.checkpoint.CrashPoint;
 import io.ctta.runtime.checkpoint.FileCheckpointStore;
 import io.ctta.streams.record.PredictionRecord;
 import io.ctta.streams.record.Topics;
-import io.ctta.streams.serde.PredictionCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,8 +22,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,7 +61,7 @@ class KeyScopeCrashResumeTest {
         if (reference == null) {
             Process ref = worker("kref", tmp.resolve("kref"), null, "at-least-once", 1000);
             awaitDistinct("kref", RECORDS, ref);
-            stopGracefully(ref);
+            ReliabilityKit.stopGracefully(ref);
             Map<String, float[]> r = new HashMap<>();
             for (PredictionRecord p : predictions("kref", false)) {
                 r.putIfAbsent(p.id(), p.scores());
@@ -96,7 +92,7 @@ class KeyScopeCrashResumeTest {
         awaitDistinct("kcrash", RECORDS, last);
         // Every prediction may exist before this worker started: stop it once it committed the end.
         ReliabilityKit.awaitCommitted(kafka.bootstrapServers(), "ctta-" + "kcrash", INPUT, RECORDS, last, log("kcrash"));
-        stopGracefully(last);
+        ReliabilityKit.stopGracefully(last);
 
         List<PredictionRecord> crashed = predictions("kcrash", false);
         Set<String> ids = new HashSet<>();
@@ -134,7 +130,7 @@ class KeyScopeCrashResumeTest {
         awaitDistinct("keos", RECORDS, last);
         // Every prediction may exist before this worker started: stop it once it committed the end.
         ReliabilityKit.awaitCommitted(kafka.bootstrapServers(), "ctta-" + "keos", INPUT, RECORDS, last, log("keos"));
-        stopGracefully(last);
+        ReliabilityKit.stopGracefully(last);
         List<PredictionRecord> committed = predictions("keos", true);
         for (PredictionRecord p : committed) {
             assertArrayEquals(expected.get(p.id()), p.scores(), "prediction for " + p.id() + " differs from the uninterrupted run");
@@ -162,37 +158,15 @@ class KeyScopeCrashResumeTest {
         return LOGS.resolve(pipeline + "-worker.log");
     }
 
-    private static void stopGracefully(Process p) throws InterruptedException {
-        p.destroy();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "worker should stop on SIGTERM");
-    }
-
     private static void awaitDistinct(String pipeline, int n, Process worker) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        try (KafkaConsumer<byte[], byte[]> c = ReliabilityKit.consumer(kafka, Topics.predictions(pipeline), false)) {
-            Set<String> ids = new HashSet<>();
-            PredictionCodec codec = new PredictionCodec();
-            while (ids.size() < n) {
-                assertTrue(System.nanoTime() < deadline, "timed out waiting for " + n + " predictions of " + pipeline + ", have " + ids.size()
-                        + "; log: " + log(pipeline).toAbsolutePath());
-                assertTrue(worker.isAlive(), "worker died early; see " + log(pipeline).toAbsolutePath());
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    ids.add(codec.decode(r.value()).id());
-                }
-            }
-        }
+        ReliabilityKit.awaitDistinctPredictions(kafka, Topics.predictions(pipeline), n, worker, log(pipeline));
     }
 
     private static int distinct(String pipeline) {
-        return (int) predictions(pipeline, false).stream().map(PredictionRecord::id).distinct().count();
+        return ReliabilityKit.distinctPredictions(kafka, Topics.predictions(pipeline));
     }
 
     private static List<PredictionRecord> predictions(String pipeline, boolean readCommitted) {
-        PredictionCodec codec = new PredictionCodec();
-        List<PredictionRecord> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : ReliabilityKit.readAll(kafka, Topics.predictions(pipeline), readCommitted)) {
-            out.add(codec.decode(r.value()));
-        }
-        return out;
+        return ReliabilityKit.decodedPredictions(kafka, Topics.predictions(pipeline), readCommitted);
     }
 }

@@ -14,14 +14,12 @@ import io.ctta.streams.record.InferenceRecord;
 import io.ctta.streams.record.PredictionRecord;
 import io.ctta.streams.record.Tensor;
 import io.ctta.streams.record.Topics;
-import io.ctta.streams.serde.PredictionCodec;
 import io.ctta.streams.serde.RecordCodec;
 import io.ctta.streams.serde.RecordLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,13 +29,8 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,7 +84,7 @@ class LearnerCrashResumeTest {
     void aKilledUpgdLearnerResumesExactlyLikeAnUninterruptedOne() throws Exception {
         Process ref = worker("upgd-ref", tmp.resolve("ref"), null);
         awaitDistinct("upgd-ref", RECORDS, ref);
-        stopGracefully(ref);
+        ReliabilityKit.stopGracefully(ref);
         Map<String, float[]> expected = new HashMap<>();
         for (PredictionRecord p : predictions("upgd-ref")) {
             expected.putIfAbsent(p.id(), p.scores());
@@ -117,7 +110,7 @@ class LearnerCrashResumeTest {
         awaitDistinct("upgd", RECORDS, last);
         // Every prediction may exist before this worker started: stop it only once its checkpoint covers the end.
         ReliabilityKit.awaitCommitted(kafka.bootstrapServers(), "ctta-upgd", INPUT, RECORDS, last, log("upgd"));
-        stopGracefully(last);
+        ReliabilityKit.stopGracefully(last);
 
         List<PredictionRecord> resumed = predictions("upgd");
         Set<String> ids = new HashSet<>();
@@ -152,54 +145,15 @@ class LearnerCrashResumeTest {
         return LOGS.resolve("learner-" + pipeline + "-worker.log");
     }
 
-    private static void stopGracefully(Process p) throws InterruptedException {
-        p.destroy(); // SIGTERM: drain and final checkpoint
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "worker should stop on SIGTERM");
-    }
-
     private static void awaitDistinct(String pipeline, int n, Process worker) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
-            c.subscribe(List.of(Topics.predictions(pipeline)));
-            Set<String> ids = new HashSet<>();
-            PredictionCodec codec = new PredictionCodec();
-            while (ids.size() < n) {
-                assertTrue(System.nanoTime() < deadline, "timed out waiting for " + n + " predictions of " + pipeline + ", have " + ids.size()
-                        + "; log: " + log(pipeline).toAbsolutePath());
-                assertTrue(worker.isAlive(), "worker died early; see " + log(pipeline).toAbsolutePath());
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    ids.add(codec.decode(r.value()).id());
-                }
-            }
-        }
+        ReliabilityKit.awaitDistinctPredictions(kafka, Topics.predictions(pipeline), n, worker, log(pipeline));
     }
 
     private static int distinct(String pipeline) {
-        return (int) predictions(pipeline).stream().map(PredictionRecord::id).distinct().count();
+        return ReliabilityKit.distinctPredictions(kafka, Topics.predictions(pipeline));
     }
 
     private static List<PredictionRecord> predictions(String pipeline) {
-        List<PredictionRecord> out = new ArrayList<>();
-        PredictionCodec codec = new PredictionCodec();
-        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
-            TopicPartition tp = new TopicPartition(Topics.predictions(pipeline), 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    out.add(codec.decode(r.value()));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return ReliabilityKit.decodedPredictions(kafka, Topics.predictions(pipeline), false);
     }
 }

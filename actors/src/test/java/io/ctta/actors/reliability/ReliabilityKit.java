@@ -245,6 +245,47 @@ public final class ReliabilityKit {
         return predictionCounts(readAll(kafka, topic, false));
     }
 
+    /** Every prediction in the topic up to its end offsets, decoded, in order (duplicates included). */
+    static List<io.ctta.streams.record.PredictionRecord> decodedPredictions(EmbeddedKafka kafka, String topic, boolean readCommitted) {
+        PredictionCodec codec = new PredictionCodec();
+        List<io.ctta.streams.record.PredictionRecord> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka, topic, readCommitted)) {
+            out.add(codec.decode(r.value()));
+        }
+        return out;
+    }
+
+    /** How many distinct record ids have a prediction in the topic now. */
+    static int distinctPredictions(EmbeddedKafka kafka, String topic) {
+        return (int) decodedPredictions(kafka, topic, false).stream().map(io.ctta.streams.record.PredictionRecord::id).distinct().count();
+    }
+
+    /**
+     * Waits until {@code n} distinct records have a prediction in {@code topic}, written by a child
+     * JVM; fails when the worker dies or after 180 s, naming its log.
+     */
+    static void awaitDistinctPredictions(EmbeddedKafka kafka, String topic, int n, Process worker, Path log) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, topic, false)) {
+            Set<String> ids = new java.util.HashSet<>();
+            PredictionCodec codec = new PredictionCodec();
+            while (ids.size() < n) {
+                assertTrue(System.nanoTime() < deadline, "timed out waiting for " + n + " predictions on " + topic + ", have " + ids.size()
+                        + "; log: " + log.toAbsolutePath());
+                assertTrue(worker.isAlive(), "worker died early; see " + log.toAbsolutePath());
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    ids.add(codec.decode(r.value()).id());
+                }
+            }
+        }
+    }
+
+    /** SIGTERM: the worker drains and writes its final checkpoint; fails if it has not stopped in 60 s. */
+    static void stopGracefully(Process worker) throws InterruptedException {
+        worker.destroy();
+        assertTrue(worker.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "worker should stop on SIGTERM");
+    }
+
     /**
      * Waits until {@code group} has committed {@code offset} on partition 0 of {@code input}: the
      * worker applied every record before it and a checkpoint covers them. Fails when the worker
